@@ -3,20 +3,105 @@ wrong, each with the exit code the CLI uses for it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = [
+    "AmbiguousLabelError",
     "BadDateError",
+    "DataError",
+    "DataSyntaxError",
+    "MissingDataError",
     "MsskgError",
+    "OutputError",
+    "ParameterError",
+    "QueryFileError",
+    "QuerySyntaxError",
+    "UnknownFormatError",
+    "UnknownLabelError",
+    "UnknownQueryError",
 ]
+
+# Exit codes (README "Exit codes" lists them). 0 and 1 are validation's
+# "conforms" and "does not conform", as in pySHACL; 2 is also what click uses
+# for a bad command line, so every mistake in what the user typed shares it.
+EXIT_BAD_INPUT = 2
+EXIT_BAD_DATA = 3
+EXIT_CANNOT_WRITE = 4
 
 
 class MsskgError(Exception):
     """Base of every error msskg raises on purpose. The message is one line that
     names the problem and the fix."""
 
-    exit_code = 2
+    exit_code = EXIT_BAD_INPUT
 
 
 class BadDateError(MsskgError, ValueError):
     """A date that is malformed or impossible."""
 
-    exit_code = 2
+    exit_code = EXIT_BAD_INPUT
+
+
+class UnknownQueryError(MsskgError):
+    """No saved query has that name."""
+
+
+class QueryFileError(MsskgError):
+    """A saved query's metadata header breaks the format in queries/README.md."""
+
+
+class QuerySyntaxError(MsskgError):
+    """SPARQL that does not parse; ``line`` and ``column`` count from 1."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+class ParameterError(MsskgError, ValueError):
+    """A query parameter that is missing, unknown or of the wrong type."""
+
+
+class AmbiguousLabelError(ParameterError):
+    """A label that names more than one resource."""
+
+    def __init__(self, message: str, *, candidates: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class UnknownLabelError(ParameterError):
+    """A label that names no resource."""
+
+
+class UnknownFormatError(MsskgError, ValueError):
+    """An output format msskg does not write, or one that does not fit the result."""
+
+
+class DataError(MsskgError):
+    """The data cannot be read."""
+
+    exit_code = EXIT_BAD_DATA
+
+
+class MissingDataError(DataError, FileNotFoundError):
+    """A data file or folder that does not exist, or holds no RDF."""
+
+
+class DataSyntaxError(DataError):
+    """RDF that does not parse, with where: ``path:line:column`` (from 1)."""
+
+    def __init__(
+        self, message: str, *, path: Path, line: int | None = None, column: int | None = None
+    ):
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.column = column
+
+
+class OutputError(MsskgError, OSError):
+    """An output file or store that cannot be written."""
+
+    exit_code = EXIT_CANNOT_WRITE

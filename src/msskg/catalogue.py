@@ -1,0 +1,308 @@
+"""The saved-query catalogue: queries/*.rq files with a metadata header (format
+in queries/README.md), and their typed parameters, turned into RDF terms."""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import re
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol, cast, get_args
+
+import pyoxigraph as ox
+
+from msskg.dates import parse_date
+from msskg.errors import (
+    AmbiguousLabelError,
+    BadDateError,
+    ParameterError,
+    QueryFileError,
+    UnknownLabelError,
+    UnknownQueryError,
+)
+from msskg.store import project_home
+
+__all__ = [
+    "LABELS_QUERY",
+    "Binding",
+    "LabelLookup",
+    "Parameter",
+    "ParameterType",
+    "SavedQuery",
+    "bind_parameters",
+    "get_query",
+    "list_queries",
+    "parse_query",
+    "queries_dir",
+    "shorten",
+]
+
+ParameterType = Literal["date", "resource", "string", "integer"]
+Binding = ox.NamedNode | ox.Literal
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+_HEADER_LINE = re.compile(r"#\s*(title|description|param|example)\s*:\s?(.*)")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NAME_OK = re.compile(r"[\w.-]+")
+_PREFIXED = re.compile(r"([A-Za-z][\w.-]*)?:(\S*)")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One ``# param:`` line: the value is required when ``default`` is None."""
+
+    name: str
+    type: ParameterType
+    default: str | None
+    description: str
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A SPARQL query and what its header says about it. ``text`` is the whole
+    file, header included, so that line numbers in errors match the file."""
+
+    name: str
+    title: str
+    description: str
+    parameters: tuple[Parameter, ...]
+    text: str
+    path: Path | None = None
+    example: str | None = None
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+    def example_parameters(self) -> dict[str, str]:
+        """The ``# example:`` line's ``-p NAME=VALUE`` pairs, as a dict."""
+        words = shlex.split(self.example or "")
+        pairs = [w for flag, w in itertools.pairwise(words) if flag == "-p"]
+        return dict(pair.partition("=")[::2] for pair in pairs)
+
+
+class LabelLookup(Protocol):
+    """What resolving a resource parameter needs from a graph."""
+
+    @property
+    def prefixes(self) -> Mapping[str, str]: ...
+
+    def labels(self) -> Sequence[tuple[str, str]]:
+        """Every (IRI, label) pair that :data:`LABELS_QUERY` finds."""
+        ...
+
+
+LABELS_QUERY = """\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX mss: <https://w3id.org/msskg/ontology#>
+SELECT DISTINCT ?thing ?label WHERE {
+  { ?thing rdfs:label|skos:prefLabel|skos:altLabel ?label }
+  UNION
+  { ?period a mss:NamePeriod ; mss:ofAgency ?thing ; mss:name ?label }
+  FILTER(isIRI(?thing) && isLiteral(?label))
+}
+"""
+
+
+def queries_dir() -> Path:
+    return project_home() / "queries"
+
+
+def list_queries(*, directory: Path | None = None) -> list[SavedQuery]:
+    """Every saved query, by name."""
+    folder = directory if directory is not None else queries_dir()
+    return [_read_query_file(path) for path in sorted(folder.glob("*.rq"))]
+
+
+def get_query(name: str, *, directory: Path | None = None) -> SavedQuery:
+    """A saved query by name, or a user's own ``.rq`` file by path."""
+    if name.endswith(".rq") or "/" in name or "\\" in name:
+        path = Path(name)
+        if not path.is_file():
+            raise UnknownQueryError(f"query file not found: {path}")
+        return _read_query_file(path)
+    folder = directory if directory is not None else queries_dir()
+    path = folder / f"{name}.rq"
+    if _NAME_OK.fullmatch(name) and path.is_file():
+        return _read_query_file(path)
+    names = [p.stem for p in folder.glob("*.rq")]
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f'; did you mean "{close[0]}"?' if close else ""
+    raise UnknownQueryError(f'unknown query "{name}"{hint} (msskg queries lists them)')
+
+
+def _read_query_file(path: Path) -> SavedQuery:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise QueryFileError(f"cannot read query file {path}: {err}") from err
+    return parse_query(text, name=path.stem, path=path)
+
+
+def parse_query(text: str, *, name: str = "query", path: Path | None = None) -> SavedQuery:
+    """Read the metadata header (optional) at the top of a query's text."""
+    where = str(path) if path is not None else name
+    fields: dict[str, list[str]] = {"title": [], "description": [], "example": []}
+    parameters: list[Parameter] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            break
+        match = _HEADER_LINE.fullmatch(stripped)
+        if match is None:
+            continue
+        key, value = match.group(1), match.group(2).strip()
+        if key == "param":
+            parameters.append(_parse_parameter(value, f"{where}:{number}"))
+        else:
+            fields[key].append(value)
+    seen = [p.name for p in parameters]
+    if duplicates := sorted({n for n in seen if seen.count(n) > 1}):
+        raise QueryFileError(f'{where}: parameter "{duplicates[0]}" is declared twice')
+    return SavedQuery(
+        name=name,
+        title=" ".join(fields["title"]) or name,
+        description=" ".join(fields["description"]),
+        parameters=tuple(parameters),
+        text=text,
+        path=path,
+        example=" ".join(fields["example"]) or None,
+    )
+
+
+def _parse_parameter(value: str, where: str) -> Parameter:
+    cells = [cell.strip() for cell in value.split("|", 3)]
+    if len(cells) != 4:
+        raise QueryFileError(f"{where}: write # param: NAME | TYPE | DEFAULT | DESCRIPTION")
+    name, kind, default, description = cells
+    if not _NAME.fullmatch(name):
+        raise QueryFileError(f'{where}: "{name}" is not a SPARQL variable name')
+    if kind not in get_args(ParameterType):
+        types = ", ".join(get_args(ParameterType))
+        raise QueryFileError(f'{where}: unknown parameter type "{kind}"; use {types}')
+    return Parameter(
+        name, cast(ParameterType, kind), None if default == "required" else default, description
+    )
+
+
+def bind_parameters(
+    query: SavedQuery, values: Mapping[str, str], *, lookup: LabelLookup
+) -> dict[str, Binding]:
+    """Check ``values`` against the query's parameters and turn each (or its
+    default) into the RDF terms it binds, by variable name."""
+    for name in values:
+        if query.parameter(name) is None:
+            raise ParameterError(_unknown_parameter(query, name))
+    bindings: dict[str, Binding] = {}
+    for parameter in query.parameters:
+        value = values.get(parameter.name, parameter.default)
+        if value is None:
+            raise ParameterError(
+                f'missing parameter "{parameter.name}" for query {query.name}: '
+                f"-p {parameter.name}=... ({parameter.description})"
+            )
+        bindings.update(_bind(parameter, value, lookup))
+    return bindings
+
+
+def _unknown_parameter(query: SavedQuery, name: str) -> str:
+    known = [p.name for p in query.parameters]
+    if not known:
+        return f'unknown parameter "{name}": query {query.name} takes no parameters'
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f'; did you mean "{close[0]}"?' if close else ""
+    return f'unknown parameter "{name}" for query {query.name}{hint} (it takes {", ".join(known)})'
+
+
+def _bind(parameter: Parameter, value: str, lookup: LabelLookup) -> dict[str, Binding]:
+    name = parameter.name
+    if parameter.type == "date":
+        try:
+            date = parse_date(value)
+        except BadDateError as err:
+            raise BadDateError(f'parameter "{name}": {err}') from None
+        day = ox.NamedNode(XSD + "date")
+        return {
+            name: ox.Literal(date.text, datatype=ox.NamedNode(date.datatype)),
+            f"{name}_earliest": ox.Literal(date.earliest.isoformat(), datatype=day),
+            f"{name}_latest": ox.Literal(date.latest.isoformat(), datatype=day),
+        }
+    if parameter.type == "integer":
+        if not _INTEGER.fullmatch(value.strip()):
+            raise ParameterError(f'parameter "{name}" takes a whole number, not "{value}"')
+        return {name: ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))}
+    if parameter.type == "resource":
+        return {name: resolve_resource(value, parameter=name, lookup=lookup)}
+    return {name: ox.Literal(value)}
+
+
+def resolve_resource(value: str, *, parameter: str, lookup: LabelLookup) -> ox.NamedNode:
+    """An IRI from ``<IRI>``, a bare http(s) IRI, a prefixed name, or a label
+    that names exactly one resource."""
+    text = value.strip()
+    if text.startswith("<") and text.endswith(">"):
+        return _named_node(text[1:-1], parameter, value)
+    if text.startswith(("http://", "https://")):
+        return _named_node(text, parameter, value)
+    prefixed = _PREFIXED.fullmatch(text)
+    if prefixed and (prefixed.group(1) or "") in lookup.prefixes:
+        return _named_node(
+            lookup.prefixes[prefixed.group(1) or ""] + prefixed.group(2), parameter, value
+        )
+    return _resolve_label(text, parameter, lookup)
+
+
+def _named_node(iri: str, parameter: str, value: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError:
+        raise ParameterError(f'parameter "{parameter}": "{value}" is not a valid IRI') from None
+
+
+def _resolve_label(text: str, parameter: str, lookup: LabelLookup) -> ox.NamedNode:
+    wanted = text.casefold()
+    labels = lookup.labels()
+    matches = sorted({iri for iri, label in labels if label.casefold() == wanted})
+    if len(matches) == 1:
+        return ox.NamedNode(matches[0])
+    if matches:
+        names = ", ".join(shorten(iri, lookup.prefixes) for iri in matches)
+        raise AmbiguousLabelError(
+            f'parameter "{parameter}": "{text}" is the label of {len(matches)} resources: '
+            f"{names}; pass one of these instead",
+            candidates=tuple(matches),
+        )
+    by_folded = {label.casefold(): label for _, label in sorted(labels)}
+    close = difflib.get_close_matches(wanted, by_folded, n=3)
+    hint = "; did you mean " + " or ".join(f'"{by_folded[c]}"' for c in close) + "?"
+    raise UnknownLabelError(
+        f'parameter "{parameter}": nothing is labelled "{text}"'
+        + (hint if close else "; pass an IRI, a prefixed name (msr:...) or a label")
+    )
+
+
+def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
+    """``msr:foo`` for an IRI under a known prefix (the longest that fits),
+    else ``<iri>``."""
+    fits = [
+        (len(namespace), name)
+        for name, namespace in prefixes.items()
+        if iri.startswith(namespace) and _LOCAL.fullmatch(iri[len(namespace) :])
+    ]
+    if not fits:
+        return f"<{iri}>"
+    _, name = max(fits)
+    return f"{name}:{iri[len(prefixes[name]) :]}"
+
+
+# A local name that needs no escaping in Turtle or SPARQL (a safe subset of PN_LOCAL).
+_LOCAL = re.compile(r"\w(?:[\w.-]*[\w-])?")

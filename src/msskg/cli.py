@@ -1,0 +1,172 @@
+"""The msskg command line, a thin layer over the library: each command makes
+one library call, and MsskgGroup.invoke turns any library error into one line
+on stderr and its exit code. Library modules are imported inside the commands,
+so that ``msskg query`` never loads rdflib or pyshacl."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from msskg.errors import MsskgError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class MsskgGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MsskgError as err:
+            click.echo(f"Error: {err}", err=True)
+            ctx.exit(err.exit_code)
+        except BrokenPipeError:
+            # The reader left (msskg query ... | head): stop quietly, like cat does.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
+
+
+class Assignment(click.ParamType):  # type: ignore[type-arg]
+    """``NAME=VALUE``, split at the first ``=``."""
+
+    name = "NAME=VALUE"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[str, str]:
+        if isinstance(value, tuple):
+            return value
+        name, equals, text = str(value).partition("=")
+        if not equals or not name:
+            self.fail(f'"{value}" is not NAME=VALUE (e.g. -p date=2021-08-15)', param, ctx)
+        return name, text
+
+
+def data_option(command: F) -> F:
+    return click.option(
+        "--data",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        help="RDF file or folder to use instead of the bundled graph (repeatable).",
+    )(command)
+
+
+def store_option(command: F) -> F:
+    return click.option(
+        "--store",
+        type=click.Path(path_type=Path),
+        help="Query a store built with msskg load instead of RDF files.",
+    )(command)
+
+
+def echo(text: str) -> None:
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@click.group(cls=MsskgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="msskg")
+def main() -> None:
+    """A sourced, time-aware knowledge graph of North Korea's Ministry of
+    Social Security: query, export and load it."""
+
+
+@main.command("queries")
+def list_queries_command() -> None:
+    """List the saved queries, with their parameters."""
+    from msskg.catalogue import list_queries
+
+    for saved in list_queries():
+        click.echo(f"{saved.name}: {saved.title}")
+        for p in saved.parameters:
+            when = "required" if p.default is None else f"default: {p.default}"
+            click.echo(f"  -p {p.name}=<{p.type}> ({when}): {p.description}")
+
+
+@main.command("query")
+@click.argument("name", metavar="NAME|FILE.rq", required=False)
+@click.option("--sparql", metavar="TEXT", help="Run this SPARQL text instead of a saved query.")
+@click.option("-p", "--param", "params", multiple=True, type=Assignment(), help="A parameter.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    help="table, csv, tsv, json, xml, md; turtle, jsonld, nt for RDF "
+    "[default: table at a terminal, else csv; turtle for CONSTRUCT and DESCRIBE]",
+)
+@data_option
+@store_option
+def query_command(
+    name: str | None,
+    sparql: str | None,
+    params: tuple[tuple[str, str], ...],
+    fmt: str | None,
+    data: tuple[Path, ...],
+    store: Path | None,
+) -> None:
+    """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT."""
+    from msskg.catalogue import get_query
+    from msskg.query import run_query
+    from msskg.results import default_format, format_result
+    from msskg.store import open_store
+
+    if (name is None) == (sparql is None):
+        raise click.UsageError("give a query NAME or FILE.rq, or --sparql TEXT (one of them)")
+    if data and store:
+        raise click.UsageError("give --data or --store, not both")
+    graph = open_store(data=data, store=store)
+    result = run_query(get_query(name) if name else str(sparql), dict(params), graph=graph)
+    fmt = fmt or default_format(result, terminal=sys.stdout.isatty())
+    echo(format_result(result, fmt, prefixes=graph.prefixes))
+
+
+@main.command("export")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    default="turtle",
+    show_default=True,
+    help="turtle, jsonld, nt or trig (one named graph per source text).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
+@data_option
+def export_command(fmt: str, output: Path | None, data: tuple[Path, ...]) -> None:
+    """Export the whole graph."""
+    from msskg.export import export
+
+    text = export(fmt, data=data, output=output)
+    if output is None:
+        echo(text)
+
+
+@main.command("load")
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to create the store in; it must not exist yet.",
+)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def load_command(store: Path, files: tuple[Path, ...]) -> None:
+    """Load RDF FILES (or folders) once into a persistent store, for
+    msskg query --store."""
+    from msskg.store import load_store
+
+    with click.progressbar(length=1, label="Loading", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        count = load_store(store, files, progress=progress)
+    click.echo(f"Loaded {count} quads into {store}")

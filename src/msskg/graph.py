@@ -1,0 +1,143 @@
+"""Loading RDF files with rdflib, for export, validation and modelling, and
+converting terms between rdflib and pyoxigraph. Imported only by the commands
+that need rdflib, so that ``msskg query`` starts without it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+import rdflib.term
+from pyparsing import ParseException
+
+from msskg.catalogue import LABELS_QUERY, Binding, SavedQuery
+from msskg.errors import DataError, DataSyntaxError
+from msskg.query import AskResult, GraphResult, QueryResult, SelectResult, query_syntax_error
+from msskg.store import DEFAULT_PREFIXES, data_syntax_error, rdf_format, resolve_files
+
+__all__ = [
+    "RdflibBackend",
+    "load_graph",
+    "to_oxigraph",
+    "to_rdflib",
+    "union_graph",
+]
+
+_RDFLIB_FORMATS = {
+    ox.RdfFormat.TURTLE: "turtle",
+    ox.RdfFormat.JSON_LD: "json-ld",
+    ox.RdfFormat.TRIG: "trig",
+    ox.RdfFormat.N_TRIPLES: "nt",
+    ox.RdfFormat.N_QUADS: "nquads",
+}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def load_graph(*, data: Sequence[Path | str] | None = None) -> rdflib.Dataset:
+    """``data`` (or the bundled graph) in an rdflib Dataset whose default graph
+    is the union of all its graphs, as in :func:`msskg.store.open_store`."""
+    dataset = rdflib.Dataset(default_union=True)
+    for path in resolve_files(data):
+        try:
+            dataset.parse(
+                path, format=_RDFLIB_FORMATS[rdf_format(path)], publicID=path.resolve().as_uri()
+            )
+        except DataError:
+            raise
+        except Exception as err:  # rdflib's parsers raise many types; report where
+            raise _locate(path, err) from None
+    for name, namespace in DEFAULT_PREFIXES.items():
+        dataset.bind(name, namespace, override=True, replace=True)
+    return dataset
+
+
+def _locate(path: Path, err: Exception) -> DataSyntaxError:
+    """pyoxigraph says exactly where a file breaks; rdflib often does not."""
+    try:
+        for _ in ox.parse(path=path, format=rdf_format(path), base_iri=path.resolve().as_uri()):
+            pass
+    except SyntaxError as located:
+        return data_syntax_error(path, located)
+    except (OSError, ValueError):
+        pass
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return DataSyntaxError(f"{path}: {first}", path=path)
+
+
+def union_graph(dataset: rdflib.Dataset) -> rdflib.Graph:
+    """Every triple of every graph in ``dataset``, in one graph, with its prefixes."""
+    union = rdflib.Graph()
+    for prefix, namespace in dataset.namespaces():
+        union.bind(prefix, namespace, override=True, replace=True)
+    for subject, predicate, obj, _ in dataset.quads((None, None, None, None)):
+        union.add((subject, predicate, obj))
+    return union
+
+
+def to_rdflib(term: Binding | ox.BlankNode | ox.Triple) -> rdflib.term.Identifier:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Triple):
+        raise DataError("rdflib cannot hold RDF-star triples as terms")
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    # rdflib tells "x" from "x"^^xsd:string; its parsers make the former.
+    if term.datatype.value == XSD_STRING:
+        return rdflib.Literal(term.value)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def to_oxigraph(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+class RdflibBackend:
+    """The rdflib engine for :func:`msskg.query.run_query`."""
+
+    def __init__(self, dataset: rdflib.Dataset):
+        self.dataset = dataset
+        self.prefixes: Mapping[str, str] = {
+            prefix: str(namespace) for prefix, namespace in dataset.namespaces()
+        }
+
+    def labels(self) -> list[tuple[str, str]]:
+        rows = self.dataset.query(LABELS_QUERY)
+        return [(str(row[0]), str(row[1])) for row in rows]  # type: ignore[index]
+
+    def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
+        initial = {name: to_rdflib(term) for name, term in bindings.items()}
+        try:
+            answer = self.dataset.query(query.text, initBindings=initial)
+        except ParseException as err:
+            raise query_syntax_error(query, err.msg, line=err.lineno, column=err.col) from None
+        if answer.type == "ASK":
+            return AskResult(bool(answer.askAnswer))
+        if answer.type == "SELECT":
+            names = tuple(str(v) for v in answer.vars or ())
+            rows = tuple(
+                tuple(None if t is None else to_oxigraph(t) for t in row)  # type: ignore[union-attr]
+                for row in answer
+            )
+            return SelectResult(names, rows)
+        assert answer.graph is not None
+        return GraphResult(
+            tuple(
+                ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+                for s, p, o in answer.graph
+            )
+        )

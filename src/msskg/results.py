@@ -1,0 +1,188 @@
+"""Writing query results: the W3C SPARQL 1.1 results formats exactly (by
+pyoxigraph's serializers), aligned text tables and Markdown for people, and RDF
+for CONSTRUCT and DESCRIBE."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from msskg.catalogue import shorten
+from msskg.errors import UnknownFormatError
+from msskg.query import AskResult, GraphResult, QueryResult, SelectResult, Term
+from msskg.store import DEFAULT_PREFIXES
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "SELECT_FORMATS",
+    "default_format",
+    "display_width",
+    "format_result",
+]
+
+_W3C = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nt": ox.RdfFormat.N_TRIPLES,
+}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def default_format(result: QueryResult, *, terminal: bool) -> str:
+    """``table`` for a person at a terminal, ``csv`` for a pipe, ``turtle`` for RDF."""
+    if isinstance(result, GraphResult):
+        return "turtle"
+    return "table" if terminal else "csv"
+
+
+def format_result(
+    result: QueryResult, fmt: str, *, prefixes: Mapping[str, str] = DEFAULT_PREFIXES
+) -> str:
+    """The result as text in format ``fmt``. IRIs are shortened with
+    ``prefixes`` in ``table`` and ``md`` only; the other formats are exact."""
+    if isinstance(result, GraphResult):
+        if fmt not in GRAPH_FORMATS:
+            raise _wrong_format(fmt, "a CONSTRUCT or DESCRIBE query", tuple(GRAPH_FORMATS))
+        return _rdf(result, GRAPH_FORMATS[fmt], prefixes)
+    if fmt not in SELECT_FORMATS:
+        kind = "an ASK query" if isinstance(result, AskResult) else "a SELECT query"
+        raise _wrong_format(fmt, kind, SELECT_FORMATS)
+    if fmt in _W3C:
+        if isinstance(result, AskResult) and fmt in ("csv", "tsv"):
+            return _boolean(result)  # the W3C CSV/TSV formats have no boolean form
+        solutions = ox.parse_query_results(_w3c_json(result), ox.QueryResultsFormat.JSON)
+        return _text(solutions.serialize(format=_W3C[fmt]))
+    if isinstance(result, AskResult):
+        return _boolean(result)
+    cells = [[_display(term, prefixes) for term in row] for row in result.rows]
+    if fmt == "md":
+        return _markdown(list(result.variables), cells)
+    return _table(list(result.variables), cells)
+
+
+def _wrong_format(fmt: str, kind: str, fitting: tuple[str, ...]) -> UnknownFormatError:
+    everything = (*SELECT_FORMATS, *GRAPH_FORMATS)
+    if fmt in everything:
+        return UnknownFormatError(f'format "{fmt}" does not fit {kind}; use {", ".join(fitting)}')
+    return UnknownFormatError(f'unknown format "{fmt}"; use {", ".join(fitting)}')
+
+
+def _boolean(result: AskResult) -> str:
+    return "true\n" if result.value else "false\n"
+
+
+def _w3c_json(result: SelectResult | AskResult) -> str:
+    """The SPARQL 1.1 JSON results document, for pyoxigraph to re-serialize."""
+    if isinstance(result, AskResult):
+        return json.dumps({"head": {}, "boolean": result.value})
+    bindings = [
+        {name: _json_term(term) for name, term in zip(result.variables, row, strict=True) if term}
+        for row in result.rows
+    ]
+    return json.dumps({"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}})
+
+
+def _json_term(term: Term) -> dict[str, object]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    out: dict[str, object] = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def _display(term: Term | None, prefixes: Mapping[str, str]) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value, prefixes)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        parts = (term.subject, term.predicate, term.object)
+        return "<< " + " ".join(_display(part, prefixes) for part in parts) + " >>"
+    return term.value
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: East Asian wide and full-width
+    characters (Hangul, Hanja) take two, combining marks none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    # One line per row: a newline inside a value is shown, not obeyed.
+    rows = [[cell.replace("\r", "\\r").replace("\n", "\\n") for cell in row] for row in rows]
+    widths = [
+        max([display_width(header[i]), *(display_width(row[i]) for row in rows)])
+        for i in range(len(header))
+    ]
+
+    def line(cells: list[str]) -> str:
+        padded = (c + " " * (w - display_width(c)) for c, w in zip(cells, widths, strict=True))
+        return "  ".join(padded).rstrip()
+
+    lines = [line(header), "  ".join("-" * w for w in widths), *(line(row) for row in rows)]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> str:
+    def line(cells: list[str]) -> str:
+        escaped = (
+            c.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+            for c in cells
+        )
+        return "| " + " | ".join(escaped) + " |"
+
+    lines = [line(header), "|" + "|".join(" --- " for _ in header) + "|"]
+    return "\n".join([*lines, *(line(row) for row in rows)]) + "\n"
+
+
+def _rdf(result: GraphResult, fmt: ox.RdfFormat, prefixes: Mapping[str, str]) -> str:
+    iris = {
+        term.value
+        for triple in result.triples
+        for term in (triple.subject, triple.predicate, triple.object)
+        if isinstance(term, ox.NamedNode)
+    } | {t.object.datatype.value for t in result.triples if isinstance(t.object, ox.Literal)}
+    used = {
+        name: namespace
+        for name, namespace in prefixes.items()
+        if any(iri.startswith(namespace) for iri in iris)
+    }
+    return _text(ox.serialize(result.triples, format=fmt, prefixes=used))
+
+
+def _text(serialized: bytes | None) -> str:
+    # pyoxigraph returns bytes when given no output file, as here.
+    assert serialized is not None
+    return serialized.decode("utf-8")
