@@ -249,8 +249,8 @@ def resolve_resource(value: str, *, parameter: str, lookup: LabelLookup) -> ox.N
     """An IRI from ``<IRI>``, a bare http(s) IRI, a prefixed name, or a label
     that names exactly one resource."""
     text = value.strip()
-    if text.startswith("<") and text.endswith(">"):
-        return _named_node(text[1:-1], parameter, value)
+    if text.startswith("<"):
+        return _named_node(text[1:-1] if text.endswith(">") else text, parameter, value)
     if text.startswith(("http://", "https://")):
         return _named_node(text, parameter, value)
     prefixed = _PREFIXED.fullmatch(text)

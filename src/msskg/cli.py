@@ -162,7 +162,8 @@ def load_command(store: Path, files: tuple[Path, ...]) -> None:
     msskg query --store."""
     from msskg.store import load_store
 
-    with click.progressbar(length=1, label="Loading", file=sys.stderr) as bar:
+    hidden = not sys.stderr.isatty()
+    with click.progressbar(length=1, label="Loading", file=sys.stderr, hidden=hidden) as bar:
 
         def progress(done: int, total: int) -> None:
             bar.length = max(total, 1)

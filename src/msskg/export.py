@@ -15,7 +15,6 @@ from rdflib.namespace import PROV
 
 from msskg.errors import OutputError, UnknownFormatError
 from msskg.graph import load_graph, union_graph
-from msskg.store import project_home
 
 __all__ = ["EXPORT_FORMATS", "by_source", "export", "jsonld_context", "write_atomically"]
 
@@ -48,9 +47,10 @@ def export(
 
 
 def jsonld_context() -> dict[str, Any]:
-    """The context published at ontology/context.jsonld. It is embedded in
-    every JSON-LD export, so that no reader needs the network."""
-    path = project_home() / "ontology" / "context.jsonld"
+    """The context published at ontology/context.jsonld (in the source tree,
+    whatever MSSKG_HOME says). It is embedded in every JSON-LD export, so that
+    no reader needs the network."""
+    path = Path(__file__).resolve().parents[2] / "ontology" / "context.jsonld"
     context: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["@context"]
     return context
 

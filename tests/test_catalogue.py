@@ -1,0 +1,234 @@
+"""The saved-query catalogue: header parsing, lookup by name, and parameters
+turned into RDF terms, with every kind of bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from msskg.catalogue import (
+    Parameter,
+    bind_parameters,
+    get_query,
+    list_queries,
+    parse_query,
+    resolve_resource,
+)
+from msskg.errors import (
+    AmbiguousLabelError,
+    BadDateError,
+    ParameterError,
+    QueryFileError,
+    UnknownLabelError,
+    UnknownQueryError,
+)
+from msskg.query import OxigraphBackend
+from msskg.store import DEFAULT_PREFIXES, open_store
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+MSR = "https://w3id.org/msskg/id/"
+
+
+class Labels:
+    """A label lookup without a graph."""
+
+    def __init__(self, labels: Sequence[tuple[str, str]] = ()):
+        self._labels = list(labels)
+
+    @property
+    def prefixes(self) -> Mapping[str, str]:
+        return DEFAULT_PREFIXES
+
+    def labels(self) -> Sequence[tuple[str, str]]:
+        return self._labels
+
+
+def test_header_gives_title_description_parameters_and_example(home: Path) -> None:
+    query = get_query("labels-of")
+    assert query.name == "labels-of"
+    assert query.title == "Labels of a resource"
+    assert query.description == "Every label of the resource, in every language."
+    assert query.parameters == (
+        Parameter("thing", "resource", "msr:ministry", "The resource: IRI, prefixed name or label"),
+    )
+    assert query.example_parameters() == {"thing": "msr:ministry"}
+    assert query.path == home / "queries" / "labels-of.rq"
+    assert query.text.startswith("# title: Labels of a resource\n")
+
+
+def test_a_required_parameter_has_no_default(home: Path) -> None:
+    (date,) = get_query("named-by").parameters
+    assert date.required and date.default is None
+
+
+def test_the_header_is_optional() -> None:
+    query = parse_query("SELECT * WHERE { ?s ?p ?o }", name="mine")
+    assert (query.title, query.description, query.parameters) == ("mine", "", ())
+
+
+def test_list_queries_in_name_order(home: Path) -> None:
+    assert [q.name for q in list_queries()] == ["echo", "hidden-parameter", "labels-of", "named-by"]
+
+
+def test_unknown_query_suggests_the_nearest_name(home: Path) -> None:
+    with pytest.raises(UnknownQueryError) as caught:
+        get_query("label-of")
+    assert str(caught.value) == (
+        'unknown query "label-of"; did you mean "labels-of"? (msskg queries lists them)'
+    )
+
+
+def test_unknown_query_with_nothing_close(home: Path) -> None:
+    with pytest.raises(UnknownQueryError, match=r'^unknown query "zzz" \(msskg queries'):
+        get_query("zzz")
+
+
+def test_a_query_file_by_path(tmp_path: Path) -> None:
+    path = tmp_path / "mine.rq"
+    path.write_text("# title: Mine\nASK {}\n", encoding="utf-8")
+    assert get_query(str(path)).title == "Mine"
+
+
+def test_a_missing_query_file(tmp_path: Path) -> None:
+    with pytest.raises(UnknownQueryError) as caught:
+        get_query(str(tmp_path / "gone.rq"))
+    assert str(caught.value) == f"query file not found: {tmp_path / 'gone.rq'}"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("# param: date | date | required", "write # param: NAME | TYPE | DEFAULT | DESCRIPTION"),
+        ("# param: da-te | date | required | d", '"da-te" is not a SPARQL variable name'),
+        (
+            "# param: when | day | required | d",
+            'unknown parameter type "day"; use date, resource, string, integer',
+        ),
+    ],
+)
+def test_a_bad_param_line_names_file_and_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "bad.rq"
+    path.write_text(f"# title: Bad\n{line}\nASK {{}}\n", encoding="utf-8")
+    with pytest.raises(QueryFileError) as caught:
+        get_query(str(path))
+    assert str(caught.value) == f"{path}:2: {message}"
+
+
+def test_date_binds_the_literal_and_both_bounds(home: Path) -> None:
+    bound = bind_parameters(get_query("named-by"), {"date": "2021-02"}, lookup=Labels())
+    assert bound == {
+        "date": ox.Literal("2021-02", datatype=ox.NamedNode(XSD + "gYearMonth")),
+        "date_earliest": ox.Literal("2021-02-01", datatype=ox.NamedNode(XSD + "date")),
+        "date_latest": ox.Literal("2021-02-28", datatype=ox.NamedNode(XSD + "date")),
+    }
+
+
+def test_impossible_date(home: Path) -> None:
+    with pytest.raises(BadDateError) as caught:
+        bind_parameters(get_query("named-by"), {"date": "2021-02-30"}, lookup=Labels())
+    assert str(caught.value) == (
+        'parameter "date": impossible date "2021-02-30": February 2021 has 28 days'
+    )
+
+
+def test_missing_required_parameter(home: Path) -> None:
+    with pytest.raises(ParameterError) as caught:
+        bind_parameters(get_query("named-by"), {}, lookup=Labels())
+    assert str(caught.value) == (
+        'missing parameter "date" for query named-by: '
+        "-p date=... (The day, month or year: YYYY, YYYY-MM or YYYY-MM-DD)"
+    )
+
+
+def test_unknown_parameter_suggests_the_nearest(home: Path) -> None:
+    with pytest.raises(ParameterError) as caught:
+        bind_parameters(get_query("echo"), {"txt": "x"}, lookup=Labels())
+    assert str(caught.value) == (
+        'unknown parameter "txt" for query echo; did you mean "text"? (it takes text, n)'
+    )
+
+
+def test_parameter_for_a_query_that_takes_none() -> None:
+    with pytest.raises(ParameterError) as caught:
+        bind_parameters(parse_query("ASK {}", name="--sparql"), {"x": "1"}, lookup=Labels())
+    assert str(caught.value) == 'unknown parameter "x": query --sparql takes no parameters'
+
+
+@pytest.mark.parametrize("value", ["ten", "1.5", "", "1e3"])
+def test_ill_typed_integer(home: Path, value: str) -> None:
+    with pytest.raises(ParameterError) as caught:
+        bind_parameters(get_query("echo"), {"text": "t", "n": value}, lookup=Labels())
+    assert str(caught.value) == f'parameter "n" takes a whole number, not "{value}"'
+
+
+def test_integer_and_default(home: Path) -> None:
+    query = get_query("echo")
+    assert bind_parameters(query, {"text": "t", "n": "+007"}, lookup=Labels())["n"] == ox.Literal(
+        "7", datatype=ox.NamedNode(XSD + "integer")
+    )
+    assert bind_parameters(query, {"text": "t"}, lookup=Labels())["n"] == ox.Literal(
+        "1", datatype=ox.NamedNode(XSD + "integer")
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "<https://w3id.org/msskg/id/ministry>",
+        "https://w3id.org/msskg/id/ministry",
+        "msr:ministry",
+        "Ministry of Social Security",
+        "ministry of social SECURITY",
+        "사회안전성",
+        "  인민보안성 ",
+        "Ministry of People's Security",
+    ],
+)
+def test_resource_by_iri_prefixed_name_or_label(home: Path, value: str) -> None:
+    lookup = OxigraphBackend(open_store())
+    assert resolve_resource(value, parameter="thing", lookup=lookup) == ox.NamedNode(
+        MSR + "ministry"
+    )
+
+
+def test_ambiguous_label_lists_the_candidates(home: Path) -> None:
+    lookup = OxigraphBackend(open_store())
+    with pytest.raises(AmbiguousLabelError) as caught:
+        resolve_resource("minister", parameter="post", lookup=lookup)
+    assert str(caught.value) == (
+        'parameter "post": "minister" is the label of 2 resources: '
+        "msr:post-deputy, msr:post-minister; pass one of these instead"
+    )
+    assert caught.value.candidates == (MSR + "post-deputy", MSR + "post-minister")
+
+
+def test_unknown_label_suggests_close_labels(home: Path) -> None:
+    lookup = OxigraphBackend(open_store())
+    with pytest.raises(UnknownLabelError) as caught:
+        resolve_resource("Ministry of Socal Security", parameter="thing", lookup=lookup)
+    assert str(caught.value) == (
+        'parameter "thing": nothing is labelled "Ministry of Socal Security"; '
+        'did you mean "Ministry of Social Security" or "Minister of Social Security" '
+        'or "Ministry of People\'s Security"?'
+    )
+
+
+def test_unknown_label_with_nothing_close() -> None:
+    with pytest.raises(UnknownLabelError) as caught:
+        resolve_resource("qqq", parameter="thing", lookup=Labels([(MSR + "a", "Alpha")]))
+    assert str(caught.value) == (
+        'parameter "thing": nothing is labelled "qqq"; '
+        "pass an IRI, a prefixed name (msr:...) or a label"
+    )
+
+
+@pytest.mark.parametrize(
+    "value", ["<https://e/a> } #", "<https://e/a>\n<https://e/b>", 'https://e/"x"', "<rel>"]
+)
+def test_hostile_resource_is_refused_not_pasted(value: str) -> None:
+    with pytest.raises(ParameterError) as caught:
+        resolve_resource(value, parameter="thing", lookup=Labels())
+    assert str(caught.value) == f'parameter "thing": "{value}" is not a valid IRI'

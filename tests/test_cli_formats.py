@@ -1,0 +1,125 @@
+"""Result formats, exact: the W3C SPARQL results formats, aligned tables with
+Korean text, Markdown, booleans and RDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from msskg.cli import main
+from msskg.query import AskResult, SelectResult
+from msskg.results import display_width, format_result
+
+MSR = "https://w3id.org/msskg/id/"
+
+
+def output(*args: str) -> bytes:
+    result = CliRunner().invoke(main, list(args))
+    assert (result.exit_code, result.stderr) == (0, "")
+    return result.stdout_bytes
+
+
+def test_csv_is_the_default_off_a_terminal(home: Path) -> None:
+    assert (
+        output("query", "labels-of")
+        == (
+            "thing,label\r\n"
+            f"{MSR}ministry,Ministry of Social Security\r\n"
+            f"{MSR}ministry,사회안전성\r\n"
+        ).encode()
+    )
+
+
+def test_tsv(home: Path) -> None:
+    assert output("query", "labels-of", "-f", "tsv").decode() == (
+        "?thing\t?label\n"
+        f'<{MSR}ministry>\t"Ministry of Social Security"@en\n'
+        f'<{MSR}ministry>\t"사회안전성"@ko\n'
+    )
+
+
+def test_json(home: Path) -> None:
+    assert output("query", "echo", "-p", 'text=a"b', "-f", "json").decode() == (
+        '{"head":{"vars":["text","n"]},"results":{"bindings":[{"text":{"type":"literal",'
+        '"value":"a\\"b"},"n":{"type":"literal","value":"1",'
+        '"datatype":"http://www.w3.org/2001/XMLSchema#integer"}}]}}\n'
+    )
+
+
+def test_xml(home: Path) -> None:
+    assert output("query", "echo", "-p", "text=<&>", "-f", "xml").decode() == (
+        '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+        '<variable name="text"/><variable name="n"/></head><results><result>'
+        '<binding name="text"><literal>&lt;&amp;&gt;</literal></binding><binding name="n">'
+        '<literal datatype="http://www.w3.org/2001/XMLSchema#integer">1</literal></binding>'
+        "</result></results></sparql>\n"
+    )
+
+
+def test_markdown_escapes_pipes_and_newlines(home: Path) -> None:
+    assert output("query", "echo", "-p", "text=a|b\nc", "-f", "md").decode() == (
+        "| text | n |\n| --- | --- |\n| a\\|b<br>c | 1 |\n"
+    )
+
+
+def test_table_aligns_korean_by_display_width() -> None:
+    result = SelectResult(
+        ("name", "n"),
+        (
+            (ox.Literal("사회안전성", language="ko"), ox.Literal("1")),
+            (ox.Literal("Ministry", language="en"), None),
+            (ox.NamedNode(MSR + "x"), ox.BlankNode("b0")),
+        ),
+    )
+    assert format_result(result, "table") == (
+        "name        n\n----------  ----\n사회안전성  1\nMinistry\nmsr:x       _:b0\n"
+    )
+
+
+def test_display_width() -> None:
+    assert display_width("사회안전성") == 10
+    assert display_width("\uff21\uff22") == 4
+    assert display_width("é") == 1
+    assert display_width("e\u0301") == 1
+
+
+def test_iris_no_prefix_fits_stay_whole_in_tables() -> None:
+    result = SelectResult(("x",), ((ox.NamedNode("https://else/where"),),))
+    assert format_result(result, "md") == "| x |\n| --- |\n| <https://else/where> |\n"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text"),
+    [
+        ("table", "true\n"),
+        ("csv", "true\n"),
+        ("json", '{"head":{},"boolean":true}'),
+        (
+            "xml",
+            '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            "<head></head><boolean>true</boolean></sparql>",
+        ),
+    ],
+)
+def test_ask(fmt: str, text: str) -> None:
+    assert format_result(AskResult(True), fmt) == text
+
+
+def test_construct_as_turtle_nt_and_jsonld(home: Path) -> None:
+    sparql = (
+        "CONSTRUCT { ?s <https://e/min> ?o } "
+        "WHERE { ?s <https://w3id.org/msskg/ontology#minimum> ?o }"
+    )
+    assert output("query", "--sparql", sparql).decode() == (
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix msr: <https://w3id.org/msskg/id/> .\n"
+        'msr:strength <https://e/min> "120"^^xsd:decimal .\n'
+    )
+    assert output("query", "--sparql", sparql, "-f", "nt").decode() == (
+        f'<{MSR}strength> <https://e/min> "120"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
+    )
+    jsonld = output("query", "--sparql", sparql, "-f", "jsonld")
+    assert len(list(ox.parse(jsonld, format=ox.RdfFormat.JSON_LD))) == 1
