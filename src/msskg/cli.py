@@ -88,13 +88,21 @@ def list_queries_command() -> None:
 
 
 @main.command("query")
-@click.argument("name", metavar="NAME|FILE.rq", required=False)
+@click.argument("name", metavar="[NAME|FILE.rq]", required=False)
 @click.option("--sparql", metavar="TEXT", help="Run this SPARQL text instead of a saved query.")
-@click.option("-p", "--param", "params", multiple=True, type=Assignment(), help="A parameter.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    type=Assignment(),
+    help="A parameter of the query (repeatable).",
+)
 @click.option(
     "-f",
     "--format",
     "fmt",
+    metavar="FORMAT",
     help="table, csv, tsv, json, xml, md; turtle, jsonld, nt for RDF "
     "[default: table at a terminal, else csv; turtle for CONSTRUCT and DESCRIBE]",
 )
