@@ -1,0 +1,396 @@
+"""Each shape in ontology/shapes.ttl against a small valid and a small invalid
+example (the W3C data-shapes test layout, inline), and the bundled data's
+exact set of results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from msskg.validate import ValidationReport, validate, validate_graph
+
+ROOT = Path(__file__).resolve().parents[1]
+MSH = "https://w3id.org/msskg/shapes#"
+MSR = "https://w3id.org/msskg/id/"
+
+PREFIXES = """
+@prefix mss:  <https://w3id.org/msskg/ontology#> .
+@prefix msr:  <https://w3id.org/msskg/id/> .
+@prefix org:  <http://www.w3.org/ns/org#> .
+@prefix time: <http://www.w3.org/2006/time#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix oa:   <http://www.w3.org/ns/oa#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex:   <https://example.org/test/> .
+
+msr:source-000 a mss:SourceText ; mss:fileName "000_b62adf0e0be71f86.txt" .
+ex:q a oa:SpecificResource ; oa:hasSource msr:source-000 ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "Ri Thae-sop" ] .
+ex:ministry a mss:Ministry ; rdfs:label "Ministry"@en ; prov:wasDerivedFrom ex:q .
+ex:council a mss:Council ; rdfs:label "Council"@en ; prov:wasDerivedFrom ex:q .
+ex:post a org:Post ; rdfs:label "Minister"@en .
+ex:alice a foaf:Person ; rdfs:label "Alice"@en ; prov:wasDerivedFrom ex:q .
+ex:bob a foaf:Person ; rdfs:label "Bob"@en ; prov:wasDerivedFrom ex:q .
+"""
+
+
+def day(value: str) -> str:
+    return (
+        f'[ a time:Instant ; time:inXSDDate "{value}"^^xsd:date ; time:unitType time:unitDay ; '
+        f'mss:earliest "{value}"^^xsd:date ; mss:latest "{value}"^^xsd:date ]'
+    )
+
+
+def year(value: str) -> str:
+    return (
+        f'[ a time:Instant ; time:inXSDgYear "{value}"^^xsd:gYear ; time:unitType time:unitYear ; '
+        f'mss:earliest "{value}-01-01"^^xsd:date ; mss:latest "{value}-12-31"^^xsd:date ]'
+    )
+
+
+def term(name: str, holder: str, start: str, end: str | None, kind: str = "EndStated") -> str:
+    end_part = f" ; time:hasEnd {end}" if end else ""
+    return (
+        f'ex:{name} a mss:Term ; rdfs:label "{name}"@en ; mss:post ex:post ; '
+        f"org:member ex:{holder} ; prov:wasDerivedFrom ex:q ; "
+        f"org:memberDuring [ a time:Interval ; mss:endKind mss:{kind} ; "
+        f"time:hasBeginning {start}{end_part} ] ."
+    )
+
+
+def name_period(name: str, label: str, start: str, end: str) -> str:
+    return (
+        f'ex:{name} a mss:NamePeriod ; rdfs:label "{name}"@en ; mss:ofAgency ex:ministry ; '
+        f'mss:name "{label}"@en ; prov:wasDerivedFrom ex:q ; '
+        f"mss:during [ a time:Interval ; mss:endKind mss:EndStated ; "
+        f"time:hasBeginning {start} ; time:hasEnd {end} ] ."
+    )
+
+
+def subordination(name: str, superior: str, start: str, end: str) -> str:
+    return (
+        f'ex:{name} a mss:Subordination ; rdfs:label "{name}"@en ; mss:subordinate ex:ministry ; '
+        f"mss:superior ex:{superior} ; prov:wasDerivedFrom ex:q ; "
+        f"mss:during [ a time:Interval ; mss:endKind mss:EndStated ; "
+        f"time:hasBeginning {start} ; time:hasEnd {end} ] ."
+    )
+
+
+def row(number: int, shifted: str) -> str:
+    return (
+        f'ex:row{number} a mss:EquipmentRow ; rdfs:label "row"@en ; mss:rowNumber {number} ; '
+        f'mss:item ex:gun ; mss:nameCell "Gun" ; mss:countryOfOriginCell "" ; mss:typeCell "" ; '
+        f"mss:columnsShifted {shifted} ; prov:wasDerivedFrom ex:q ."
+    )
+
+
+GUN = 'ex:gun a mss:EquipmentType ; rdfs:label "Gun"@en .'
+
+# shape name -> (valid example, invalid example, severity of the invalid one).
+# A node shape reached through sh:node reports under its own name and also
+# under the shape that points to it: EXTRA_SHAPES lists those.
+CASES: dict[str, tuple[str, str, str]] = {
+    "AgencyShape": (
+        "",
+        'ex:unsourced a mss:Bureau ; rdfs:label "Bureau"@en .',
+        "Violation",
+    ),
+    "EnglishLabel": (
+        'ex:bureau a mss:Bureau ; rdfs:label "Bureau"@en , "국"@ko ; prov:wasDerivedFrom ex:q .',
+        'ex:bureau a mss:Bureau ; rdfs:label "국"@ko ; prov:wasDerivedFrom ex:q .',
+        "Violation",
+    ),
+    "PersonShape": (
+        "",
+        'ex:carol a foaf:Person ; rdfs:label "Carol"@en .',
+        "Violation",
+    ),
+    "PostShape": (
+        "ex:post org:postIn ex:ministry .",
+        "ex:post org:postIn ex:ministry , ex:council .",
+        "Violation",
+    ),
+    "TermShape": (
+        term("t1", "alice", day("2020-01-01"), day("2021-01-01")),
+        "ex:t1 a mss:Term ; mss:post ex:post ; prov:wasDerivedFrom ex:q ; "
+        "org:memberDuring [ a time:Interval ; mss:endKind mss:Ongoing ; "
+        f"time:hasBeginning {year('2020')} ] .",
+        "Violation",
+    ),
+    "StartedIntervalShape": (
+        "ex:t1 a mss:Term ; mss:post ex:post ; org:member ex:alice ; prov:wasDerivedFrom ex:q ; "
+        "org:memberDuring [ a time:Interval ; mss:endKind mss:EndNotStated ; mss:undated true ] .",
+        "ex:t1 a mss:Term ; mss:post ex:post ; org:member ex:alice ; prov:wasDerivedFrom ex:q ; "
+        "org:memberDuring [ a time:Interval ; mss:endKind mss:EndNotStated ] .",
+        "Violation",
+    ),
+    "NamePeriodShape": (
+        name_period("n1", "Bureau", day("1945-11-19"), year("1951")),
+        'ex:n1 a mss:NamePeriod ; mss:ofAgency ex:ministry ; mss:name "국"@ko ; '
+        "prov:wasDerivedFrom ex:q ; mss:during [ a time:Interval ; mss:endKind mss:Ongoing ; "
+        f"time:hasBeginning {year('1945')} ] .",
+        "Violation",
+    ),
+    "SubordinationShape": (
+        subordination("s1", "council", year("1972"), year("1982")),
+        subordination("s1", "ministry", year("1972"), year("1982")),
+        "Violation",
+    ),
+    "ChangeEventShape": (
+        'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; org:resultingOrganization ex:ministry ; '
+        f"time:hasTime {year('2016')} ; prov:wasDerivedFrom ex:q .",
+        f'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; time:hasTime {year("2016")} ; '
+        "prov:wasDerivedFrom ex:q .",
+        "Violation",
+    ),
+    "IntervalShape": (
+        term("t1", "alice", year("2004"), year("2010")),
+        term("t1", "alice", year("2010"), year("2004")),
+        "Violation",
+    ),
+    "InstantShape": (
+        f'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
+        f"time:hasTime {day('1945-11-19')} ; prov:wasDerivedFrom ex:q .",
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
+        "prov:wasDerivedFrom ex:q ; time:hasTime [ a time:Instant ; "
+        'mss:earliest "1945-11-19"^^xsd:date ; mss:latest "1945-11-19"^^xsd:date ; '
+        'time:inXSDDate "1945-11-19"^^xsd:date ] .',
+        "Violation",
+    ),
+    "FactShape": (
+        'ex:d a mss:Duty ; rdfs:label "Policing"@en ; mss:ofAgency ex:ministry ; '
+        'mss:description "policing"@en ; prov:wasDerivedFrom ex:q .',
+        'ex:d a mss:Duty ; rdfs:label "Policing"@en ; mss:ofAgency ex:ministry ; '
+        'mss:description "policing"@en .',
+        "Violation",
+    ),
+    "EquipmentRowShape": (
+        GUN + row(1, "false"),
+        GUN + 'ex:row1 a mss:EquipmentRow ; mss:rowNumber "one" ; mss:item ex:gun ; '
+        'mss:nameCell "Gun" ; mss:countryOfOriginCell "" ; mss:typeCell "" ; '
+        "mss:columnsShifted false ; prov:wasDerivedFrom ex:q .",
+        "Violation",
+    ),
+    "ColumnsShiftedShape": (GUN + row(1, "false"), GUN + row(1, "true"), "Warning"),
+    "EquipmentTypeShape": (
+        GUN + 'ex:cz a mss:EquipmentType ; rdfs:label "CZ"@en . ex:gun mss:copyOf ex:cz .',
+        GUN + 'ex:cz a mss:EquipmentType ; rdfs:label "CZ"@en ; mss:copyOf ex:gun . '
+        "ex:gun mss:copyOf ex:cz .",
+        "Violation",
+    ),
+    "RankShape": (
+        'ex:ranks a mss:RankScheme . ex:r1 a mss:Rank ; rdfs:label "General"@en ; '
+        'skos:inScheme ex:ranks ; mss:rankOrder 1 . ex:r2 a mss:Rank ; rdfs:label "Private"@en ; '
+        "skos:inScheme ex:ranks ; mss:rankOrder 2 .",
+        'ex:ranks a mss:RankScheme . ex:r1 a mss:Rank ; rdfs:label "General"@en ; '
+        'skos:inScheme ex:ranks ; mss:rankOrder 1 . ex:r2 a mss:Rank ; rdfs:label "Private"@en ; '
+        "skos:inScheme ex:ranks ; mss:rankOrder 1 .",
+        "Violation",
+    ),
+    "StrengthShape": (
+        'ex:s a mss:StrengthEstimate ; rdfs:label "troops"@en ; mss:ofAgency ex:ministry ; '
+        "mss:minimum 11000 ; mss:maximum 140000 ; prov:wasDerivedFrom ex:q .",
+        'ex:s a mss:StrengthEstimate ; rdfs:label "troops"@en ; mss:ofAgency ex:ministry ; '
+        "mss:minimum 140000 ; mss:maximum 11000 ; prov:wasDerivedFrom ex:q .",
+        "Violation",
+    ),
+    "TermCertainOverlapShape": (
+        term("t1", "alice", year("2004"), year("2010"))
+        + term("t2", "bob", year("2010"), year("2013")),
+        term("t1", "alice", year("2004"), year("2010"))
+        + term("t2", "bob", year("2007"), year("2013")),
+        "Violation",
+    ),
+    "TermPossibleOverlapShape": (
+        term("t1", "alice", day("2004-01-01"), year("2010"))
+        + term("t2", "bob", year("2010"), year("2013")),
+        term("t1", "alice", day("2004-01-01"), year("2010"))
+        + term("t2", "bob", day("2010-06-01"), year("2013")),
+        "Warning",
+    ),
+    "CurrentHolderShape": (
+        term("t1", "alice", year("2004"), None, "Ongoing"),
+        term("t1", "alice", year("2004"), None, "Ongoing")
+        + 'ex:c a mss:IncumbencyClaim ; rdfs:label "claim"@en ; mss:post ex:post ; '
+        "mss:claimedHolder ex:bob ; prov:wasDerivedFrom ex:q .",
+        "Warning",
+    ),
+    "NameOverlapShape": (
+        name_period("n1", "Bureau", year("1945"), year("1951"))
+        + name_period("n2", "Ministry", year("1951"), year("1952")),
+        name_period("n1", "Bureau", year("1945"), year("1951"))
+        + name_period("n2", "Ministry", year("1948"), year("1952")),
+        "Warning",
+    ),
+    "SuperiorOverlapShape": (
+        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en ; prov:wasDerivedFrom ex:q .'
+        + subordination("s1", "council", year("1972"), year("1982"))
+        + subordination("s2", "cabinet", year("1982"), year("1990")),
+        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en ; prov:wasDerivedFrom ex:q .'
+        + subordination("s1", "council", year("1972"), year("1982"))
+        + subordination("s2", "cabinet", year("1975"), year("1990")),
+        "Warning",
+    ),
+    "ChildListShape": (
+        'ex:l1 a mss:ChildList ; rdfs:label "list"@en ; mss:ofAgency ex:ministry ; '
+        "mss:listsChild ex:council ; prov:wasDerivedFrom ex:q .",
+        'ex:l1 a mss:ChildList ; rdfs:label "list"@en ; mss:ofAgency ex:ministry ; '
+        "prov:wasDerivedFrom ex:q .",
+        "Violation",
+    ),
+    "ChildListCountShape": (
+        'ex:l1 a mss:ChildList ; rdfs:label "list"@en ; mss:ofAgency ex:ministry ; '
+        "mss:statedCount 1 ; mss:listsChild ex:council ; prov:wasDerivedFrom ex:q .",
+        'ex:l1 a mss:ChildList ; rdfs:label "list"@en ; mss:ofAgency ex:ministry ; '
+        "mss:statedCount 5 ; mss:listsChild ex:council ; prov:wasDerivedFrom ex:q .",
+        "Warning",
+    ),
+    "ChildListConflictShape": (
+        'ex:l1 a mss:ChildList ; rdfs:label "list 1"@en ; mss:ofAgency ex:ministry ; '
+        "mss:listsChild ex:council ; prov:wasDerivedFrom ex:q . "
+        'ex:l2 a mss:ChildList ; rdfs:label "list 2"@en ; mss:ofAgency ex:ministry ; '
+        "mss:listsChild ex:council ; prov:wasDerivedFrom ex:q .",
+        'ex:l1 a mss:ChildList ; rdfs:label "list 1"@en ; mss:ofAgency ex:ministry ; '
+        "mss:listsChild ex:council ; prov:wasDerivedFrom ex:q . "
+        'ex:l2 a mss:ChildList ; rdfs:label "list 2"@en ; mss:ofAgency ex:ministry ; '
+        "mss:listsChild ex:council , ex:post ; prov:wasDerivedFrom ex:q .",
+        "Warning",
+    ),
+    "DisagreementShape": (
+        name_period("n1", "Bureau", year("1945"), year("1951")),
+        name_period("n1", "Bureau", year("1945"), year("1951"))
+        + name_period("n2", "Office", year("1960"), year("1970"))
+        + "ex:n2 mss:disagreesWith ex:n1 .",
+        "Warning",
+    ),
+}
+
+
+EXTRA_SHAPES = {"StartedIntervalShape": {"TermShape"}}
+
+
+def _check(body: str) -> ValidationReport:
+    graph = rdflib.Graph().parse(ROOT / "ontology" / "msskg.ttl")
+    graph.parse(data=PREFIXES + body, format="turtle")
+    return validate_graph(graph)
+
+
+def test_every_named_shape_has_a_case() -> None:
+    shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    named = {
+        str(s)[len(MSH) :]
+        for kind in (sh.NodeShape, sh.PropertyShape)
+        for s in shapes.subjects(rdflib.RDF.type, kind)
+        if str(s).startswith(MSH)
+    }
+    helpers = {"QuoteShape"}
+    assert named - helpers == set(CASES)
+
+
+@pytest.mark.parametrize("shape", sorted(CASES))
+def test_valid_example_passes(shape: str) -> None:
+    valid, _, _ = CASES[shape]
+    report = _check(valid)
+    assert [(r.shape, r.message) for r in report.results] == []
+
+
+@pytest.mark.parametrize("shape", sorted(CASES))
+def test_invalid_example_fails_that_shape(shape: str) -> None:
+    _, invalid, severity = CASES[shape]
+    report = _check(invalid)
+    expected = {shape, *EXTRA_SHAPES.get(shape, set())}
+    assert {(r.shape, r.severity) for r in report.results} == {
+        (MSH + name, severity) for name in expected
+    }
+
+
+def test_ill_formed_date_is_a_violation_not_a_crash() -> None:
+    body = (
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
+        "prov:wasDerivedFrom ex:q ; time:hasTime [ a time:Instant ; time:unitType time:unitDay ; "
+        'time:inXSDDate "2021-02-30"^^xsd:date ; mss:earliest "2021-02-30"^^xsd:date ; '
+        'mss:latest "2021-02-28"^^xsd:date ] .'
+    )
+    report = _check(body)
+    assert not report.conforms
+    shapes = {r.shape for r in report.violations}
+    assert MSH + "WellFormedDateCheck" in shapes
+    bad = [r for r in report.violations if r.shape == MSH + "WellFormedDateCheck"]
+    assert bad[0].focus_label == "Founded > time:hasTime"
+
+
+def test_wrong_bounds_and_missing_quotes_are_violations() -> None:
+    body = (
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
+        "prov:wasDerivedFrom [ a oa:SpecificResource ; oa:hasSource msr:source-000 ; "
+        'oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "not in the text" ] ] ; '
+        "time:hasTime [ a time:Instant ; time:unitType time:unitYear ; "
+        'time:inXSDgYear "1945"^^xsd:gYear ; mss:earliest "1945-01-01"^^xsd:date ; '
+        'mss:latest "1945-12-30"^^xsd:date ] .'
+    )
+    report = _check(body)
+    assert sorted((r.shape[len(MSH) :], r.message) for r in report.violations) == [
+        ("DateBoundsCheck", "mss:latest is 1945-12-30, but the written date means 1945-12-31"),
+        ("QuoteCheck", "the quote does not occur verbatim in 000_b62adf0e0be71f86.txt"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def bundled_report() -> ValidationReport:
+    return validate()
+
+
+def test_bundled_data_conforms(bundled_report: ValidationReport) -> None:
+    assert bundled_report.violations == ()
+    assert bundled_report.conforms
+
+
+def test_bundled_data_warns_of_exactly_the_conflicts_in_the_texts(
+    bundled_report: ValidationReport,
+) -> None:
+    found = sorted(
+        (r.shape[len(MSH) :], r.focus[len(MSR) :], (r.value or "")[len(MSR) :])
+        for r in bundled_report.warnings
+    )
+    assert found == [
+        ("ChildListConflictShape", "childlist-duties", "childlist-infobox"),
+        ("ColumnsShiftedShape", "equipment-row-2", ""),
+        ("ColumnsShiftedShape", "equipment-row-3", ""),
+        ("ColumnsShiftedShape", "equipment-row-4", ""),
+        ("ColumnsShiftedShape", "equipment-row-7", ""),
+        ("CurrentHolderShape", "post-minister-of-social-security", ""),
+        (
+            "DisagreementShape",
+            "event-1980s-guard-work-000",
+            "event-1980s-guard-work-001",
+        ),
+        (
+            "DisagreementShape",
+            "name-heading-korean-peoples-social-security-forces",
+            "name-2010-internal-security-forces",
+        ),
+        (
+            "DisagreementShape",
+            "name-heading-korean-peoples-social-security-forces",
+            "name-2020-social-security-forces",
+        ),
+        (
+            "NameOverlapShape",
+            "name-1962-peoples-guards-forces",
+            "name-before-2010-peoples-security-forces",
+        ),
+        (
+            "NameOverlapShape",
+            "name-2000-2020-ministry-of-peoples-security-summary",
+            "name-2010-peoples-security-department",
+        ),
+        ("TermPossibleOverlapShape", "term-pak-mun-gyu-1", "term-pang-hak-se"),
+        ("TermPossibleOverlapShape", "term-park-su-il", "term-ri-thae-sop-2"),
+    ]
