@@ -24,7 +24,8 @@ class MsskgGroup(click.Group):
             return super().invoke(ctx)
         except MsskgError as err:
             click.echo(f"Error: {err}", err=True)
-            ctx.exit(err.exit_code)
+            # validate keeps pySHACL's codes: 2 for anything that stops it running.
+            ctx.exit(2 if ctx.invoked_subcommand == "validate" else err.exit_code)
         except BrokenPipeError:
             # The reader left (msskg query ... | head): stop quietly, like cat does.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -155,6 +156,28 @@ def export_command(fmt: str, output: Path | None, data: tuple[Path, ...]) -> Non
     text = export(fmt, data=data, output=output)
     if output is None:
         echo(text)
+
+
+@main.command("validate")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    default="human",
+    show_default=True,
+    help="human, turtle (a SHACL report graph) or json.",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on violations.")
+@data_option
+def validate_command(fmt: str, strict: bool, data: tuple[Path, ...]) -> None:
+    """Check the graph against the SHACL shapes and its sources. Exit code 0
+    when it conforms, 1 when it does not, 2 when validation could not run."""
+    from msskg.validate import format_report, validate
+
+    report = validate(data=data)
+    echo(format_report(report, fmt))
+    failed = not report.conforms or (strict and bool(report.results))
+    sys.exit(1 if failed else 0)
 
 
 @main.command("load")

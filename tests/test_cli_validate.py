@@ -1,0 +1,54 @@
+"""msskg validate's exit codes, pySHACL's: 0 conforms (warnings allowed unless
+--strict), 1 does not conform, 2 could not run. The validator itself is the
+lead's (tests/test_shapes*.py); here it is replaced by fixed reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import msskg.validate
+from msskg.cli import main
+from msskg.validate import ValidationReport, ValidationResult
+
+
+def result(severity: str) -> ValidationResult:
+    return ValidationResult(
+        severity=severity,  # type: ignore[arg-type]
+        focus="https://w3id.org/msskg/id/x",
+        focus_label="x",
+        message=f"a {severity.lower()}",
+        shape="msh:S",
+        component="sh:MinCountConstraintComponent",
+    )
+
+
+@pytest.mark.parametrize(
+    ("severities", "strict", "code"),
+    [
+        ((), False, 0),
+        (("Warning",), False, 0),
+        (("Warning",), True, 1),
+        (("Violation", "Warning"), False, 1),
+    ],
+)
+def test_exit_codes(
+    monkeypatch: pytest.MonkeyPatch, severities: tuple[str, ...], strict: bool, code: int
+) -> None:
+    report = ValidationReport(tuple(result(s) for s in severities))
+    monkeypatch.setattr(msskg.validate, "validate", lambda *, data: report)
+    monkeypatch.setattr(msskg.validate, "format_report", lambda r, fmt: f"{len(r.results)} {fmt}")
+    outcome = CliRunner().invoke(main, ["validate", *(["--strict"] if strict else [])])
+    assert (outcome.exit_code, outcome.stdout) == (code, f"{len(severities)} human\n")
+
+
+def test_bad_data_means_could_not_run(home: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<https://e/a> <https://e/p> .\n")
+    outcome = CliRunner().invoke(main, ["validate", "--data", str(bad)])
+    assert (outcome.exit_code, outcome.stderr) == (
+        2,
+        f"Error: {bad}:1:29: . is not a valid RDF object\n",
+    )
