@@ -1,0 +1,226 @@
+"""The organisation chart at a date: the bodies above a thing, the thing, and
+its subordinate bodies, each link certain or only possible given the dates'
+precision; as Mermaid, Graphviz DOT, or SVG by Graphviz's ``dot``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pyoxigraph as ox
+
+from msskg.dates import FuzzyDate, parse_date
+from msskg.errors import MsskgError, UnknownFormatError
+from msskg.periods import Period, label, labels_of, periods_of, resolve_thing
+from msskg.store import KnowledgeGraph, open_store
+
+__all__ = ["CHART_FORMATS", "Edge", "GraphvizMissingError", "OrgChart", "build_chart", "chart"]
+
+CHART_FORMATS = ("mermaid", "dot", "svg")
+Certainty = Literal["certain", "possible", "undated"]
+# Superiors of superiors are followed this far up.
+_MAX_DEPTH = 5
+
+
+class GraphvizMissingError(MsskgError):
+    """SVG was asked for and Graphviz's ``dot`` is not installed."""
+
+
+@dataclass(frozen=True)
+class Edge:
+    superior: str
+    subordinate: str
+    certainty: Certainty
+    fact: str
+
+
+@dataclass(frozen=True)
+class OrgChart:
+    focus: str
+    at: FuzzyDate
+    names: Mapping[str, tuple[str, str | None]]
+    edges: tuple[Edge, ...]
+
+    def title(self) -> str:
+        return f"{self.names[self.focus][0]} on {self.at.text}"
+
+
+def chart(
+    thing: str | None = None,
+    *,
+    at: str | None = None,
+    fmt: str = "mermaid",
+    data: Sequence[Path | str] | None = None,
+    store: Path | str | None = None,
+) -> str:
+    """The organisation chart of ``thing`` (the Ministry of Social Security by
+    default) on date ``at`` (YYYY, YYYY-MM or YYYY-MM-DD; today by default)."""
+    if fmt not in CHART_FORMATS:
+        raise UnknownFormatError(f'unknown chart format "{fmt}"; use {", ".join(CHART_FORMATS)}')
+    when = parse_date(at) if at else parse_date(dt.date.today().isoformat())
+    built = build_chart(open_store(data=data, store=store), thing, at=when)
+    if fmt == "mermaid":
+        return render_mermaid(built)
+    if fmt == "dot":
+        return render_dot(built)
+    return render_svg(built)
+
+
+def status_at(period: Period, when: FuzzyDate) -> Certainty | None:
+    """Certain when in force on every day ``when`` can mean, possible when on some."""
+    if not period.dated:
+        return "undated"
+    if period.certainly_at(when.earliest) and period.certainly_at(when.latest):
+        return "certain"
+    assert period.start is not None
+    if period.start.earliest > when.latest:
+        return None
+    if (
+        period.end is not None
+        and period.end_kind != "ongoing"
+        and period.end.latest < when.earliest
+    ):
+        return None
+    return "possible"
+
+
+def build_chart(graph: KnowledgeGraph, thing: str | None, *, at: FuzzyDate) -> OrgChart:
+    focus = resolve_thing(graph, thing)
+    labels = labels_of(graph)
+    edges: list[Edge] = []
+    names: dict[str, tuple[str, str | None]] = {}
+    todo, seen = [(focus.value, 0)], set()
+    while todo:
+        iri, depth = todo.pop(0)
+        if iri in seen:
+            continue
+        seen.add(iri)
+        periods = periods_of(graph, ox.NamedNode(iri), labels)
+        names[iri] = _name_at(periods, at, labels, iri)
+        for period in periods:
+            status = status_at(period, at)
+            if status is None or period.other is None:
+                continue
+            if period.kind == "superior" and status != "undated" and depth < _MAX_DEPTH:
+                edges.append(Edge(period.other, iri, status, period.fact))
+                todo.append((period.other, depth + 1))
+            elif period.kind == "child" and iri == focus.value:
+                edges.append(Edge(iri, period.other, status, period.fact))
+                todo.append((period.other, _MAX_DEPTH))
+    return OrgChart(focus.value, at, names, _strongest(edges))
+
+
+def _strongest(edges: Sequence[Edge]) -> tuple[Edge, ...]:
+    """One edge per pair of bodies: the certain one, else a possible one."""
+    rank = {"certain": 0, "possible": 1, "undated": 2}
+    best: dict[tuple[str, str], Edge] = {}
+    for edge in edges:
+        pair = (edge.superior, edge.subordinate)
+        if pair not in best or rank[edge.certainty] < rank[best[pair].certainty]:
+            best[pair] = edge
+    return tuple(best.values())
+
+
+def _name_at(
+    periods: Sequence[Period], at: FuzzyDate, labels: Mapping[str, Mapping[str, str]], iri: str
+) -> tuple[str, str | None]:
+    """The name certainly borne on the date, else the resource's label."""
+    for period in periods:
+        if period.kind == "name" and status_at(period, at) == "certain":
+            return period.label, period.label_ko
+    english = label(labels, iri)
+    korean = labels.get(iri, {}).get("ko")
+    return english, korean if korean != english else None
+
+
+def _ids(built: OrgChart) -> dict[str, str]:
+    return {iri: f"n{i}" for i, iri in enumerate(built.names)}
+
+
+def render_mermaid(built: OrgChart) -> str:
+    ids = _ids(built)
+    lines = ["flowchart TB", f"  %% {_mermaid(built.title())}"]
+    undated = {e.subordinate for e in built.edges if e.certainty == "undated"}
+    for iri, node in ids.items():
+        if iri not in undated:
+            lines.append(f'  {node}["{_mermaid(_both(built.names[iri], "<br/>"))}"]')
+    if undated:
+        lines.append('  subgraph undated["Undated statements"]')
+        for iri in (i for i in ids if i in undated):
+            lines.append(f'    {ids[iri]}["{_mermaid(_both(built.names[iri], "<br/>"))}"]')
+        lines.append("  end")
+    arrows = {"certain": "-->", "possible": "-.->|possibly|", "undated": "-.->|undated|"}
+    for edge in built.edges:
+        lines.append(f"  {ids[edge.superior]} {arrows[edge.certainty]} {ids[edge.subordinate]}")
+    lines.append("  classDef focus fill:#fde9c4,stroke:#c07a1a,stroke-width:2px")
+    lines.append(f"  class {ids[built.focus]} focus")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid(text: str) -> str:
+    return (
+        text.replace('"', "#quot;")
+        .replace("<br/>", "\0")
+        .replace("<", "#lt;")
+        .replace(">", "#gt;")
+        .replace("\0", "<br/>")
+    )
+
+
+def _both(name: tuple[str, str | None], joiner: str) -> str:
+    return name[0] + (joiner + name[1] if name[1] else "")
+
+
+def render_dot(built: OrgChart) -> str:
+    ids = _ids(built)
+    lines = [
+        "digraph orgchart {",
+        f"  label={_dot(built.title())}; labelloc=t; rankdir=TB;",
+        '  node [shape=box, style="rounded,filled", fillcolor="#f4f6fa", '
+        'fontname="Noto Sans CJK KR,Noto Sans KR,sans-serif"];',
+        '  edge [fontname="Noto Sans CJK KR,sans-serif", fontsize=10];',
+    ]
+    undated = {e.subordinate for e in built.edges if e.certainty == "undated"}
+    for iri, node in ids.items():
+        if iri not in undated:
+            extra = ', fillcolor="#fde9c4", penwidth=2' if iri == built.focus else ""
+            lines.append(f"  {node} [label={_dot(_both(built.names[iri], chr(10)))}{extra}];")
+    if undated:
+        lines.append(f"  subgraph cluster_undated {{ label={_dot('Undated statements')};")
+        for iri in (i for i in ids if i in undated):
+            lines.append(f"    {ids[iri]} [label={_dot(_both(built.names[iri], chr(10)))}];")
+        lines.append("  }")
+    styles = {
+        "certain": "",
+        "possible": ' [style=dashed, label="possibly"]',
+        "undated": ' [style=dotted, label="undated"]',
+    }
+    for edge in built.edges:
+        lines.append(f"  {ids[edge.superior]} -> {ids[edge.subordinate]}{styles[edge.certainty]};")
+    return "\n".join([*lines, "}"]) + "\n"
+
+
+def _dot(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def render_svg(built: OrgChart) -> str:
+    """SVG drawn by Graphviz's ``dot``."""
+    program = shutil.which("dot")
+    if program is None:
+        raise GraphvizMissingError(
+            "Graphviz's dot is not installed, so there is no SVG: install graphviz "
+            "(apt-get install graphviz), or use -f dot or -f mermaid"
+        )
+    done = subprocess.run(
+        [program, "-Tsvg"], input=render_dot(built).encode(), capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        raise GraphvizMissingError(f"dot failed: {done.stderr.decode(errors='replace').strip()}")
+    return done.stdout.decode("utf-8")
