@@ -1,0 +1,253 @@
+"""Everything the graph says about one thing (labels, types, its own
+statements, the facts it takes part in, grouped, and the conflicts among them),
+each fact with its quotes and source files: as a terminal page, Markdown or JSON-LD."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from msskg.catalogue import get_query, shorten
+from msskg.errors import UnknownFormatError
+from msskg.periods import Period, label, labels_of, periods_of, resolve_thing, select
+from msskg.query import GraphResult, SelectResult, run_query
+from msskg.results import format_result
+from msskg.store import KnowledgeGraph, open_store
+from msskg.timeline import Bar
+
+__all__ = ["DESCRIBE_FORMATS", "Description", "Fact", "build_description", "describe"]
+
+DESCRIBE_FORMATS = ("text", "md", "jsonld")
+_ORG, _MSS = "http://www.w3.org/ns/org#", "https://w3id.org/msskg/ontology#"
+# The property that links a fact to the thing decides its section.
+_SECTIONS = {
+    "(itself)": "Sources of the resource itself",
+    _MSS + "ofAgency": "Names over time",
+    _MSS + "subordinate": "Superior bodies",
+    _MSS + "superior": "Subordinate bodies",
+    _MSS + "post": "Terms of office",
+    _ORG + "member": "Terms of office",
+    _ORG + "organization": "Terms of office",
+    _MSS + "claimedHolder": "Claims about the current holder",
+    _MSS + "usedBy": "Equipment",
+}
+_SKIP = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2004/02/skos/core#altLabel",
+    "http://www.w3.org/ns/prov#wasDerivedFrom",
+}
+_OWN = """\
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?thing ?p ?o WHERE { ?thing ?p ?o }
+ORDER BY ?p ?o
+"""
+
+
+@dataclass(frozen=True)
+class Fact:
+    iri: str
+    label: str
+    dates: str | None
+    quotes: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Description:
+    iri: str
+    labels: Mapping[str, tuple[str, ...]]
+    types: tuple[str, ...]
+    statements: tuple[tuple[str, str], ...]
+    sections: Mapping[str, tuple[Fact, ...]]
+    conflicts: tuple[tuple[str, str, str, str], ...]
+    prefixes: Mapping[str, str]
+
+    @property
+    def title(self) -> str:
+        english = self.labels.get("en") or self.labels.get("") or (self.iri,)
+        korean = self.labels.get("ko")
+        return english[0] + (f" ({korean[0]})" if korean else "")
+
+
+def describe(
+    thing: str,
+    *,
+    fmt: str = "text",
+    data: Sequence[Path | str] | None = None,
+    store: Path | str | None = None,
+) -> str:
+    """Everything about ``thing`` (IRI, prefixed name or label) as ``fmt``."""
+    if fmt not in DESCRIBE_FORMATS:
+        raise UnknownFormatError(
+            f'unknown describe format "{fmt}"; use {", ".join(DESCRIBE_FORMATS)}'
+        )
+    graph = open_store(data=data, store=store)
+    if fmt == "jsonld":
+        return describe_jsonld(graph, resolve_thing(graph, thing))
+    built = build_description(graph, thing)
+    return render_markdown(built) if fmt == "md" else render_text(built)
+
+
+def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
+    node = resolve_thing(graph, thing)
+    names = labels_of(graph)
+    periods = {p.fact: p for p in periods_of(graph, node, names)}
+    found: dict[str, list[str]] = {}
+    types: list[str] = []
+    statements: list[tuple[str, str]] = []
+    for row in select(graph, _OWN, {"thing": node}):
+        p, o = row["p"].value, row["o"]
+        if p in ("http://www.w3.org/2000/01/rdf-schema#label",) or p.endswith("Label"):
+            assert isinstance(o, ox.Literal)
+            if o.value not in found.setdefault(o.language or "", []):
+                found[o.language or ""].append(o.value)
+        elif p.endswith("22-rdf-syntax-ns#type"):
+            types.append(_name(o, names, graph.prefixes))
+        elif p not in _SKIP:
+            statements.append((shorten(p, graph.prefixes), _name(o, names, graph.prefixes)))
+    sources = run_query(get_query("sources"), {"thing": node.value}, graph=graph)
+    assert isinstance(sources, SelectResult)
+    quotes: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    titles: dict[str, str] = {}
+    placed: dict[str, str] = {}
+    for answer in (_row(sources.variables, r) for r in sources.rows):
+        fact, link = _v(answer["fact"]), _v(answer["link"])
+        section = placed.setdefault(
+            fact, _SECTIONS.get(link) or f"Facts by {shorten(link, graph.prefixes)}"
+        )
+        titles[fact] = _v(answer["label"])
+        pair = (_v(answer["quote"]), _v(answer["source"]))
+        if pair not in quotes.setdefault((section, fact), []):
+            quotes[(section, fact)].append(pair)
+    sections: dict[str, list[Fact]] = {}
+    for (section, fact), pairs in quotes.items():
+        dates = _dates(periods.get(fact))
+        sections.setdefault(section, []).append(Fact(fact, titles[fact], dates, tuple(pairs)))
+    return Description(
+        iri=node.value,
+        labels={lang: tuple(values) for lang, values in sorted(found.items())},
+        types=tuple(types),
+        statements=tuple(statements),
+        sections={name: tuple(facts) for name, facts in sections.items()},
+        conflicts=_conflicts(graph, node.value, {f for _, f in quotes}, names),
+        prefixes=graph.prefixes,
+    )
+
+
+def _row(variables: Sequence[str], row: Sequence[object]) -> dict[str, object]:
+    return dict(zip(variables, row, strict=True))
+
+
+def _v(term: object) -> str:
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else ""
+
+
+def _name(term: object, names: Mapping[str, Mapping[str, str]], prefixes: Mapping[str, str]) -> str:
+    if isinstance(term, ox.NamedNode):
+        known = names.get(term.value)
+        short = shorten(term.value, prefixes)
+        return f"{label(names, term.value)} ({short})" if known else short
+    return _v(term) if isinstance(term, ox.Literal) else str(term)
+
+
+def _dates(period: Period | None) -> str | None:
+    return Bar(period).dates if period is not None else None
+
+
+def _conflicts(
+    graph: KnowledgeGraph, iri: str, facts: set[str], names: Mapping[str, Mapping[str, str]]
+) -> tuple[tuple[str, str, str, str], ...]:
+    """Rows of the saved query ``conflicts`` that touch the thing or its facts:
+    (kind, claim, quote, source)."""
+    result = run_query(get_query("conflicts"), graph=graph)
+    assert isinstance(result, SelectResult)
+    mine = label(names, iri)
+    rows = []
+    for row in (_row(result.variables, r) for r in result.rows):
+        fact = _v(row.get("fact"))
+        if fact in facts or fact == iri or _v(row.get("about")) in (iri, mine):
+            entry = (_v(row["kind"]), _v(row["claim"]), _v(row["quote"]), _v(row["source"]))
+            if entry not in rows:
+                rows.append(entry)
+    return tuple(rows)
+
+
+def describe_jsonld(graph: KnowledgeGraph, node: ox.NamedNode) -> str:
+    """The thing's own triples and the facts that mention it, with their
+    intervals and provenance (blank nodes followed), as JSON-LD."""
+    subjects: list[ox.NamedNode | ox.BlankNode] = [node]
+    subjects += [
+        q.subject
+        for q in graph.store.quads_for_pattern(None, None, node)
+        if isinstance(q.subject, ox.NamedNode)
+    ]
+    seen: set[ox.NamedNode | ox.BlankNode] = set()
+    triples: list[ox.Triple] = []
+    while subjects:
+        subject = subjects.pop()
+        if subject in seen:
+            continue
+        seen.add(subject)
+        for quad in graph.store.quads_for_pattern(subject, None, None):
+            triple = ox.Triple(quad.subject, quad.predicate, quad.object)
+            if triple not in triples:
+                triples.append(triple)
+            if isinstance(quad.object, ox.BlankNode):
+                subjects.append(quad.object)
+    return format_result(GraphResult(tuple(triples)), "jsonld", prefixes=graph.prefixes)
+
+
+def render_text(built: Description) -> str:
+    lines = [built.title, "=" * len(built.title), f"IRI: {built.iri}"]
+    for lang, values in built.labels.items():
+        lines.append(f"Labels ({lang or 'no language'}): {'; '.join(values)}")
+    if built.types:
+        lines.append(f"Types: {', '.join(built.types)}")
+    for prop, value in built.statements:
+        lines.append(f"  {prop}: {value}")
+    for section, facts in built.sections.items():
+        lines += ["", section, "-" * len(section)]
+        for fact in facts:
+            dates = f"  [{fact.dates}]" if fact.dates and fact.dates not in fact.label else ""
+            lines.append(f"* {fact.label}{dates}")
+            lines += [f"    “{_one_line(q)}” ({source})" for q, source in fact.quotes]
+    if built.conflicts:
+        lines += ["", "Conflicts", "---------"]
+        for kind, claim, quote, source in built.conflicts:
+            lines += [f"! {kind}: {claim}", f"    “{_one_line(quote)}” ({source})"]
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(built: Description) -> str:
+    lines = [f"# {built.title}", "", f"<{built.iri}>", ""]
+    for lang, values in built.labels.items():
+        lines.append(f"- **Labels ({lang or 'no language'})**: {'; '.join(values)}")
+    if built.types:
+        lines.append(f"- **Types**: {', '.join(built.types)}")
+    lines += [f"- **{prop}**: {_md(value)}" for prop, value in built.statements]
+    for section, facts in built.sections.items():
+        lines += ["", f"## {section}", ""]
+        for fact in facts:
+            dates = f" ({fact.dates})" if fact.dates and fact.dates not in fact.label else ""
+            lines.append(f"- **{_md(fact.label)}**{dates}")
+            lines += [f"  > {_md(_one_line(q))} — `{source}`" for q, source in fact.quotes]
+    if built.conflicts:
+        lines += ["", "## Conflicts", ""]
+        for kind, claim, quote, source in built.conflicts:
+            lines += [
+                f"- **{_md(kind)}**: {_md(claim)}",
+                f"  > {_md(_one_line(quote))} — `{source}`",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "").replace("\n", " / ")
+
+
+def _md(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("<", "&lt;")
