@@ -179,9 +179,15 @@ CASES: dict[str, tuple[str, str, str]] = {
     ),
     "ColumnsShiftedShape": (GUN + row(1, "false"), GUN + row(1, "true"), "Warning"),
     "EquipmentTypeShape": (
-        GUN + 'ex:cz a mss:EquipmentType ; rdfs:label "CZ"@en . ex:gun mss:copyOf ex:cz .',
-        GUN + 'ex:cz a mss:EquipmentType ; rdfs:label "CZ"@en ; mss:copyOf ex:gun . '
-        "ex:gun mss:copyOf ex:cz .",
+        GUN
+        + 'ex:cz a mss:EquipmentType ; rdfs:label "CZ"@en . ex:row1 mss:copyOf ex:cz .'
+        + row(1, "false"),
+        GUN
+        + 'ex:cz a mss:EquipmentType ; rdfs:label "CZ"@en . ex:row1 mss:copyOf ex:cz .'
+        + row(1, "false")
+        + 'ex:row2 a mss:EquipmentRow ; rdfs:label "row"@en ; mss:rowNumber 2 ; mss:item ex:cz ; '
+        'mss:nameCell "CZ" ; mss:countryOfOriginCell "" ; mss:typeCell "" ; '
+        "mss:columnsShifted false ; mss:copyOf ex:gun ; prov:wasDerivedFrom ex:q .",
         "Violation",
     ),
     "RankShape": (
