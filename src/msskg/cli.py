@@ -202,3 +202,92 @@ def load_command(store: Path, files: tuple[Path, ...]) -> None:
 
         count = load_store(store, files, progress=progress)
     click.echo(f"Loaded {count} quads into {store}")
+
+
+def output_option(command: F) -> F:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        help="Write to this file (atomically) instead of standard output.",
+    )(command)
+
+
+@main.command("timeline")
+@click.argument("thing", required=False)
+@click.option("-f", "--format", "fmt", default="svg", show_default=True, help="svg or text.")
+@output_option
+@data_option
+def timeline_command(
+    thing: str | None, fmt: str, output: Path | None, data: tuple[Path, ...]
+) -> None:
+    """The history of THING (IRI, prefixed name or label; default: the Ministry
+    of Social Security) as a timeline: names, superior bodies, terms of posts."""
+    from msskg.timeline import timeline
+
+    text = timeline(thing, fmt=fmt, data=data, output=output)
+    if output is None:
+        echo(text)
+
+
+@main.command("chart")
+@click.argument("thing", required=False)
+@click.option("--at", "at", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD  [default: today]")
+@click.option(
+    "-f", "--format", "fmt", default="mermaid", show_default=True, help="mermaid, dot or svg."
+)
+@data_option
+def chart_command(thing: str | None, at: str | None, fmt: str, data: tuple[Path, ...]) -> None:
+    """The organisation chart of THING (default: the Ministry of Social
+    Security) on a date: the bodies above it and its subordinate bodies."""
+    from msskg.chart import chart
+
+    echo(chart(thing, at=at, fmt=fmt, data=data))
+
+
+@main.command("describe")
+@click.argument("thing")
+@click.option(
+    "-f", "--format", "fmt", default="text", show_default=True, help="text, md or jsonld."
+)
+@data_option
+def describe_command(thing: str, fmt: str, data: tuple[Path, ...]) -> None:
+    """Everything the graph says about THING, each fact with its quote and source."""
+    from msskg.describe import describe
+
+    echo(describe(thing, fmt=fmt, data=data))
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run.")
+@click.option("--max-rows", default=10_000, show_default=True, help="Most rows in a result.")
+@click.option("--workers", default=2, show_default=True, help="Query worker processes.")
+@data_option
+@store_option
+def serve_command(
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    workers: int,
+    data: tuple[Path, ...],
+    store: Path | None,
+) -> None:
+    """Serve a read-only SPARQL endpoint (/sparql) and a web page (/)."""
+    from msskg.server import serve
+
+    def ready(url: str) -> None:
+        click.echo(f"msskg: serving {url} (SPARQL at {url}sparql); Ctrl-C stops", err=True)
+
+    serve(
+        host=host,
+        port=port,
+        timeout=timeout,
+        max_rows=max_rows,
+        workers=workers,
+        data=data,
+        store=store,
+        ready=ready,
+    )

@@ -177,8 +177,12 @@ def _conflicts(
 
 
 def describe_jsonld(graph: KnowledgeGraph, node: ox.NamedNode) -> str:
+    return format_result(describe_graph(graph, node), "jsonld", prefixes=graph.prefixes)
+
+
+def describe_graph(graph: KnowledgeGraph, node: ox.NamedNode) -> GraphResult:
     """The thing's own triples and the facts that mention it, with their
-    intervals and provenance (blank nodes followed), as JSON-LD."""
+    intervals and provenance (blank nodes followed)."""
     subjects: list[ox.NamedNode | ox.BlankNode] = [node]
     subjects += [
         q.subject
@@ -198,7 +202,7 @@ def describe_jsonld(graph: KnowledgeGraph, node: ox.NamedNode) -> str:
                 triples.append(triple)
             if isinstance(quad.object, ox.BlankNode):
                 subjects.append(quad.object)
-    return format_result(GraphResult(tuple(triples)), "jsonld", prefixes=graph.prefixes)
+    return GraphResult(tuple(triples))
 
 
 def render_text(built: Description) -> str:

@@ -1,0 +1,146 @@
+"""What a worker of msskg serve does for each request, with the graph open:
+run a query within the row and time limits and write the answer in the
+negotiated format, or render a page (home, saved query, timeline, describe)."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from msskg.catalogue import get_query, list_queries, parse_query
+from msskg.errors import MsskgError, UnknownFormatError
+from msskg.query import AskResult, GraphResult, QueryResult, SelectResult, run_query
+from msskg.query import query_syntax_error as _syntax_error
+from msskg.results import format_result
+from msskg.store import KnowledgeGraph
+
+if TYPE_CHECKING:
+    from msskg.server import Job, Reply, ServeConfig
+
+__all__ = ["LimitError", "run_job", "run_sparql"]
+
+
+class LimitError(MsskgError):
+    """A result larger than the server's row limit, or a query past its time."""
+
+
+def run_job(graph: KnowledgeGraph, job: Job, config: ServeConfig) -> Reply:
+    from msskg import webpage
+    from msskg.server import CONTENT_TYPES, GRAPH_TYPES, SELECT_TYPES, negotiate
+
+    kind, args = job
+    if kind == "sparql":
+        result = run_sparql(graph, args["query"], config)
+        kinds = GRAPH_TYPES if isinstance(result, GraphResult) else SELECT_TYPES
+        fallback = "turtle" if isinstance(result, GraphResult) else "json"
+        fmt = args.get("format") or negotiate(args["accept"], kinds, fallback)
+        if fmt == "html":
+            form = _sparql_form(args["query"])
+            html = webpage.results_page("SPARQL results", result, graph.prefixes, form)
+            return 200, CONTENT_TYPES["html"], html.encode()
+        if fmt not in CONTENT_TYPES:
+            raise UnknownFormatError(f'unknown format "{fmt}"')
+        return 200, CONTENT_TYPES[fmt], format_result(result, fmt).encode()
+    if kind == "saved":
+        return _saved(graph, args, config)
+    if kind == "home":
+        from msskg.timeline import build_timeline, render_svg
+
+        svg = render_svg(build_timeline(graph), link=webpage.local_link)
+        return 200, CONTENT_TYPES["html"], webpage.home_page(list_queries(), svg).encode()
+    if kind == "timeline":
+        from msskg.timeline import build_timeline, render_svg
+
+        svg = render_svg(build_timeline(graph, args.get("thing")), link=webpage.local_link)
+        return 200, CONTENT_TYPES["svg"], svg.encode()
+    if kind == "describe":
+        return _describe(graph, args)
+    raise UnknownFormatError(f'unknown job "{kind}"')
+
+
+def run_sparql(graph: KnowledgeGraph, text: str, config: ServeConfig) -> QueryResult:
+    """Run ad-hoc SPARQL, reading the answer lazily so that the row limit and
+    the time limit are checked as it comes."""
+    deadline = time.monotonic() + config.timeout
+    saved = parse_query(text, name="query")
+    try:
+        answer = graph.store.query(text, use_default_graph_as_union=True)
+        if isinstance(answer, ox.QueryBoolean):
+            return AskResult(bool(answer))
+        if isinstance(answer, ox.QuerySolutions):
+            names = tuple(v.value for v in answer.variables)
+            rows = []
+            for solution in answer:
+                rows.append(tuple(solution[i] for i in range(len(names))))
+                _check(len(rows), deadline, config)
+            return SelectResult(names, tuple(rows))
+        triples = []
+        for triple in answer:
+            triples.append(triple)
+            _check(len(triples), deadline, config)
+        return GraphResult(tuple(triples))
+    except SyntaxError as err:
+        raise _syntax_error(saved, str(err)) from None
+    except (OSError, RuntimeError, ValueError) as err:
+        raise MsskgError(f"the query failed: {err}") from None
+
+
+def _check(count: int, deadline: float, config: ServeConfig) -> None:
+    if count > config.max_rows:
+        raise LimitError(
+            f"the result has more than {config.max_rows} rows, the server's limit; add a LIMIT"
+        )
+    if time.monotonic() > deadline:
+        raise LimitError(f"the query ran past the time limit of {config.timeout:g} s")
+
+
+def _saved(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
+    from msskg import webpage
+    from msskg.server import CONTENT_TYPES, SELECT_TYPES, negotiate
+
+    saved = get_query(args["name"])
+    params = {k: v for k, v in args["params"].items() if k != "format" and v != ""}
+    fmt = args["params"].get("format") or negotiate(args["accept"], SELECT_TYPES, "html")
+    form = webpage.query_form(saved, args["params"])
+    try:
+        result = run_query(saved, params, graph=graph)
+    except MsskgError as err:
+        if fmt != "html":
+            raise
+        return 400, CONTENT_TYPES["html"], webpage.error_page(saved.title, str(err), form).encode()
+    if isinstance(result, SelectResult) and len(result.rows) > config.max_rows:
+        raise LimitError(f"the result has more than {config.max_rows} rows, the server's limit")
+    if fmt == "html":
+        html = webpage.results_page(saved.title, result, graph.prefixes, form)
+        return 200, CONTENT_TYPES["html"], html.encode()
+    return 200, CONTENT_TYPES.get(fmt, "text/plain"), format_result(result, fmt).encode()
+
+
+def _describe(graph: KnowledgeGraph, args: dict[str, Any]) -> Reply:
+    from msskg import webpage
+    from msskg.describe import build_description, describe_graph
+    from msskg.periods import resolve_thing
+    from msskg.server import CONTENT_TYPES, GRAPH_TYPES, negotiate
+
+    fmt = negotiate(args["accept"], GRAPH_TYPES, "html")
+    if fmt != "html":
+        node = resolve_thing(graph, args.get("thing"))
+        text = format_result(describe_graph(graph, node), fmt, prefixes=graph.prefixes)
+        return 200, CONTENT_TYPES[fmt], text.encode()
+    built = build_description(graph, args.get("thing"))
+    if not built.labels and not built.sections and not built.types:
+        html = webpage.error_page("Not found", f"the graph says nothing about <{built.iri}>")
+        return 404, CONTENT_TYPES["html"], html.encode()
+    return 200, CONTENT_TYPES["html"], webpage.describe_page(built).encode()
+
+
+def _sparql_form(text: str) -> str:
+    from html import escape
+
+    return (
+        '<form class="query" id="form-sparql" method="get" action="/sparql">'
+        f'<textarea name="query" rows="6">{escape(text)}</textarea>'
+        '<input type="hidden" name="format" value="html"><button type="submit">Run</button></form>'
+    )

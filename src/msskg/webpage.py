@@ -1,0 +1,157 @@
+"""The HTML of msskg serve's pages: the saved queries as forms, results as
+tables, the describe page. Inline CSS only: the pages work with no internet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+
+import pyoxigraph as ox
+
+from msskg.catalogue import SavedQuery, shorten
+from msskg.describe import Description
+from msskg.query import AskResult, QueryResult, SelectResult
+
+__all__ = ["ID_PREFIX", "describe_page", "home_page", "local_link", "page", "results_page"]
+
+ID_PREFIX = "https://w3id.org/msskg/id/"
+
+_STYLE = """
+body{font-family:'Noto Sans CJK KR','Noto Sans KR',sans-serif;margin:1.5em auto;max-width:76em;
+padding:0 1em;color:#111}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.6em 0}td,th{border:1px solid #ccc;padding:.25em .5em;
+text-align:left;vertical-align:top}th{background:#f0f2f6}
+form.query{border:1px solid #ddd;border-radius:6px;padding:.6em .8em;margin:.6em 0}
+form.query p{margin:.2em 0;color:#444}label{margin-right:1em}
+textarea{width:100%;font-family:monospace}.error{color:#b00020;font-weight:bold}
+blockquote{margin:.2em 0 .6em 1em;color:#444;border-left:3px solid #ccc;padding-left:.6em}
+nav a{margin-right:1em}.svg{overflow-x:auto;border:1px solid #eee}
+"""
+
+
+def page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
+        '<nav><a href="/">msskg</a><a href="/#queries">Saved queries</a>'
+        '<a href="/#sparql">SPARQL</a><a href="/#timeline">Timeline</a>'
+        '<a href="/describe?thing=msr:ministry-of-social-security">Describe</a></nav>'
+        f"<h1>{escape(title)}</h1>{body}</body></html>\n"
+    )
+
+
+def local_link(iri: str) -> str:
+    """Where the server shows a resource: /id/NAME for msskg's own IRIs."""
+    if iri.startswith(ID_PREFIX):
+        return "/id/" + iri[len(ID_PREFIX) :]
+    return "/describe?thing=" + _quote(iri)
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+def query_form(saved: SavedQuery, values: Mapping[str, str] | None = None) -> str:
+    values = values or {}
+    fields = []
+    for p in saved.parameters:
+        value = values.get(p.name, p.default or "")
+        required = " required" if p.required else ""
+        fields.append(
+            f'<label>{escape(p.name)} <input name="{escape(p.name)}" '
+            f'value="{escape(value)}" title="{escape(p.description)}" '
+            f'placeholder="{escape(p.type)}"{required}></label>'
+        )
+    return (
+        f'<form class="query" id="form-{escape(saved.name)}" method="get" '
+        f'action="/query/{escape(saved.name)}"><strong>{escape(saved.title)}</strong> '
+        f"<code>{escape(saved.name)}</code><p>{escape(saved.description)}</p>"
+        f'{"".join(fields)}<button type="submit">Run</button></form>'
+    )
+
+
+def home_page(queries: Sequence[SavedQuery], timeline_svg: str) -> str:
+    forms = "".join(query_form(q) for q in queries)
+    svg = timeline_svg.split("?>", 1)[-1]  # inline: drop the XML declaration
+    body = (
+        "<p>A sourced, time-aware knowledge graph of North Korea's Ministry of Social "
+        "Security (사회안전성). SPARQL endpoint: <code>/sparql</code> (GET or POST, read-only).</p>"
+        f'<h2 id="queries">Saved queries</h2>{forms}'
+        '<h2 id="sparql">Ad-hoc SPARQL</h2><form class="query" id="form-sparql" method="get" '
+        'action="/sparql"><textarea name="query" rows="6">'
+        "SELECT ?s ?label WHERE { ?s a &lt;http://www.w3.org/ns/org#Post&gt; ; "
+        "&lt;http://www.w3.org/2000/01/rdf-schema#label&gt; ?label }</textarea>"
+        '<input type="hidden" name="format" value="html"><button type="submit">Run</button></form>'
+        '<h2 id="timeline">Timeline of the Ministry of Social Security</h2>'
+        f'<div class="svg">{svg}</div>'
+        '<form method="get" action="/describe"><label>Describe <input name="thing" '
+        'value="msr:ministry-of-social-security"></label><button type="submit">Show</button></form>'
+    )
+    return page("msskg: the Ministry of Social Security", body)
+
+
+def results_page(
+    title: str, result: QueryResult, prefixes: Mapping[str, str], form: str = ""
+) -> str:
+    if isinstance(result, AskResult):
+        table = f'<p id="results">{"true" if result.value else "false"}</p>'
+    elif isinstance(result, SelectResult):
+        head = "".join(f"<th>{escape(v)}</th>" for v in result.variables)
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{_cell(t, prefixes)}</td>" for t in row) + "</tr>"
+            for row in result.rows
+        )
+        count = f"<p>{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}</p>"
+        table = f'{count}<table id="results"><tr>{head}</tr>{rows}</table>'
+    else:
+        table = f'<pre id="results">{len(result.triples)} triples</pre>'
+    return page(title, form + table)
+
+
+def _cell(term: object, prefixes: Mapping[str, str]) -> str:
+    if isinstance(term, ox.NamedNode):
+        text = escape(shorten(term.value, prefixes))
+        return f'<a href="{escape(local_link(term.value))}">{text}</a>'
+    if isinstance(term, ox.Literal):
+        return escape(term.value)
+    return "" if term is None else escape(str(term))
+
+
+def error_page(title: str, message: str, form: str = "") -> str:
+    return page(title, form + f'<p class="error" id="error">{escape(message)}</p>')
+
+
+def describe_page(built: Description) -> str:
+    parts = [f"<p><code>{escape(built.iri)}</code></p><ul>"]
+    for lang, values in built.labels.items():
+        parts.append(f"<li>Labels ({escape(lang or 'no language')}): {escape('; '.join(values))}")
+    if built.types:
+        parts.append(f"<li>Types: {escape(', '.join(built.types))}")
+    parts += [f"<li>{escape(p)}: {escape(v)}" for p, v in built.statements]
+    parts.append("</ul>")
+    for section, facts in built.sections.items():
+        parts.append(f"<h2>{escape(section)}</h2><ul>")
+        for fact in facts:
+            dates = (
+                f" ({escape(fact.dates)})" if fact.dates and fact.dates not in fact.label else ""
+            )
+            parts.append(f'<li><a href="{escape(local_link(fact.iri))}">{escape(fact.label)}</a>')
+            parts.append(dates)
+            parts += [
+                f"<blockquote>{escape(q)} <small>({escape(s)})</small></blockquote>"
+                for q, s in fact.quotes
+            ]
+        parts.append("</ul>")
+    if built.conflicts:
+        parts.append("<h2>Conflicts</h2><ul>")
+        for kind, claim, quote, source in built.conflicts:
+            parts.append(f"<li><strong>{escape(kind)}</strong>: {escape(claim)}")
+            parts.append(
+                f"<blockquote>{escape(quote)} <small>({escape(source)})</small></blockquote>"
+            )
+        parts.append("</ul>")
+    parts.append(f'<p><a href="/timeline.svg?thing={_quote(built.iri)}">Timeline (SVG)</a></p>')
+    return page(built.title, "".join(parts))

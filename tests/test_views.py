@@ -1,0 +1,210 @@
+"""The timeline, the organisation chart and describe, on a small fixture graph
+and on the bundled data: SVG that parses, the labels and Korean text, hatching
+for coarse dates, the present marker, an exact text rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from msskg.chart import GraphvizMissingError, chart
+from msskg.cli import main
+from msskg.describe import describe
+from msskg.errors import UnknownFormatError, UnknownLabelError
+from msskg.store import open_store
+from msskg.timeline import DASH, build_timeline, render_text, timeline
+
+SVG = "{http://www.w3.org/2000/svg}"
+TODAY = dt.date(2025, 6, 1)
+
+FIXTURE = """\
+@prefix msr: <https://w3id.org/msskg/id/> .
+@prefix mss: <https://w3id.org/msskg/ontology#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix time: <http://www.w3.org/2006/time#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+msr:ministry-of-social-security rdfs:label "Ministry"@en , "성"@ko .
+msr:council rdfs:label "Council"@en .
+msr:bureau rdfs:label "Bureau"@en .
+msr:post rdfs:label "Minister"@en ; org:postIn msr:ministry-of-social-security .
+msr:kim rdfs:label "Kim"@en .
+msr:name-a a mss:NamePeriod ; mss:ofAgency msr:ministry-of-social-security ;
+    mss:name "Old Name"@en , "옛이름"@ko ;
+    mss:during [ mss:endKind mss:EndStated ;
+        time:hasBeginning [
+            mss:earliest "2000-01-01"^^xsd:date ; mss:latest "2000-01-01"^^xsd:date ;
+                            mss:asWritten "1 January 2000" ] ;
+        time:hasEnd [ mss:earliest "2010-01-01"^^xsd:date ; mss:latest "2010-12-31"^^xsd:date ;
+                      mss:asWritten "2010" ] ] .
+msr:name-b a mss:NamePeriod ; mss:ofAgency msr:ministry-of-social-security ;
+    mss:name "New Name"@en ;
+    mss:during [ mss:endKind mss:Ongoing ;
+        time:hasBeginning [
+            mss:earliest "2010-01-01"^^xsd:date ; mss:latest "2010-12-31"^^xsd:date ;
+                            mss:asWritten "2010" ] ] .
+msr:sub-a a mss:Subordination ; mss:subordinate msr:ministry-of-social-security ;
+    mss:superior msr:council ;
+    mss:during [ mss:endKind mss:Ongoing ;
+        time:hasBeginning [
+            mss:earliest "2005-03-01"^^xsd:date ; mss:latest "2005-03-31"^^xsd:date ;
+                            mss:asWritten "March 2005" ] ] .
+msr:sub-b a mss:Subordination ; mss:subordinate msr:bureau ;
+    mss:superior msr:ministry-of-social-security ;
+    mss:during [ mss:endKind mss:Ongoing ; mss:undated true ] .
+msr:term-a a mss:Term ; mss:post msr:post ; org:member msr:kim ;
+    org:memberDuring [ mss:endKind mss:EndNotStated ;
+        time:hasBeginning [
+            mss:earliest "2020-01-01"^^xsd:date ; mss:latest "2020-12-31"^^xsd:date ;
+                            mss:asWritten "2020" ] ] .
+"""
+
+
+@pytest.fixture
+def fixture(tmp_path: Path) -> Path:
+    path = tmp_path / "small.ttl"
+    path.write_text(FIXTURE, encoding="utf-8")
+    return path
+
+
+def test_text_timeline_of_a_small_graph_is_exact(fixture: Path) -> None:
+    # "--" stands for the en dash the sources write between dates.
+    expected = """\
+Ministry: timeline, 2000 -- present (2025-06-01)
+█ certain  ░ possible (month/year/decade precision)  ▶ ongoing  ? end not stated  ! conflict
+
+                     2000                        2020
+Names
+  Old Name (옛이름)  ███████████████░                      1 January 2000 -- 2010
+  New Name                         ░████████████████████▶  2010 -- present
+Superior bodies
+  Council                   ████████████████████████████▶  March 2005 -- present
+Minister
+  Kim                                            ░█?       from 2020 (end not stated)
+
+Undated (left out of the dated view):
+  Subordinate bodies: Bureau — undated, said to be current
+"""
+    built = build_timeline(open_store(data=[fixture]), today=TODAY)
+    assert render_text(built, width=36) == expected.replace("--", DASH)
+    assert timeline(fmt="text", data=[fixture], today=TODAY).startswith("Ministry: timeline")
+
+
+def test_svg_timeline_parses_and_shows_labels_hatching_and_present(fixture: Path) -> None:
+    svg = timeline(data=[fixture], today=TODAY)
+    root = ET.fromstring(svg.encode())
+    texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+    assert "Old Name (옛이름)" in texts
+    assert "present (2025-06-01)" in texts
+    assert "Noto Sans CJK KR" in root.attrib["font-family"]
+    hatched = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "possible"]
+    # the end of "Old Name" (2010) and the start of "New Name" (2010), March 2005, 2020
+    assert len(hatched) == 4
+    assert all(r.get("fill", "").startswith("url(#hatch-") for r in hatched)
+    assert [e for e in root.iter(f"{SVG}path") if e.get("class") == "ongoing"]
+    assert [e for e in root.iter(f"{SVG}line") if e.get("class") == "present"]
+
+
+def test_svg_escapes_markup_in_labels(tmp_path: Path) -> None:
+    path = tmp_path / "evil.ttl"
+    path.write_text(FIXTURE.replace('"New Name"@en', '"<b>&New</b>"@en'), encoding="utf-8")
+    root = ET.fromstring(timeline(data=[path], today=TODAY).encode())
+    assert "<b>&New</b>" in [t.text for t in root.iter(f"{SVG}text")]
+
+
+def test_bundled_timeline_marks_conflicts_and_claims() -> None:
+    svg = timeline(today=TODAY)
+    root = ET.fromstring(svg.encode())
+    texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+    assert any(t.startswith("⚠ overlaps") for t in texts)
+    assert any("current holder Ri Yong-gil; conflicts with Ri Thae-sop" in t for t in texts)
+    assert [r for r in root.iter(f"{SVG}rect") if r.get("class") == "conflict"]
+    assert "Political Security Bureau (정치보안국)" in texts
+
+
+def test_timeline_writes_output_atomically(fixture: Path, tmp_path: Path) -> None:
+    out = tmp_path / "t.svg"
+    text = timeline(data=[fixture], today=TODAY, output=out)
+    assert out.read_text(encoding="utf-8") == text
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_timeline_refuses_unknown_format() -> None:
+    with pytest.raises(UnknownFormatError, match='unknown timeline format "png"'):
+        timeline(fmt="png")
+
+
+def test_chart_at_a_date_certain_possible_and_undated(fixture: Path) -> None:
+    assert chart(at="2006", data=[fixture]) == (
+        "flowchart TB\n"
+        "  %% Old Name on 2006\n"
+        '  n0["Old Name<br/>옛이름"]\n'
+        '  n1["Council"]\n'
+        '  subgraph undated["Undated statements"]\n'
+        '    n2["Bureau"]\n'
+        "  end\n"
+        "  n1 --> n0\n"
+        "  n0 -.->|undated| n2\n"
+        "  classDef focus fill:#fde9c4,stroke:#c07a1a,stroke-width:2px\n"
+        "  class n0 focus\n"
+    )
+    # March 2005 is possibly, not certainly, within 2005
+    assert "n1 -.->|possibly| n0" in chart(at="2005", data=[fixture])
+    dot = chart(at="2006", data=[fixture], fmt="dot")
+    assert 'n0 [label="Old Name\\n옛이름", fillcolor="#fde9c4", penwidth=2];' in dot
+    assert "n1 -> n0;" in dot
+
+
+def test_chart_svg_needs_graphviz(monkeypatch: pytest.MonkeyPatch, fixture: Path) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    with pytest.raises(GraphvizMissingError, match="install graphviz"):
+        chart(at="2006", data=[fixture], fmt="svg")
+
+
+def test_describe_gives_each_fact_with_quote_and_source() -> None:
+    text = describe("Ri Thae-sop")
+    assert text.startswith("Ri Thae-sop\n===========\nIRI: https://w3id.org/msskg/id/ri-thae-sop\n")
+    assert "Terms of office" in text
+    assert (
+        f"    “- Ri Thae-sop: 28 December 2022 {DASH} present” (000_b62adf0e0be71f86.txt)" in text
+    )
+    assert "! more than one current holder: The infobox names Ri Thae-sop as minister" in text
+    markdown = describe("msr:ministry-of-social-security", fmt="md")
+    assert markdown.startswith("# Ministry of Social Security (사회안전성)\n")
+    assert "## Names over time" in markdown
+
+
+def test_describe_jsonld_holds_the_facts_and_their_quotes() -> None:
+    import json
+
+    nodes = json.loads(describe("msr:ri-thae-sop", fmt="jsonld"))
+    ids = {node["@id"] for node in nodes}
+    assert "https://w3id.org/msskg/id/term-ri-thae-sop-2" in ids
+    assert f"- Ri Thae-sop: 28 December 2022 {DASH} present" in json.dumps(
+        nodes, ensure_ascii=False
+    )
+
+
+def test_describe_unknown_thing_names_the_fix() -> None:
+    with pytest.raises(UnknownLabelError, match='nothing is labelled "Nobody'):
+        describe("Nobody at all")
+
+
+def test_cli_timeline_chart_describe(fixture: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "t.svg"
+    result = runner.invoke(main, ["timeline", "--data", str(fixture), "-o", str(out)])
+    assert (result.exit_code, result.stdout) == (0, "")
+    ET.fromstring(out.read_bytes())
+    result = runner.invoke(main, ["chart", "--at", "2006", "--data", str(fixture), "-f", "dot"])
+    assert result.exit_code == 0 and result.stdout.startswith("digraph orgchart {")
+    result = runner.invoke(main, ["chart", "--at", "2021-02-30"])
+    assert result.exit_code == 2
+    assert "February 2021 has 28 days" in result.stderr
+    result = runner.invoke(main, ["describe", "Nobody at all"])
+    assert result.exit_code == 2 and result.stderr.startswith('Error: parameter "thing"')
