@@ -1,0 +1,86 @@
+"""The web page as a person uses it: headless Chromium (Debian's chromium and
+chromium-driver, driven by selenium) runs "who held the post on a date"
+through the form and reads the result table. A screenshot is kept in
+tests/artefacts/ (git-ignored)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from msskg.server import ServeConfig, Server, start_server
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+ARTEFACTS = Path(__file__).parent / "artefacts"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None or DRIVER is None,
+        reason="Chromium is not installed (apt-get install chromium chromium-driver)",
+    ),
+]
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    running = start_server(ServeConfig(timeout=10, workers=1))
+    yield running
+    running.stop()
+
+
+def test_holder_at_through_the_form(server: Server, tmp_path: Path) -> None:
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1400",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
+        options.add_argument(flag)
+    service = webdriver.ChromeService(executable_path=str(DRIVER))
+    browser = webdriver.Chrome(options=options, service=service)
+    try:
+        browser.get(server.url)
+        form = browser.find_element(By.ID, "form-holder-at")
+        date = form.find_element(By.NAME, "date")
+        date.clear()
+        date.send_keys("2021-08-15")
+        form.find_element(By.TAG_NAME, "button").click()
+        table = WebDriverWait(browser, 20).until(
+            expected_conditions.presence_of_element_located((By.ID, "results"))
+        )
+        header = [th.text for th in table.find_elements(By.TAG_NAME, "th")]
+        rows = [
+            [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+            for tr in table.find_elements(By.TAG_NAME, "tr")[1:]
+        ]
+        address = browser.current_url
+        ARTEFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTEFACTS / "holder-at.png"))
+        browser.get(server.url)
+        browser.save_screenshot(str(ARTEFACTS / "home.png"))
+    finally:
+        browser.quit()
+    assert header[:5] == ["holder", "korean", "start", "end", "certainty"]
+    assert [row[:5] for row in rows] == [
+        ["Kim Jong-ho", "", "July 2021", "September 2021", "certain"]
+    ]
+    # The form submits with GET, so a result has an address one can share.
+    assert address.startswith(server.url + "query/holder-at?date=2021-08-15&post=")

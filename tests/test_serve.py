@@ -1,0 +1,173 @@
+"""msskg serve over loopback: the SPARQL 1.1 Protocol (GET, POST, content
+negotiation), read-only, the row limit, and the time limit stopping a huge
+cross product while another client is served."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from msskg.server import ServeConfig, Server, negotiate, start_server
+
+POSTS = "SELECT ?p WHERE { ?p a <http://www.w3.org/ns/org#Post> } ORDER BY ?p"
+CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    running = start_server(ServeConfig(timeout=3, max_rows=20, workers=2))
+    yield running
+    running.stop()
+
+
+def fetch(
+    server: Server,
+    path: str,
+    *,
+    accept: str = "*/*",
+    body: bytes | None = None,
+    content_type: str | None = None,
+) -> tuple[int, str, str]:
+    headers = {"Accept": accept}
+    if content_type:
+        headers["Content-Type"] = content_type
+    request = urllib.request.Request(server.url + path.lstrip("/"), data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.headers["Content-Type"], answer.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers["Content-Type"], err.read().decode()
+
+
+def query_path(text: str) -> str:
+    return "/sparql?query=" + urllib.parse.quote(text)
+
+
+def test_binds_to_loopback_by_default(server: Server) -> None:
+    assert server.url.startswith("http://127.0.0.1:")
+
+
+def test_get_select_as_sparql_json_by_default(server: Server) -> None:
+    status, kind, text = fetch(server, query_path(POSTS))
+    assert (status, kind) == (200, "application/sparql-results+json")
+    values = [b["p"]["value"] for b in json.loads(text)["results"]["bindings"]]
+    assert "https://w3id.org/msskg/id/post-minister-of-social-security" in values
+
+
+@pytest.mark.parametrize(
+    ("accept", "kind", "start"),
+    [
+        ("text/csv", "text/csv; charset=utf-8", "p\r\nhttps://w3id.org/msskg/id/post-"),
+        ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8", "?p\n<https"),
+        ("application/sparql-results+xml", "application/sparql-results+xml", "<?xml"),
+        ("text/html;q=0.5, text/csv", "text/csv; charset=utf-8", "p\r\n"),
+    ],
+)
+def test_content_negotiation(server: Server, accept: str, kind: str, start: str) -> None:
+    status, got, text = fetch(server, query_path(POSTS), accept=accept)
+    assert (status, got) == (200, kind)
+    assert text.startswith(start)
+
+
+def test_post_query_body_and_form(server: Server) -> None:
+    status, _, text = fetch(
+        server, "/sparql", body=b"ASK { ?s ?p ?o }", content_type="application/sparql-query"
+    )
+    assert (status, json.loads(text)) == (200, {"head": {}, "boolean": True})
+    form = urllib.parse.urlencode({"query": POSTS}).encode()
+    status, kind, _ = fetch(
+        server,
+        "/sparql",
+        body=form,
+        content_type="application/x-www-form-urlencoded",
+        accept="text/csv",
+    )
+    assert (status, kind) == (200, "text/csv; charset=utf-8")
+
+
+def test_construct_as_turtle_or_jsonld(server: Server) -> None:
+    text = "PREFIX org: <http://www.w3.org/ns/org#>"
+    text += "CONSTRUCT { ?p a org:Post } WHERE { ?p a org:Post }"
+    status, kind, body = fetch(server, query_path(text), accept="text/turtle")
+    assert (status, kind) == (200, "text/turtle; charset=utf-8")
+    assert "post-minister-of-social-security" in body
+    status, kind, body = fetch(server, query_path(text), accept="application/ld+json")
+    assert (status, kind) == (200, "application/ld+json")
+    assert isinstance(json.loads(body), list)
+
+
+def test_updates_are_refused(server: Server) -> None:
+    update = urllib.parse.urlencode({"update": "INSERT DATA { <x:a> <x:b> <x:c> }"}).encode()
+    status, _, text = fetch(
+        server, "/sparql", body=update, content_type="application/x-www-form-urlencoded"
+    )
+    assert (status, text) == (403, "Error: this endpoint is read-only\n")
+    status, _, _ = fetch(
+        server,
+        "/sparql",
+        body=b"DELETE WHERE { ?s ?p ?o }",
+        content_type="application/sparql-update",
+    )
+    assert status == 403
+    status, _, text = fetch(server, query_path("DELETE WHERE { ?s ?p ?o }"))
+    assert status == 400 and "SPARQL syntax error" in text
+    assert fetch(server, query_path("ASK { ?s ?p ?o }"))[2] == '{"head":{},"boolean":true}'
+
+
+def test_row_limit(server: Server) -> None:
+    status, _, text = fetch(server, query_path("SELECT * WHERE { ?s ?p ?o }"))
+    assert status == 400
+    assert text == "Error: the result has more than 20 rows, the server's limit; add a LIMIT\n"
+    assert fetch(server, query_path("SELECT * WHERE { ?s ?p ?o } LIMIT 20"))[0] == 200
+
+
+def test_cross_product_hits_the_time_limit_while_others_are_served(server: Server) -> None:
+    slow: dict[str, tuple[int, str, str]] = {}
+    hostile = threading.Thread(target=lambda: slow.update(r=fetch(server, query_path(CROSS))))
+    hostile.start()
+    answers = [fetch(server, query_path(POSTS), accept="text/csv") for _ in range(5)]
+    hostile.join()
+    assert [a[0] for a in answers] == [200] * 5
+    status, _, text = slow["r"]
+    assert status == 503
+    assert text.startswith("Error: the query ran past the time limit of 3 s and was stopped")
+    # the stopped worker is replaced
+    assert [fetch(server, query_path(POSTS))[0] for _ in range(4)] == [200] * 4
+
+
+def test_saved_query_form_and_describe_pages(server: Server) -> None:
+    status, kind, html = fetch(server, "/query/holder-at?date=2021-08-15", accept="text/html")
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    assert '<table id="results">' in html and "<td>Kim Jong-ho</td>" in html
+    status, _, html = fetch(server, "/query/holder-at?date=2021-02-30", accept="text/html")
+    assert status == 400 and "February 2021 has 28 days" in html
+    status, kind, csv = fetch(server, "/query/holder-at?date=2021-08-15", accept="text/csv")
+    assert (status, kind) == (200, "text/csv; charset=utf-8") and "Kim Jong-ho" in csv
+    status, _, html = fetch(server, "/id/ri-thae-sop", accept="text/html")
+    assert status == 200 and "28 December 2022" in html
+    status, kind, turtle = fetch(server, "/id/ri-thae-sop", accept="text/turtle")
+    assert kind == "text/turtle; charset=utf-8" and "term-ri-thae-sop-2" in turtle
+    assert fetch(server, "/id/no-such-thing", accept="text/html")[0] == 404
+
+
+def test_home_page_has_forms_timeline_and_no_external_assets(server: Server) -> None:
+    status, _, html = fetch(server, "/", accept="text/html")
+    assert status == 200
+    assert 'id="form-holder-at"' in html and 'id="form-sparql"' in html
+    assert "<svg" in html and "정치보안국" in html
+    assert "http://" not in html.split("<svg", 1)[0].replace("http://www.w3.org", "")
+    status, kind, svg = fetch(server, "/timeline.svg?thing=msr:social-security-forces")
+    assert (status, kind) == (200, "image/svg+xml") and "조선사회안전군" in svg
+
+
+def test_negotiate_honours_quality() -> None:
+    kinds = {"text/csv": "csv", "application/sparql-results+json": "json"}
+    assert negotiate("text/csv;q=0.1, application/sparql-results+json", kinds, "x") == "json"
+    assert negotiate("image/png", kinds, "fallback") == "fallback"
+    assert negotiate("*/*", kinds, "fallback") == "fallback"
