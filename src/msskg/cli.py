@@ -168,13 +168,20 @@ def export_command(fmt: str, output: Path | None, data: tuple[Path, ...]) -> Non
     help="human, turtle (a SHACL report graph) or json.",
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on violations.")
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "pyshacl"]),
+    default="fast",
+    show_default=True,
+    help="fast (pyoxigraph; the same results) or pyshacl (the reference).",
+)
 @data_option
-def validate_command(fmt: str, strict: bool, data: tuple[Path, ...]) -> None:
+def validate_command(fmt: str, strict: bool, engine: str, data: tuple[Path, ...]) -> None:
     """Check the graph against the SHACL shapes and its sources. Exit code 0
     when it conforms, 1 when it does not, 2 when validation could not run."""
     from msskg.validate import format_report, validate
 
-    report = validate(data=data)
+    report = validate(data=data, engine=engine)
     echo(format_report(report, fmt))
     failed = not report.conforms or (strict and bool(report.results))
     sys.exit(1 if failed else 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ from msskg.errors import BadDateError, MsskgError, UnknownFormatError
 from msskg.store import DEFAULT_PREFIXES, project_home
 
 __all__ = [
+    "ENGINES",
     "REPORT_FORMATS",
     "Quote",
     "ValidationError",
@@ -46,6 +47,7 @@ SKOS = Namespace(DEFAULT_PREFIXES["skos"])
 
 Severity = TypingLiteral["Violation", "Warning", "Info"]
 REPORT_FORMATS = ("human", "turtle", "json")
+ENGINES = ("fast", "pyshacl")
 _WRITTEN_DATES = {
     TIME.inXSDDate: Precision.DAY,
     TIME.inXSDgYearMonth: Precision.MONTH,
@@ -116,24 +118,45 @@ def seeds_dir() -> Path:
 
 
 def validate(
-    *, data: Sequence[Path | str] | None = None, shapes: Path | None = None
+    *,
+    data: Sequence[Path | str] | None = None,
+    shapes: Path | None = None,
+    engine: str = "fast",
 ) -> ValidationReport:
     """Validate ``data`` (default: the bundled graph) against the shapes.
 
     The ontology is always added to the data, since the shapes find their
-    targets through its rdfs:subClassOf.
+    targets through its rdfs:subClassOf. ``engine`` is "fast" (msskg.fastvalidate,
+    on pyoxigraph; it falls back to pySHACL for shapes it cannot evaluate) or
+    "pyshacl" (the reference); both give the same results.
     """
     from msskg.graph import load_graph, union_graph
 
+    if _fast_engine(engine):
+        from msskg.fastvalidate import Unsupported, validate_files
+
+        try:
+            return _running(lambda: validate_files(data, shapes=shapes or shapes_file()))
+        except Unsupported:
+            pass
     graph = union_graph(load_graph(data=data))
     graph.parse(ontology_file())
     return validate_graph(graph, shapes=shapes)
 
 
-def validate_graph(graph: Graph, *, shapes: Path | None = None) -> ValidationReport:
+def validate_graph(
+    graph: Graph, *, shapes: Path | None = None, engine: str = "pyshacl"
+) -> ValidationReport:
     """Validate an rdflib graph that already holds data and ontology."""
     import pyshacl
 
+    if _fast_engine(engine):
+        from msskg.fastvalidate import Unsupported, validate_rdflib
+
+        try:
+            return _running(lambda: validate_rdflib(graph, shapes=shapes or shapes_file()))
+        except Unsupported:
+            pass
     shapes_path = shapes or shapes_file()
     try:
         shapes_graph = Graph().parse(shapes_path)
@@ -156,6 +179,24 @@ def validate_graph(graph: Graph, *, shapes: Path | None = None) -> ValidationRep
         for node in report_graph.subjects(RDF.type, SH.ValidationResult)
     ]
     return ValidationReport(tuple(sorted(results, key=_order)))
+
+
+def _fast_engine(engine: str) -> bool:
+    if engine not in ENGINES:
+        raise UnknownFormatError(
+            f'unknown validation engine "{engine}"; use one of: {", ".join(ENGINES)}'
+        )
+    return engine == "fast"
+
+
+def _running(run: Callable[[], ValidationReport]) -> ValidationReport:
+    """Errors of the fast engine's own making, as ValidationError (exit code 2)."""
+    try:
+        return run()
+    except (MsskgError, KeyboardInterrupt):
+        raise
+    except (SyntaxError, ValueError, TypeError, OSError) as err:
+        raise ValidationError(f"validation could not run: {type(err).__name__}: {err}") from None
 
 
 @contextmanager

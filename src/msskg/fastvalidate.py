@@ -1,0 +1,262 @@
+"""The fast validation engine: the same results as pySHACL, from a pyoxigraph
+store. Core constraints are evaluated set by set (msskg.shacl_core); each
+SHACL-SPARQL constraint runs as ONE query with $this bound to the shape's
+targets, instead of once per focus node; the source checks read the store.
+Where the shapes use something this engine does not evaluate, it says so
+(Unsupported) and msskg.validate falls back to pySHACL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import NamespaceManager
+from rdflib.term import Node
+
+from msskg.graph import to_oxigraph, to_rdflib
+from msskg.shacl_core import SH, CoreResult, CoreValidator, Unsupported
+from msskg.store import DEFAULT_PREFIXES, _parse_into, resolve_files
+from msskg.storechecks import StoreView, as_graph, source_checks
+from msskg.validate import (
+    MSH,
+    ValidationReport,
+    ValidationResult,
+    _order,
+    _shape_name,
+    _term,
+    describe_node,
+    ontology_file,
+    quotes_of,
+)
+
+__all__ = ["Unsupported", "validate_files", "validate_rdflib", "validate_store"]
+
+
+def validate_files(files: Sequence[Path | str] | None, *, shapes: Path) -> ValidationReport:
+    """Validate RDF files (default: the bundled graph) and the ontology."""
+    store = ox.Store()
+    names = NamespaceManager(Graph())
+    # Bound as msskg.validate's rdflib path binds them: the data's prefixes,
+    # msskg's own over them, then the ontology's where they do not clash.
+    for prefix, namespace in _parse_into(store, resolve_files(files), bulk=True).items():
+        names.bind(prefix, namespace, override=True, replace=True)
+    for prefix, namespace in DEFAULT_PREFIXES.items():
+        names.bind(prefix, namespace, override=True, replace=True)
+    for prefix, namespace in _parse_into(store, [ontology_file()], bulk=True).items():
+        names.bind(prefix, namespace, override=False)
+    return validate_store(store, names, shapes=shapes)
+
+
+def validate_rdflib(graph: Graph, *, shapes: Path) -> ValidationReport:
+    """Validate an rdflib graph (data and ontology), keeping its blank node ids."""
+    store = ox.Store()
+    store.extend(
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+        for s, p, o in graph
+    )
+    return validate_store(store, graph.namespace_manager, shapes=shapes)
+
+
+def validate_store(store: ox.Store, names: NamespaceManager, *, shapes: Path) -> ValidationReport:
+    """Validate what ``store`` holds; ill-formed dates are reported, then taken
+    out of the store (as pySHACL is spared them in msskg.validate)."""
+    shapes_graph = Graph().parse(shapes)
+    view = StoreView(store, names)
+    results = list(source_checks(view))
+    core = CoreValidator(store, shapes_graph)
+    top = sorted(
+        {
+            s
+            for p in (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
+            for s in shapes_graph.subjects(p, None)
+        },
+        key=str,
+    )
+    core.sparql_ok = {s for s in top if (s, SH.path, None) not in shapes_graph}
+    # msskg.validate hands pySHACL a copy without the data's prefixes when it
+    # took ill-formed dates out, and pySHACL's generic messages show it.
+    stripped = any(r.shape == str(MSH.WellFormedDateCheck) for r in results)
+    messages = _Messages(shapes_graph, view, NamespaceManager(Graph()) if stripped else names)
+    for shape in top:
+        found = core.validate(shape, core.targets(shape))
+        results.extend(messages.result(view, shapes_graph, r) for r in found)
+        for constraint in shapes_graph.objects(shape, SH.sparql):
+            results.extend(_sparql_results(view, shapes_graph, shape, constraint))
+    return ValidationReport(tuple(sorted(results, key=_order)))
+
+
+# --- results ---------------------------------------------------------------------------
+
+
+class _Messages:
+    """Result messages: the shape's sh:message, else pySHACL's own generic one
+    (pySHACL is imported only when a shape without a message fails)."""
+
+    def __init__(self, shapes: Graph, view: StoreView, names: NamespaceManager):
+        self.shapes = shapes
+        self.view = view
+        self.names = names
+        self._pyshacl_shapes: object = None
+
+    def result(self, view: StoreView, shapes: Graph, found: CoreResult) -> ValidationResult:
+        focus = to_rdflib(found.focus)
+        value = None if found.value is None else to_rdflib(found.value)
+        own = [str(m) for m in shapes.objects(found.shape, SH.message)]
+        message = min(own) if own else self._generic(found, focus, value)
+        path = shapes.value(found.shape, SH.path)
+        return _result(view, shapes, found.shape, found.component, focus, value, message, path)
+
+    def _generic(self, found: CoreResult, focus: Node, value: Node | None) -> str:
+        from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+        from pyshacl.shapes_graph import ShapesGraph
+
+        if self._pyshacl_shapes is None:
+            self._pyshacl_shapes = ShapesGraph(self.shapes)
+            _ = self._pyshacl_shapes.shapes  # builds pySHACL's index of the shapes
+        shape = self._pyshacl_shapes.lookup_shape_from_node(found.shape)  # type: ignore[attr-defined]
+        component = CONSTRAINT_PARAMETERS_MAP[found.param](shape)
+        messages = component.make_generic_messages(
+            self.view.cbd([focus, value], self.names), focus, value
+        )
+        return str(messages[0]) if messages else ""
+
+
+def _result(
+    view: StoreView,
+    shapes: Graph,
+    shape: Node,
+    component: str,
+    focus: Node,
+    value: Node | None,
+    message: str,
+    path: Node | None,
+) -> ValidationResult:
+    graph = as_graph(view)
+    severity = shapes.value(shape, SH.severity) or SH.Violation
+    value_is_node = isinstance(value, URIRef) and value != focus and (value, None, None) in view
+    return ValidationResult(
+        severity=str(severity).rsplit("#", 1)[-1],  # type: ignore[arg-type]
+        focus=_term(focus),
+        focus_label=describe_node(graph, focus),
+        message=message,
+        shape=_shape_name(shapes, shape),
+        component=str(SH[component]),
+        path=None if path is None or isinstance(path, BNode) else str(path),
+        value=None if value is None or value == focus else _term(value),
+        value_label=describe_node(graph, value) if value_is_node else None,
+        quotes=quotes_of(graph, focus),
+        value_quotes=quotes_of(graph, value) if value_is_node else (),
+    )
+
+
+# --- SHACL-SPARQL constraints, one query each -----------------------------------------------
+
+
+def _sparql_results(
+    view: StoreView, shapes: Graph, shape: Node, constraint: Node
+) -> Iterator[ValidationResult]:
+    if (constraint, SH.deactivated, Literal(True)) in shapes:
+        return
+    select = shapes.value(constraint, SH.select)
+    messages = [str(m) for m in shapes.objects(constraint, SH.message)]
+    messages += [str(m) for m in shapes.objects(shape, SH.message) if str(m) not in messages]
+    if select is None or not messages:
+        raise Unsupported(f"sh:sparql on {shape} without sh:select or sh:message")
+    solutions = view.store.query(
+        _prefixes(shapes, constraint) + _restricted(str(select), _targets(shapes, shape))
+    )
+    variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+    seen: set[tuple[object, ...]] = set()
+    for row in solutions:  # type: ignore[union-attr]
+        bound = {name: row[name] for name in variables if row[name] is not None}
+        this, path, value = (
+            bound.pop("this", None),
+            bound.pop("path", None),
+            bound.pop("value", None),
+        )
+        if this is None:
+            raise Unsupported(f"the sh:select of {shape} does not return $this")
+        key = (this, path, value, frozenset(bound.items()))
+        if key in seen:
+            continue
+        seen.add(key)
+        value = value if value is not None else this
+        fill = {
+            **bound,
+            "this": this,
+            **({"path": path} if path is not None else {}),
+            "value": value,
+        }
+        text = messages[0]
+        for name, term in fill.items():
+            text = re.sub(f"{{[?$]{name}}}", term.value, text)
+        focus = to_rdflib(this)
+        result_value = to_rdflib(value)
+        rdf_path = None if path is None else to_rdflib(path)
+        yield _result(
+            view, shapes, shape, "SPARQLConstraintComponent", focus, result_value, text, rdf_path
+        )
+
+
+def _targets(shapes: Graph, shape: Node) -> str:
+    """A SPARQL group binding ?this to each focus node of ``shape``, once."""
+    parts = [
+        *(f"{{ ?this a/rdfs:subClassOf* <{c}> }}" for c in shapes.objects(shape, SH.targetClass)),
+        *(f"{{ ?any <{p}> ?this }}" for p in shapes.objects(shape, SH.targetObjectsOf)),
+        *(f"{{ ?this <{p}> ?any }}" for p in shapes.objects(shape, SH.targetSubjectsOf)),
+    ]
+    nodes = list(shapes.objects(shape, SH.targetNode))
+    if nodes:
+        parts.append(
+            "{ VALUES ?this { " + " ".join(to_oxigraph(n).__str__() for n in nodes) + " } }"
+        )
+    inner = " UNION ".join(parts)
+    return (
+        "{ SELECT DISTINCT ?this WHERE { "
+        + inner.replace("rdfs:subClassOf", "<http://www.w3.org/2000/01/rdf-schema#subClassOf>")
+        + " } }"
+    )
+
+
+_SKIP = re.compile(
+    r'#[^\n]*|"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>'
+)
+
+
+def _restricted(select: str, targets: str) -> str:
+    """``select`` with ``targets`` joined first into its WHERE group, so that
+    $this is bound before anything else is evaluated, as when pySHACL
+    pre-binds it."""
+    if (
+        re.search(r"\$(currentShape|shapesGraph|PATH)\b", select)
+        or len(re.findall(r"(?i)\bselect\b", select)) > 1
+    ):
+        raise Unsupported(
+            "SPARQL constraints with sub-queries, $currentShape, $shapesGraph or $PATH"
+        )
+    position = 0
+    while (match := _SKIP.search(select, position)) is not None and select.find(
+        "{", position, match.start()
+    ) < 0:
+        position = match.end()
+    brace = select.find("{", position)
+    if brace < 0:
+        raise Unsupported("a SPARQL constraint without a WHERE group")
+    return f"{select[: brace + 1]} {targets} {select[brace + 1 :]}"
+
+
+def _prefixes(shapes: Graph, constraint: Node) -> str:
+    declared: dict[str, str] = {}
+    for owner in shapes.objects(constraint, SH.prefixes):
+        for declaration in shapes.objects(owner, SH.declare):
+            prefix, namespace = (
+                shapes.value(declaration, SH.prefix),
+                shapes.value(declaration, SH.namespace),
+            )
+            if prefix is not None and namespace is not None:
+                declared[str(prefix)] = str(namespace)
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in declared.items())

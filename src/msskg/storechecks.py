@@ -1,0 +1,200 @@
+"""The checks SHACL cannot make (dates well-formed, bounds right, quotes
+verbatim in their seeds), read from a pyoxigraph store with a few queries
+instead of a walk over an rdflib graph; and StoreView, through which
+msskg.validate's labels and quotes read the same store. Used by
+msskg.fastvalidate; the results are msskg.validate's own, word for word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import NamespaceManager
+from rdflib.term import Node
+
+from msskg.graph import to_oxigraph, to_rdflib
+from msskg.store import DEFAULT_PREFIXES
+from msskg.validate import (
+    MSH,
+    MSS,
+    OA,
+    TIME,
+    ValidationResult,
+    _expected_bounds,
+    _own_result,
+    seeds_dir,
+)
+
+__all__ = ["StoreView", "as_graph", "source_checks"]
+
+_DATE_TYPES = ("date", "gYearMonth", "gYear", "dateTime")
+_WRITTEN = ("time:inXSDDate", "time:inXSDgYearMonth", "time:inXSDgYear")
+_WRITTEN_PROPS = (TIME.inXSDDate, TIME.inXSDgYearMonth, TIME.inXSDgYear, MSS.inDecade)
+_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in DEFAULT_PREFIXES.items())
+
+
+class StoreView:
+    """The few rdflib Graph methods that msskg.validate's labels and quotes
+    use, answered from a pyoxigraph store."""
+
+    def __init__(self, store: ox.Store, names: NamespaceManager):
+        self.store = store
+        self.namespace_manager = names
+
+    def _quads(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[ox.Quad]:
+        def ox_term(n: Node | None) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+            return None if n is None else to_oxigraph(n)
+
+        return self.store.quads_for_pattern(ox_term(s), ox_term(p), ox_term(o))  # type: ignore[arg-type]
+
+    def objects(self, s: Node, p: Node) -> Iterator[Node]:
+        return (to_rdflib(q.object) for q in self._quads(s, p, None))
+
+    def subjects(self, p: Node | None, o: Node) -> Iterator[Node]:
+        return (to_rdflib(q.subject) for q in self._quads(None, p, o))
+
+    def subject_predicates(self, o: Node) -> Iterator[tuple[Node, Node]]:
+        return ((to_rdflib(q.subject), to_rdflib(q.predicate)) for q in self._quads(None, None, o))
+
+    def value(self, s: Node, p: Node) -> Node | None:
+        return next(self.objects(s, p), None)
+
+    def __contains__(self, triple: tuple[Node | None, Node | None, Node | None]) -> bool:
+        return next(self._quads(*triple), None) is not None
+
+    def cbd(self, nodes: Iterable[Node | None], names: NamespaceManager) -> Graph:
+        """The nodes' outgoing triples, through blank nodes: what pySHACL's
+        messages print of a node."""
+        graph = Graph(namespace_manager=names)
+        todo = [n for n in nodes if n is not None and not isinstance(n, Literal)]
+        seen: set[Node] = set()
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for q in self._quads(node, None, None):
+                triple = (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+                graph.add(triple)
+                if isinstance(triple[2], BNode):
+                    todo.append(triple[2])
+        return graph
+
+
+def as_graph(view: StoreView) -> Graph:
+    # describe_node, quotes_of and _own_result only call the methods StoreView has.
+    return view  # type: ignore[return-value]
+
+
+# --- the checks SHACL cannot make, read from the store ---------------------------------
+
+
+def _select(view: StoreView, text: str) -> list[list[Node | None]]:
+    solutions = view.store.query(_PREFIXES + text)
+    return [[None if t is None else to_rdflib(t) for t in row] for row in solutions]  # type: ignore[union-attr]
+
+
+def source_checks(view: StoreView) -> Iterator[ValidationResult]:
+    graph = as_graph(view)
+    datatypes = ", ".join(f"xsd:{name}" for name in _DATE_TYPES)
+    dates = _select(
+        view, f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o FILTER (DATATYPE(?o) IN ({datatypes})) }}"
+    )
+    bad = [o for (o,) in dates if isinstance(o, Literal) and o.ill_typed]
+    yield from _bounds_results(view)
+    yield from _quote_results(view)
+    for literal in bad:
+        for quad in list(view.store.quads_for_pattern(None, None, to_oxigraph(literal))):
+            s, p = to_rdflib(quad.subject), to_rdflib(quad.predicate)
+            datatype = view.namespace_manager.normalizeUri(literal.datatype)  # type: ignore[arg-type]
+            message = f'"{literal}" is not a valid {datatype}'
+            yield _own_result(
+                graph,
+                s,
+                "DatatypeConstraintComponent",
+                MSH.WellFormedDateCheck,
+                message,
+                path=p,
+                value=literal,
+            )
+            view.store.remove(quad)
+
+
+def _bounds_results(view: StoreView) -> Iterator[ValidationResult]:
+    written = " ".join(
+        f"OPTIONAL {{ ?i {p} ?w{n} }}" for n, p in enumerate([*_WRITTEN, "mss:inDecade"])
+    )
+    rows = _select(
+        view,
+        f"SELECT ?i ?e ?l ?w0 ?w1 ?w2 ?w3 WHERE {{ ?i a time:Instant {written} "
+        "OPTIONAL { ?i mss:earliest ?e } OPTIONAL { ?i mss:latest ?l } }",
+    )
+    seen: set[Node | None] = set()
+    for instant, *have, w0, w1, w2, w3 in rows:
+        if instant is None or instant in seen:
+            continue
+        seen.add(instant)
+        expected = _expected(w0, w1, w2, w3)
+        if expected is None:
+            continue
+        for prop, got, want in zip((MSS.earliest, MSS.latest), have, expected, strict=True):
+            if isinstance(got, Literal) and not got.ill_typed and got.toPython() != want:
+                message = (
+                    f"{view.namespace_manager.normalizeUri(prop)} is {got}, but the written "
+                    f"date means {want.isoformat()}"
+                )
+                yield _own_result(
+                    as_graph(view),
+                    instant,
+                    "EqualsConstraintComponent",
+                    MSH.DateBoundsCheck,
+                    message,
+                    path=prop,
+                    value=got,
+                )
+
+
+@cache
+def _expected(*written: Node | None) -> tuple[dt.date, dt.date] | None:
+    """msskg.validate's _expected_bounds, on the values already read (few are
+    distinct, hence the cache)."""
+    instant = BNode()
+    graph = Graph()
+    for prop, value in zip(_WRITTEN_PROPS, written, strict=True):
+        if value is not None:
+            graph.add((instant, prop, value))
+    return _expected_bounds(graph, instant)
+
+
+def _quote_results(view: StoreView) -> Iterator[ValidationResult]:
+    rows = _select(
+        view,
+        "SELECT ?owner ?source ?name ?selector ?exact WHERE { ?owner oa:hasSource ?source . "
+        "?source mss:fileName ?name . ?owner oa:hasSelector ?selector . "
+        "?selector oa:exact ?exact }",
+    )
+    texts: dict[str, str | None] = {}
+    seen: set[tuple[Node | None, ...]] = set()
+    for owner, source, name, selector, exact in rows:
+        if owner is None or (owner, source, selector) in seen:
+            continue
+        seen.add((owner, source, selector))
+        if str(name) not in texts:
+            path = seeds_dir() / str(name)
+            texts[str(name)] = path.read_text(encoding="utf-8") if path.is_file() else None
+        text = texts[str(name)]
+        if text is not None and str(exact) not in text:
+            message = f"the quote does not occur verbatim in {name}"
+            yield _own_result(
+                as_graph(view),
+                owner,
+                "QuoteConstraintComponent",
+                MSH.QuoteCheck,
+                message,
+                path=OA.exact,
+                value=exact,
+            )
