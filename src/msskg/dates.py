@@ -44,12 +44,15 @@ class FuzzyDate:
     @property
     def datatype(self) -> str:
         """The XSD datatype IRI that keeps the written precision."""
-        return XSD + {
-            Precision.DAY: "date",
-            Precision.MONTH: "gYearMonth",
-            Precision.YEAR: "gYear",
-            Precision.DECADE: "gYear",
-        }[self.precision]
+        return (
+            XSD
+            + {
+                Precision.DAY: "date",
+                Precision.MONTH: "gYearMonth",
+                Precision.YEAR: "gYear",
+                Precision.DECADE: "gYear",
+            }[self.precision]
+        )
 
     def contains(self, day: dt.date) -> bool:
         return self.earliest <= day <= self.latest
