@@ -4,6 +4,15 @@ bundled data, and a private cache folder for every test."""
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -109,3 +118,90 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (root / "queries" / f"{name}.rq").write_text(text, encoding="utf-8")
     monkeypatch.setenv("MSSKG_HOME", str(root))
     return root
+
+
+# A real Oxigraph server (the PyPI `oxigraph` package, in the dev extra) for the
+# remote tests: on 127.0.0.1 and a free port, with its store in a temporary folder.
+
+
+@dataclass(frozen=True)
+class OxigraphServer:
+    base: str
+
+    @property
+    def query(self) -> str:
+        return f"{self.base}/query"
+
+    @property
+    def store(self) -> str:
+        return f"{self.base}/store"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _oxigraph_binary() -> str | None:
+    beside_python = Path(sys.executable).with_name("oxigraph")
+    return str(beside_python) if beside_python.is_file() else shutil.which("oxigraph")
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], base: str, log: Path) -> bool:
+    """True once the server answers a query; False if it exits first (say,
+    because another process took the port)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2):
+                return True
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.05)
+    process.kill()
+    pytest.fail(f"oxigraph serve did not answer within 30 s: {log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def start_oxigraph(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[], OxigraphServer]]:
+    """Starts a fresh, empty server on each call; all are killed at the end."""
+    binary = _oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server is not installed: pip install -e '.[dev]' installs it")
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start() -> OxigraphServer:
+        for _ in range(5):
+            folder = tmp_path_factory.mktemp("oxigraph")
+            base = f"http://127.0.0.1:{_free_port()}"
+            log = folder / "server.log"
+            with log.open("wb") as output:
+                process = subprocess.Popen(
+                    [binary, "serve", "--location", str(folder / "store"), "--bind", base[7:]],
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                )
+            processes.append(process)
+            if _wait_until_ready(process, base, log):
+                return OxigraphServer(base)
+        pytest.fail(f"oxigraph serve would not start: {log.read_text()}")
+
+    with pytest.MonkeyPatch.context() as patch:
+        # Loopback traffic must never go through a proxy the environment names.
+        patch.setenv("NO_PROXY", "127.0.0.1")
+        patch.setenv("no_proxy", "127.0.0.1")
+        yield start
+    for process in processes:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def oxigraph(start_oxigraph: Callable[[], OxigraphServer]) -> OxigraphServer:
+    """One server for the whole session."""
+    return start_oxigraph()

@@ -65,6 +65,15 @@ def store_option(command: F) -> F:
     )(command)
 
 
+def timeout_option(command: F) -> F:
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="SECONDS",
+        help="How long to wait for the server to connect or answer.  [default: 60]",
+    )(command)
+
+
 def echo(text: str) -> None:
     click.echo(text, nl=not text.endswith("\n"))
 
@@ -109,6 +118,8 @@ def list_queries_command() -> None:
 )
 @data_option
 @store_option
+@click.option("--endpoint", metavar="URL", help="Run it on this SPARQL 1.1 Protocol endpoint.")
+@timeout_option
 def query_command(
     name: str | None,
     sparql: str | None,
@@ -116,21 +127,30 @@ def query_command(
     fmt: str | None,
     data: tuple[Path, ...],
     store: Path | None,
+    endpoint: str | None,
+    timeout: float | None,
 ) -> None:
     """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT."""
     from msskg.catalogue import get_query
-    from msskg.query import run_query
+    from msskg.query import Backend, OxigraphBackend, run_query
     from msskg.results import default_format, format_result
     from msskg.store import open_store
 
     if (name is None) == (sparql is None):
         raise click.UsageError("give a query NAME or FILE.rq, or --sparql TEXT (one of them)")
-    if data and store:
-        raise click.UsageError("give --data or --store, not both")
-    graph = open_store(data=data, store=store)
-    result = run_query(get_query(name) if name else str(sparql), dict(params), graph=graph)
+    if len([given for given in (data, store, endpoint) if given]) > 1:
+        raise click.UsageError("give only one of --data, --store and --endpoint")
+    if timeout is not None and not endpoint:
+        raise click.UsageError("--timeout is for --endpoint")
+    if endpoint:
+        from msskg.remote import EndpointBackend
+
+        backend: Backend = EndpointBackend(endpoint, timeout=timeout)
+    else:
+        backend = OxigraphBackend(open_store(data=data, store=store))
+    result = run_query(get_query(name) if name else str(sparql), dict(params), backend=backend)
     fmt = fmt or default_format(result, terminal=sys.stdout.isatty())
-    echo(format_result(result, fmt, prefixes=graph.prefixes))
+    echo(format_result(result, fmt, prefixes=backend.prefixes))
 
 
 @main.command("export")
@@ -209,6 +229,46 @@ def load_command(store: Path, files: tuple[Path, ...]) -> None:
 
         count = load_store(store, files, progress=progress)
     click.echo(f"Loaded {count} quads into {store}")
+
+
+@main.command("push")
+@click.option("--endpoint", metavar="URL", required=True, help="The server to push to.")
+@click.option(
+    "--store-endpoint",
+    metavar="URL",
+    help="Its Graph Store Protocol endpoint, where that is not --endpoint "
+    "(Oxigraph: queries at /query, the store at /store).",
+)
+@click.option(
+    "--replace/--append",
+    default=True,
+    help="Replace each graph the server holds under the same name (PUT), or add to it "
+    "(POST).  [default: replace]",
+)
+@click.option(
+    "--sources/--no-sources",
+    default=True,
+    help="Also push one named graph per source text.  [default: sources]",
+)
+@data_option
+@timeout_option
+def push_command(
+    endpoint: str,
+    store_endpoint: str | None,
+    replace: bool,
+    sources: bool,
+    data: tuple[Path, ...],
+    timeout: float | None,
+) -> None:
+    """Push the graph to a SPARQL server (Graph Store Protocol): the whole graph
+    into its default graph, each source text's facts into a named graph."""
+    from msskg.remote import PushMode, push
+
+    mode: PushMode = "replace" if replace else "append"
+    url = store_endpoint or endpoint
+    for pushed in push(url, data=data, mode=mode, sources=sources, timeout=timeout):
+        graph = f"<{pushed.graph}>" if pushed.graph else "default graph"
+        click.echo(f"{graph}: {pushed.triples} triples {'replaced' if replace else 'added'}")
 
 
 def output_option(command: F) -> F:

@@ -10,6 +10,11 @@ __all__ = [
     "BadDateError",
     "DataError",
     "DataSyntaxError",
+    "EndpointError",
+    "EndpointHTTPError",
+    "EndpointResponseError",
+    "EndpointTimeoutError",
+    "EndpointUnreachableError",
     "MissingDataError",
     "MsskgError",
     "OutputError",
@@ -27,6 +32,12 @@ __all__ = [
 EXIT_BAD_INPUT = 2
 EXIT_BAD_DATA = 3
 EXIT_CANNOT_WRITE = 4
+# A remote SPARQL server that could not be used: one code per way it failed,
+# so that scripts can tell "retry later" from "fix the request".
+EXIT_UNREACHABLE = 5
+EXIT_HTTP_ERROR = 6
+EXIT_TIMEOUT = 7
+EXIT_BAD_RESPONSE = 8
 
 
 class MsskgError(Exception):
@@ -105,3 +116,36 @@ class OutputError(MsskgError, OSError):
     """An output file or store that cannot be written."""
 
     exit_code = EXIT_CANNOT_WRITE
+
+
+class EndpointError(MsskgError):
+    """A remote SPARQL server that cannot be used. This base class itself is
+    for what the user typed: an endpoint URL or credentials msskg cannot use."""
+
+
+class EndpointUnreachableError(EndpointError):
+    """No connection: a wrong host or port, a server that is down, DNS, TLS."""
+
+    exit_code = EXIT_UNREACHABLE
+
+
+class EndpointHTTPError(EndpointError):
+    """The server answered with an HTTP error status (4xx or 5xx)."""
+
+    exit_code = EXIT_HTTP_ERROR
+
+    def __init__(self, message: str, *, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+class EndpointTimeoutError(EndpointError):
+    """The server did not connect or answer within the timeout."""
+
+    exit_code = EXIT_TIMEOUT
+
+
+class EndpointResponseError(EndpointError):
+    """The server answered, but not with what the protocol says it should."""
+
+    exit_code = EXIT_BAD_RESPONSE

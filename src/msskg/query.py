@@ -27,6 +27,7 @@ __all__ = [
     "comparable",
     "comparable_result",
     "run_query",
+    "select_labels",
 ]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -76,19 +77,20 @@ def run_query(
     store: Path | str | None = None,
     engine: Engine = "oxigraph",
     graph: KnowledgeGraph | None = None,
+    backend: Backend | None = None,
 ) -> QueryResult:
     """Run a saved query (or SPARQL text) with ``params`` given as on the
     command line (``{"date": "2021-08-15"}``) on the bundled graph, on
-    ``data`` files, on a persistent ``store``, or on an already open ``graph``."""
+    ``data`` files, on a persistent ``store``, on an already open ``graph``, or
+    on any ``backend`` (such as :class:`msskg.remote.EndpointBackend`)."""
     saved = query if isinstance(query, SavedQuery) else parse_query(query, name="--sparql")
-    backend: Backend
-    if engine == "oxigraph":
+    if backend is None and engine == "oxigraph":
         backend = OxigraphBackend(graph or open_store(data=data, store=store))
-    elif engine == "rdflib":
+    elif backend is None and engine == "rdflib":
         from msskg.graph import RdflibBackend, load_graph
 
         backend = RdflibBackend(load_graph(data=data))
-    else:
+    elif backend is None:
         raise UnknownFormatError(f'unknown engine "{engine}"; use oxigraph or rdflib')
     bindings = bind_parameters(saved, params or {}, lookup=backend)
     used = mentioned_variables(saved.text)
@@ -104,13 +106,7 @@ class OxigraphBackend:
         return self.graph.prefixes
 
     def labels(self) -> list[tuple[str, str]]:
-        result = self.execute(parse_query(LABELS_QUERY, name="labels"), {})
-        assert isinstance(result, SelectResult)
-        return [
-            (thing.value, label.value)
-            for thing, label in result.rows
-            if isinstance(thing, ox.NamedNode) and isinstance(label, ox.Literal)
-        ]
+        return select_labels(self)
 
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
         try:
@@ -132,6 +128,17 @@ class OxigraphBackend:
             if "projection" in str(err):
                 raise _unselected_parameter(query, str(err)) from None
             raise
+
+
+def select_labels(backend: Backend) -> list[tuple[str, str]]:
+    """The (IRI, label) pairs :data:`LABELS_QUERY` finds, run on ``backend``."""
+    result = backend.execute(parse_query(LABELS_QUERY, name="labels"), {})
+    assert isinstance(result, SelectResult)
+    return [
+        (thing.value, label.value)
+        for thing, label in result.rows
+        if isinstance(thing, ox.NamedNode) and isinstance(label, ox.Literal)
+    ]
 
 
 def _unselected_parameter(query: SavedQuery, message: str) -> QueryFileError:

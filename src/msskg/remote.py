@@ -1,0 +1,458 @@
+"""Remote SPARQL servers: saved queries run over the SPARQL 1.1 Protocol
+(:class:`EndpointBackend`), and the graph pushed over the SPARQL 1.1 Graph Store
+HTTP Protocol (:func:`push`). HTTP is the standard library's urllib."""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import os
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pyoxigraph as ox
+
+from msskg.catalogue import Binding, SavedQuery
+from msskg.errors import (
+    EndpointError,
+    EndpointHTTPError,
+    EndpointResponseError,
+    EndpointTimeoutError,
+    EndpointUnreachableError,
+    ParameterError,
+    QueryFileError,
+)
+from msskg.query import (
+    AskResult,
+    GraphResult,
+    QueryResult,
+    SelectResult,
+    Term,
+    query_syntax_error,
+    select_labels,
+)
+from msskg.store import DEFAULT_PREFIXES
+
+__all__ = [
+    "AUTH_ENV",
+    "DEFAULT_TIMEOUT",
+    "SKOLEM_PREFIX",
+    "TOKEN_ENV",
+    "EndpointBackend",
+    "PushMode",
+    "PushedGraph",
+    "bind_values",
+    "push",
+    "sparql_term",
+]
+
+AUTH_ENV = "MSSKG_ENDPOINT_AUTH"
+"""``user:password``, sent as HTTP Basic authentication."""
+TOKEN_ENV = "MSSKG_ENDPOINT_TOKEN"
+"""A token, sent as ``Authorization: Bearer TOKEN``."""
+DEFAULT_TIMEOUT = 60.0
+# Blank nodes are shared between the named graphs of one push (an interval
+# belongs to every source that states it), but each Graph Store request is a
+# document of its own, in which the server gives blank nodes fresh identities.
+# So they travel as Skolem IRIs (RDF 1.1 Concepts, 3.5) and are turned back
+# into blank nodes in query results.
+SKOLEM_PREFIX = "https://w3id.org/msskg/.well-known/genid/"
+
+PushMode = Literal["replace", "append"]
+QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class EndpointBackend:
+    """A SPARQL 1.1 Protocol endpoint (``http://localhost:7878/query`` on
+    Oxigraph) as an engine for :func:`msskg.query.run_query`. The server should
+    query the union of its graphs by default, as msskg does locally."""
+
+    def __init__(self, endpoint: str, *, timeout: float | None = None):
+        self.endpoint = checked_url(endpoint)
+        self.timeout = checked_timeout(timeout)
+
+    @property
+    def prefixes(self) -> Mapping[str, str]:
+        return DEFAULT_PREFIXES
+
+    def labels(self) -> list[tuple[str, str]]:
+        return select_labels(self)
+
+    def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
+        form = query_form(query.text)
+        graph = form in ("CONSTRUCT", "DESCRIBE")
+        accept = (
+            "application/n-triples, text/turtle;q=0.8"
+            if graph
+            else "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+        )
+        body = urllib.parse.urlencode({"query": bind_values(query, bindings)}).encode()
+        content_type, answer = send(
+            self.endpoint,
+            method="POST",
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+            timeout=self.timeout,
+        )
+        media = content_type.partition(";")[0].strip().lower()
+        try:
+            if graph:
+                return _graph_result(media or "application/n-triples", answer)
+            return _solutions_result(media or "application/sparql-results+json", answer)
+        except (SyntaxError, ValueError) as err:
+            detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise EndpointResponseError(
+                f"{self.endpoint} sent a malformed {form} answer: {detail}"
+            ) from None
+
+
+def _solutions_result(media: str, answer: bytes) -> QueryResult:
+    fmt = ox.QueryResultsFormat.from_media_type(media)
+    if fmt is None:
+        raise ValueError(f"its Content-Type is {media}, not a SPARQL results format")
+    parsed = ox.parse_query_results(answer, fmt)
+    if isinstance(parsed, ox.QueryBoolean):
+        return AskResult(bool(parsed))
+    names = tuple(v.value for v in parsed.variables)
+    rows = tuple(tuple(_unskolemize(s[i]) for i in range(len(names))) for s in parsed)
+    return SelectResult(names, rows)
+
+
+def _graph_result(media: str, answer: bytes) -> QueryResult:
+    fmt = ox.RdfFormat.from_media_type(media)
+    if fmt is None:
+        raise ValueError(f"its Content-Type is {media}, not an RDF format")
+    return GraphResult(
+        tuple(
+            ox.Triple(
+                _unskolemize(quad.subject),  # type: ignore[arg-type]
+                quad.predicate,
+                _unskolemize(quad.object),  # type: ignore[arg-type]
+            )
+            for quad in ox.parse(answer, fmt)
+        )
+    )
+
+
+def _unskolemize(term: Term | None) -> Term | None:
+    if isinstance(term, ox.NamedNode) and term.value.startswith(SKOLEM_PREFIX):
+        try:
+            return ox.BlankNode(urllib.parse.unquote(term.value[len(SKOLEM_PREFIX) :]))
+        except ValueError:
+            return term
+    return term
+
+
+# Binding parameters. The protocol has no way to send bindings with a query, so
+# they travel inside it, as VALUES blocks written from RDF terms (never from the
+# user's text): one at the start of every group graph pattern in the variable's
+# scope. Joining a one-row VALUES into every group is what substituting the
+# term for the variable (SEP-0007, as pyoxigraph does locally) means, filters
+# in nested groups included; a subquery that does not return the variable has
+# a variable of its own by that name, and gets no VALUES.
+
+_LEXEME = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n\r]*"
+    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
+    r"|[?$](?P<var>\w+)"
+    r"|(?P<word>(?:[A-Za-z_][\w.-]*)?:(?:[\w.:%-]|\\.)*|[A-Za-z_]\w*)"
+    r"|(?P<mark>[{}()*])"
+)
+
+
+def _lexemes(text: str) -> list[tuple[str, str, int]]:
+    """(kind, text, end) of each variable, word and bracket; strings, IRIs and
+    comments are skipped, so a brace or ``?x`` inside them counts for nothing."""
+    return [
+        (m.lastgroup, m.group(m.lastgroup), m.end())
+        for m in _LEXEME.finditer(text)
+        if m.lastgroup is not None
+    ]
+
+
+def query_form(text: str) -> QueryForm:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: which answer to ask the server for."""
+    for kind, value, _ in _lexemes(text):
+        if kind == "word" and value.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return value.upper()  # type: ignore[return-value]
+    return "SELECT"
+
+
+def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
+    """The query's text with ``bindings`` joined in as VALUES blocks (see above);
+    the text itself, unchanged, when there is nothing to bind."""
+    if not bindings:
+        return query.text
+    lexemes = _lexemes(query.text)
+    stack: list[tuple[str, frozenset[str]]] = []
+    inserts: list[tuple[int, frozenset[str]]] = []
+    expect, assigning = "group", False
+    for index, (kind, value, end) in enumerate(lexemes):
+        scope = stack[-1][1] if stack else frozenset(bindings)
+        word = value.upper() if kind == "word" else ""
+        if word in ("CONSTRUCT", "VALUES"):
+            expect, assigning = ("template", False) if word == "CONSTRUCT" else ("data", True)
+        elif kind == "var" and value in scope and (assigning or _after_as(lexemes, index)):
+            raise QueryFileError(
+                f"query {query.name} assigns ?{value} (with BIND, VALUES or AS), "
+                "so it cannot also be a parameter"
+            )
+        elif value == "{":
+            following = lexemes[index + 1] if index + 1 < len(lexemes) else ("", "", 0)
+            if expect != "group":
+                stack.append((expect, scope))
+            elif following[0] == "word" and following[1].upper() == "SELECT":
+                stack.append(("subquery", scope & _projection(lexemes[index + 2 :], scope)))
+            else:
+                stack.append(("group", scope))
+                if scope:
+                    inserts.append((end, scope))
+            expect, assigning = "group", False
+        elif value == "}":
+            if not stack:
+                raise query_syntax_error(query, "a } closes no {")
+            stack.pop()
+    if stack:
+        raise query_syntax_error(query, "a { is never closed")
+    text = query.text
+    if not inserts:
+        # No group to join into (DESCRIBE ?x, CONSTRUCT WHERE): a final VALUES
+        # clause, which is joined with the whole pattern, says the same.
+        return f"{text}\n{_values_block(bindings, frozenset(bindings))}\n"
+    for position, scope in reversed(inserts):
+        text = f"{text[:position]} {_values_block(bindings, scope)} {text[position:]}"
+    return text
+
+
+def _projection(lexemes: Sequence[tuple[str, str, int]], scope: frozenset[str]) -> frozenset[str]:
+    """The variables a subquery's SELECT clause returns (all of ``scope`` for
+    ``SELECT *``): those at the top of the clause, and those after AS."""
+    returned, depth = set(), 0
+    for index, (kind, value, _) in enumerate(lexemes):
+        if value == "{" or (depth == 0 and kind == "word" and value.upper() == "WHERE"):
+            break
+        depth += {"(": 1, ")": -1}.get(value, 0) if kind == "mark" else 0
+        if value == "*" and depth == 0:
+            return scope
+        if kind == "var" and (depth == 0 or _after_as(lexemes, index)):
+            returned.add(value)
+    return frozenset(returned)
+
+
+def _after_as(lexemes: Sequence[tuple[str, str, int]], index: int) -> bool:
+    return index > 0 and lexemes[index - 1][0] == "word" and lexemes[index - 1][1].upper() == "AS"
+
+
+def _values_block(bindings: Mapping[str, Binding], scope: frozenset[str]) -> str:
+    names = sorted(scope)
+    variables = " ".join(f"?{name}" for name in names)
+    terms = " ".join(sparql_term(bindings[name]) for name in names)
+    return f"VALUES ({variables}) {{ ({terms}) }}"
+
+
+_IRI_SAFE = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
+_LANGUAGE = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def sparql_term(term: Binding) -> str:
+    """An RDF term in SPARQL (and N-Triples) syntax, escaped so that no value
+    can end the term early: ``<iri>``, ``"text"@lang``, ``"text"^^<datatype>``."""
+    if isinstance(term, ox.NamedNode):
+        if not _IRI_SAFE.fullmatch(term.value):
+            raise ParameterError(f"<{term.value}> cannot be written in SPARQL")
+        return f"<{term.value}>"
+    text = '"' + term.value.translate(_ESCAPES) + '"'
+    if term.language:
+        if not _LANGUAGE.fullmatch(term.language):
+            raise ParameterError(f'"{term.language}" is not a language tag')
+        return f"{text}@{term.language}"
+    if term.datatype.value == XSD_STRING:
+        return text
+    return f"{text}^^{sparql_term(term.datatype)}"
+
+
+# Pushing the graph.
+
+
+@dataclass(frozen=True)
+class PushedGraph:
+    """One graph sent: its name (None for the default graph) and its size."""
+
+    graph: str | None
+    triples: int
+
+
+def push(
+    endpoint: str,
+    *,
+    data: Sequence[Path | str] | None = None,
+    mode: PushMode = "replace",
+    sources: bool = True,
+    timeout: float | None = None,
+) -> list[PushedGraph]:
+    """Send the graph (bundled, or ``data``) to a Graph Store Protocol
+    ``endpoint`` (``http://localhost:7878/store`` on Oxigraph): the whole graph
+    into the default graph, which is what queries read, and, unless ``sources``
+    is false, each source text's facts into a named graph of their own, split
+    as ``msskg export -f trig`` does. ``replace`` PUTs each graph (replacing
+    what the server holds under that name), ``append`` POSTs it (adding to
+    it); other graphs are left alone."""
+    if mode not in ("replace", "append"):
+        raise ParameterError(f'unknown push mode "{mode}"; use replace or append')
+    url = checked_url(endpoint)
+    timeout = checked_timeout(timeout)
+    from msskg.export import by_source
+    from msskg.graph import load_graph, union_graph
+
+    # The whole graph goes to the default graph, rather than only what no
+    # source claims, because servers that query the union of their graphs
+    # (Oxigraph 0.5, Virtuoso) count a triple once per graph holding it.
+    whole = union_graph(load_graph(data=data))
+    graphs: list[tuple[str | None, Iterable[tuple[object, object, object]]]] = [(None, whole)]
+    if sources:
+        dataset = by_source(whole)
+        named = [g for g in dataset.graphs() if g.identifier != dataset.default_graph.identifier]
+        graphs += sorted(((str(g.identifier), g) for g in named), key=lambda pair: pair[0] or "")
+    pushed = []
+    for name, triples in graphs:
+        body = [_skolemized(triple) for triple in triples]
+        send(
+            _graph_url(url, name),
+            method="PUT" if mode == "replace" else "POST",
+            body=ox.serialize(body, format=ox.RdfFormat.N_TRIPLES) or b"",
+            headers={"Content-Type": "application/n-triples"},
+            timeout=timeout,
+            store=True,
+        )
+        pushed.append(PushedGraph(name, len(body)))
+    return pushed
+
+
+def _skolemized(triple: tuple[object, object, object]) -> ox.Triple:
+    import rdflib
+
+    from msskg.graph import to_oxigraph
+
+    def term(node: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if isinstance(node, rdflib.BNode):
+            return ox.NamedNode(SKOLEM_PREFIX + urllib.parse.quote(str(node), safe=""))
+        return to_oxigraph(node)
+
+    subject, predicate, obj = map(term, triple)
+    return ox.Triple(subject, predicate, obj)  # type: ignore[arg-type]
+
+
+def _graph_url(endpoint: str, graph: str | None) -> str:
+    query = "default" if graph is None else "graph=" + urllib.parse.quote(graph, safe="")
+    return f"{endpoint}{'&' if urllib.parse.urlsplit(endpoint).query else '?'}{query}"
+
+
+# HTTP.
+
+
+def checked_url(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise EndpointError(
+            f'"{url}" is not the http(s) URL of a SPARQL endpoint '
+            "(e.g. http://localhost:7878/query)"
+        )
+    return url
+
+
+def checked_timeout(seconds: float | None) -> float:
+    """``seconds``, or :data:`DEFAULT_TIMEOUT` for None."""
+    if seconds is None:
+        return DEFAULT_TIMEOUT
+    if not seconds > 0:
+        raise EndpointError(f"the timeout must be a positive number of seconds, not {seconds}")
+    return seconds
+
+
+def credentials() -> dict[str, str]:
+    """The Authorization header that $MSSKG_ENDPOINT_TOKEN or $MSSKG_ENDPOINT_AUTH asks for."""
+    token, auth = os.environ.get(TOKEN_ENV), os.environ.get(AUTH_ENV)
+    if token and auth:
+        raise EndpointError(f"set {AUTH_ENV} or {TOKEN_ENV}, not both")
+    if token:
+        return {"Authorization": f"Bearer {token}"}
+    if auth:
+        if ":" not in auth:
+            raise EndpointError(f"{AUTH_ENV} must be user:password")
+        return {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode("ascii")}
+    return {}
+
+
+def send(
+    url: str,
+    *,
+    method: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    timeout: float,
+    store: bool = False,
+) -> tuple[str, bytes]:
+    """One HTTP request; the answer's Content-Type and body. Every way it can
+    fail becomes one of the EndpointError classes, with a one-line message."""
+    request = urllib.request.Request(url, data=body, method=method, headers=dict(headers))
+    for name, value in credentials().items():
+        # Unredirected: credentials never follow a redirect to another server.
+        request.add_unredirected_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as err:
+        raise _http_error(url, err, store=store) from None
+    except urllib.error.URLError as err:
+        if isinstance(err.reason, TimeoutError):
+            raise _timeout(url, timeout) from None
+        raise EndpointUnreachableError(
+            f"cannot reach {url}: {_reason(err.reason)} (is the server running? check the URL)"
+        ) from None
+    except TimeoutError:
+        raise _timeout(url, timeout) from None
+    except ConnectionError as err:
+        raise EndpointUnreachableError(f"lost the connection to {url}: {_reason(err)}") from None
+    except (http.client.HTTPException, OSError) as err:
+        raise EndpointResponseError(
+            f"{url} did not answer in HTTP: {_reason(err) or type(err).__name__}"
+        ) from None
+
+
+def _reason(reason: object) -> str:
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    return str(reason)
+
+
+def _timeout(url: str, seconds: float) -> EndpointTimeoutError:
+    return EndpointTimeoutError(f"{url} did not answer within {seconds:g} s (raise --timeout)")
+
+
+def _http_error(url: str, err: urllib.error.HTTPError, *, store: bool) -> EndpointHTTPError:
+    try:
+        text = err.read(4096).decode("utf-8", "replace")
+    except (OSError, http.client.HTTPException):
+        text = ""
+    if text.lstrip().startswith("<"):
+        text = re.sub(r"<[^>]*>", "\n", text)  # an HTML error page: its words only
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    message = f"{url} answered HTTP {err.code} {err.reason}" + (f": {first[:200]}" if first else "")
+    if err.code in (401, 403):
+        message += f" (set {AUTH_ENV}=user:password or {TOKEN_ENV}=TOKEN)"
+    elif store and err.code in (404, 405):
+        message += " (is this the server's Graph Store endpoint? see --store-endpoint)"
+    return EndpointHTTPError(message, status=err.code)
