@@ -11,7 +11,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -26,18 +26,10 @@ from msskg.errors import (
     EndpointTimeoutError,
     EndpointUnreachableError,
     ParameterError,
-    QueryFileError,
 )
-from msskg.query import (
-    AskResult,
-    GraphResult,
-    QueryResult,
-    SelectResult,
-    Term,
-    query_syntax_error,
-    select_labels,
-)
+from msskg.query import AskResult, GraphResult, QueryResult, SelectResult, Term, select_labels
 from msskg.store import DEFAULT_PREFIXES
+from msskg.values import bind_values, query_form
 
 __all__ = [
     "AUTH_ENV",
@@ -47,9 +39,7 @@ __all__ = [
     "EndpointBackend",
     "PushMode",
     "PushedGraph",
-    "bind_values",
     "push",
-    "sparql_term",
 ]
 
 AUTH_ENV = "MSSKG_ENDPOINT_AUTH"
@@ -65,8 +55,6 @@ DEFAULT_TIMEOUT = 60.0
 SKOLEM_PREFIX = "https://w3id.org/msskg/.well-known/genid/"
 
 PushMode = Literal["replace", "append"]
-QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class EndpointBackend:
@@ -150,140 +138,6 @@ def _unskolemize(term: Term | None) -> Term | None:
     return term
 
 
-# Binding parameters. The protocol has no way to send bindings with a query, so
-# they travel inside it, as VALUES blocks written from RDF terms (never from the
-# user's text): one at the start of every group graph pattern in the variable's
-# scope. Joining a one-row VALUES into every group is what substituting the
-# term for the variable (SEP-0007, as pyoxigraph does locally) means, filters
-# in nested groups included; a subquery that does not return the variable has
-# a variable of its own by that name, and gets no VALUES.
-
-_LEXEME = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n\r]*"
-    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
-    r"|[?$](?P<var>\w+)"
-    r"|(?P<word>(?:[A-Za-z_][\w.-]*)?:(?:[\w.:%-]|\\.)*|[A-Za-z_]\w*)"
-    r"|(?P<mark>[{}()*])"
-)
-
-
-def _lexemes(text: str) -> list[tuple[str, str, int]]:
-    """(kind, text, end) of each variable, word and bracket; strings, IRIs and
-    comments are skipped, so a brace or ``?x`` inside them counts for nothing."""
-    return [
-        (m.lastgroup, m.group(m.lastgroup), m.end())
-        for m in _LEXEME.finditer(text)
-        if m.lastgroup is not None
-    ]
-
-
-def query_form(text: str) -> QueryForm:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: which answer to ask the server for."""
-    for kind, value, _ in _lexemes(text):
-        if kind == "word" and value.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-            return value.upper()  # type: ignore[return-value]
-    return "SELECT"
-
-
-def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
-    """The query's text with ``bindings`` joined in as VALUES blocks (see above);
-    the text itself, unchanged, when there is nothing to bind."""
-    if not bindings:
-        return query.text
-    lexemes = _lexemes(query.text)
-    stack: list[tuple[str, frozenset[str]]] = []
-    inserts: list[tuple[int, frozenset[str]]] = []
-    expect, assigning = "group", False
-    for index, (kind, value, end) in enumerate(lexemes):
-        scope = stack[-1][1] if stack else frozenset(bindings)
-        word = value.upper() if kind == "word" else ""
-        if word in ("CONSTRUCT", "VALUES"):
-            expect, assigning = ("template", False) if word == "CONSTRUCT" else ("data", True)
-        elif kind == "var" and value in scope and (assigning or _after_as(lexemes, index)):
-            raise QueryFileError(
-                f"query {query.name} assigns ?{value} (with BIND, VALUES or AS), "
-                "so it cannot also be a parameter"
-            )
-        elif value == "{":
-            following = lexemes[index + 1] if index + 1 < len(lexemes) else ("", "", 0)
-            if expect != "group":
-                stack.append((expect, scope))
-            elif following[0] == "word" and following[1].upper() == "SELECT":
-                stack.append(("subquery", scope & _projection(lexemes[index + 2 :], scope)))
-            else:
-                stack.append(("group", scope))
-                if scope:
-                    inserts.append((end, scope))
-            expect, assigning = "group", False
-        elif value == "}":
-            if not stack:
-                raise query_syntax_error(query, "a } closes no {")
-            stack.pop()
-    if stack:
-        raise query_syntax_error(query, "a { is never closed")
-    text = query.text
-    if not inserts:
-        # No group to join into (DESCRIBE ?x, CONSTRUCT WHERE): a final VALUES
-        # clause, which is joined with the whole pattern, says the same.
-        return f"{text}\n{_values_block(bindings, frozenset(bindings))}\n"
-    for position, scope in reversed(inserts):
-        text = f"{text[:position]} {_values_block(bindings, scope)} {text[position:]}"
-    return text
-
-
-def _projection(lexemes: Sequence[tuple[str, str, int]], scope: frozenset[str]) -> frozenset[str]:
-    """The variables a subquery's SELECT clause returns (all of ``scope`` for
-    ``SELECT *``): those at the top of the clause, and those after AS."""
-    returned, depth = set(), 0
-    for index, (kind, value, _) in enumerate(lexemes):
-        if value == "{" or (depth == 0 and kind == "word" and value.upper() == "WHERE"):
-            break
-        depth += {"(": 1, ")": -1}.get(value, 0) if kind == "mark" else 0
-        if value == "*" and depth == 0:
-            return scope
-        if kind == "var" and (depth == 0 or _after_as(lexemes, index)):
-            returned.add(value)
-    return frozenset(returned)
-
-
-def _after_as(lexemes: Sequence[tuple[str, str, int]], index: int) -> bool:
-    return index > 0 and lexemes[index - 1][0] == "word" and lexemes[index - 1][1].upper() == "AS"
-
-
-def _values_block(bindings: Mapping[str, Binding], scope: frozenset[str]) -> str:
-    names = sorted(scope)
-    variables = " ".join(f"?{name}" for name in names)
-    terms = " ".join(sparql_term(bindings[name]) for name in names)
-    return f"VALUES ({variables}) {{ ({terms}) }}"
-
-
-_IRI_SAFE = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
-_LANGUAGE = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-
-
-def sparql_term(term: Binding) -> str:
-    """An RDF term in SPARQL (and N-Triples) syntax, escaped so that no value
-    can end the term early: ``<iri>``, ``"text"@lang``, ``"text"^^<datatype>``."""
-    if isinstance(term, ox.NamedNode):
-        if not _IRI_SAFE.fullmatch(term.value):
-            raise ParameterError(f"<{term.value}> cannot be written in SPARQL")
-        return f"<{term.value}>"
-    text = '"' + term.value.translate(_ESCAPES) + '"'
-    if term.language:
-        if not _LANGUAGE.fullmatch(term.language):
-            raise ParameterError(f'"{term.language}" is not a language tag')
-        return f"{text}@{term.language}"
-    if term.datatype.value == XSD_STRING:
-        return text
-    return f"{text}^^{sparql_term(term.datatype)}"
-
-
 # Pushing the graph.
 
 
@@ -326,9 +180,9 @@ def push(
         dataset = by_source(whole)
         named = [g for g in dataset.graphs() if g.identifier != dataset.default_graph.identifier]
         graphs += sorted(((str(g.identifier), g) for g in named), key=lambda pair: pair[0] or "")
-    pushed = []
+    pushed, skolem = [], _skolemizer()
     for name, triples in graphs:
-        body = [_skolemized(triple) for triple in triples]
+        body = [ox.Triple(*map(skolem, triple)) for triple in triples]  # type: ignore[arg-type]
         send(
             _graph_url(url, name),
             method="PUT" if mode == "replace" else "POST",
@@ -341,18 +195,18 @@ def push(
     return pushed
 
 
-def _skolemized(triple: tuple[object, object, object]) -> ox.Triple:
-    import rdflib
+def _skolemizer() -> Callable[[object], ox.NamedNode | ox.Literal]:
+    """Turns rdflib's terms into pyoxigraph's, blank nodes into Skolem IRIs."""
+    from rdflib import BNode
 
     from msskg.graph import to_oxigraph
 
-    def term(node: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-        if isinstance(node, rdflib.BNode):
+    def term(node: object) -> ox.NamedNode | ox.Literal:
+        if isinstance(node, BNode):
             return ox.NamedNode(SKOLEM_PREFIX + urllib.parse.quote(str(node), safe=""))
-        return to_oxigraph(node)
+        return to_oxigraph(node)  # type: ignore[return-value]
 
-    subject, predicate, obj = map(term, triple)
-    return ox.Triple(subject, predicate, obj)  # type: ignore[arg-type]
+    return term
 
 
 def _graph_url(endpoint: str, graph: str | None) -> str:

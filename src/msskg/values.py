@@ -1,0 +1,150 @@
+"""Binding parameters inside a query's text, for engines that take nothing but
+text (a remote server: the SPARQL 1.1 Protocol has no way to send bindings
+beside a query). Values travel as VALUES blocks written from RDF terms, never
+from the user's text: one at the start of every group graph pattern in the
+variable's scope. Joining a one-row VALUES into every group is what
+substituting the term for the variable (SEP-0007, as pyoxigraph does locally)
+means, filters in nested groups included; a subquery that does not return the
+variable has a variable of its own by that name, and gets no VALUES."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import pyoxigraph as ox
+
+from msskg.catalogue import Binding, SavedQuery
+from msskg.errors import ParameterError, QueryFileError
+from msskg.query import query_syntax_error
+
+__all__ = ["QueryForm", "bind_values", "query_form", "sparql_term"]
+
+QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+_LEXEME = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n\r]*"
+    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
+    r"|[?$](?P<var>\w+)"
+    r"|(?P<word>(?:[A-Za-z_][\w.-]*)?:(?:[\w.:%-]|\\.)*|[A-Za-z_]\w*)"
+    r"|(?P<mark>[{}()*])"
+)
+
+
+def _lexemes(text: str) -> list[tuple[str, str, int]]:
+    """(kind, text, end) of each variable, word and bracket; strings, IRIs and
+    comments are skipped, so a brace or ``?x`` inside them counts for nothing."""
+    return [
+        (m.lastgroup, m.group(m.lastgroup), m.end())
+        for m in _LEXEME.finditer(text)
+        if m.lastgroup is not None
+    ]
+
+
+def query_form(text: str) -> QueryForm:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: which answer to ask the server for."""
+    for kind, value, _ in _lexemes(text):
+        if kind == "word" and value.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return value.upper()  # type: ignore[return-value]
+    return "SELECT"
+
+
+def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
+    """The query's text with ``bindings`` joined in as VALUES blocks (see above);
+    the text itself, unchanged, when there is nothing to bind."""
+    if not bindings:
+        return query.text
+    lexemes = _lexemes(query.text)
+    stack: list[tuple[str, frozenset[str]]] = []
+    inserts: list[tuple[int, frozenset[str]]] = []
+    expect, assigning = "group", False
+    for index, (kind, value, end) in enumerate(lexemes):
+        scope = stack[-1][1] if stack else frozenset(bindings)
+        word = value.upper() if kind == "word" else ""
+        if word in ("CONSTRUCT", "VALUES"):
+            expect, assigning = ("template", False) if word == "CONSTRUCT" else ("data", True)
+        elif kind == "var" and value in scope and (assigning or _after_as(lexemes, index)):
+            raise QueryFileError(
+                f"query {query.name} assigns ?{value} (with BIND, VALUES or AS), "
+                "so it cannot also be a parameter"
+            )
+        elif value == "{":
+            following = lexemes[index + 1] if index + 1 < len(lexemes) else ("", "", 0)
+            if expect != "group":
+                stack.append((expect, scope))
+            elif following[0] == "word" and following[1].upper() == "SELECT":
+                stack.append(("subquery", scope & _projection(lexemes[index + 2 :], scope)))
+            else:
+                stack.append(("group", scope))
+                if scope:
+                    inserts.append((end, scope))
+            expect, assigning = "group", False
+        elif value == "}":
+            if not stack:
+                raise query_syntax_error(query, "a } closes no {")
+            stack.pop()
+    if stack:
+        raise query_syntax_error(query, "a { is never closed")
+    text = query.text
+    if not inserts:
+        # No group to join into (DESCRIBE ?x, CONSTRUCT WHERE): a final VALUES
+        # clause, which is joined with the whole pattern, says the same.
+        return f"{text}\n{_values_block(bindings, frozenset(bindings))}\n"
+    for position, scope in reversed(inserts):
+        text = f"{text[:position]} {_values_block(bindings, scope)} {text[position:]}"
+    return text
+
+
+def _projection(lexemes: Sequence[tuple[str, str, int]], scope: frozenset[str]) -> frozenset[str]:
+    """The variables a subquery's SELECT clause returns (all of ``scope`` for
+    ``SELECT *``): those at the top of the clause, and those after AS."""
+    returned, depth = set(), 0
+    for index, (kind, value, _) in enumerate(lexemes):
+        if value == "{" or (depth == 0 and kind == "word" and value.upper() == "WHERE"):
+            break
+        depth += {"(": 1, ")": -1}.get(value, 0) if kind == "mark" else 0
+        if value == "*" and depth == 0:
+            return scope
+        if kind == "var" and (depth == 0 or _after_as(lexemes, index)):
+            returned.add(value)
+    return frozenset(returned)
+
+
+def _after_as(lexemes: Sequence[tuple[str, str, int]], index: int) -> bool:
+    return index > 0 and lexemes[index - 1][0] == "word" and lexemes[index - 1][1].upper() == "AS"
+
+
+def _values_block(bindings: Mapping[str, Binding], scope: frozenset[str]) -> str:
+    names = sorted(scope)
+    variables = " ".join(f"?{name}" for name in names)
+    terms = " ".join(sparql_term(bindings[name]) for name in names)
+    return f"VALUES ({variables}) {{ ({terms}) }}"
+
+
+_IRI_SAFE = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
+_LANGUAGE = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def sparql_term(term: Binding) -> str:
+    """An RDF term in SPARQL (and N-Triples) syntax, escaped so that no value
+    can end the term early: ``<iri>``, ``"text"@lang``, ``"text"^^<datatype>``."""
+    if isinstance(term, ox.NamedNode):
+        if not _IRI_SAFE.fullmatch(term.value):
+            raise ParameterError(f"<{term.value}> cannot be written in SPARQL")
+        return f"<{term.value}>"
+    text = '"' + term.value.translate(_ESCAPES) + '"'
+    if term.language:
+        if not _LANGUAGE.fullmatch(term.language):
+            raise ParameterError(f'"{term.language}" is not a language tag')
+        return f"{text}@{term.language}"
+    if term.datatype.value == XSD_STRING:
+        return text
+    return f"{text}^^{sparql_term(term.datatype)}"
