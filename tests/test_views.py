@@ -16,7 +16,8 @@ from msskg.cli import main
 from msskg.describe import describe
 from msskg.errors import UnknownFormatError, UnknownLabelError
 from msskg.store import open_store
-from msskg.timeline import DASH, build_timeline, render_text, timeline
+from msskg.timeline import DASH, build_timeline, timeline
+from msskg.timeline_text import render_text
 
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = dt.date(2025, 6, 1)

@@ -155,11 +155,14 @@ class WorkerPool:
 
     def run(self, job: Job) -> Reply:
         limit = self.config.timeout
-        deadline = time.monotonic() + limit
+        # Waiting for a free worker is not the query's time: a queue behind slow
+        # queries gets longer, bounded, patience.
+        patience = max(30.0, 3 * limit)
         try:
-            worker = self._idle.get(timeout=limit)
+            worker = self._idle.get(timeout=patience)
         except queue.Empty:
-            return _text(503, f"Error: every worker is busy; tried for {limit:g} s, try again\n")
+            return _text(503, f"Error: every worker stayed busy for {patience:g} s; try again\n")
+        deadline = time.monotonic() + limit
         try:
             worker.conn.send(job)
             if worker.conn.poll(max(0.0, deadline - time.monotonic())):

@@ -32,7 +32,6 @@ __all__ = [
     "Timeline",
     "build_timeline",
     "render_svg",
-    "render_text",
     "timeline",
 ]
 
@@ -111,8 +110,9 @@ def timeline(
     ``output`` when given."""
     if fmt not in ("svg", "text"):
         raise UnknownFormatError(f'unknown timeline format "{fmt}"; use svg or text')
-    graph = open_store(data=data, store=store)
-    built = build_timeline(graph, thing, today=today)
+    from msskg.timeline_text import render_text  # it builds on this module
+
+    built = build_timeline(open_store(data=data, store=store), thing, today=today)
     text = render_svg(built) if fmt == "svg" else render_text(built)
     if output is not None:
         from msskg.export import write_atomically
@@ -397,62 +397,3 @@ def _cut(text: str, width: int) -> str:
             break
         out += char
     return out
-
-
-# ---------------------------------------------------------------- text
-
-
-def render_text(tl: Timeline, *, width: int = 60) -> str:
-    """The timeline for a terminal: █ certain, ░ possible, ▶ ongoing, ? end not stated."""
-    first, last = tl.first_day, tl.today
-    span = max((last - first).days, 1)
-
-    def cell(day: dt.date) -> int:
-        return min(width - 1, max(0, (day - first).days * width // span))
-
-    labels = [b.text for lane in tl.lanes for b in lane.bars]
-    column = min(max((display_width(t) for t in labels), default=10), 40)
-    axis = [" "] * (width + 6)
-    for year in range(first.year, last.year + 1, 20):
-        for i, char in enumerate(str(year)):
-            axis[cell(dt.date(year, 1, 1)) + i] = char
-    lines = [
-        f"{tl.title}: timeline, {first.year} {DASH} present ({tl.today.isoformat()})",
-        "█ certain  ░ possible (month/year/decade precision)  ▶ ongoing  ? end not stated  "
-        "! conflict",
-        "",
-        " " * (column + 4) + "".join(axis).rstrip(),
-    ]
-    for lane in tl.lanes:
-        lines.append(lane.title)
-        for bar in lane.bars:
-            row = _text_bar(bar.period, cell, width, tl.today)
-            name = _clip(bar.text, column)
-            pad = " " * (column - display_width(name))
-            lines.append(f"  {name}{pad}  {row}  {bar.dates}".rstrip())
-            lines += [f"  {' ' * column}  ! {note}" for note in bar.conflicts]
-        lines += [f"  {' ' * column}  ⚑ {note}" for note in lane.claims]
-    if tl.undated:
-        lines += ["", "Undated (left out of the dated view):"]
-        lines += [f"  {title}: {bar.text} — {bar.dates}" for title, bar in tl.undated]
-    return "\n".join(lines) + "\n"
-
-
-def _text_bar(period: Period, cell: Callable[[dt.date], int], width: int, today: dt.date) -> str:
-    assert period.start is not None
-    cells = [" "] * width
-    end_latest = period.end.latest if period.end else today
-    for i in range(cell(period.start.earliest), cell(end_latest) + 1):
-        cells[i] = "░"
-    certain = _certain(period, today)
-    if certain is not None and certain[1] > certain[0]:
-        for i in range(cell(certain[0]), cell(certain[1] - dt.timedelta(days=1)) + 1):
-            cells[i] = "█"
-    if period.end_kind == "ongoing":
-        cells[cell(today)] = "▶"
-    elif period.end is None:
-        for i in range(cell(period.start.latest), width):
-            cells[i] = " "
-        cells[cell(period.start.latest)] = "█"
-        cells[min(width - 1, cell(period.start.latest) + 1)] = "?"
-    return "".join(cells)
