@@ -38,7 +38,7 @@ def test_exit_codes(
     monkeypatch: pytest.MonkeyPatch, severities: tuple[str, ...], strict: bool, code: int
 ) -> None:
     report = ValidationReport(tuple(result(s) for s in severities))
-    monkeypatch.setattr(msskg.validate, "validate", lambda *, data: report)
+    monkeypatch.setattr(msskg.validate, "validate", lambda *, data, engine: report)
     monkeypatch.setattr(msskg.validate, "format_report", lambda r, fmt: f"{len(r.results)} {fmt}")
     outcome = CliRunner().invoke(main, ["validate", *(["--strict"] if strict else [])])
     assert (outcome.exit_code, outcome.stdout) == (code, f"{len(severities)} human\n")
