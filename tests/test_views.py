@@ -128,6 +128,26 @@ def test_bundled_timeline_marks_conflicts_and_claims() -> None:
     assert "Political Security Bureau (정치보안국)" in texts
 
 
+def test_same_name_from_two_passages_is_not_a_conflict() -> None:
+    """Regression: the 2000-2020 summary and the April 2000 - April 2010 period
+    both say "Ministry of People's Security"; only the People's Security
+    Department disagrees with the summary."""
+    built = build_timeline(open_store(), today=TODAY)
+    names = next(lane for lane in built.lanes if lane.key == "names")
+    flagged = {
+        bar.period.fact.rsplit("/", 1)[-1]: [n for n in bar.conflicts if n.startswith("overlaps")]
+        for bar in names.bars
+    }
+    summary = "name-2000-2020-ministry-of-peoples-security-summary"
+    assert flagged[summary] == [
+        f"overlaps People's Security Department (인민보안부) (April 2010 {DASH} 2016)"
+    ]
+    assert flagged["name-2010-peoples-security-department"] == [
+        f"overlaps Ministry of People's Security (2000 {DASH} 2020)"
+    ]
+    assert flagged["name-2000-ministry-of-peoples-security"] == []
+
+
 def test_timeline_writes_output_atomically(fixture: Path, tmp_path: Path) -> None:
     out = tmp_path / "t.svg"
     text = timeline(data=[fixture], today=TODAY, output=out)

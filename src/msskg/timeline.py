@@ -141,7 +141,9 @@ def build_timeline(
         }
         dated = [p for p in members if p.dated]
         for a, b in itertools.combinations(dated, 2):
-            if a.kind in _EXCLUSIVE and _overlap(a, b, now):
+            # two passages saying the same thing at once (one name, one superior) agree
+            differ = (a.label, a.other) != (b.label, b.other)
+            if a.kind in _EXCLUSIVE and differ and _overlap(a, b, now):
                 notes[a.fact].append(f"overlaps {Bar(b).text} ({Bar(b).dates})")
                 notes[b.fact].append(f"overlaps {Bar(a).text} ({Bar(a).dates})")
         bars = [Bar(p, tuple(notes[p.fact])) for p in members]
