@@ -18,20 +18,20 @@ from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from msskg.graph import to_oxigraph, to_rdflib
-from msskg.shacl_core import SH, CoreResult, CoreValidator, Unsupported
-from msskg.store import DEFAULT_PREFIXES, _parse_into, resolve_files
-from msskg.storechecks import StoreView, as_graph, source_checks
-from msskg.validate import (
+from msskg.report import (
     MSH,
     ValidationReport,
     ValidationResult,
-    _order,
-    _shape_name,
-    _term,
     describe_node,
-    ontology_file,
+    order_key,
     quotes_of,
+    shape_name,
+    term_text,
 )
+from msskg.shacl_core import SH, CoreResult, CoreValidator, Unsupported
+from msskg.store import DEFAULT_PREFIXES, _parse_into, resolve_files
+from msskg.storechecks import StoreView, as_graph, source_checks
+from msskg.validate import ontology_file
 
 __all__ = ["Unsupported", "validate_files", "validate_rdflib", "validate_store"]
 
@@ -86,7 +86,7 @@ def validate_store(store: ox.Store, names: NamespaceManager, *, shapes: Path) ->
         results.extend(messages.result(view, shapes_graph, r) for r in found)
         for constraint in shapes_graph.objects(shape, SH.sparql):
             results.extend(_sparql_results(view, shapes_graph, shape, constraint))
-    return ValidationReport(tuple(sorted(results, key=_order)))
+    return ValidationReport(tuple(sorted(results, key=order_key)))
 
 
 # --- results ---------------------------------------------------------------------------
@@ -140,13 +140,13 @@ def _result(
     value_is_node = isinstance(value, URIRef) and value != focus and (value, None, None) in view
     return ValidationResult(
         severity=str(severity).rsplit("#", 1)[-1],  # type: ignore[arg-type]
-        focus=_term(focus),
+        focus=term_text(focus),
         focus_label=describe_node(graph, focus),
         message=message,
-        shape=_shape_name(shapes, shape),
+        shape=shape_name(shapes, shape),
         component=str(SH[component]),
         path=None if path is None or isinstance(path, BNode) else str(path),
-        value=None if value is None or value == focus else _term(value),
+        value=None if value is None or value == focus else term_text(value),
         value_label=describe_node(graph, value) if value_is_node else None,
         quotes=quotes_of(graph, focus),
         value_quotes=quotes_of(graph, value) if value_is_node else (),

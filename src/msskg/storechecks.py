@@ -17,17 +17,9 @@ from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from msskg.graph import to_oxigraph, to_rdflib
+from msskg.report import MSH, MSS, OA, ValidationResult
 from msskg.store import DEFAULT_PREFIXES
-from msskg.validate import (
-    MSH,
-    MSS,
-    OA,
-    TIME,
-    ValidationResult,
-    _expected_bounds,
-    _own_result,
-    seeds_dir,
-)
+from msskg.validate import TIME, expected_bounds, own_result, seeds_dir
 
 __all__ = ["StoreView", "as_graph", "source_checks"]
 
@@ -86,7 +78,7 @@ class StoreView:
 
 
 def as_graph(view: StoreView) -> Graph:
-    # describe_node, quotes_of and _own_result only call the methods StoreView has.
+    # describe_node, quotes_of and own_result only call the methods StoreView has.
     return view  # type: ignore[return-value]
 
 
@@ -112,7 +104,7 @@ def source_checks(view: StoreView) -> Iterator[ValidationResult]:
             s, p = to_rdflib(quad.subject), to_rdflib(quad.predicate)
             datatype = view.namespace_manager.normalizeUri(literal.datatype)  # type: ignore[arg-type]
             message = f'"{literal}" is not a valid {datatype}'
-            yield _own_result(
+            yield own_result(
                 graph,
                 s,
                 "DatatypeConstraintComponent",
@@ -147,7 +139,7 @@ def _bounds_results(view: StoreView) -> Iterator[ValidationResult]:
                     f"{view.namespace_manager.normalizeUri(prop)} is {got}, but the written "
                     f"date means {want.isoformat()}"
                 )
-                yield _own_result(
+                yield own_result(
                     as_graph(view),
                     instant,
                     "EqualsConstraintComponent",
@@ -160,14 +152,14 @@ def _bounds_results(view: StoreView) -> Iterator[ValidationResult]:
 
 @cache
 def _expected(*written: Node | None) -> tuple[dt.date, dt.date] | None:
-    """msskg.validate's _expected_bounds, on the values already read (few are
+    """msskg.validate's expected_bounds, on the values already read (few are
     distinct, hence the cache)."""
     instant = BNode()
     graph = Graph()
     for prop, value in zip(_WRITTEN_PROPS, written, strict=True):
         if value is not None:
             graph.add((instant, prop, value))
-    return _expected_bounds(graph, instant)
+    return expected_bounds(graph, instant)
 
 
 def _quote_results(view: StoreView) -> Iterator[ValidationResult]:
@@ -189,7 +181,7 @@ def _quote_results(view: StoreView) -> Iterator[ValidationResult]:
         text = texts[str(name)]
         if text is not None and str(exact) not in text:
             message = f"the quote does not occur verbatim in {name}"
-            yield _own_result(
+            yield own_result(
                 as_graph(view),
                 owner,
                 "QuoteConstraintComponent",

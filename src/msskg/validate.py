@@ -9,19 +9,29 @@ checked in Python first and bad ones taken out of what pySHACL sees.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal as TypingLiteral
 
-import rdflib
-from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from msskg.dates import Precision, decade, parse_date
 from msskg.errors import BadDateError, MsskgError, UnknownFormatError
+from msskg.report import (
+    MSH,
+    REPORT_FORMATS,
+    SH,
+    Quote,
+    ValidationReport,
+    ValidationResult,
+    describe_node,
+    format_report,
+    order_key,
+    quotes_of,
+    shape_name,
+    term_text,
+)
 from msskg.store import DEFAULT_PREFIXES, project_home
 
 __all__ = [
@@ -31,22 +41,19 @@ __all__ = [
     "ValidationError",
     "ValidationReport",
     "ValidationResult",
+    "expected_bounds",
     "format_report",
+    "own_result",
     "validate",
     "validate_graph",
 ]
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
 MSS = Namespace(DEFAULT_PREFIXES["mss"])
-MSH = Namespace("https://w3id.org/msskg/shapes#")
 OA = Namespace(DEFAULT_PREFIXES["oa"])
 PROV = Namespace(DEFAULT_PREFIXES["prov"])
 TIME = Namespace(DEFAULT_PREFIXES["time"])
 XSD = Namespace(DEFAULT_PREFIXES["xsd"])
-SKOS = Namespace(DEFAULT_PREFIXES["skos"])
 
-Severity = TypingLiteral["Violation", "Warning", "Info"]
-REPORT_FORMATS = ("human", "turtle", "json")
 ENGINES = ("fast", "pyshacl")
 _WRITTEN_DATES = {
     TIME.inXSDDate: Precision.DAY,
@@ -60,49 +67,6 @@ class ValidationError(MsskgError):
     """Validation could not run (exit code 2, as in pySHACL)."""
 
     exit_code = 2
-
-
-@dataclass(frozen=True)
-class Quote:
-    """A passage that supports a fact: the seed file and the exact words."""
-
-    source: str
-    text: str
-
-
-@dataclass(frozen=True)
-class ValidationResult:
-    """One SHACL result, with labels and quotes so that a person can act on it."""
-
-    severity: Severity
-    focus: str
-    focus_label: str
-    message: str
-    shape: str
-    component: str
-    path: str | None = None
-    value: str | None = None
-    value_label: str | None = None
-    quotes: tuple[Quote, ...] = ()
-    value_quotes: tuple[Quote, ...] = ()
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    results: tuple[ValidationResult, ...]
-
-    @property
-    def violations(self) -> tuple[ValidationResult, ...]:
-        return tuple(r for r in self.results if r.severity == "Violation")
-
-    @property
-    def warnings(self) -> tuple[ValidationResult, ...]:
-        return tuple(r for r in self.results if r.severity == "Warning")
-
-    @property
-    def conforms(self) -> bool:
-        """True when nothing is a violation; warnings are allowed."""
-        return not self.violations
 
 
 def shapes_file() -> Path:
@@ -178,7 +142,7 @@ def validate_graph(
         _result_from_report(report_graph, node, graph, shapes_graph)
         for node in report_graph.subjects(RDF.type, SH.ValidationResult)
     ]
-    return ValidationReport(tuple(sorted(results, key=_order)))
+    return ValidationReport(tuple(sorted(results, key=order_key)))
 
 
 def _fast_engine(engine: str) -> bool:
@@ -235,11 +199,6 @@ def _parse_sparql_once() -> Iterator[None]:
         processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
 
 
-def _order(result: ValidationResult) -> tuple[int, str, str, str]:
-    rank = {"Violation": 0, "Warning": 1, "Info": 2}[result.severity]
-    return (rank, result.shape, result.focus_label, result.message)
-
-
 # --- checks SHACL cannot make ---------------------------------------------------
 
 
@@ -252,7 +211,7 @@ def _python_checks(graph: Graph) -> tuple[list[ValidationResult], Graph]:
         if isinstance(o, Literal) and o.datatype in _DATE_TYPES and o.ill_typed:
             bad.append((s, p, o))
             results.append(
-                _own_result(
+                own_result(
                     graph,
                     s,
                     "DatatypeConstraintComponent",
@@ -276,13 +235,13 @@ def _python_checks(graph: Graph) -> tuple[list[ValidationResult], Graph]:
 
 def _bounds_results(graph: Graph) -> Iterable[ValidationResult]:
     for instant in set(graph.subjects(RDF.type, TIME.Instant)):
-        expected = _expected_bounds(graph, instant)
+        expected = expected_bounds(graph, instant)
         if expected is None:
             continue
         for prop, want in zip((MSS.earliest, MSS.latest), expected, strict=True):
             have = graph.value(instant, prop)
             if isinstance(have, Literal) and not have.ill_typed and have.toPython() != want:
-                yield _own_result(
+                yield own_result(
                     graph,
                     instant,
                     "EqualsConstraintComponent",
@@ -294,7 +253,7 @@ def _bounds_results(graph: Graph) -> Iterable[ValidationResult]:
                 )
 
 
-def _expected_bounds(graph: Graph, instant: Node) -> tuple[dt.date, dt.date] | None:
+def expected_bounds(graph: Graph, instant: Node) -> tuple[dt.date, dt.date] | None:
     for prop in _WRITTEN_DATES:
         written = graph.value(instant, prop)
         if isinstance(written, Literal) and not written.ill_typed:
@@ -326,7 +285,7 @@ def _quote_results(graph: Graph) -> Iterable[ValidationResult]:
             if exact is None:
                 continue
             if str(exact) not in text:
-                yield _own_result(
+                yield own_result(
                     graph,
                     selector_owner,
                     "QuoteConstraintComponent",
@@ -345,7 +304,7 @@ def _seed_text(graph: Graph, source: Node) -> str | None:
     return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
-def _own_result(
+def own_result(
     graph: Graph,
     focus: Node,
     component: str,
@@ -357,7 +316,7 @@ def _own_result(
 ) -> ValidationResult:
     return ValidationResult(
         severity="Violation",
-        focus=_term(focus),
+        focus=term_text(focus),
         focus_label=describe_node(graph, focus),
         message=message,
         shape=str(shape),
@@ -380,180 +339,14 @@ def _result_from_report(report: Graph, node: Node, data: Graph, shapes: Graph) -
     value_is_node = isinstance(value, URIRef) and value != focus and (value, None, None) in data
     return ValidationResult(
         severity=severity,  # type: ignore[arg-type]
-        focus=_term(focus),
+        focus=term_text(focus),
         focus_label=describe_node(data, focus),
         message=str(report.value(node, SH.resultMessage) or ""),
-        shape=_shape_name(shapes, shape),
+        shape=shape_name(shapes, shape),
         component=str(report.value(node, SH.sourceConstraintComponent)),
         path=None if path is None or isinstance(path, BNode) else str(path),
-        value=None if value is None or value == focus else _term(value),
+        value=None if value is None or value == focus else term_text(value),
         value_label=describe_node(data, value) if value_is_node else None,
         quotes=quotes_of(data, focus),
         value_quotes=quotes_of(data, value) if value_is_node else (),
     )
-
-
-def _shape_name(shapes: Graph, shape: Node | None) -> str:
-    """The shape's IRI, or for an anonymous property shape the IRI of the node
-    shape that holds it (so that results are stable across runs)."""
-    if isinstance(shape, URIRef):
-        return str(shape)
-    for parent in shapes.subjects(SH.property, shape):
-        if isinstance(parent, URIRef):
-            return str(parent)
-    return "(anonymous shape)"
-
-
-def _term(node: Node | None) -> str:
-    if node is None:
-        return ""
-    if isinstance(node, BNode):
-        return f"_:{node}"
-    return str(node)
-
-
-def describe_node(graph: Graph, node: Node | None) -> str:
-    """A label for a node: its English label, or for a blank node the path to
-    it from the nearest labelled node ("Pak Il-u, ... > org:memberDuring"),
-    never a bare blank node identifier."""
-    if node is None:
-        return ""
-    label = _label(graph, node)
-    if label:
-        return label
-    if isinstance(node, Literal):
-        return str(node)
-    if isinstance(node, BNode):
-        seen: set[Node] = {node}
-        frontier: list[tuple[Node, list[str]]] = [(node, [])]
-        while frontier:
-            current, steps = frontier.pop(0)
-            for parent, prop in graph.subject_predicates(current):
-                if parent in seen:
-                    continue
-                seen.add(parent)
-                path = [_short(graph, prop), *steps]
-                parent_label = _label(graph, parent)
-                if parent_label or isinstance(parent, URIRef):
-                    return " > ".join([parent_label or _short(graph, parent), *path])
-                frontier.append((parent, path))
-        return "(unlabelled blank node)"
-    return _short(graph, node)
-
-
-def _label(graph: Graph, node: Node) -> str | None:
-    labels = list(graph.objects(node, RDFS.label)) + list(graph.objects(node, SKOS.prefLabel))
-    english = [lab for lab in labels if isinstance(lab, Literal) and lab.language == "en"]
-    chosen = english or labels
-    return min(str(label) for label in chosen) if chosen else None
-
-
-def _short(graph: Graph, node: Node) -> str:
-    if isinstance(node, URIRef):
-        return graph.namespace_manager.normalizeUri(str(node))
-    return str(node)
-
-
-def quotes_of(graph: Graph, node: Node | None) -> tuple[Quote, ...]:
-    """The quotes supporting ``node``, or, for a blank node, the nearest fact above it."""
-    current: Node | None = node
-    seen: set[Node] = set()
-    while current is not None and current not in seen:
-        seen.add(current)
-        found = []
-        for resource in graph.objects(current, PROV.wasDerivedFrom):
-            source = graph.value(resource, OA.hasSource)
-            selector = graph.value(resource, OA.hasSelector)
-            exact = graph.value(selector, OA.exact) if selector is not None else None
-            name = graph.value(source, MSS.fileName) if source is not None else None
-            if exact is not None:
-                found.append(Quote(str(name or source), str(exact)))
-        if found:
-            return tuple(sorted(found, key=lambda q: (q.source, q.text)))
-        if not isinstance(current, BNode):
-            return ()
-        current = next(iter(graph.subjects(None, current)), None)
-    return ()
-
-
-# --- output -----------------------------------------------------------------------------
-
-
-def format_report(report: ValidationReport, fmt: str = "human") -> str:
-    """The report as ``human`` text, SHACL ``turtle``, or ``json``."""
-    if fmt == "human":
-        return _human(report)
-    if fmt == "json":
-        return json.dumps(
-            {"conforms": report.conforms, "results": [asdict(r) for r in report.results]},
-            ensure_ascii=False,
-            indent=2,
-        )
-    if fmt == "turtle":
-        return _turtle(report)
-    raise UnknownFormatError(
-        f'unknown report format "{fmt}"; use one of: {", ".join(REPORT_FORMATS)}'
-    )
-
-
-def _human(report: ValidationReport) -> str:
-    verdict = "conforms" if report.conforms else "does not conform"
-    lines = [f"{verdict}: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)"]
-    for result in report.results:
-        lines.append("")
-        lines.append(f"{result.severity.upper():<9} {result.focus_label}")
-        lines.append(f"          {result.message}")
-        lines.append(f"          shape: {_compact(result.shape)}")
-        lines.extend(f'          quote ({q.source}): "{_one_line(q.text)}"' for q in result.quotes)
-        if result.value_label:
-            lines.append(f"          other: {result.value_label}")
-            lines.extend(
-                f'          quote ({q.source}): "{_one_line(q.text)}"' for q in result.value_quotes
-            )
-    return "\n".join(lines) + "\n"
-
-
-def _compact(iri: str) -> str:
-    prefixes = {"msh": str(MSH), **DEFAULT_PREFIXES}
-    for prefix, namespace in prefixes.items():
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
-
-
-def _one_line(text: str) -> str:
-    return text.replace("\n", " ⏎ ")
-
-
-def _turtle(report: ValidationReport) -> str:
-    graph = rdflib.Graph()
-    graph.bind("sh", SH)
-    graph.bind("msh", MSH)
-    for prefix, namespace in DEFAULT_PREFIXES.items():
-        graph.bind(prefix, namespace)
-    root = BNode("report")
-    graph.add((root, RDF.type, SH.ValidationReport))
-    graph.add((root, SH.conforms, Literal(report.conforms)))
-    for index, result in enumerate(report.results):
-        node = BNode(f"r{index}")
-        graph.add((root, SH.result, node))
-        graph.add((node, RDF.type, SH.ValidationResult))
-        graph.add((node, SH.resultSeverity, SH[result.severity]))
-        graph.add((node, SH.focusNode, _node(result.focus)))
-        graph.add((node, SH.resultMessage, Literal(result.message)))
-        graph.add((node, SH.sourceShape, URIRef(result.shape)))
-        graph.add((node, SH.sourceConstraintComponent, URIRef(result.component)))
-        if result.path:
-            graph.add((node, SH.resultPath, URIRef(result.path)))
-        if result.value is not None:
-            graph.add((node, SH.value, _node(result.value)))
-        graph.add((node, RDFS.label, Literal(result.focus_label)))
-    return graph.serialize(format="turtle")
-
-
-def _node(text: str) -> Node:
-    if text.startswith("_:"):
-        return BNode(text[2:])
-    if text.startswith(("http://", "https://", "urn:")):
-        return URIRef(text)
-    return Literal(text)
