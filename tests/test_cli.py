@@ -147,6 +147,26 @@ def test_unknown_label(home: Path) -> None:
     )
 
 
+def test_mistyped_prefixed_name_is_not_in_the_graph(home: Path) -> None:
+    """Regression: a mistyped IRI used to be bound as it was and answer nothing."""
+    fails(
+        run("query", "labels-of", "-p", "thing=msr:minstry"),
+        2,
+        'parameter "thing": msr:minstry is not in the graph; '
+        "did you mean msr:ministry or mss:Ministry?",
+    )
+
+
+def test_unknown_prefix(home: Path) -> None:
+    fails(
+        run("query", "labels-of", "-p", "thing=foo:bar"),
+        2,
+        'parameter "thing": unknown prefix "foo:" in "foo:bar"; use one of cpov:, dcterms:, '
+        "foaf:, msr:, mss:, oa:, org:, owl:, prov:, rdf:, rdfs:, skos:, time:, xsd:, "
+        "a full IRI or a label",
+    )
+
+
 def test_malformed_user_turtle(home: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("<https://e/a> <https://e/p> 'x' ;\n  <https://e/q> .\n")

@@ -99,6 +99,10 @@ class LabelLookup(Protocol):
         """Every (IRI, label) pair that :data:`LABELS_QUERY` finds."""
         ...
 
+    def mentions(self, iri: str) -> bool:
+        """Whether the graph has any triple with ``iri`` as subject or object."""
+        ...
+
 
 LABELS_QUERY = """\
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -250,15 +254,35 @@ def resolve_resource(value: str, *, parameter: str, lookup: LabelLookup) -> ox.N
     that names exactly one resource."""
     text = value.strip()
     if text.startswith("<"):
-        return _named_node(text[1:-1] if text.endswith(">") else text, parameter, value)
-    if text.startswith(("http://", "https://")):
-        return _named_node(text, parameter, value)
-    prefixed = _PREFIXED.fullmatch(text)
-    if prefixed and (prefixed.group(1) or "") in lookup.prefixes:
-        return _named_node(
-            lookup.prefixes[prefixed.group(1) or ""] + prefixed.group(2), parameter, value
-        )
-    return _resolve_label(text, parameter, lookup)
+        node = _named_node(text[1:-1] if text.endswith(">") else text, parameter, value)
+    elif text.startswith(("http://", "https://")):
+        node = _named_node(text, parameter, value)
+    else:
+        prefixed = _PREFIXED.fullmatch(text)
+        if not prefixed:
+            return _resolve_label(text, parameter, lookup)
+        prefix = prefixed.group(1) or ""
+        if prefix not in lookup.prefixes:
+            try:
+                return _resolve_label(text, parameter, lookup)
+            except UnknownLabelError:
+                raise UnknownLabelError(
+                    f'parameter "{parameter}": unknown prefix "{prefix}:" in "{text}"; '
+                    f"use one of {', '.join(sorted(p + ':' for p in lookup.prefixes if p))}, "
+                    "a full IRI or a label"
+                ) from None
+        node = _named_node(lookup.prefixes[prefix] + prefixed.group(2), parameter, value)
+    if not lookup.mentions(node.value):
+        raise UnknownLabelError(_not_in_graph(node.value, text, parameter, lookup))
+    return node
+
+
+def _not_in_graph(iri: str, text: str, parameter: str, lookup: LabelLookup) -> str:
+    """A mistyped IRI gets the labelled IRIs it most resembles as a hint."""
+    known = sorted({shorten(thing, lookup.prefixes) for thing, _ in lookup.labels()})
+    close = difflib.get_close_matches(shorten(iri, lookup.prefixes), known, n=2)
+    hint = "; did you mean " + " or ".join(close) + "?" if close else ""
+    return f'parameter "{parameter}": {text} is not in the graph{hint}'
 
 
 def _named_node(iri: str, parameter: str, value: str) -> ox.NamedNode:

@@ -119,6 +119,10 @@ class RdflibBackend:
         rows = self.dataset.query(LABELS_QUERY)
         return [(str(row[0]), str(row[1])) for row in rows]  # type: ignore[index]
 
+    def mentions(self, iri: str) -> bool:
+        node = rdflib.URIRef(iri)
+        return (node, None, None) in self.dataset or (None, None, node) in self.dataset
+
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
         initial = {name: to_rdflib(term) for name, term in bindings.items()}
         try:

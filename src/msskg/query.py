@@ -66,6 +66,8 @@ class Backend(Protocol):
 
     def labels(self) -> Sequence[tuple[str, str]]: ...
 
+    def mentions(self, iri: str) -> bool: ...
+
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult: ...
 
 
@@ -108,6 +110,9 @@ class OxigraphBackend:
     def labels(self) -> list[tuple[str, str]]:
         return select_labels(self)
 
+    def mentions(self, iri: str) -> bool:
+        return ask_mentions(self, iri)
+
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
         try:
             answer = self.graph.store.query(
@@ -128,6 +133,14 @@ class OxigraphBackend:
             if "projection" in str(err):
                 raise _unselected_parameter(query, str(err)) from None
             raise
+
+
+def ask_mentions(backend: Backend, iri: str) -> bool:
+    """Whether ``iri`` is the subject or object of any triple, asked of ``backend``."""
+    node = ox.NamedNode(iri)  # checked IRI: its N-Triples form cannot break out of <...>
+    text = f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}"
+    result = backend.execute(parse_query(text, name="mentions"), {})
+    return isinstance(result, AskResult) and result.value
 
 
 def select_labels(backend: Backend) -> list[tuple[str, str]]:

@@ -27,7 +27,15 @@ from msskg.errors import (
     EndpointUnreachableError,
     ParameterError,
 )
-from msskg.query import AskResult, GraphResult, QueryResult, SelectResult, Term, select_labels
+from msskg.query import (
+    AskResult,
+    GraphResult,
+    QueryResult,
+    SelectResult,
+    Term,
+    ask_mentions,
+    select_labels,
+)
 from msskg.store import DEFAULT_PREFIXES
 from msskg.values import bind_values, query_form
 
@@ -72,6 +80,9 @@ class EndpointBackend:
 
     def labels(self) -> list[tuple[str, str]]:
         return select_labels(self)
+
+    def mentions(self, iri: str) -> bool:
+        return ask_mentions(self, iri)
 
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
         form = query_form(query.text)
