@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from msskg.chart import GraphvizMissingError, chart
 from msskg.cli import main
-from msskg.describe import describe
+from msskg.describe import build_description, describe
 from msskg.errors import UnknownFormatError, UnknownLabelError
 from msskg.store import open_store
 from msskg.timeline import DASH, build_timeline, timeline
@@ -148,6 +148,13 @@ def test_same_name_from_two_passages_is_not_a_conflict() -> None:
     assert flagged["name-2000-ministry-of-peoples-security"] == []
 
 
+def test_a_name_with_only_an_end_is_not_called_undated() -> None:
+    """Regression: "People's Security Forces" ends in 2010 (no start given)."""
+    text = timeline("msr:social-security-forces", fmt="text", today=TODAY)
+    line = next(x for x in text.splitlines() if "People's Security Forces" in x)
+    assert "until 2010 (start not stated)" in line
+
+
 def test_timeline_writes_output_atomically(fixture: Path, tmp_path: Path) -> None:
     out = tmp_path / "t.svg"
     text = timeline(data=[fixture], today=TODAY, output=out)
@@ -198,6 +205,17 @@ def test_describe_gives_each_fact_with_quote_and_source() -> None:
     markdown = describe("msr:ministry-of-social-security", fmt="md")
     assert markdown.startswith("# Ministry of Social Security (사회안전성)\n")
     assert "## Names over time" in markdown
+
+
+def test_describe_puts_duties_apart_from_names() -> None:
+    """Regression: every fact linked by mss:ofAgency used to land under "Names over time"."""
+    built = build_description(open_store(), "msr:corrections-bureau")
+    assert "Names over time" not in built.sections
+    duties = built.sections["Duties, strength and lists of child agencies"]
+    assert [fact.label for fact in duties] == ["Operating the brutal prison system in North Korea"]
+    ministry = build_description(open_store(), "msr:ministry-of-social-security")
+    names = {fact.iri.rsplit("/", 1)[-1] for fact in ministry.sections["Names over time"]}
+    assert all(name.startswith("name-") for name in names) and len(names) == 10
 
 
 def test_describe_jsonld_holds_the_facts_and_their_quotes() -> None:

@@ -33,6 +33,7 @@ _SECTIONS = {
     _ORG + "organization": "Terms of office",
     _MSS + "claimedHolder": "Claims about the current holder",
     _MSS + "usedBy": "Equipment",
+    _MSS + "listsChild": "Lists of child agencies that name it",
 }
 _SKIP = {
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
@@ -92,6 +93,14 @@ def describe(
     return render_markdown(built) if fmt == "md" else render_text(built)
 
 
+def _section(link: str, period: Period | None, prefixes: Mapping[str, str]) -> str:
+    """The section a fact goes in: by the property that links it to the thing,
+    except that mss:ofAgency links duties and lists as well as names."""
+    if link == _MSS + "ofAgency" and (period is None or period.kind != "name"):
+        return "Duties, strength and lists of child agencies"
+    return _SECTIONS.get(link) or f"Facts by {shorten(link, prefixes)}"
+
+
 def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
     node = resolve_thing(graph, thing)
     names = labels_of(graph)
@@ -116,9 +125,7 @@ def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
     placed: dict[str, str] = {}
     for answer in (_row(sources.variables, r) for r in sources.rows):
         fact, link = _v(answer["fact"]), _v(answer["link"])
-        section = placed.setdefault(
-            fact, _SECTIONS.get(link) or f"Facts by {shorten(link, graph.prefixes)}"
-        )
+        section = placed.setdefault(fact, _section(link, periods.get(fact), graph.prefixes))
         titles[fact] = _v(answer["label"])
         pair = (_v(answer["quote"]), _v(answer["source"]))
         if pair not in quotes.setdefault((section, fact), []):

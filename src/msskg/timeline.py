@@ -59,6 +59,8 @@ class Bar:
         """The dates as the sources write them: "May 1951 to October 1952"."""
         period = self.period
         if not period.dated:
+            if not period.undated and period.end is not None:
+                return f"until {period.end.written} (start not stated)"
             return "undated, said to be current" if period.end_kind == "ongoing" else "undated"
         start = period.start.written if period.start else "?"
         if period.end_kind == "ongoing":
