@@ -39,7 +39,9 @@ def test_exit_codes(
 ) -> None:
     report = ValidationReport(tuple(result(s) for s in severities))
     monkeypatch.setattr(msskg.validate, "validate", lambda *, data, engine: report)
-    monkeypatch.setattr(msskg.validate, "format_report", lambda r, fmt: f"{len(r.results)} {fmt}")
+    monkeypatch.setattr(
+        msskg.validate, "format_report", lambda r, fmt, strict: f"{len(r.results)} {fmt}"
+    )
     outcome = CliRunner().invoke(main, ["validate", *(["--strict"] if strict else [])])
     assert (outcome.exit_code, outcome.stdout) == (code, f"{len(severities)} human\n")
 
@@ -51,4 +53,14 @@ def test_bad_data_means_could_not_run(home: Path, tmp_path: Path) -> None:
     assert (outcome.exit_code, outcome.stderr) == (
         2,
         f"Error: {bad}:1:29: . is not a valid RDF object\n",
+    )
+
+
+def test_strict_verdict_says_why_it_fails() -> None:
+    """Regression: --strict printed "conforms" and then exited 1."""
+    outcome = CliRunner().invoke(main, ["validate", "--strict"])
+    first = outcome.stdout.splitlines()[0]
+    assert (outcome.exit_code, first) == (
+        1,
+        "does not conform under --strict (warnings count): 0 violation(s), 13 warning(s)",
     )

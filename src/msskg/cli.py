@@ -202,7 +202,7 @@ def validate_command(fmt: str, strict: bool, engine: str, data: tuple[Path, ...]
     from msskg.validate import format_report, validate
 
     report = validate(data=data, engine=engine)
-    echo(format_report(report, fmt))
+    echo(format_report(report, fmt, strict=strict))
     failed = not report.conforms or (strict and bool(report.results))
     sys.exit(1 if failed else 0)
 

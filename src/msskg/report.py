@@ -173,10 +173,11 @@ def quotes_of(graph: Graph, node: Node | None) -> tuple[Quote, ...]:
 # --- output -----------------------------------------------------------------------------
 
 
-def format_report(report: ValidationReport, fmt: str = "human") -> str:
-    """The report as ``human`` text, SHACL ``turtle``, or ``json``."""
+def format_report(report: ValidationReport, fmt: str = "human", *, strict: bool = False) -> str:
+    """The report as ``human`` text, SHACL ``turtle``, or ``json``. With
+    ``strict``, the human verdict counts warnings as failures too."""
     if fmt == "human":
-        return _human(report)
+        return _human(report, strict=strict)
     if fmt == "json":
         return json.dumps(
             {"conforms": report.conforms, "results": [asdict(r) for r in report.results]},
@@ -190,8 +191,10 @@ def format_report(report: ValidationReport, fmt: str = "human") -> str:
     )
 
 
-def _human(report: ValidationReport) -> str:
+def _human(report: ValidationReport, *, strict: bool = False) -> str:
     verdict = "conforms" if report.conforms else "does not conform"
+    if strict and report.conforms and report.warnings:
+        verdict = "does not conform under --strict (warnings count)"
     lines = [f"{verdict}: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)"]
     for result in report.results:
         lines.append("")
