@@ -258,3 +258,21 @@ def test_query_imports_neither_rdflib_nor_pyshacl(home: Path) -> None:
 def test_every_command_has_help(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0 and result.stdout.startswith(f"Usage: main {command}")
+
+
+def test_sparql_update_is_refused_as_such(home: Path) -> None:
+    fails(
+        run("query", "--sparql", "INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
+        2,
+        "--sparql: SPARQL syntax error: SPARQL Update (INSERT, DELETE, LOAD, CLEAR...) "
+        "is not supported: msskg only reads",
+    )
+
+
+def test_parameter_given_twice(home: Path) -> None:
+    """Regression: the last of two values was used without a word."""
+    result = run("query", "echo", "-p", "text=a", "-p", "text=b")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == (
+        "Error: parameter text given more than once; give it once"
+    )

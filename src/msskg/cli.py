@@ -142,6 +142,9 @@ def query_command(
         raise click.UsageError("give only one of --data, --store and --endpoint")
     if timeout is not None and not endpoint:
         raise click.UsageError("--timeout is for --endpoint")
+    given = [key for key, _ in params]
+    if twice := sorted({key for key in given if given.count(key) > 1}):
+        raise click.UsageError(f"parameter {twice[0]} given more than once; give it once")
     if endpoint:
         from msskg.remote import EndpointBackend
 

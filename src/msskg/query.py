@@ -172,6 +172,9 @@ def query_syntax_error(
 ) -> QuerySyntaxError:
     """``where:line:col: SPARQL syntax error: ...`` from an engine's message."""
     detail = message.strip().splitlines()[0] if message.strip() else "invalid query"
+    if _UPDATE.search(query.text):
+        detail = "SPARQL Update (INSERT, DELETE, LOAD, CLEAR...) is not supported: msskg only reads"
+        line = column = None
     found = _SYNTAX_POSITION.search(detail)
     if found and line is None:
         line, column = int(found.group(1)), int(found.group(2))
@@ -183,6 +186,11 @@ def query_syntax_error(
         f"{where}: SPARQL syntax error: {detail.strip()}", line=line, column=column
     )
 
+
+_UPDATE = re.compile(
+    r"^\s*(?:(?:PREFIX|BASE)\b[^\n]*\n\s*)*(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    re.IGNORECASE,
+)
 
 # Strings, IRIs and comments are skipped, so "?x" inside them is not a use of ?x.
 _TOKENS = re.compile(
