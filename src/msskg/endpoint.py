@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from msskg.catalogue import get_query, list_queries, parse_query
-from msskg.errors import MsskgError, UnknownFormatError
+from msskg.errors import MsskgError, UnknownFormatError, UnknownLabelError
 from msskg.query import AskResult, GraphResult, QueryResult, SelectResult, run_query
 from msskg.query import query_syntax_error as _syntax_error
 from msskg.results import format_result
@@ -125,14 +125,15 @@ def _describe(graph: KnowledgeGraph, args: dict[str, Any]) -> Reply:
     from msskg.server import CONTENT_TYPES, GRAPH_TYPES, negotiate
 
     fmt = negotiate(args["accept"], GRAPH_TYPES, "html")
-    if fmt != "html":
+    try:
         node = resolve_thing(graph, args.get("thing"))
+    except UnknownLabelError as err:  # an IRI the graph does not mention
+        html = webpage.error_page("Not found", str(err))
+        return 404, CONTENT_TYPES["html"], html.encode()
+    if fmt != "html":
         text = format_result(describe_graph(graph, node), fmt, prefixes=graph.prefixes)
         return 200, CONTENT_TYPES[fmt], text.encode()
-    built = build_description(graph, args.get("thing"))
-    if not built.labels and not built.sections and not built.types:
-        html = webpage.error_page("Not found", f"the graph says nothing about <{built.iri}>")
-        return 404, CONTENT_TYPES["html"], html.encode()
+    built = build_description(graph, node.value)
     return 200, CONTENT_TYPES["html"], webpage.describe_page(built).encode()
 
 
