@@ -42,12 +42,15 @@ def validate_files(files: Sequence[Path | str] | None, *, shapes: Path) -> Valid
     names = NamespaceManager(Graph())
     # Bound as msskg.validate's rdflib path binds them: the data's prefixes,
     # msskg's own over them, then the ontology's where they do not clash.
-    for prefix, namespace in _parse_into(store, resolve_files(files), bulk=True).items():
+    paths = resolve_files(files)
+    for prefix, namespace in _parse_into(store, paths, bulk=True).items():
         names.bind(prefix, namespace, override=True, replace=True)
     for prefix, namespace in DEFAULT_PREFIXES.items():
         names.bind(prefix, namespace, override=True, replace=True)
-    for prefix, namespace in _parse_into(store, [ontology_file()], bulk=True).items():
-        names.bind(prefix, namespace, override=False)
+    # the bundled graph already holds the ontology; user data does not
+    if ontology_file().resolve() not in {path.resolve() for path in paths}:
+        for prefix, namespace in _parse_into(store, [ontology_file()], bulk=True).items():
+            names.bind(prefix, namespace, override=False)
     return validate_store(store, names, shapes=shapes)
 
 
