@@ -221,12 +221,18 @@ def test_describe_puts_duties_apart_from_names() -> None:
 def test_describe_jsonld_holds_the_facts_and_their_quotes() -> None:
     import json
 
-    nodes = json.loads(describe("msr:ri-thae-sop", fmt="jsonld"))
-    ids = {node["@id"] for node in nodes}
-    assert "https://w3id.org/msskg/id/term-ri-thae-sop-2" in ids
-    assert f"- Ri Thae-sop: 28 December 2022 {DASH} present" in json.dumps(
-        nodes, ensure_ascii=False
-    )
+    import rdflib
+
+    text = describe("msr:ri-thae-sop", fmt="jsonld")
+    document = json.loads(text)
+    assert "post" in document["@context"] and "@graph" in document
+    # compacted with the published context, and read back offline to the same facts
+    graph = rdflib.Graph().parse(data=text, format="json-ld")
+    term = rdflib.URIRef("https://w3id.org/msskg/id/term-ri-thae-sop-2")
+    member = rdflib.URIRef("http://www.w3.org/ns/org#member")
+    assert (term, member, rdflib.URIRef("https://w3id.org/msskg/id/ri-thae-sop")) in graph
+    quotes = {str(o) for o in graph.objects(None, rdflib.URIRef("http://www.w3.org/ns/oa#exact"))}
+    assert f"- Ri Thae-sop: 28 December 2022 {DASH} present" in quotes
 
 
 def test_describe_unknown_thing_names_the_fix() -> None:

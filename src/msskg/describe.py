@@ -14,7 +14,6 @@ from msskg.catalogue import get_query, shorten
 from msskg.errors import UnknownFormatError
 from msskg.periods import Period, label, labels_of, periods_of, resolve_thing, select
 from msskg.query import GraphResult, SelectResult, run_query
-from msskg.results import format_result
 from msskg.store import KnowledgeGraph, open_store
 from msskg.timeline import Bar
 
@@ -184,7 +183,20 @@ def _conflicts(
 
 
 def describe_jsonld(graph: KnowledgeGraph, node: ox.NamedNode) -> str:
-    return format_result(describe_graph(graph, node), "jsonld", prefixes=graph.prefixes)
+    """The facts about ``node`` as JSON-LD compacted with the published context
+    (ontology/context.jsonld, embedded), the same keys as ``msskg export -f jsonld``."""
+    import rdflib
+
+    from msskg.export import jsonld_context
+    from msskg.graph import to_rdflib
+
+    found = rdflib.Graph()
+    for triple in describe_graph(graph, node).triples:
+        found.add(
+            (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+        )
+    text = found.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
+    return text if text.endswith("\n") else text + "\n"
 
 
 def describe_graph(graph: KnowledgeGraph, node: ox.NamedNode) -> GraphResult:
