@@ -19,13 +19,17 @@ from rdflib.term import Node
 from msskg.graph import to_oxigraph, to_rdflib
 from msskg.report import MSH, MSS, OA, ValidationResult
 from msskg.store import DEFAULT_PREFIXES
-from msskg.validate import TIME, expected_bounds, own_result, seeds_dir
+from msskg.validate import (
+    DATE_TYPES,
+    WRITTEN_DATE_PROPERTIES,
+    expected_bounds,
+    own_result,
+    seeds_dir,
+)
 
 __all__ = ["StoreView", "as_graph", "source_checks"]
 
-_DATE_TYPES = ("date", "gYearMonth", "gYear", "dateTime")
-_WRITTEN = ("time:inXSDDate", "time:inXSDgYearMonth", "time:inXSDgYear")
-_WRITTEN_PROPS = (TIME.inXSDDate, TIME.inXSDgYearMonth, TIME.inXSDgYear, MSS.inDecade)
+_WRITTEN_PROPS = (*WRITTEN_DATE_PROPERTIES, MSS.inDecade)
 _PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in DEFAULT_PREFIXES.items())
 
 
@@ -92,7 +96,7 @@ def _select(view: StoreView, text: str) -> list[list[Node | None]]:
 
 def source_checks(view: StoreView) -> Iterator[ValidationResult]:
     graph = as_graph(view)
-    datatypes = ", ".join(f"xsd:{name}" for name in _DATE_TYPES)
+    datatypes = ", ".join(f"<{datatype}>" for datatype in DATE_TYPES)
     dates = _select(
         view, f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o FILTER (DATATYPE(?o) IN ({datatypes})) }}"
     )
@@ -117,9 +121,7 @@ def source_checks(view: StoreView) -> Iterator[ValidationResult]:
 
 
 def _bounds_results(view: StoreView) -> Iterator[ValidationResult]:
-    written = " ".join(
-        f"OPTIONAL {{ ?i {p} ?w{n} }}" for n, p in enumerate([*_WRITTEN, "mss:inDecade"])
-    )
+    written = " ".join(f"OPTIONAL {{ ?i <{p}> ?w{n} }}" for n, p in enumerate(_WRITTEN_PROPS))
     rows = _select(
         view,
         f"SELECT ?i ?e ?l ?w0 ?w1 ?w2 ?w3 WHERE {{ ?i a time:Instant {written} "

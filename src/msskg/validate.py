@@ -16,7 +16,7 @@ from pathlib import Path
 from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from msskg.dates import Precision, decade, parse_date
+from msskg.dates import decade, parse_date
 from msskg.errors import BadDateError, MsskgError, UnknownFormatError
 from msskg.report import (
     MSH,
@@ -55,12 +55,10 @@ TIME = Namespace(DEFAULT_PREFIXES["time"])
 XSD = Namespace(DEFAULT_PREFIXES["xsd"])
 
 ENGINES = ("fast", "pyshacl")
-_WRITTEN_DATES = {
-    TIME.inXSDDate: Precision.DAY,
-    TIME.inXSDgYearMonth: Precision.MONTH,
-    TIME.inXSDgYear: Precision.YEAR,
-}
-_DATE_TYPES = {XSD.date, XSD.gYearMonth, XSD.gYear, XSD.dateTime}
+# The properties that hold a date as written (a decade is mss:inDecade), and
+# the datatypes checked for well-formedness; storechecks.py uses the same.
+WRITTEN_DATE_PROPERTIES = (TIME.inXSDDate, TIME.inXSDgYearMonth, TIME.inXSDgYear)
+DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear, XSD.dateTime)
 
 
 class ValidationError(MsskgError):
@@ -208,7 +206,7 @@ def _python_checks(graph: Graph) -> tuple[list[ValidationResult], Graph]:
     results: list[ValidationResult] = []
     bad: list[tuple[Node, Node, Node]] = []
     for s, p, o in graph:
-        if isinstance(o, Literal) and o.datatype in _DATE_TYPES and o.ill_typed:
+        if isinstance(o, Literal) and o.datatype in DATE_TYPES and o.ill_typed:
             bad.append((s, p, o))
             results.append(
                 own_result(
@@ -254,7 +252,7 @@ def _bounds_results(graph: Graph) -> Iterable[ValidationResult]:
 
 
 def expected_bounds(graph: Graph, instant: Node) -> tuple[dt.date, dt.date] | None:
-    for prop in _WRITTEN_DATES:
+    for prop in WRITTEN_DATE_PROPERTIES:
         written = graph.value(instant, prop)
         if isinstance(written, Literal) and not written.ill_typed:
             try:
