@@ -18,7 +18,8 @@ import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from msskg.server import ServeConfig, start_server
+from msskg.serve.protocol import ServeConfig
+from msskg.serve.server import start_server
 
 POSTS = (
     "SELECT ?p ?label WHERE { ?p a <http://www.w3.org/ns/org#Post> ; "

@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 from test_fastvalidate import comparable
 
-from msskg.validate import validate
+from msskg.validate.api import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from msskg.server import ServeConfig, Server, start_server
+from msskg.serve.protocol import ServeConfig
+from msskg.serve.server import Server, start_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

@@ -9,14 +9,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from msskg.catalogue import (
-    Parameter,
-    bind_parameters,
-    get_query,
-    list_queries,
-    parse_query,
-    resolve_resource,
-)
 from msskg.errors import (
     AmbiguousLabelError,
     BadDateError,
@@ -25,8 +17,17 @@ from msskg.errors import (
     UnknownLabelError,
     UnknownQueryError,
 )
-from msskg.query import OxigraphBackend
-from msskg.store import DEFAULT_PREFIXES, open_store
+from msskg.graph.prefixes import DEFAULT_PREFIXES
+from msskg.graph.store import open_store
+from msskg.query.catalogue import (
+    Parameter,
+    bind_parameters,
+    get_query,
+    list_queries,
+    parse_query,
+    resolve_resource,
+)
+from msskg.query.engines import OxigraphBackend
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MSR = "https://w3id.org/msskg/id/"

@@ -9,18 +9,11 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from msskg.catalogue import get_query
 from msskg.errors import QueryFileError, QuerySyntaxError
-from msskg.query import (
-    AskResult,
-    Engine,
-    GraphResult,
-    SelectResult,
-    comparable,
-    comparable_result,
-    mentioned_variables,
-    run_query,
-)
+from msskg.query.catalogue import get_query
+from msskg.query.engines import Engine, run_query
+from msskg.query.results import AskResult, GraphResult, SelectResult, comparable, comparable_result
+from msskg.query.text import mentioned_variables
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ENGINES: list[Engine] = ["oxigraph", "rdflib"]

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from msskg.cli import main
-from msskg.query import AskResult, SelectResult
-from msskg.results import display_width, format_result
+from msskg.query.formats import display_width, format_result
+from msskg.query.results import AskResult, SelectResult
 
 MSR = "https://w3id.org/msskg/id/"
 

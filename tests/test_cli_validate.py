@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import msskg.validate
 from msskg.cli import main
-from msskg.validate import ValidationReport, ValidationResult
+from msskg.validate.report import ValidationReport, ValidationResult
 
 
 def result(severity: str) -> ValidationResult:

@@ -12,8 +12,9 @@ import rdflib
 from rdflib.compare import isomorphic
 
 from msskg.errors import OutputError, UnknownFormatError
-from msskg.export import EXPORT_FORMATS, by_source, export, jsonld_context
-from msskg.graph import load_graph, union_graph
+from msskg.graph.dataset import load_graph, union_graph
+from msskg.graph.files import jsonld_context
+from msskg.publish.export import EXPORT_FORMATS, by_source, export
 
 ROOT = Path(__file__).resolve().parents[1]
 MSR = rdflib.Namespace("https://w3id.org/msskg/id/")

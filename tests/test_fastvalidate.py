@@ -13,7 +13,8 @@ from test_shapes import CASES, PREFIXES, ROOT
 
 from msskg.cli import main
 from msskg.errors import MsskgError
-from msskg.validate import ValidationReport, ValidationResult, validate, validate_graph
+from msskg.validate.api import validate, validate_graph
+from msskg.validate.report import ValidationReport, ValidationResult
 
 
 def comparable(report: ValidationReport) -> list[tuple[object, ...]]:

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from msskg.catalogue import get_query, list_queries
-from msskg.query import SelectResult, comparable, run_query
-from msskg.results import format_result
+from msskg.query.catalogue import get_query, list_queries
+from msskg.query.engines import run_query
+from msskg.query.formats import format_result
+from msskg.query.results import SelectResult, comparable
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("MSSKG_UPDATE_GOLDEN") == "1"

@@ -12,19 +12,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import OxigraphServer
 
-from msskg.catalogue import SavedQuery, list_queries, parse_query, resolve_resource
 from msskg.cli import main
 from msskg.errors import MsskgError
-from msskg.query import (
-    AskResult,
-    GraphResult,
-    OxigraphBackend,
-    SelectResult,
-    comparable_result,
-    run_query,
-)
-from msskg.remote import SKOLEM_PREFIX, EndpointBackend, PushedGraph, push
-from msskg.store import KnowledgeGraph, open_store
+from msskg.graph.store import KnowledgeGraph, open_store
+from msskg.publish.remote import SKOLEM_PREFIX, EndpointBackend, PushedGraph, push
+from msskg.query.catalogue import SavedQuery, list_queries, parse_query, resolve_resource
+from msskg.query.engines import OxigraphBackend, run_query
+from msskg.query.results import AskResult, GraphResult, SelectResult, comparable_result
 
 SAVED = list_queries()
 
@@ -61,8 +55,8 @@ def test_every_saved_query_gives_the_same_answer_remotely(
 def test_push_sends_the_whole_graph_and_one_graph_per_source(
     pushed: list[PushedGraph], remote: EndpointBackend, local: KnowledgeGraph
 ) -> None:
-    from msskg.export import by_source
-    from msskg.graph import load_graph, union_graph
+    from msskg.graph.dataset import load_graph, union_graph
+    from msskg.publish.export import by_source
 
     whole = union_graph(load_graph())
     split = by_source(whole)

@@ -15,11 +15,11 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner, Result
 
-from msskg.catalogue import parse_query
 from msskg.cli import main
 from msskg.errors import QueryFileError, QuerySyntaxError
-from msskg.remote import AUTH_ENV, TOKEN_ENV
-from msskg.values import bind_values, sparql_term
+from msskg.publish.remote import AUTH_ENV, TOKEN_ENV
+from msskg.query.catalogue import parse_query
+from msskg.query.values import bind_values, sparql_term
 
 ASK_TRUE = b'{"head":{},"boolean":true}'
 

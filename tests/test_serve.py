@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from msskg.server import ServeConfig, Server, negotiate, start_server
+from msskg.serve.protocol import ServeConfig, negotiate
+from msskg.serve.server import Server, start_server
 
 POSTS = "SELECT ?p WHERE { ?p a <http://www.w3.org/ns/org#Post> } ORDER BY ?p"
 CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"

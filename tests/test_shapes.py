@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from msskg.validate import ValidationReport, validate, validate_graph
+from msskg.validate.api import validate, validate_graph
+from msskg.validate.report import ValidationReport
 
 ROOT = Path(__file__).resolve().parents[1]
 MSH = "https://w3id.org/msskg/shapes#"

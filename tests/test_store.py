@@ -12,7 +12,8 @@ import pyoxigraph as ox
 import pytest
 
 from msskg.errors import DataError, DataSyntaxError, MissingDataError, OutputError
-from msskg.store import bundled_files, load_store, open_store, resolve_files
+from msskg.graph.files import bundled_files, resolve_files
+from msskg.graph.store import load_store, open_store
 
 TRIPLE = '<https://e/a> <https://e/p> "x" .\n'
 
@@ -141,7 +142,7 @@ def test_losing_the_race_to_build_uses_the_winners_entry(
 def test_two_processes_building_at_once(home: Path, private_cache: Path) -> None:
     script = textwrap.dedent(
         """
-        from msskg.store import open_store
+        from msskg.graph.store import open_store
         print(len(open_store(in_memory_limit=0).store))
         """
     )

@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from msskg.chart import GraphvizMissingError, chart
 from msskg.cli import main
-from msskg.describe import build_description, describe
 from msskg.errors import UnknownFormatError, UnknownLabelError
-from msskg.store import open_store
-from msskg.timeline import DASH, build_timeline, timeline
-from msskg.timeline_text import render_text
+from msskg.graph.store import open_store
+from msskg.views.chart import GraphvizMissingError, chart
+from msskg.views.describe import build_description, describe
+from msskg.views.lanes import DASH, build_timeline
+from msskg.views.timeline import timeline
+from msskg.views.timeline_text import render_text
 
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = dt.date(2025, 6, 1)

@@ -88,7 +88,7 @@ def main() -> None:
 @main.command("queries")
 def list_queries_command() -> None:
     """List the saved queries, with their parameters."""
-    from msskg.catalogue import list_queries
+    from msskg.query.catalogue import list_queries
 
     for saved in list_queries():
         click.echo(f"{saved.name}: {saved.title}")
@@ -131,10 +131,11 @@ def query_command(
     timeout: float | None,
 ) -> None:
     """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT."""
-    from msskg.catalogue import get_query
-    from msskg.query import Backend, OxigraphBackend, run_query
-    from msskg.results import default_format, format_result
-    from msskg.store import open_store
+    from msskg.graph.store import open_store
+    from msskg.query.catalogue import get_query
+    from msskg.query.engines import OxigraphBackend, run_query
+    from msskg.query.formats import default_format, format_result
+    from msskg.query.results import Backend
 
     if (name is None) == (sparql is None):
         raise click.UsageError("give a query NAME or FILE.rq, or --sparql TEXT (one of them)")
@@ -146,7 +147,7 @@ def query_command(
     if twice := sorted({key for key in given if given.count(key) > 1}):
         raise click.UsageError(f"parameter {twice[0]} given more than once; give it once")
     if endpoint:
-        from msskg.remote import EndpointBackend
+        from msskg.publish.remote import EndpointBackend
 
         backend: Backend = EndpointBackend(endpoint, timeout=timeout)
     else:
@@ -174,7 +175,7 @@ def query_command(
 @data_option
 def export_command(fmt: str, output: Path | None, data: tuple[Path, ...]) -> None:
     """Export the whole graph."""
-    from msskg.export import export
+    from msskg.publish.export import export
 
     text = export(fmt, data=data, output=output)
     if output is None:
@@ -221,7 +222,7 @@ def validate_command(fmt: str, strict: bool, engine: str, data: tuple[Path, ...]
 def load_command(store: Path, files: tuple[Path, ...]) -> None:
     """Load RDF FILES (or folders) once into a persistent store, for
     msskg query --store."""
-    from msskg.store import load_store
+    from msskg.graph.store import load_store
 
     hidden = not sys.stderr.isatty()
     with click.progressbar(length=1, label="Loading", file=sys.stderr, hidden=hidden) as bar:
@@ -265,7 +266,7 @@ def push_command(
 ) -> None:
     """Push the graph to a SPARQL server (Graph Store Protocol): the whole graph
     into its default graph, each source text's facts into a named graph."""
-    from msskg.remote import PushMode, push
+    from msskg.publish.remote import PushMode, push
 
     mode: PushMode = "replace" if replace else "append"
     url = store_endpoint or endpoint
@@ -293,7 +294,7 @@ def timeline_command(
 ) -> None:
     """The history of THING (IRI, prefixed name or label; default: the Ministry
     of Social Security) as a timeline: names, superior bodies, terms of posts."""
-    from msskg.timeline import timeline
+    from msskg.views.timeline import timeline
 
     text = timeline(thing, fmt=fmt, data=data, output=output)
     if output is None:
@@ -310,7 +311,7 @@ def timeline_command(
 def chart_command(thing: str | None, at: str | None, fmt: str, data: tuple[Path, ...]) -> None:
     """The organisation chart of THING (default: the Ministry of Social
     Security) on a date: the bodies above it and its subordinate bodies."""
-    from msskg.chart import chart
+    from msskg.views.chart import chart
 
     echo(chart(thing, at=at, fmt=fmt, data=data))
 
@@ -323,7 +324,7 @@ def chart_command(thing: str | None, at: str | None, fmt: str, data: tuple[Path,
 @data_option
 def describe_command(thing: str, fmt: str, data: tuple[Path, ...]) -> None:
     """Everything the graph says about THING, each fact with its quote and source."""
-    from msskg.describe import describe
+    from msskg.views.describe import describe
 
     echo(describe(thing, fmt=fmt, data=data))
 
@@ -346,7 +347,7 @@ def serve_command(
     store: Path | None,
 ) -> None:
     """Serve a read-only SPARQL endpoint (/sparql) and a web page (/)."""
-    from msskg.server import serve
+    from msskg.serve.server import serve
 
     def ready(url: str) -> None:
         click.echo(f"msskg: serving {url} (SPARQL at {url}sparql); Ctrl-C stops", err=True)

@@ -24,6 +24,7 @@ __all__ = [
     "UnknownFormatError",
     "UnknownLabelError",
     "UnknownQueryError",
+    "ValidationError",
 ]
 
 # Exit codes (README "Exit codes" lists them). 0 and 1 are validation's
@@ -110,6 +111,12 @@ class DataSyntaxError(DataError):
         self.path = path
         self.line = line
         self.column = column
+
+
+class ValidationError(MsskgError):
+    """Validation could not run (exit code 2, as in pySHACL)."""
+
+    exit_code = EXIT_BAD_INPUT
 
 
 class OutputError(MsskgError, OSError):

@@ -18,7 +18,6 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from msskg.catalogue import Binding, SavedQuery
 from msskg.errors import (
     EndpointError,
     EndpointHTTPError,
@@ -27,17 +26,11 @@ from msskg.errors import (
     EndpointUnreachableError,
     ParameterError,
 )
-from msskg.query import (
-    AskResult,
-    GraphResult,
-    QueryResult,
-    SelectResult,
-    Term,
-    ask_mentions,
-    select_labels,
-)
-from msskg.store import DEFAULT_PREFIXES
-from msskg.values import bind_values, query_form
+from msskg.graph.prefixes import DEFAULT_PREFIXES
+from msskg.query.catalogue import Binding, SavedQuery
+from msskg.query.engines import ask_mentions, select_labels
+from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult, Term
+from msskg.query.values import bind_values, query_form
 
 __all__ = [
     "AUTH_ENV",
@@ -179,8 +172,8 @@ def push(
         raise ParameterError(f'unknown push mode "{mode}"; use replace or append')
     url = checked_url(endpoint)
     timeout = checked_timeout(timeout)
-    from msskg.export import by_source
-    from msskg.graph import load_graph, union_graph
+    from msskg.graph.dataset import load_graph, union_graph
+    from msskg.publish.export import by_source
 
     # The whole graph goes to the default graph, rather than only what no
     # source claims, because servers that query the union of their graphs
@@ -210,7 +203,7 @@ def _skolemizer() -> Callable[[object], ox.NamedNode | ox.Literal]:
     """Turns rdflib's terms into pyoxigraph's, blank nodes into Skolem IRIs."""
     from rdflib import BNode
 
-    from msskg.graph import to_oxigraph
+    from msskg.graph.dataset import to_oxigraph
 
     def term(node: object) -> ox.NamedNode | ox.Literal:
         if isinstance(node, BNode):

@@ -11,9 +11,9 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from msskg.catalogue import resolve_resource
-from msskg.query import OxigraphBackend
-from msskg.store import KnowledgeGraph
+from msskg.graph.store import KnowledgeGraph
+from msskg.query.catalogue import resolve_resource
+from msskg.query.engines import OxigraphBackend
 
 __all__ = [
     "MINISTRY",
@@ -307,3 +307,14 @@ def claims_for(graph: KnowledgeGraph, posts: Iterable[str]) -> list[Claim]:
         for row in select(graph, _CLAIMS)
     ]
     return sorted((c for c in claims if c.post in wanted), key=lambda c: c.claim)
+
+
+def certain_span(period: Period, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The days the period is certainly in force, [first, last)."""
+    if period.start is None:
+        return None
+    if period.end_kind == "ongoing":
+        return period.start.latest, today
+    if period.end is None:
+        return None
+    return period.start.latest, period.end.earliest

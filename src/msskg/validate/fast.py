@@ -1,9 +1,9 @@
 """The fast validation engine: the same results as pySHACL, from a pyoxigraph
-store. Core constraints are evaluated set by set (msskg.shacl_core); each
+store. Core constraints are evaluated set by set (msskg.validate.core); each
 SHACL-SPARQL constraint runs as ONE query with $this bound to the shape's
 targets, instead of once per focus node; the source checks read the store.
 Where the shapes use something this engine does not evaluate, it says so
-(Unsupported) and msskg.validate falls back to pySHACL.
+(Unsupported) and msskg.validate.api falls back to pySHACL.
 """
 
 from __future__ import annotations
@@ -17,8 +17,12 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
-from msskg.graph import to_oxigraph, to_rdflib
-from msskg.report import (
+from msskg.graph.dataset import to_oxigraph, to_rdflib
+from msskg.graph.files import resolve_files
+from msskg.graph.prefixes import DEFAULT_PREFIXES
+from msskg.graph.store import parse_into
+from msskg.validate.core import SH, CoreResult, CoreValidator, Unsupported
+from msskg.validate.report import (
     MSH,
     ValidationReport,
     ValidationResult,
@@ -28,10 +32,8 @@ from msskg.report import (
     shape_name,
     term_text,
 )
-from msskg.shacl_core import SH, CoreResult, CoreValidator, Unsupported
-from msskg.store import DEFAULT_PREFIXES, _parse_into, resolve_files
-from msskg.storechecks import StoreView, as_graph, source_checks
-from msskg.validate import ontology_file
+from msskg.validate.sources import ontology_file
+from msskg.validate.storechecks import StoreView, as_graph, source_checks
 
 __all__ = ["Unsupported", "validate_files", "validate_rdflib", "validate_store"]
 
@@ -40,16 +42,16 @@ def validate_files(files: Sequence[Path | str] | None, *, shapes: Path) -> Valid
     """Validate RDF files (default: the bundled graph) and the ontology."""
     store = ox.Store()
     names = NamespaceManager(Graph())
-    # Bound as msskg.validate's rdflib path binds them: the data's prefixes,
+    # Bound as msskg.validate.sources' rdflib path binds them: the data's prefixes,
     # msskg's own over them, then the ontology's where they do not clash.
     paths = resolve_files(files)
-    for prefix, namespace in _parse_into(store, paths, bulk=True).items():
+    for prefix, namespace in parse_into(store, paths, bulk=True).items():
         names.bind(prefix, namespace, override=True, replace=True)
     for prefix, namespace in DEFAULT_PREFIXES.items():
         names.bind(prefix, namespace, override=True, replace=True)
     # the bundled graph already holds the ontology; user data does not
     if ontology_file().resolve() not in {path.resolve() for path in paths}:
-        for prefix, namespace in _parse_into(store, [ontology_file()], bulk=True).items():
+        for prefix, namespace in parse_into(store, [ontology_file()], bulk=True).items():
             names.bind(prefix, namespace, override=False)
     return validate_store(store, names, shapes=shapes)
 
@@ -66,7 +68,7 @@ def validate_rdflib(graph: Graph, *, shapes: Path) -> ValidationReport:
 
 def validate_store(store: ox.Store, names: NamespaceManager, *, shapes: Path) -> ValidationReport:
     """Validate what ``store`` holds; ill-formed dates are reported, then taken
-    out of the store (as pySHACL is spared them in msskg.validate)."""
+    out of the store (as pySHACL is spared them in msskg.validate.pyshacl_engine)."""
     shapes_graph = Graph().parse(shapes)
     view = StoreView(store, names)
     results = list(source_checks(view))
@@ -80,7 +82,7 @@ def validate_store(store: ox.Store, names: NamespaceManager, *, shapes: Path) ->
         key=str,
     )
     core.sparql_ok = {s for s in top if (s, SH.path, None) not in shapes_graph}
-    # msskg.validate hands pySHACL a copy without the data's prefixes when it
+    # msskg.validate.pyshacl_engine hands pySHACL a copy without the data's prefixes when it
     # took ill-formed dates out, and pySHACL's generic messages show it.
     stripped = any(r.shape == str(MSH.WellFormedDateCheck) for r in results)
     messages = _Messages(shapes_graph, view, NamespaceManager(Graph()) if stripped else names)

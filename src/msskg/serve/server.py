@@ -19,78 +19,16 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from msskg.errors import DataError, MsskgError
+from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig
 
 __all__ = ["Reply", "ServeConfig", "Server", "WorkerPool", "serve", "start_server"]
-
-Reply = tuple[int, str, bytes]
-"""An HTTP status, a content type and a body."""
-Job = tuple[str, dict[str, Any]]
-
-SELECT_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "text/html": "html",
-}
-GRAPH_TYPES = {
-    "text/turtle": "turtle",
-    "application/ld+json": "jsonld",
-    "application/n-triples": "nt",
-    "text/html": "html",
-}
-CONTENT_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-    "svg": "image/svg+xml",
-    "text": "text/plain; charset=utf-8",
-}
-
-
-@dataclass(frozen=True)
-class ServeConfig:
-    data: tuple[Path, ...] = ()
-    store: Path | None = None
-    timeout: float = 10.0
-    max_rows: int = 10_000
-    workers: int = 2
-
-
-def negotiate(accept: str, kinds: dict[str, str], fallback: str) -> str:
-    """The format the Accept header prefers among ``kinds`` (q-values honoured)."""
-    choices = []
-    for position, item in enumerate(accept.split(",")):
-        media, *params = (part.strip() for part in item.split(";"))
-        weight = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        choices.append((-weight, position, media.lower()))
-    for weight, _, media in sorted(choices):
-        if weight < 0 and media in kinds:
-            return kinds[media]
-        if weight < 0 and media in ("*/*", "application/*", "text/*"):
-            return fallback
-    return fallback
 
 
 # ---------------------------------------------------------------- workers
 
 
 def _worker_main(conn: Connection, config: ServeConfig) -> None:
-    from msskg.store import open_store
+    from msskg.graph.store import open_store
 
     try:
         graph = open_store(data=config.data, store=config.store)
@@ -98,7 +36,7 @@ def _worker_main(conn: Connection, config: ServeConfig) -> None:
         conn.send(("failed", str(err)))
         return
     conn.send(("ready", ""))
-    from msskg.endpoint import run_job
+    from msskg.serve.endpoint import run_job
 
     while True:
         try:

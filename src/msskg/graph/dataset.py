@@ -4,21 +4,18 @@ that need rdflib, so that ``msskg query`` starts without it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 import rdflib.term
-from pyparsing import ParseException
 
-from msskg.catalogue import LABELS_QUERY, Binding, SavedQuery
 from msskg.errors import DataError, DataSyntaxError
-from msskg.query import AskResult, GraphResult, QueryResult, SelectResult, query_syntax_error
-from msskg.store import DEFAULT_PREFIXES, data_syntax_error, rdf_format, resolve_files
+from msskg.graph.files import data_syntax_error, rdf_format, resolve_files
+from msskg.graph.prefixes import DEFAULT_PREFIXES
 
 __all__ = [
-    "RdflibBackend",
     "load_graph",
     "to_oxigraph",
     "to_rdflib",
@@ -38,7 +35,7 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 def load_graph(*, data: Sequence[Path | str] | None = None) -> rdflib.Dataset:
     """``data`` (or the bundled graph) in an rdflib Dataset whose default graph
-    is the union of all its graphs, as in :func:`msskg.store.open_store`."""
+    is the union of all its graphs, as in :func:`msskg.graph.store.open_store`."""
     dataset = rdflib.Dataset(default_union=True)
     for path in resolve_files(data):
         try:
@@ -77,7 +74,7 @@ def union_graph(dataset: rdflib.Dataset) -> rdflib.Graph:
     return union
 
 
-def to_rdflib(term: Binding | ox.BlankNode | ox.Triple) -> rdflib.term.Identifier:
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> rdflib.term.Identifier:
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -104,44 +101,3 @@ def to_oxigraph(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"not an RDF term: {term!r}")
-
-
-class RdflibBackend:
-    """The rdflib engine for :func:`msskg.query.run_query`."""
-
-    def __init__(self, dataset: rdflib.Dataset):
-        self.dataset = dataset
-        self.prefixes: Mapping[str, str] = {
-            prefix: str(namespace) for prefix, namespace in dataset.namespaces()
-        }
-
-    def labels(self) -> list[tuple[str, str]]:
-        rows = self.dataset.query(LABELS_QUERY)
-        return [(str(row[0]), str(row[1])) for row in rows]  # type: ignore[index]
-
-    def mentions(self, iri: str) -> bool:
-        node = rdflib.URIRef(iri)
-        return (node, None, None) in self.dataset or (None, None, node) in self.dataset
-
-    def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
-        initial = {name: to_rdflib(term) for name, term in bindings.items()}
-        try:
-            answer = self.dataset.query(query.text, initBindings=initial)
-        except ParseException as err:
-            raise query_syntax_error(query, err.msg, line=err.lineno, column=err.col) from None
-        if answer.type == "ASK":
-            return AskResult(bool(answer.askAnswer))
-        if answer.type == "SELECT":
-            names = tuple(str(v) for v in answer.vars or ())
-            rows = tuple(
-                tuple(None if t is None else to_oxigraph(t) for t in row)  # type: ignore[union-attr]
-                for row in answer
-            )
-            return SelectResult(names, rows)
-        assert answer.graph is not None
-        return GraphResult(
-            tuple(
-                ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-                for s, p, o in answer.graph
-            )
-        )

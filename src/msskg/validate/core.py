@@ -1,7 +1,7 @@
 """SHACL Core constraints evaluated set by set over a pyoxigraph store, with
 pySHACL's semantics: each property path and class is read once with one
 query, and every focus node is checked against those sets in Python. Used by
-msskg.fastvalidate; pySHACL stays the reference (tests compare the two).
+msskg.validate.fast; pySHACL stays the reference (tests compare the two).
 
 Components this module does not implement raise Unsupported, so that the
 caller can fall back to pySHACL rather than give a different answer.
@@ -19,7 +19,7 @@ from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection as RdfList
 from rdflib.term import Node
 
-from msskg.graph import to_oxigraph, to_rdflib
+from msskg.graph.dataset import to_oxigraph, to_rdflib
 
 __all__ = ["CoreResult", "CoreValidator", "Term", "Unsupported", "sparql_path"]
 

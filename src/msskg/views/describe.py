@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from msskg.catalogue import get_query, shorten
 from msskg.errors import UnknownFormatError
-from msskg.periods import Period, label, labels_of, periods_of, resolve_thing, select
-from msskg.query import GraphResult, SelectResult, run_query
-from msskg.store import KnowledgeGraph, open_store
-from msskg.timeline import Bar
+from msskg.graph.prefixes import shorten
+from msskg.graph.store import KnowledgeGraph, open_store
+from msskg.query.catalogue import get_query
+from msskg.query.engines import run_query
+from msskg.query.results import GraphResult, SelectResult
+from msskg.views.lanes import Bar
+from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing, select
 
 __all__ = ["DESCRIBE_FORMATS", "Description", "Fact", "build_description", "describe"]
 
@@ -187,8 +189,8 @@ def describe_jsonld(graph: KnowledgeGraph, node: ox.NamedNode) -> str:
     (ontology/context.jsonld, embedded), the same keys as ``msskg export -f jsonld``."""
     import rdflib
 
-    from msskg.export import jsonld_context
-    from msskg.graph import to_rdflib
+    from msskg.graph.dataset import to_rdflib
+    from msskg.graph.files import jsonld_context
 
     found = rdflib.Graph()
     for triple in describe_graph(graph, node).triples:

@@ -16,8 +16,8 @@ import pyoxigraph as ox
 
 from msskg.dates import FuzzyDate, parse_date
 from msskg.errors import MsskgError, UnknownFormatError
-from msskg.periods import Period, label, labels_of, periods_of, resolve_thing
-from msskg.store import KnowledgeGraph, open_store
+from msskg.graph.store import KnowledgeGraph, open_store
+from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing
 
 __all__ = ["CHART_FORMATS", "Edge", "GraphvizMissingError", "OrgChart", "build_chart", "chart"]
 

@@ -12,7 +12,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from msskg.errors import UnknownFormatError
-from msskg.store import DEFAULT_PREFIXES
+from msskg.graph.prefixes import DEFAULT_PREFIXES
 
 __all__ = [
     "REPORT_FORMATS",

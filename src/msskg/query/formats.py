@@ -10,10 +10,9 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from msskg.catalogue import shorten
 from msskg.errors import UnknownFormatError
-from msskg.query import AskResult, GraphResult, QueryResult, SelectResult, Term
-from msskg.store import DEFAULT_PREFIXES
+from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
+from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult, Term
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -186,3 +185,16 @@ def _text(serialized: bytes | None) -> str:
     # pyoxigraph returns bytes when given no output file, as here.
     assert serialized is not None
     return serialized.decode("utf-8")
+
+
+def clip(text: str, width: int) -> str:
+    return text if display_width(text) <= width else _cut(text, width - 1) + "…"
+
+
+def _cut(text: str, width: int) -> str:
+    out = ""
+    for char in text:
+        if display_width(out + char) > width:
+            break
+        out += char
+    return out

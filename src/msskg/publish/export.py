@@ -3,20 +3,18 @@ graph per source text), each re-parsing to the same graph. Uses rdflib."""
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import rdflib
 from rdflib.namespace import PROV
 
-from msskg.errors import OutputError, UnknownFormatError
-from msskg.graph import load_graph, union_graph
+from msskg.errors import UnknownFormatError
+from msskg.graph.dataset import load_graph, union_graph
+from msskg.graph.files import jsonld_context
+from msskg.output import write_atomically
 
-__all__ = ["EXPORT_FORMATS", "by_source", "export", "jsonld_context", "write_atomically"]
+__all__ = ["EXPORT_FORMATS", "by_source", "export"]
 
 EXPORT_FORMATS = ("turtle", "jsonld", "nt", "trig")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
@@ -44,15 +42,6 @@ def export(
     if output is not None:
         write_atomically(Path(output), text)
     return text
-
-
-def jsonld_context() -> dict[str, Any]:
-    """The context published at ontology/context.jsonld (in the source tree,
-    whatever MSSKG_HOME says). It is embedded in every JSON-LD export, so that
-    no reader needs the network."""
-    path = Path(__file__).resolve().parents[2] / "ontology" / "context.jsonld"
-    context: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["@context"]
-    return context
 
 
 def by_source(graph: rdflib.Graph) -> rdflib.Dataset:
@@ -101,29 +90,3 @@ def _blank_node_closure(
                 seen.add(obj)
                 todo.append(obj)
     return triples
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder,
-    renamed into place; on failure nothing is left behind."""
-    try:
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-    except OSError as err:
-        raise OutputError(f"cannot write {path}: {err.strerror}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except OSError as err:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {err.strerror}") from None
-
-
-def _umask() -> int:
-    # mkstemp makes files private (0600); an export should get the usual mode.
-    current = os.umask(0)
-    os.umask(current)
-    return current

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from msskg.periods import Period
-from msskg.results import display_width
-from msskg.timeline import DASH, Timeline, _certain, _clip
+from msskg.query.formats import clip, display_width
+from msskg.views.lanes import DASH, Timeline
+from msskg.views.periods import Period, certain_span
 
 __all__ = ["render_text"]
 
@@ -38,7 +38,7 @@ def render_text(tl: Timeline, *, width: int = 60) -> str:
         lines.append(lane.title)
         for bar in lane.bars:
             row = _text_bar(bar.period, cell, width, tl.today)
-            name = _clip(bar.text, column)
+            name = clip(bar.text, column)
             pad = " " * (column - display_width(name))
             lines.append(f"  {name}{pad}  {row}  {bar.dates}".rstrip())
             lines += [f"  {' ' * column}  ! {note}" for note in bar.conflicts]
@@ -55,7 +55,7 @@ def _text_bar(period: Period, cell: Callable[[dt.date], int], width: int, today:
     end_latest = period.end.latest if period.end else today
     for i in range(cell(period.start.earliest), cell(end_latest) + 1):
         cells[i] = "░"
-    certain = _certain(period, today)
+    certain = certain_span(period, today)
     if certain is not None and certain[1] > certain[0]:
         for i in range(cell(certain[0]), cell(certain[1] - dt.timedelta(days=1)) + 1):
             cells[i] = "█"

@@ -15,9 +15,9 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from msskg.catalogue import Binding, SavedQuery
 from msskg.errors import ParameterError, QueryFileError
-from msskg.query import query_syntax_error
+from msskg.query.catalogue import Binding, SavedQuery
+from msskg.query.text import query_syntax_error
 
 __all__ = ["QueryForm", "bind_values", "query_form", "sparql_term"]
 

@@ -8,9 +8,10 @@ from html import escape
 
 import pyoxigraph as ox
 
-from msskg.catalogue import SavedQuery, shorten
-from msskg.describe import Description
-from msskg.query import AskResult, QueryResult, SelectResult
+from msskg.graph.prefixes import shorten
+from msskg.query.catalogue import SavedQuery
+from msskg.query.results import AskResult, QueryResult, SelectResult
+from msskg.views.describe import Description
 
 __all__ = ["ID_PREFIX", "describe_page", "home_page", "local_link", "page", "results_page"]
 

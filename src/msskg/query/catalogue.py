@@ -23,7 +23,8 @@ from msskg.errors import (
     UnknownLabelError,
     UnknownQueryError,
 )
-from msskg.store import project_home
+from msskg.graph.files import project_home
+from msskg.graph.prefixes import shorten
 
 __all__ = [
     "LABELS_QUERY",
@@ -37,7 +38,6 @@ __all__ = [
     "list_queries",
     "parse_query",
     "queries_dir",
-    "shorten",
 ]
 
 ParameterType = Literal["date", "resource", "string", "integer"]
@@ -312,21 +312,3 @@ def _resolve_label(text: str, parameter: str, lookup: LabelLookup) -> ox.NamedNo
         f'parameter "{parameter}": nothing is labelled "{text}"'
         + (hint if close else "; pass an IRI, a prefixed name (msr:...) or a label")
     )
-
-
-def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
-    """``msr:foo`` for an IRI under a known prefix (the longest that fits),
-    else ``<iri>``."""
-    fits = [
-        (len(namespace), name)
-        for name, namespace in prefixes.items()
-        if iri.startswith(namespace) and _LOCAL.fullmatch(iri[len(namespace) :])
-    ]
-    if not fits:
-        return f"<{iri}>"
-    _, name = max(fits)
-    return f"{name}:{iri[len(prefixes[name]) :]}"
-
-
-# A local name that needs no escaping in Turtle or SPARQL (a safe subset of PN_LOCAL).
-_LOCAL = re.compile(r"\w(?:[\w.-]*[\w-])?")

@@ -1,8 +1,8 @@
 """The checks SHACL cannot make (dates well-formed, bounds right, quotes
 verbatim in their seeds), read from a pyoxigraph store with a few queries
 instead of a walk over an rdflib graph; and StoreView, through which
-msskg.validate's labels and quotes read the same store. Used by
-msskg.fastvalidate; the results are msskg.validate's own, word for word.
+msskg.validate.sources' labels and quotes read the same store. Used by
+msskg.validate.fast; the results are msskg.validate.sources' own, word for word.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
-from msskg.graph import to_oxigraph, to_rdflib
-from msskg.report import MSH, MSS, OA, ValidationResult
-from msskg.store import DEFAULT_PREFIXES
-from msskg.validate import (
+from msskg.graph.dataset import to_oxigraph, to_rdflib
+from msskg.graph.prefixes import DEFAULT_PREFIXES
+from msskg.validate.report import MSH, MSS, OA, ValidationResult
+from msskg.validate.sources import (
     DATE_TYPES,
     WRITTEN_DATE_PROPERTIES,
     expected_bounds,
@@ -34,7 +34,7 @@ _PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in DEFAULT_PREFIXES.items(
 
 
 class StoreView:
-    """The few rdflib Graph methods that msskg.validate's labels and quotes
+    """The few rdflib Graph methods that msskg.validate.sources' labels and quotes
     use, answered from a pyoxigraph store."""
 
     def __init__(self, store: ox.Store, names: NamespaceManager):
@@ -154,7 +154,7 @@ def _bounds_results(view: StoreView) -> Iterator[ValidationResult]:
 
 @cache
 def _expected(*written: Node | None) -> tuple[dt.date, dt.date] | None:
-    """msskg.validate's expected_bounds, on the values already read (few are
+    """msskg.validate.sources' expected_bounds, on the values already read (few are
     distinct, hence the cache)."""
     instant = BNode()
     graph = Graph()

@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -21,57 +20,34 @@ from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from msskg.errors import DataError, DataSyntaxError, MissingDataError, OutputError
+from msskg.errors import DataError, MissingDataError, OutputError
+from msskg.graph.files import data_syntax_error, rdf_format, resolve_files
+from msskg.graph.prefixes import DEFAULT_PREFIXES
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
 __all__ = [
-    "DEFAULT_PREFIXES",
-    "RDF_FORMATS",
     "KnowledgeGraph",
-    "bundled_files",
     "cache_dir",
     "load_store",
     "open_store",
-    "project_home",
-    "resolve_files",
+    "parse_into",
 ]
 
-RDF_FORMATS: Mapping[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-}
-
-DEFAULT_PREFIXES: Mapping[str, str] = {
-    "msr": "https://w3id.org/msskg/id/",
-    "mss": "https://w3id.org/msskg/ontology#",
-    "org": "http://www.w3.org/ns/org#",
-    "time": "http://www.w3.org/2006/time#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "cpov": "http://data.europa.eu/m8g/",
-    "dcterms": "http://purl.org/dc/terms/",
-}
 
 # Parsing ~8 KB of Turtle takes ~1 ms; opening a cached RocksDB store read-only
 # takes ~8 ms (measured on the team's machines). Below this size, parsing
 # into memory on every run is as fast as the cache and leaves nothing on disk.
 IN_MEMORY_LIMIT = 64 * 1024
 
+
 PREFIXES_FILE = "msskg-prefixes.json"
+
+
 # Bumped when the layout of a cache entry changes.
 CACHE_VERSION = "1"
+
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(bytes_read, bytes_total)`` while files load."""
@@ -84,53 +60,6 @@ class KnowledgeGraph:
 
     store: ox.Store
     prefixes: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PREFIXES))
-
-
-def project_home() -> Path:
-    """The folder holding ontology/, data/ and queries/: $MSSKG_HOME or the
-    source tree this package is installed from (the install is editable)."""
-    home = os.environ.get("MSSKG_HOME")
-    return Path(home) if home else Path(__file__).resolve().parents[2]
-
-
-def bundled_files() -> list[Path]:
-    """The bundled graph: the ontology (without the SHACL shapes) and the data."""
-    home = project_home()
-    ontology = [p for p in sorted((home / "ontology").glob("*.ttl")) if p.name != "shapes.ttl"]
-    files = ontology + sorted((home / "data").glob("*.ttl"))
-    if not files:
-        raise MissingDataError(
-            f"no bundled data under {home}: set MSSKG_HOME to the msskg folder or pass --data"
-        )
-    return files
-
-
-def resolve_files(data: Sequence[Path | str] | None = None) -> list[Path]:
-    """The RDF files to load: ``data`` (files, or folders searched for RDF
-    files), or the bundled graph when ``data`` is empty or None."""
-    if not data:
-        return bundled_files()
-    files: list[Path] = []
-    for item in map(Path, data):
-        if item.is_dir():
-            found = sorted(p for p in item.rglob("*") if p.suffix in RDF_FORMATS and p.is_file())
-            if not found:
-                raise MissingDataError(f"no RDF files ({_suffixes()}) in folder {item}")
-            files.extend(found)
-        elif item.is_file():
-            rdf_format(item)
-            files.append(item)
-        else:
-            raise MissingDataError(f"data file not found: {item}")
-    return files
-
-
-def rdf_format(path: Path) -> ox.RdfFormat:
-    """The RDF format a file's suffix says it is in."""
-    try:
-        return RDF_FORMATS[path.suffix.lower()]
-    except KeyError:
-        raise DataError(f"{path}: unknown RDF file type; name it {_suffixes()}") from None
 
 
 def cache_dir() -> Path:
@@ -157,7 +86,7 @@ def open_store(
     files = resolve_files(data)
     if sum(p.stat().st_size for p in files) < in_memory_limit:
         memory = ox.Store()
-        return KnowledgeGraph(memory, _merge_prefixes(_parse_into(memory, files)))
+        return KnowledgeGraph(memory, _merge_prefixes(parse_into(memory, files)))
     return _open_cached(files, cache if cache is not None else cache_dir())
 
 
@@ -181,7 +110,7 @@ def load_store(
         raise OutputError(f"cannot create store {target}: {err.strerror}") from err
     try:
         disk = ox.Store(str(building))
-        prefixes = _parse_into(disk, sources, progress=progress, bulk=True)
+        prefixes = parse_into(disk, sources, progress=progress, bulk=True)
         disk.flush()
         count = len(disk)
         del disk
@@ -231,7 +160,7 @@ def _build_cache_entry(files: Sequence[Path], cache: Path, entry: Path) -> None:
         ) from err
     try:
         disk = ox.Store(str(building / "store"))
-        prefixes = _parse_into(disk, files, bulk=True)
+        prefixes = parse_into(disk, files, bulk=True)
         disk.flush()
         del disk
         _write_prefixes(building / "store", prefixes)
@@ -244,7 +173,7 @@ def _build_cache_entry(files: Sequence[Path], cache: Path, entry: Path) -> None:
         shutil.rmtree(building, ignore_errors=True)
 
 
-def _parse_into(
+def parse_into(
     store: ox.Store,
     files: Sequence[Path],
     *,
@@ -276,24 +205,6 @@ def _parse_into(
         prefixes.update(parser.prefixes)
         done += path.stat().st_size
     return prefixes
-
-
-_POSITION = re.compile(
-    r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: "
-)
-
-
-def data_syntax_error(path: Path, err: SyntaxError) -> DataSyntaxError:
-    """The one-line ``file:line:col: message`` error for a pyoxigraph SyntaxError."""
-    message = _POSITION.sub("", str(err.msg)).strip().splitlines()[0]
-    if err.lineno is None:
-        return DataSyntaxError(f"{path}: {message}", path=path)
-    return DataSyntaxError(
-        f"{path}:{err.lineno}:{err.offset}: {message}",
-        path=path,
-        line=err.lineno,
-        column=err.offset,
-    )
 
 
 class _Counting(io.RawIOBase):
@@ -331,7 +242,3 @@ def _read_prefixes(folder: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
-
-
-def _suffixes() -> str:
-    return ", ".join(RDF_FORMATS)

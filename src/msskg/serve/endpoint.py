@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from msskg.catalogue import get_query, list_queries, parse_query
 from msskg.errors import MsskgError, UnknownFormatError, UnknownLabelError
-from msskg.query import AskResult, GraphResult, QueryResult, SelectResult, run_query
-from msskg.query import query_syntax_error as _syntax_error
-from msskg.results import format_result
-from msskg.store import KnowledgeGraph
+from msskg.graph.store import KnowledgeGraph
+from msskg.query.catalogue import get_query, list_queries, parse_query
+from msskg.query.engines import run_query
+from msskg.query.formats import format_result
+from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult
+from msskg.query.text import query_syntax_error as _syntax_error
 
 if TYPE_CHECKING:
-    from msskg.server import Job, Reply, ServeConfig
+    from msskg.serve.protocol import Job, Reply, ServeConfig
 
 __all__ = ["LimitError", "run_job", "run_sparql"]
 
@@ -27,8 +28,8 @@ class LimitError(MsskgError):
 
 
 def run_job(graph: KnowledgeGraph, job: Job, config: ServeConfig) -> Reply:
-    from msskg import webpage
-    from msskg.server import CONTENT_TYPES, GRAPH_TYPES, SELECT_TYPES, negotiate
+    from msskg.serve import webpage
+    from msskg.serve.protocol import CONTENT_TYPES, GRAPH_TYPES, SELECT_TYPES, negotiate
 
     kind, args = job
     if kind == "sparql":
@@ -46,12 +47,14 @@ def run_job(graph: KnowledgeGraph, job: Job, config: ServeConfig) -> Reply:
     if kind == "saved":
         return _saved(graph, args, config)
     if kind == "home":
-        from msskg.timeline import build_timeline, render_svg
+        from msskg.views.lanes import build_timeline
+        from msskg.views.timeline_svg import render_svg
 
         svg = render_svg(build_timeline(graph), link=webpage.local_link)
         return 200, CONTENT_TYPES["html"], webpage.home_page(list_queries(), svg).encode()
     if kind == "timeline":
-        from msskg.timeline import build_timeline, render_svg
+        from msskg.views.lanes import build_timeline
+        from msskg.views.timeline_svg import render_svg
 
         svg = render_svg(build_timeline(graph, args.get("thing")), link=webpage.local_link)
         return 200, CONTENT_TYPES["svg"], svg.encode()
@@ -97,8 +100,8 @@ def _check(count: int, deadline: float, config: ServeConfig) -> None:
 
 
 def _saved(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
-    from msskg import webpage
-    from msskg.server import CONTENT_TYPES, SELECT_TYPES, negotiate
+    from msskg.serve import webpage
+    from msskg.serve.protocol import CONTENT_TYPES, SELECT_TYPES, negotiate
 
     saved = get_query(args["name"])
     params = {k: v for k, v in args["params"].items() if k != "format" and v != ""}
@@ -119,10 +122,10 @@ def _saved(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> 
 
 
 def _describe(graph: KnowledgeGraph, args: dict[str, Any]) -> Reply:
-    from msskg import webpage
-    from msskg.describe import build_description, describe_graph
-    from msskg.periods import resolve_thing
-    from msskg.server import CONTENT_TYPES, GRAPH_TYPES, negotiate
+    from msskg.serve import webpage
+    from msskg.serve.protocol import CONTENT_TYPES, GRAPH_TYPES, negotiate
+    from msskg.views.describe import build_description, describe_graph
+    from msskg.views.periods import resolve_thing
 
     fmt = negotiate(args["accept"], GRAPH_TYPES, "html")
     try:

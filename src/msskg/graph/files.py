@@ -1,0 +1,114 @@
+"""Where the graph's files are: the bundled ontology, data, queries and seeds
+($MSSKG_HOME, else the source tree), the user's own files and folders, and
+which RDF format each is in."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from msskg.errors import DataError, DataSyntaxError, MissingDataError
+
+__all__ = [
+    "RDF_FORMATS",
+    "bundled_files",
+    "data_syntax_error",
+    "jsonld_context",
+    "project_home",
+    "rdf_format",
+    "resolve_files",
+]
+
+
+RDF_FORMATS: Mapping[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+}
+
+
+def project_home() -> Path:
+    """The folder holding ontology/, data/ and queries/: $MSSKG_HOME or the
+    source tree this package is installed from (the install is editable)."""
+    home = os.environ.get("MSSKG_HOME")
+    return Path(home) if home else Path(__file__).resolve().parents[3]
+
+
+def bundled_files() -> list[Path]:
+    """The bundled graph: the ontology (without the SHACL shapes) and the data."""
+    home = project_home()
+    ontology = [p for p in sorted((home / "ontology").glob("*.ttl")) if p.name != "shapes.ttl"]
+    files = ontology + sorted((home / "data").glob("*.ttl"))
+    if not files:
+        raise MissingDataError(
+            f"no bundled data under {home}: set MSSKG_HOME to the msskg folder or pass --data"
+        )
+    return files
+
+
+def resolve_files(data: Sequence[Path | str] | None = None) -> list[Path]:
+    """The RDF files to load: ``data`` (files, or folders searched for RDF
+    files), or the bundled graph when ``data`` is empty or None."""
+    if not data:
+        return bundled_files()
+    files: list[Path] = []
+    for item in map(Path, data):
+        if item.is_dir():
+            found = sorted(p for p in item.rglob("*") if p.suffix in RDF_FORMATS and p.is_file())
+            if not found:
+                raise MissingDataError(f"no RDF files ({_suffixes()}) in folder {item}")
+            files.extend(found)
+        elif item.is_file():
+            rdf_format(item)
+            files.append(item)
+        else:
+            raise MissingDataError(f"data file not found: {item}")
+    return files
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    """The RDF format a file's suffix says it is in."""
+    try:
+        return RDF_FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise DataError(f"{path}: unknown RDF file type; name it {_suffixes()}") from None
+
+
+def _suffixes() -> str:
+    return ", ".join(RDF_FORMATS)
+
+
+def jsonld_context() -> dict[str, Any]:
+    """The context published at ontology/context.jsonld (in the source tree,
+    whatever MSSKG_HOME says). It is embedded in every JSON-LD export, so that
+    no reader needs the network."""
+    path = Path(__file__).resolve().parents[3] / "ontology" / "context.jsonld"
+    context: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["@context"]
+    return context
+
+
+_POSITION = re.compile(
+    r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: "
+)
+
+
+def data_syntax_error(path: Path, err: SyntaxError) -> DataSyntaxError:
+    """The one-line ``file:line:col: message`` error for a pyoxigraph SyntaxError."""
+    message = _POSITION.sub("", str(err.msg)).strip().splitlines()[0]
+    if err.lineno is None:
+        return DataSyntaxError(f"{path}: {message}", path=path)
+    return DataSyntaxError(
+        f"{path}:{err.lineno}:{err.offset}: {message}",
+        path=path,
+        line=err.lineno,
+        column=err.offset,
+    )

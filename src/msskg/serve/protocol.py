@@ -1,0 +1,89 @@
+"""What the server and its query workers share: the server's settings, a job
+and its reply, and HTTP content negotiation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "CONTENT_TYPES",
+    "GRAPH_TYPES",
+    "SELECT_TYPES",
+    "Job",
+    "Reply",
+    "ServeConfig",
+    "negotiate",
+]
+
+
+Reply = tuple[int, str, bytes]
+"""An HTTP status, a content type and a body."""
+
+
+Job = tuple[str, dict[str, Any]]
+
+
+SELECT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "text/html": "html",
+}
+
+
+GRAPH_TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "nt",
+    "text/html": "html",
+}
+
+
+CONTENT_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "turtle": "text/turtle; charset=utf-8",
+    "jsonld": "application/ld+json",
+    "nt": "application/n-triples",
+    "svg": "image/svg+xml",
+    "text": "text/plain; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    data: tuple[Path, ...] = ()
+    store: Path | None = None
+    timeout: float = 10.0
+    max_rows: int = 10_000
+    workers: int = 2
+
+
+def negotiate(accept: str, kinds: dict[str, str], fallback: str) -> str:
+    """The format the Accept header prefers among ``kinds`` (q-values honoured)."""
+    choices = []
+    for position, item in enumerate(accept.split(",")):
+        media, *params = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        choices.append((-weight, position, media.lower()))
+    for weight, _, media in sorted(choices):
+        if weight < 0 and media in kinds:
+            return kinds[media]
+        if weight < 0 and media in ("*/*", "application/*", "text/*"):
+            return fallback
+    return fallback

@@ -1,0 +1,82 @@
+"""Validating the graph: the SHACL shapes in ontology/shapes.ttl, run by the
+fast engine (pyoxigraph) or by pySHACL (the reference), plus the checks SHACL
+cannot make (dates, bounds, quotes verbatim in their seeds)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rdflib import Graph
+
+from msskg.errors import MsskgError, UnknownFormatError, ValidationError
+from msskg.validate.report import ValidationReport
+from msskg.validate.sources import ontology_file, shapes_file
+
+__all__ = ["ENGINES", "validate", "validate_graph"]
+
+
+ENGINES = ("fast", "pyshacl")
+
+
+def validate(
+    *,
+    data: Sequence[Path | str] | None = None,
+    shapes: Path | None = None,
+    engine: str = "fast",
+) -> ValidationReport:
+    """Validate ``data`` (default: the bundled graph) against the shapes.
+
+    The ontology is always added to the data, since the shapes find their
+    targets through its rdfs:subClassOf. ``engine`` is "fast" (msskg.validate.fast,
+    on pyoxigraph; it falls back to pySHACL for shapes it cannot evaluate) or
+    "pyshacl" (the reference); both give the same results.
+    """
+    from msskg.graph.dataset import load_graph, union_graph
+
+    if _fast_engine(engine):
+        from msskg.validate.core import Unsupported
+        from msskg.validate.fast import validate_files
+
+        try:
+            return _running(lambda: validate_files(data, shapes=shapes or shapes_file()))
+        except Unsupported:
+            pass
+    graph = union_graph(load_graph(data=data))
+    graph.parse(ontology_file())
+    return validate_graph(graph, shapes=shapes)
+
+
+def validate_graph(
+    graph: Graph, *, shapes: Path | None = None, engine: str = "pyshacl"
+) -> ValidationReport:
+    """Validate an rdflib graph that already holds data and ontology."""
+    if _fast_engine(engine):
+        from msskg.validate.core import Unsupported
+        from msskg.validate.fast import validate_rdflib
+
+        try:
+            return _running(lambda: validate_rdflib(graph, shapes=shapes or shapes_file()))
+        except Unsupported:
+            pass
+    from msskg.validate.pyshacl_engine import run_pyshacl
+
+    return run_pyshacl(graph, shapes or shapes_file())
+
+
+def _fast_engine(engine: str) -> bool:
+    if engine not in ENGINES:
+        raise UnknownFormatError(
+            f'unknown validation engine "{engine}"; use one of: {", ".join(ENGINES)}'
+        )
+    return engine == "fast"
+
+
+def _running(run: Callable[[], ValidationReport]) -> ValidationReport:
+    """Errors of the fast engine's own making, as ValidationError (exit code 2)."""
+    try:
+        return run()
+    except (MsskgError, KeyboardInterrupt):
+        raise
+    except (SyntaxError, ValueError, TypeError, OSError) as err:
+        raise ValidationError(f"validation could not run: {type(err).__name__}: {err}") from None

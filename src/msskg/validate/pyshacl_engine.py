@@ -1,0 +1,111 @@
+"""The reference engine: pySHACL, with msskg's own checks run first, and its
+report turned into msskg's results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyshacl
+from rdflib import RDF, BNode, Graph, URIRef
+from rdflib.term import Node
+
+from msskg.errors import ValidationError
+from msskg.validate.report import (
+    SH,
+    ValidationReport,
+    ValidationResult,
+    describe_node,
+    order_key,
+    quotes_of,
+    shape_name,
+    term_text,
+)
+from msskg.validate.sources import python_checks
+
+__all__ = ["run_pyshacl"]
+
+
+def run_pyshacl(graph: Graph, shapes_path: Path) -> ValidationReport:
+    """pySHACL's results for ``graph`` (data and ontology), with msskg's own
+    checks added and ill-formed dates kept from pySHACL, which crashes on them."""
+    try:
+        shapes_graph = Graph().parse(shapes_path)
+    except Exception as err:
+        raise ValidationError(f"cannot read the shapes in {shapes_path}: {err}") from None
+    own_results, checked = python_checks(graph)
+    try:
+        with _parse_sparql_once():
+            _, report_graph, _ = pyshacl.validate(
+                checked,
+                shacl_graph=shapes_graph,
+                inference="none",
+                advanced=True,
+                allow_warnings=True,
+            )
+    except Exception as err:  # pySHACL raises many types; none should reach the user raw
+        raise ValidationError(f"pySHACL could not run: {type(err).__name__}: {err}") from None
+    results = own_results + [
+        _result_from_report(report_graph, node, graph, shapes_graph)
+        for node in report_graph.subjects(RDF.type, SH.ValidationResult)
+    ]
+    return ValidationReport(tuple(sorted(results, key=order_key)))
+
+
+@contextmanager
+def _parse_sparql_once() -> Iterator[None]:
+    """pySHACL hands rdflib the same SPARQL text for every focus node, and rdflib
+    parses it anew each time. Parse each text once and reuse the translated
+    query, as rdflib's own prepareQuery does (bundled data: 13.8 s -> 5.2 s,
+    same results). The patch is undone on exit."""
+    from rdflib.plugins.sparql import processor
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    original = processor.SPARQLProcessor.query
+    cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], object] = {}
+
+    def query(
+        self: processor.SPARQLProcessor,
+        query_object: object,
+        initBindings: Mapping[str, object] | None = None,
+        initNs: Mapping[str, object] | None = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Mapping[str, object]:
+        if isinstance(query_object, str):
+            namespaces = tuple(sorted((k, str(v)) for k, v in (initNs or {}).items()))
+            key = (query_object, base, namespaces)
+            if key not in cache:
+                cache[key] = translateQuery(parseQuery(query_object), base, initNs)
+            query_object = cache[key]
+        return original(self, query_object, initBindings, initNs, base, DEBUG)  # type: ignore[arg-type]
+
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+
+def _result_from_report(report: Graph, node: Node, data: Graph, shapes: Graph) -> ValidationResult:
+    focus = report.value(node, SH.focusNode)
+    value = report.value(node, SH.value)
+    path = report.value(node, SH.resultPath)
+    severity = str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1]
+    shape = report.value(node, SH.sourceShape)
+    value_is_node = isinstance(value, URIRef) and value != focus and (value, None, None) in data
+    return ValidationResult(
+        severity=severity,  # type: ignore[arg-type]
+        focus=term_text(focus),
+        focus_label=describe_node(data, focus),
+        message=str(report.value(node, SH.resultMessage) or ""),
+        shape=shape_name(shapes, shape),
+        component=str(report.value(node, SH.sourceConstraintComponent)),
+        path=None if path is None or isinstance(path, BNode) else str(path),
+        value=None if value is None or value == focus else term_text(value),
+        value_label=describe_node(data, value) if value_is_node else None,
+        quotes=quotes_of(data, focus),
+        value_quotes=quotes_of(data, value) if value_is_node else (),
+    )
