@@ -74,6 +74,17 @@ def timeout_option(command: F) -> F:
     )(command)
 
 
+def allow_service_option(command: F) -> F:
+    return click.option(
+        "--allow-service",
+        "allow_service",
+        multiple=True,
+        metavar="PREFIX",
+        help="Let a query's SERVICE reach endpoints whose IRI starts with PREFIX "
+        "(repeatable). Without it, a query naming another server is refused.",
+    )(command)
+
+
 def echo(text: str) -> None:
     click.echo(text, nl=not text.endswith("\n"))
 
@@ -120,6 +131,7 @@ def list_queries_command() -> None:
 @store_option
 @click.option("--endpoint", metavar="URL", help="Run it on this SPARQL 1.1 Protocol endpoint.")
 @timeout_option
+@allow_service_option
 def query_command(
     name: str | None,
     sparql: str | None,
@@ -129,6 +141,7 @@ def query_command(
     store: Path | None,
     endpoint: str | None,
     timeout: float | None,
+    allow_service: tuple[str, ...],
 ) -> None:
     """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT."""
     from msskg.graph.store import open_store
@@ -152,7 +165,8 @@ def query_command(
         backend: Backend = EndpointBackend(endpoint, timeout=timeout)
     else:
         backend = OxigraphBackend(open_store(data=data, store=store))
-    result = run_query(get_query(name) if name else str(sparql), dict(params), backend=backend)
+    query = get_query(name) if name else str(sparql)
+    result = run_query(query, dict(params), backend=backend, allow_service=allow_service)
     fmt = fmt or default_format(result, terminal=sys.stdout.isatty())
     echo(format_result(result, fmt, prefixes=backend.prefixes))
 
@@ -330,13 +344,43 @@ def describe_command(thing: str, fmt: str, data: tuple[Path, ...]) -> None:
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, help="Port (0: any free port).")
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run.")
-@click.option("--max-rows", default=10_000, show_default=True, help="Most rows in a result.")
-@click.option("--workers", default=2, show_default=True, help="Query worker processes.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (and a Host name answered besides the loopback ones).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port (0: any free port).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=10.0,
+    show_default=True,
+    help="Seconds a query may run.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Most rows in a result.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=2,
+    show_default=True,
+    help="Query worker processes.",
+)
 @data_option
 @store_option
+@allow_service_option
 def serve_command(
     host: str,
     port: int,
@@ -345,6 +389,7 @@ def serve_command(
     workers: int,
     data: tuple[Path, ...],
     store: Path | None,
+    allow_service: tuple[str, ...],
 ) -> None:
     """Serve a read-only SPARQL endpoint (/sparql) and a web page (/)."""
     from msskg.serve.server import serve
@@ -360,5 +405,6 @@ def serve_command(
         workers=workers,
         data=data,
         store=store,
+        allow_service=allow_service,
         ready=ready,
     )

@@ -3,6 +3,7 @@ wrong, each with the exit code the CLI uses for it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 __all__ = [
@@ -15,8 +16,10 @@ __all__ = [
     "EndpointResponseError",
     "EndpointTimeoutError",
     "EndpointUnreachableError",
+    "FederationError",
     "MissingDataError",
     "MsskgError",
+    "NestingError",
     "OutputError",
     "ParameterError",
     "QueryFileError",
@@ -25,6 +28,8 @@ __all__ = [
     "UnknownLabelError",
     "UnknownQueryError",
     "ValidationError",
+    "clean",
+    "shown",
 ]
 
 # Exit codes (README "Exit codes" lists them). 0 and 1 are validation's
@@ -41,11 +46,48 @@ EXIT_TIMEOUT = 7
 EXIT_BAD_RESPONSE = 8
 
 
+# Longest quoted value shown in a message, and longest message.
+VALUE_LIMIT = 80
+MESSAGE_LIMIT = 400
+
+# Characters that would split a line, move the cursor or reorder what the
+# reader sees: C0/C1 controls, line and paragraph separators, bidi controls.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_UNSAFE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_LONG_QUOTED = re.compile(f'"([^"]{{{VALUE_LIMIT + 1},}})"')
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def shown(value: object, limit: int = VALUE_LIMIT) -> str:
+    """``value`` as it may appear in a message: control and bidi characters
+    escaped (``\\n``, ``\\x1b``, ``\\u202e``), cut to ``limit`` characters + "…"."""
+    text = _UNSAFE.sub(lambda m: _escape(m.group()), str(value))
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def clean(message: str) -> str:
+    """A whole message made safe to print on one line: every character escaped
+    as :func:`shown` does, each quoted value longer than the limit cut, and the
+    whole message cut at :data:`MESSAGE_LIMIT` characters."""
+    text = shown(message, limit=len(message) * 10 + 1)
+    text = _LONG_QUOTED.sub(lambda m: '"' + m.group(1)[:VALUE_LIMIT] + '…"', text)
+    return shown(text, MESSAGE_LIMIT)
+
+
 class MsskgError(Exception):
     """Base of every error msskg raises on purpose. The message is one line that
-    names the problem and the fix."""
+    names the problem and the fix; ``str()`` gives it made safe by :func:`clean`,
+    whatever values were pasted into it."""
 
     exit_code = EXIT_BAD_INPUT
+
+    def __str__(self) -> str:
+        return clean(super().__str__())
 
 
 class BadDateError(MsskgError, ValueError):
@@ -69,6 +111,14 @@ class QuerySyntaxError(MsskgError):
         super().__init__(message)
         self.line = line
         self.column = column
+
+
+class FederationError(MsskgError):
+    """A query that names a remote endpoint (``SERVICE``) not on the allow-list."""
+
+
+class NestingError(MsskgError):
+    """Text nested deeper than msskg's parsers are given."""
 
 
 class ParameterError(MsskgError, ValueError):

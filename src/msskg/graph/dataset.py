@@ -14,6 +14,7 @@ import rdflib.term
 from msskg.errors import DataError, DataSyntaxError
 from msskg.graph.files import data_syntax_error, rdf_format, resolve_files
 from msskg.graph.prefixes import DEFAULT_PREFIXES
+from msskg.graph.scan import check_data_depth
 
 __all__ = [
     "load_graph",
@@ -38,6 +39,7 @@ def load_graph(*, data: Sequence[Path | str] | None = None) -> rdflib.Dataset:
     is the union of all its graphs, as in :func:`msskg.graph.store.open_store`."""
     dataset = rdflib.Dataset(default_union=True)
     for path in resolve_files(data):
+        check_data_depth(path)
         try:
             dataset.parse(
                 path, format=_RDFLIB_FORMATS[rdf_format(path)], publicID=path.resolve().as_uri()

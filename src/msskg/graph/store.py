@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from msskg.errors import DataError, MissingDataError, OutputError
 from msskg.graph.files import data_syntax_error, rdf_format, resolve_files
 from msskg.graph.prefixes import DEFAULT_PREFIXES
+from msskg.graph.scan import check_data_depth
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -186,6 +187,7 @@ def parse_into(
     done = 0
     prefixes: dict[str, str] = {}
     for path in files:
+        check_data_depth(path)
         with path.open("rb") as raw:
             stream: IO[bytes] = raw
             if progress is not None:

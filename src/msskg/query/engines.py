@@ -10,12 +10,25 @@ from typing import Literal
 import pyoxigraph as ox
 
 from msskg.errors import UnknownFormatError
+from msskg.graph.scan import check_depth
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.catalogue import LABELS_QUERY, Binding, SavedQuery, bind_parameters, parse_query
 from msskg.query.results import AskResult, Backend, GraphResult, QueryResult, SelectResult
-from msskg.query.text import mentioned_variables, query_syntax_error, unselected_parameter
+from msskg.query.text import (
+    check_federation,
+    mentioned_variables,
+    query_syntax_error,
+    unselected_parameter,
+)
 
-__all__ = ["Engine", "OxigraphBackend", "ask_mentions", "run_query", "select_labels"]
+__all__ = [
+    "Engine",
+    "OxigraphBackend",
+    "ask_mentions",
+    "check_query_text",
+    "run_query",
+    "select_labels",
+]
 
 Engine = Literal["oxigraph", "rdflib"]
 
@@ -29,12 +42,18 @@ def run_query(
     engine: Engine = "oxigraph",
     graph: KnowledgeGraph | None = None,
     backend: Backend | None = None,
+    allow_service: Sequence[str] = (),
 ) -> QueryResult:
     """Run a saved query (or SPARQL text) with ``params`` given as on the
     command line (``{"date": "2021-08-15"}``) on the bundled graph, on
     ``data`` files, on a persistent ``store``, on an already open ``graph``, or
-    on any ``backend`` (such as :class:`msskg.publish.remote.EndpointBackend`)."""
+    on any ``backend`` (such as :class:`msskg.publish.remote.EndpointBackend`).
+
+    A query that nests too deeply is refused before any parser sees it, and
+    so is one whose ``SERVICE`` names an endpoint not under a prefix in
+    ``allow_service`` (none by default: no request leaves the machine)."""
     saved = query if isinstance(query, SavedQuery) else parse_query(query, name="--sparql")
+    check_query_text(saved, allow_service)
     if backend is None and engine == "oxigraph":
         backend = OxigraphBackend(graph or open_store(data=data, store=store))
     elif backend is None and engine == "rdflib":
@@ -47,6 +66,14 @@ def run_query(
     bindings = bind_parameters(saved, params or {}, lookup=backend)
     used = mentioned_variables(saved.text)
     return backend.execute(saved, {k: v for k, v in bindings.items() if k in used})
+
+
+def check_query_text(query: SavedQuery, allow_service: Sequence[str] = ()) -> None:
+    """What every path checks before an engine parses a query: its nesting
+    depth, and that it sends nothing to a server not allowed."""
+    where = str(query.path) if query.path is not None else query.name
+    check_depth(query.text, "sparql", what=f"query {where}")
+    check_federation(query, tuple(allow_service))
 
 
 class OxigraphBackend:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 import rdflib
+import rdflib.plugins.sparql
 from pyparsing import ParseException
 
 from msskg.graph.dataset import to_oxigraph, to_rdflib
@@ -16,6 +17,10 @@ from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResul
 from msskg.query.text import query_syntax_error
 
 __all__ = ["RdflibBackend"]
+
+# rdflib fetches the graph a FROM or FROM NAMED names (a web address or a
+# local file) when the dataset lacks it; msskg queries only the graph it loaded.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 
 class RdflibBackend:

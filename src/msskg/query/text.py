@@ -66,3 +66,105 @@ def mentioned_variables(text: str) -> set[str]:
     """The variables a SPARQL text uses anywhere. Only these are bound: a date
     parameter offers three variables and a query may use one."""
     return {m.group("var") for m in _TOKENS.finditer(text) if m.group("var")}
+
+
+# ---------------------------------------------------------------- federation
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SERVICE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n]*"
+    r"|[?$]\w+"
+    r"|(?<![\w:\\-])(?P<keyword>SERVICE|PREFIX)(?![\w:\\-])",
+    re.IGNORECASE | re.DOTALL,
+)
+_GAP = r"(?:\s|#[^\n]*\n)*"
+_TARGET = re.compile(
+    rf"{_GAP}(?:SILENT\b{_GAP})?(?:<(?P<iri>[^<>\s]*)>|(?P<prefix>[\w.-]*):(?P<local>[\w.:%-]*)"
+    r"|(?P<var>[?$]\w+))?",
+    re.IGNORECASE,
+)
+_DECLARED = re.compile(rf"{_GAP}(?P<name>[\w.-]*):{_GAP}<(?P<iri>[^<>\s]*)>")
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\\]*\Z")
+
+
+def _unescaped(text: str) -> str:
+    # SPARQL 1.1 (19.2): \uXXXX escapes are processed before parsing, so
+    # "\u0053ERVICE" is SERVICE to an engine that follows the letter (rdflib).
+    def code(m: re.Match[str]) -> str:
+        value = int(m.group(1) or m.group(2), 16)
+        return chr(value) if value <= 0x10FFFF else m.group()
+
+    return _ESCAPE.sub(code, text)
+
+
+def service_targets(text: str) -> list[str | None]:
+    """The endpoint each ``SERVICE`` of a SPARQL text names, as an absolute IRI,
+    or None where it cannot be known for sure (a variable, a relative IRI, a
+    prefix declared twice or not at all). ``SERVICE`` inside strings, IRIs and
+    comments is not a use; case does not matter; the text is read both as
+    written and with its ``\\u`` escapes processed."""
+    targets: list[str | None] = []
+    for version in dict.fromkeys((text, _unescaped(text))):
+        prefixes: dict[str, str | None] = {}
+        found: list[tuple[str | None, str | None]] = []
+        for token in _SERVICE.finditer(version):
+            keyword = (token.group("keyword") or "").upper()
+            if keyword == "PREFIX":
+                declared = _DECLARED.match(version, token.end())
+                if declared:
+                    name, iri = declared.group("name"), declared.group("iri")
+                    prefixes[name] = iri if prefixes.get(name, iri) == iri else None
+            elif keyword == "SERVICE":
+                target = _TARGET.match(version, token.end())
+                if target is not None and target.group("iri") is not None:
+                    found.append((target.group("iri"), None))
+                elif target is not None and target.group("prefix") is not None:
+                    found.append((target.group("prefix"), target.group("local")))
+                else:
+                    found.append((None, None))
+        for first, local in found:
+            iri = first if local is None else _expand(prefixes, first, local)
+            targets.append(iri if iri is not None and _ABSOLUTE.match(iri) else None)
+    return targets
+
+
+def _expand(prefixes: dict[str, str | None], name: str | None, local: str) -> str | None:
+    namespace = prefixes.get(name or "")
+    return None if namespace is None else namespace + local
+
+
+def check_federation(query: SavedQuery, allow: tuple[str, ...] | list[str] = ()) -> None:
+    """Refuse a query whose ``SERVICE`` names an endpoint outside ``allow``
+    (IRI prefixes; empty: no federation at all). The engines would otherwise
+    send a request to whatever host the query names."""
+    from msskg.errors import FederationError, shown
+
+    for target in service_targets(query.text):
+        if target is not None and any(_allowed(target, prefix) for prefix in allow):
+            continue
+        where = str(query.path) if query.path is not None else query.name
+        named = f"<{shown(target)}>" if target is not None else "an endpoint msskg cannot resolve"
+        if not allow:
+            raise FederationError(
+                f"{where}: SERVICE {named} refused: msskg does not send queries to other "
+                "servers unless allowed (--allow-service PREFIX)"
+            )
+        raise FederationError(
+            f"{where}: SERVICE {named} refused: it is not under an allowed prefix "
+            f"({', '.join(shown(p) for p in allow)})"
+        )
+
+
+def _allowed(target: str, prefix: str) -> bool:
+    if not prefix or not target.startswith(prefix):
+        return False
+    # "http://host" must not allow "http://host.evil.example/": a prefix that
+    # ends inside the authority allows only that authority.
+    rest = target[len(prefix) :]
+    authority_open = re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", prefix) is not None
+    return not authority_open or rest == "" or rest[0] in "/?#"

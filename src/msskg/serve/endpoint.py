@@ -4,15 +4,16 @@ negotiated format, or render a page (home, saved query, timeline, describe)."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from msskg.errors import MsskgError, UnknownFormatError, UnknownLabelError
+from msskg.errors import MsskgError, UnknownFormatError, UnknownLabelError, UnknownQueryError
 from msskg.graph.store import KnowledgeGraph
-from msskg.query.catalogue import get_query, list_queries, parse_query
-from msskg.query.engines import run_query
+from msskg.query.catalogue import SavedQuery, get_query, list_queries, parse_query
+from msskg.query.engines import check_query_text, run_query
 from msskg.query.formats import format_result
 from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult
 from msskg.query.text import query_syntax_error as _syntax_error
@@ -68,6 +69,7 @@ def run_sparql(graph: KnowledgeGraph, text: str, config: ServeConfig) -> QueryRe
     the time limit are checked as it comes."""
     deadline = time.monotonic() + config.timeout
     saved = parse_query(text, name="query")
+    check_query_text(saved, config.allow_service)
     try:
         answer = graph.store.query(text, use_default_graph_as_union=True)
         if isinstance(answer, ox.QueryBoolean):
@@ -103,12 +105,12 @@ def _saved(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> 
     from msskg.serve import webpage
     from msskg.serve.protocol import CONTENT_TYPES, SELECT_TYPES, negotiate
 
-    saved = get_query(args["name"])
+    saved = _catalogued(args["name"])
     params = {k: v for k, v in args["params"].items() if k != "format" and v != ""}
     fmt = args["params"].get("format") or negotiate(args["accept"], SELECT_TYPES, "html")
     form = webpage.query_form(saved, args["params"])
     try:
-        result = run_query(saved, params, graph=graph)
+        result = run_query(saved, params, graph=graph, allow_service=config.allow_service)
     except MsskgError as err:
         if fmt != "html":
             raise
@@ -119,6 +121,19 @@ def _saved(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> 
         html = webpage.results_page(saved.title, result, graph.prefixes, form)
         return 200, CONTENT_TYPES["html"], html.encode()
     return 200, CONTENT_TYPES.get(fmt, "text/plain"), format_result(result, fmt).encode()
+
+
+def _catalogued(name: str) -> SavedQuery:
+    """A saved query of the catalogue by its name: never a path on disk."""
+    for saved in list_queries():
+        if saved.name == name:
+            return saved
+    if _PLAIN_NAME.fullmatch(name):
+        get_query(name)  # raises, with "did you mean" when a name is close
+    raise UnknownQueryError(f'unknown query "{name}" (/ lists them)')
+
+
+_PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 def _describe(graph: KnowledgeGraph, args: dict[str, Any]) -> Reply:

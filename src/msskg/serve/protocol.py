@@ -60,11 +60,27 @@ CONTENT_TYPES = {
 
 @dataclass(frozen=True)
 class ServeConfig:
+    """The server's settings. ``allow_service``: IRI prefixes a query's
+    ``SERVICE`` may name (none: no federation). ``read_timeout``: seconds a
+    client has to send a whole request, from connecting or from its previous
+    answer. ``hosts``: the ``Host`` names answered besides the loopback ones."""
+
     data: tuple[Path, ...] = ()
     store: Path | None = None
     timeout: float = 10.0
     max_rows: int = 10_000
     workers: int = 2
+    allow_service: tuple[str, ...] = ()
+    read_timeout: float = 10.0
+    hosts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        from msskg.errors import MsskgError
+
+        if not self.timeout > 0 or not self.read_timeout > 0:
+            raise MsskgError("the server's time limits must be more than 0 seconds")
+        if self.max_rows < 1 or self.workers < 1:
+            raise MsskgError("the server needs a row limit and a worker count of at least 1")
 
 
 def negotiate(accept: str, kinds: dict[str, str], fallback: str) -> str:

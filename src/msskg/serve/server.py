@@ -1,242 +1,244 @@
-"""msskg serve: a read-only SPARQL 1.1 Protocol endpoint over the graph, and a
-web page. Queries run in worker processes, each holding the graph: pyoxigraph
-cannot interrupt a query, so one that overruns the time limit is stopped by
-ending its process (a fresh one takes its place) while the others keep serving."""
+"""msskg serve's HTTP side: a Starlette app served by uvicorn (h11), in front
+of the query workers (:mod:`msskg.serve.workers`). It refuses what a hostile
+page or client could abuse: ``Host`` names not on the allow-list (DNS
+rebinding), bodies over 1 MB and malformed lengths (h11 rejects those), slow
+or idle connections (a read deadline), query names that are not the
+catalogue's. A failure is one line; a traceback goes to the log only."""
 
 from __future__ import annotations
 
-import multiprocessing
-import queue
+import asyncio
+import re
+import socket
+import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from multiprocessing.connection import Connection
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
-from msskg.errors import DataError, MsskgError
+import anyio
+import uvicorn
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from msskg.errors import MsskgError, shown
 from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig
+from msskg.serve.workers import WorkerPool
 
-__all__ = ["Reply", "ServeConfig", "Server", "WorkerPool", "serve", "start_server"]
+__all__ = ["LOOPBACK", "MAX_BODY", "Server", "make_app", "serve", "start_server"]
 
-
-# ---------------------------------------------------------------- workers
-
-
-def _worker_main(conn: Connection, config: ServeConfig) -> None:
-    from msskg.graph.store import open_store
-
-    try:
-        graph = open_store(data=config.data, store=config.store)
-    except MsskgError as err:
-        conn.send(("failed", str(err)))
-        return
-    conn.send(("ready", ""))
-    from msskg.serve.endpoint import run_job
-
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            reply = run_job(graph, job, config)
-        except MsskgError as err:
-            reply = (400, CONTENT_TYPES["text"], f"Error: {err}\n".encode())
-        except Exception:
-            reply = (500, CONTENT_TYPES["text"], traceback.format_exc().encode())
-        conn.send(reply)
-
-
-class _Worker:
-    def __init__(self, context: Any, config: ServeConfig):
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, config), daemon=True)
-        self.process.start()
-        child.close()
-        try:
-            status, message = self.conn.recv()
-        except (EOFError, OSError):
-            status, message = "failed", "a query worker of msskg serve could not start"
-        if status != "ready":
-            self.stop()
-            raise DataError(message)
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.join(5)
-        self.conn.close()
-
-
-class WorkerPool:
-    """Worker processes that each hold the graph; a job that overruns the time
-    limit costs its worker, which is replaced."""
-
-    def __init__(self, config: ServeConfig):
-        self.config = config
-        self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._all: list[_Worker] = []
-        self._lock = threading.Lock()
-        for _ in range(max(1, config.workers)):
-            self._add()
-
-    def _add(self) -> None:
-        worker = _Worker(self._context, self.config)
-        with self._lock:
-            self._all.append(worker)
-        self._idle.put(worker)
-
-    def run(self, job: Job) -> Reply:
-        limit = self.config.timeout
-        # Waiting for a free worker is not the query's time: a queue behind slow
-        # queries gets longer, bounded, patience.
-        patience = max(30.0, 3 * limit)
-        try:
-            worker = self._idle.get(timeout=patience)
-        except queue.Empty:
-            return _text(503, f"Error: every worker stayed busy for {patience:g} s; try again\n")
-        deadline = time.monotonic() + limit
-        try:
-            worker.conn.send(job)
-            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                reply: Reply = worker.conn.recv()
-                self._idle.put(worker)
-                return reply
-        except (EOFError, OSError):
-            pass
-        self._retire(worker)
-        return _text(
-            503,
-            f"Error: the query ran past the time limit of {limit:g} s and was stopped; "
-            "narrow it or add a LIMIT\n",
-        )
-
-    def _retire(self, worker: _Worker) -> None:
-        with self._lock:
-            self._all.remove(worker)
-        worker.stop()
-        threading.Thread(target=self._add, daemon=True).start()
-
-    def close(self) -> None:
-        with self._lock:
-            workers, self._all = self._all, []
-        for worker in workers:
-            worker.stop()
+MAX_BODY = 1_000_000
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 
 def _text(status: int, message: str) -> Reply:
     return status, CONTENT_TYPES["text"], message.encode()
 
 
-# ---------------------------------------------------------------- HTTP
+def _response(reply: Reply, method: str) -> Response:
+    status, content_type, body = reply
+    response = Response(b"" if method == "HEAD" else body, status, media_type=content_type)
+    response.headers["Vary"] = "Accept"
+    if method == "HEAD":
+        response.headers["Content-Length"] = str(len(body))
+    return response
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
+def host_name(header: str) -> str:
+    """The name in a ``Host`` header, without its port, lower-case."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0].rstrip(".") if header.count(":") <= 1 else header
 
-    def log_message(self, format: str, *args: Any) -> None:
-        if self.server.log is not None:
-            self.server.log(f"{self.address_string()} {format % args}")
 
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        params = dict(parse_qsl(url.query, keep_blank_values=True))
-        self._route(url.path, params)
+def make_app(
+    pool: WorkerPool, config: ServeConfig, log: Callable[[str], None] | None = None
+) -> Starlette:
+    """The ASGI app: routing, checks, and each job handed to ``pool``."""
+    allowed = {*LOOPBACK, *(host_name(h) for h in config.hosts)}
 
-    def do_HEAD(self) -> None:
-        self.do_GET()
+    async def endpoint(request: Request) -> Response:
+        method = request.method
+        try:
+            reply = await _handle(request, pool, config, allowed)
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            reply = _text(500, "Error: the server failed on this request (see its log)\n")
+        if log is not None:
+            client = request.client.host if request.client else "-"
+            log(f"{client} {method} {shown(request.url.path)} {reply[0]}")
+        return _response(reply, method)
 
-    def do_POST(self) -> None:
-        url = urlsplit(self.path)
-        if url.path != "/sparql":
-            return self._reply(_text(405, "Error: POST only to /sparql\n"))
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > 1_000_000:
-            return self._reply(_text(413, "Error: a query may be at most 1 MB\n"))
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
-        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        params = dict(parse_qsl(url.query, keep_blank_values=True))
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        pool.close()  # before uvicorn hands a caught SIGTERM back to the process
+
+    return Starlette(routes=[Route("/{path:path}", endpoint, methods=_METHODS)], lifespan=lifespan)
+
+
+async def _handle(
+    request: Request, pool: WorkerPool, config: ServeConfig, allowed: set[str]
+) -> Reply:
+    if host_name(request.headers.get("host", "")) not in allowed:
+        return _text(400, "Error: this server answers only to the host names it listens on\n")
+    path, method = request.url.path, request.method
+    params = dict(parse_qsl(request.url.query, keep_blank_values=True))
+    if method == "POST":
+        if path != "/sparql":
+            return _text(405, "Error: POST only to /sparql\n")
+        body = await _read_body(request, config)
+        if isinstance(body, tuple):
+            return body
+        kind = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+        text = body.decode("utf-8", errors="replace")
         if kind == "application/x-www-form-urlencoded":
-            params.update(parse_qsl(body, keep_blank_values=True))
+            params.update(parse_qsl(text, keep_blank_values=True))
         elif kind == "application/sparql-query":
-            params["query"] = body
+            params["query"] = text
         elif kind == "application/sparql-update":
-            params["update"] = body
+            params["update"] = text
         else:
-            return self._reply(
-                _text(415, "Error: send application/sparql-query or a urlencoded form\n")
-            )
-        self._route("/sparql", params)
-
-    def _route(self, path: str, params: dict[str, str]) -> None:
-        accept = self.headers.get("Accept") or "*/*"
-        pool = self.server.pool
-        if path == "/sparql":
-            if "update" in params:
-                return self._reply(_text(403, "Error: this endpoint is read-only\n"))
-            if "query" not in params:
-                return self._reply(_text(400, "Error: give the query in a query parameter\n"))
-            fmt = params.get("format") or None
-            return self._reply(
-                pool.run(("sparql", {"query": params["query"], "accept": accept, "format": fmt}))
-            )
-        if path == "/":
-            return self._reply(pool.run(("home", {})))
-        if path.startswith("/query/"):
-            name = path[len("/query/") :]
-            return self._reply(
-                pool.run(("saved", {"name": name, "params": params, "accept": accept}))
-            )
-        if path == "/timeline.svg":
-            return self._reply(pool.run(("timeline", {"thing": params.get("thing")})))
-        if path == "/describe":
-            job = {"thing": params.get("thing") or None, "accept": accept}
-            return self._reply(pool.run(("describe", job)))
-        if path.startswith("/id/"):
-            iri = "https://w3id.org/msskg/id/" + path[len("/id/") :]
-            return self._reply(pool.run(("describe", {"thing": iri, "accept": accept})))
-        self._reply(_text(404, f"Error: nothing at {path}; try / or /sparql\n"))
-
-    def _reply(self, reply: Reply) -> None:
-        status, content_type, body = reply
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Vary", "Accept")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+            return _text(415, "Error: send application/sparql-query or a urlencoded form\n")
+    elif method not in ("GET", "HEAD"):
+        return _text(405, "Error: this server answers GET, HEAD and POST only\n")
+    job = _job(path, params, request.headers.get("accept") or "*/*")
+    if isinstance(job[0], int):
+        return job
+    return await run_in_threadpool(pool.run, job)
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    pool: WorkerPool
-    log: Callable[[str], None] | None
+def _job(path: str, params: dict[str, str], accept: str) -> Job | Reply:
+    if path == "/sparql":
+        if "update" in params:
+            return _text(403, "Error: this endpoint is read-only\n")
+        if "query" not in params:
+            return _text(400, "Error: give the query in a query parameter\n")
+        fmt = params.get("format") or None
+        return ("sparql", {"query": params["query"], "accept": accept, "format": fmt})
+    if path == "/":
+        return ("home", {})
+    if path.startswith("/query/"):
+        name = path[len("/query/") :]
+        if not _QUERY_NAME.fullmatch(name):
+            return _text(404, f'Error: no saved query "{shown(name)}"; / lists them\n')
+        return ("saved", {"name": name, "params": params, "accept": accept})
+    if path == "/timeline.svg":
+        return ("timeline", {"thing": params.get("thing")})
+    if path == "/describe":
+        return ("describe", {"thing": params.get("thing") or None, "accept": accept})
+    if path.startswith("/id/"):
+        iri = "https://w3id.org/msskg/id/" + path[len("/id/") :]
+        return ("describe", {"thing": iri, "accept": accept})
+    return _text(404, f"Error: nothing at {shown(path)}; try / or /sparql\n")
+
+
+async def _read_body(request: Request, config: ServeConfig) -> bytes | Reply:
+    declared = request.headers.get("content-length")
+    if declared is not None and not declared.isdigit():
+        return _text(400, "Error: Content-Length must be a number of bytes\n")
+    if declared is not None and int(declared) > MAX_BODY:
+        return _text(413, "Error: a query may be at most 1 MB\n")
+    body = bytearray()
+    with anyio.move_on_after(config.read_timeout) as scope:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                return _text(413, "Error: a query may be at most 1 MB\n")
+    if scope.cancelled_caught:
+        return _text(
+            408, f"Error: the request took more than {config.read_timeout:g} s to arrive\n"
+        )
+    return bytes(body)
+
+
+class _Protocol(H11Protocol):
+    """uvicorn's h11 protocol with a read deadline: from connecting, and from
+    each answer, a client has ``read_timeout`` seconds to send a whole request,
+    else the connection is closed. (uvicorn's own keep-alive timer starts only
+    after a first answer, and stops at the first byte of the next request.)"""
+
+    read_timeout = 10.0
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._deadline: asyncio.TimerHandle | None = None
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = self.loop.call_later(self.read_timeout, self._expire)
+
+    def _expire(self) -> None:
+        import h11
+
+        waiting = self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
+        if waiting and not self.transport.is_closing():
+            self.transport.close()
+        self._deadline = None
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        super().connection_lost(exc)
 
 
 @dataclass
 class Server:
     """A running server: its address, and how to stop it."""
 
-    http: _HTTPServer
+    uvicorn: uvicorn.Server
     pool: WorkerPool
-    thread: threading.Thread | None = field(default=None)
+    socket: socket.socket
+    thread: threading.Thread | None = None
+
+    @property
+    def address(self) -> tuple[str, int]:
+        bound = self.socket.getsockname()
+        return str(bound[0]), int(bound[1])
 
     @property
     def url(self) -> str:
-        host, port = self.http.server_address[:2]
-        return f"http://{host!s}:{port}/"
+        host, port = self.address
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
     def stop(self) -> None:
-        self.http.shutdown()
-        self.http.server_close()
+        self.uvicorn.should_exit = True
+        if self.thread is not None:
+            self.thread.join(10)
         self.pool.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except (OSError, OverflowError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise MsskgError(f"cannot listen on {shown(host)}:{port}: {reason}") from None
+    return sock
 
 
 def start_server(
@@ -248,17 +250,31 @@ def start_server(
     background: bool = True,
 ) -> Server:
     """Start the workers and the HTTP server (port 0: any free port)."""
+    if config.hosts == () and host not in LOOPBACK:
+        config = ServeConfig(**{**config.__dict__, "hosts": (host,)})
+    sock = _listen(host, port)
     pool = WorkerPool(config)
-    try:
-        http = _HTTPServer((host, port), _Handler)
-    except OSError as err:
-        pool.close()
-        raise MsskgError(f"cannot listen on {host}:{port}: {err.strerror}") from None
-    http.pool, http.log = pool, log
-    server = Server(http, pool)
+    protocol = type("Protocol", (_Protocol,), {"read_timeout": config.read_timeout})
+    settings = uvicorn.Config(
+        make_app(pool, config, log),
+        http=protocol,
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        timeout_keep_alive=5,
+        timeout_graceful_shutdown=5,
+        limit_concurrency=200,
+        h11_max_incomplete_event_size=64 * 1024,
+        server_header=False,
+    )
+    runner = uvicorn.Server(settings)
+    server = Server(runner, pool, sock)
     if background:
-        server.thread = threading.Thread(target=http.serve_forever, daemon=True)
+        server.thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
         server.thread.start()
+        deadline = time.monotonic() + 30
+        while not runner.started and server.thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
     return server
 
 
@@ -271,20 +287,26 @@ def serve(
     workers: int = 2,
     data: Sequence[Path | str] = (),
     store: Path | str | None = None,
+    allow_service: Sequence[str] = (),
     ready: Callable[[str], None] | None = None,
     log: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve until interrupted; ``ready`` is called with the page's address."""
+    """Serve until interrupted (Ctrl-C or SIGTERM); ``ready`` is called with
+    the page's address."""
     config = ServeConfig(
-        tuple(Path(p) for p in data), Path(store) if store else None, timeout, max_rows, workers
+        tuple(Path(p) for p in data),
+        Path(store) if store else None,
+        timeout,
+        max_rows,
+        workers,
+        allow_service=tuple(allow_service),
     )
     server = start_server(config, host=host, port=port, log=log, background=False)
     if ready is not None:
         ready(server.url)
     try:
-        server.http.serve_forever()
+        server.uvicorn.run(sockets=[server.socket])
     except KeyboardInterrupt:
         pass
     finally:
-        server.http.server_close()
         server.pool.close()

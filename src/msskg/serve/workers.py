@@ -1,0 +1,135 @@
+"""The query workers of msskg serve: processes that each hold the graph.
+pyoxigraph cannot interrupt a query, so one that overruns the time limit is
+stopped by ending its process (a fresh one takes its place) while the others
+keep serving."""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import sys
+import threading
+import time
+import traceback
+from multiprocessing.connection import Connection
+from typing import Any
+
+from msskg.errors import DataError, MsskgError
+from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig
+
+__all__ = ["Reply", "ServeConfig", "WorkerPool"]
+
+
+# ---------------------------------------------------------------- workers
+
+
+def _worker_main(conn: Connection, config: ServeConfig) -> None:
+    from msskg.graph.store import open_store
+
+    try:
+        graph = open_store(data=config.data, store=config.store)
+    except MsskgError as err:
+        conn.send(("failed", str(err)))
+        return
+    conn.send(("ready", ""))
+    from msskg.serve.endpoint import run_job
+
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = run_job(graph, job, config)
+        except MsskgError as err:
+            reply = (400, CONTENT_TYPES["text"], f"Error: {err}\n".encode())
+        except Exception:
+            # The traceback goes to the server's log, never to the client.
+            traceback.print_exc(file=sys.stderr)
+            reply = _text(500, "Error: the server failed on this request (see its log)\n")
+        conn.send(reply)
+
+
+class _Worker:
+    def __init__(self, context: Any, config: ServeConfig):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, config), daemon=True)
+        self.process.start()
+        child.close()
+        try:
+            status, message = self.conn.recv()
+        except (EOFError, OSError):
+            status, message = "failed", "a query worker of msskg serve could not start"
+        if status != "ready":
+            self.stop()
+            raise DataError(message)
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class WorkerPool:
+    """Worker processes that each hold the graph; a job that overruns the time
+    limit costs its worker, which is replaced."""
+
+    def __init__(self, config: ServeConfig):
+        self.config = config
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+        for _ in range(max(1, config.workers)):
+            self._add()
+
+    def _add(self) -> None:
+        worker = _Worker(self._context, self.config)
+        with self._lock:
+            self._all.append(worker)
+        self._idle.put(worker)
+
+    def run(self, job: Job) -> Reply:
+        limit = self.config.timeout
+        # Waiting for a free worker is not the query's time: a queue behind slow
+        # queries gets longer, bounded, patience.
+        patience = max(30.0, 3 * limit)
+        try:
+            worker = self._idle.get(timeout=patience)
+        except queue.Empty:
+            return _text(503, f"Error: every worker stayed busy for {patience:g} s; try again\n")
+        deadline = time.monotonic() + limit
+        answered = False
+        try:
+            worker.conn.send(job)
+            answered = worker.conn.poll(max(0.0, deadline - time.monotonic()))
+            if answered:
+                reply: Reply = worker.conn.recv()
+                self._idle.put(worker)
+                return reply
+        except (EOFError, OSError):
+            pass
+        self._retire(worker)
+        if answered:  # the worker ended without a reply: it crashed
+            return _text(500, "Error: the query stopped its worker process; it was replaced\n")
+        return _text(
+            503,
+            f"Error: the query ran past the time limit of {limit:g} s and was stopped; "
+            "narrow it or add a LIMIT\n",
+        )
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.remove(worker)
+        worker.stop()
+        threading.Thread(target=self._add, daemon=True).start()
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._all = self._all, []
+        for worker in workers:
+            worker.stop()
+
+
+def _text(status: int, message: str) -> Reply:
+    return status, CONTENT_TYPES["text"], message.encode()

@@ -1,0 +1,205 @@
+"""Hostile but fair input through the command line and the library: each case
+gets exactly one line on stderr, its exit code, nothing left behind and its
+inputs unchanged. No request reaches a host a query names: a local listener
+counts what it receives."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from msskg.cli import main
+from msskg.errors import FederationError, MsskgError, NestingError, clean, shown
+from msskg.graph.scan import nesting_depth
+from msskg.query.engines import run_query
+from msskg.query.text import service_targets
+
+
+class Listener:
+    """A TCP listener on loopback that records every connection it gets."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    running = Listener()
+    yield running
+    running.close()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def one_line(stderr: str) -> str:
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr, stderr
+    return stderr.rstrip("\n")
+
+
+# ---------------------------------------------------------------- SERVICE
+
+
+def service_query(port: int, keyword: str = "SERVICE") -> str:
+    return f"SELECT * WHERE {{ {keyword} <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+
+
+@pytest.mark.parametrize("keyword", ["SERVICE", "service", "SeRvIcE SILENT", r"\u0053ERVICE"])
+def test_service_is_refused_and_no_request_is_sent(listener: Listener, keyword: str) -> None:
+    code, out, err = run("query", "--sparql", service_query(listener.port, keyword))
+    assert (code, out) == (2, "")
+    assert one_line(err) == (
+        f"Error: --sparql: SERVICE <http://127.0.0.1:{listener.port}/sparql> refused: msskg "
+        "does not send queries to other servers unless allowed (--allow-service PREFIX)"
+    )
+    assert listener.connections == 0
+
+
+def test_service_refused_by_the_library_too(listener: Listener) -> None:
+    with pytest.raises(FederationError):
+        run_query(service_query(listener.port))
+    with pytest.raises(FederationError):
+        run_query(service_query(listener.port), engine="rdflib")
+    assert listener.connections == 0
+
+
+def test_service_outside_the_allow_list_is_refused(listener: Listener) -> None:
+    text = service_query(listener.port)
+    code, _, err = run("query", "--sparql", text, "--allow-service", "http://127.0.0.1:9/")
+    assert code == 2
+    assert one_line(err) == (
+        f"Error: --sparql: SERVICE <http://127.0.0.1:{listener.port}/sparql> refused: it is "
+        "not under an allowed prefix (http://127.0.0.1:9/)"
+    )
+    # a prefix ending inside the host allows that host only
+    code, _, _ = run("query", "--sparql", text, "--allow-service", "http://127.0.0")
+    assert code == 2
+    assert listener.connections == 0
+
+
+def test_an_allowed_service_is_really_asked(listener: Listener) -> None:
+    prefix = f"http://127.0.0.1:{listener.port}/"
+    code, _, err = run("query", "--sparql", service_query(listener.port), "--allow-service", prefix)
+    assert listener.connections >= 1  # the switch does what it says
+    assert code != 0 and "Traceback" not in err
+
+
+def test_variable_or_relative_service_is_refused() -> None:
+    for text in (
+        "SELECT * WHERE { SERVICE ?where { ?s ?p ?o } }",
+        "BASE <http://127.0.0.1:9/> SELECT * WHERE { SERVICE <x> { ?s ?p ?o } }",
+    ):
+        code, _, err = run("query", "--sparql", text, "--allow-service", "http://")
+        assert code == 2
+        assert one_line(err).startswith(
+            "Error: --sparql: SERVICE an endpoint msskg cannot resolve refused"
+        )
+
+
+def test_service_only_counts_as_a_keyword() -> None:
+    text = (
+        'PREFIX service: <http://x/> SELECT * WHERE { ?service service:p "SERVICE <http://a/>" '
+        "# SERVICE <http://b/>\n . _:SERVICE <urn:SERVICE> ?o }"
+    )
+    assert service_targets(text) == []
+    assert service_targets("PREFIX e: <http://e/> ASK { ?s ?p ?o .SERVICE e:q {} }") == [
+        "http://e/q"
+    ]
+
+
+# ---------------------------------------------------------------- nesting
+
+
+def nested(depth: int) -> str:
+    return "SELECT * WHERE " + "{" * depth + " ?s ?p ?o " + "}" * depth
+
+
+@pytest.mark.parametrize("depth", [201, 3000, 100_000])
+def test_deep_sparql_is_refused_before_the_parser(depth: int) -> None:
+    code, out, err = run("query", "--sparql", nested(depth))
+    assert (code, out) == (2, "")
+    assert one_line(err) == (
+        "Error: query --sparql nests brackets more than 200 deep, deeper than msskg reads; "
+        "flatten it"
+    )
+
+
+def test_nesting_depth_skips_strings_iris_and_comments() -> None:
+    assert nesting_depth(nested(200), "sparql") == 200
+    assert nesting_depth('SELECT * { ?s ?p "' + "{" * 5000 + '" }', "sparql") == 1
+    assert nesting_depth("<x:a> <x:b> <x:c> . # " + "(" * 5000 + "\n", "turtle") == 0
+    assert nesting_depth('{"a": "' + "[" * 900 + '"}', "json") == 1
+    assert nesting_depth("[" * 300, "json") > 200  # unclosed brackets count
+    assert nesting_depth("<< " * 300 + ">> " * 300, "turtle") > 200
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("deep.jsonld", '{"@id": "x:a", "x:b": ' + '{"x:b": ' * 5000 + "1" + "}" * 5001),
+        ("deep.ttl", "<x:a> <x:b> " + "(" * 5000 + ")" * 5000 + " ."),
+    ],
+)
+def test_deep_data_is_refused(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    for command in (["query", "--sparql", "ASK {}"], ["validate"], ["export"]):
+        code, _, err = run(*command, "--data", str(path))
+        assert code in (2, 3), (command, err)
+        assert one_line(err) == (
+            f"Error: {path} nests brackets more than 200 deep, deeper than msskg reads; flatten it"
+        )
+    assert path.read_text() == text
+
+
+# ---------------------------------------------------------------- messages
+
+
+def test_error_messages_escape_control_characters_and_shorten_values() -> None:
+    value = "2020\n\x1b[31m\u202e" + "x" * 100_000
+    code, _, err = run("query", "holder-at", "-p", f"date={value}")
+    assert code == 2
+    line = one_line(err)
+    assert "\x1b" not in line and "\u202e" not in line and len(line) < 400
+    assert line.startswith('Error: parameter "date": bad date "2020\\n\\x1b[31m\\u202exxx')
+    assert "…" in line
+
+
+def test_clean_and_shown() -> None:
+    assert shown("a\nb\tc\x00\u2066") == "a\\nb\\tc\\x00\\u2066"
+    assert shown("y" * 100) == "y" * 80 + "…"
+    assert clean('bad "' + "z" * 200 + '" here') == 'bad "' + "z" * 80 + '…" here'
+    assert str(MsskgError("two\nlines")) == "two\\nlines"
+
+
+def test_nesting_error_is_an_msskg_error() -> None:
+    assert issubclass(NestingError, MsskgError)

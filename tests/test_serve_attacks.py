@@ -1,0 +1,216 @@
+"""msskg serve under attack, over loopback only: federation to a host a query
+names (a local listener must receive nothing), foreign Host headers (DNS
+rebinding), paths under /query/, malformed lengths and bodies, slow and idle
+connections, deep nesting, and bad options. Each answer is one line, never a
+traceback."""
+
+from __future__ import annotations
+
+import socket
+import time
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from msskg.cli import main
+from msskg.serve.protocol import ServeConfig
+from msskg.serve.server import Server, start_server
+from tests.test_hostile import Listener
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    running = start_server(ServeConfig(timeout=5, max_rows=20, workers=1, read_timeout=1))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    running = Listener()
+    yield running
+    running.close()
+
+
+def raw(server: Server, request: bytes, *, wait: float = 10) -> bytes:
+    host, port = server.address
+    with socket.create_connection((host, port), timeout=wait) as sock:
+        sock.sendall(request)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except (TimeoutError, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def get(server: Server, path: str, host: str = "127.0.0.1") -> tuple[int, str]:
+    answer = raw(
+        server, f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+    )
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body.decode("utf-8", "replace")
+
+
+def sparql(text: str) -> str:
+    return "/sparql?query=" + urllib.parse.quote(text)
+
+
+def test_service_is_refused_and_the_named_host_gets_nothing(
+    server: Server, listener: Listener
+) -> None:
+    target = f"http://127.0.0.1:{listener.port}/sparql"
+    status, body = get(server, sparql(f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"))
+    assert (status, body) == (
+        400,
+        f"Error: query: SERVICE <{target}> refused: msskg does not send queries to other "
+        "servers unless allowed (--allow-service PREFIX)\n",
+    )
+    time.sleep(0.3)
+    assert listener.connections == 0
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:80", "10.0.0.1", ""])
+def test_foreign_host_headers_are_refused(server: Server, host: str) -> None:
+    status, body = get(server, "/", host=host)
+    assert (status, body) == (
+        400,
+        "Error: this server answers only to the host names it listens on\n",
+    )
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST:8000", "[::1]:80"])
+def test_loopback_host_names_are_answered(server: Server, host: str) -> None:
+    assert get(server, sparql("ASK {}"), host=host)[0] == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/query//etc/passwd",
+        "/query/../../../etc/passwd",
+        "/query/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/query/%2Fetc%2Fpasswd",
+        "/query/holder-at.rq",
+        "/query/%2Fdev%2Fnull.rq",
+        "/query/no-such-query-here",
+    ],
+)
+def test_only_catalogue_names_under_query(server: Server, path: str) -> None:
+    status, body = get(server, path)
+    assert status in (404, 400)
+    assert body.startswith("Error: ") and body.count("\n") == 1
+    assert "root:" not in body and "Traceback" not in body
+
+
+def test_existing_and_missing_files_answer_alike(server: Server) -> None:
+    there = get(server, "/query/..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd")
+    missing = get(server, "/query/..%2F..%2F..%2F..%2F..%2Fetc%2Fno-such-file")
+    assert there[0] == missing[0] == 404
+    assert there[1].replace("passwd", "X") == missing[1].replace("no-such-file", "X")
+
+
+@pytest.mark.parametrize("length", [b"-1", b"abc", b"1e3", b"10, 20"])
+def test_malformed_content_length_is_400(server: Server, length: bytes) -> None:
+    request = (
+        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query"
+        b"\r\nContent-Length: " + length + b"\r\nConnection: close\r\n\r\nASK {}"
+    )
+    assert raw(server, request).startswith(b"HTTP/1.1 400 ")
+
+
+def test_body_over_a_megabyte_is_413(server: Server) -> None:
+    body = b"#" * 1_000_001
+    for framing in (
+        f"Content-Length: {len(body)}\r\n".encode(),
+        b"Transfer-Encoding: chunked\r\n",
+    ):
+        # The chunked body is left unfinished: the server must answer anyway.
+        payload = body if b"Length" in framing else b"%x\r\n" % len(body) + body + b"\r\n"
+        request = (
+            b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+            b"application/sparql-query\r\nConnection: close\r\n" + framing + b"\r\n" + payload
+        )
+        answer = raw(server, request)
+        assert answer.startswith(b"HTTP/1.1 413 "), answer[:80]
+        assert answer.endswith(b"Error: a query may be at most 1 MB\n")
+
+
+@pytest.mark.parametrize(
+    "start", [b"", b"GET / HTTP/1.1\r\nHost: 127", b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1"]
+)
+def test_idle_and_slow_connections_are_closed(server: Server, start: bytes) -> None:
+    began = time.monotonic()
+    answer = raw(server, start, wait=10)
+    assert time.monotonic() - began < 5  # read_timeout is 1 s
+    assert b"Traceback" not in answer
+
+
+def test_a_slow_body_is_cut_off(server: Server) -> None:
+    request = (
+        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query"
+        b"\r\nContent-Length: 100\r\n\r\nASK"
+    )
+    began = time.monotonic()
+    answer = raw(server, request)
+    assert time.monotonic() - began < 5
+    assert answer == b"" or answer.startswith(b"HTTP/1.1 408 ")
+
+
+def test_deep_nesting_is_refused_and_the_worker_survives(server: Server) -> None:
+    deep = "SELECT * WHERE " + "{" * 3000 + " ?s ?p ?o " + "}" * 3000
+    status, body = get(server, sparql(deep))
+    assert (status, body) == (
+        400,
+        "Error: query query nests brackets more than 200 deep, deeper than msskg reads; "
+        "flatten it\n",
+    )
+    assert get(server, sparql("ASK {}"))[0] == 200
+
+
+def test_other_methods_and_posts_elsewhere(server: Server) -> None:
+    answer = raw(server, b"DELETE / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 405 ")
+    assert answer.endswith(b"Error: this server answers GET, HEAD and POST only\n")
+
+
+def test_another_host_given_is_answered() -> None:
+    running = start_server(ServeConfig(workers=1, hosts=("msskg.test",)))
+    try:
+        assert get(running, sparql("ASK {}"), host="msskg.test:8000")[0] == 200
+        assert get(running, sparql("ASK {}"), host="other.test")[0] == 400
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--port", "99999"], "Invalid value for '--port': 99999 is not in the range 0<=x<=65535."),
+        (["--port", "-1"], "Invalid value for '--port': -1 is not in the range 0<=x<=65535."),
+        (["--timeout", "-1"], "Invalid value for '--timeout': -1.0 is not in the range x>0."),
+        (["--timeout", "0"], "Invalid value for '--timeout': 0.0 is not in the range x>0."),
+        (["--max-rows", "-5"], "Invalid value for '--max-rows': -5 is not in the range x>=1."),
+        (["--workers", "0"], "Invalid value for '--workers': 0 is not in the range 1<=x<=64."),
+    ],
+)
+def test_serve_options_are_checked(option: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["serve", *option])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"Error: {message}"
+
+
+def test_a_port_in_use_is_one_line() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port), "--workers", "1"])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
