@@ -5,8 +5,12 @@ counts what it receives."""
 
 from __future__ import annotations
 
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -203,3 +207,97 @@ def test_clean_and_shown() -> None:
 
 def test_nesting_error_is_an_msskg_error() -> None:
     assert issubclass(NestingError, MsskgError)
+
+
+# ---------------------------------------------------------------- local limits
+
+CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def msskg(*args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "msskg", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+@pytest.mark.slow
+def test_a_local_query_past_its_time_limit_is_stopped() -> None:
+    began = time.monotonic()
+    process = msskg("query", "--sparql", CROSS, "--timeout", "2")
+    out, err = process.communicate(timeout=60)
+    assert time.monotonic() - began < 15
+    assert (process.returncode, out) == (7, b"")
+    assert err.decode() == (
+        "Error: the query ran past the time limit of 2 s and was stopped; narrow it, "
+        "add a LIMIT, or raise --timeout (0: no limit)\n"
+    )
+
+
+@pytest.mark.slow
+def test_rows_are_written_before_the_query_ends() -> None:
+    process = msskg("query", "--sparql", ROWS, "-f", "tsv", "--timeout", "3")
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 7 and err.startswith(b"Error: the query ran past")
+    lines = out.splitlines()
+    assert lines[0] == b"?a\t?b\t?c\t?d\t?e\t?f\t?g\t?h\t?i" and len(lines) > 1000
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_stuck_query_ends_on_ctrl_c_and_sigterm(signum: int) -> None:
+    process = msskg("query", "--sparql", CROSS, "--timeout", "0")
+    time.sleep(3)  # well inside the engine by now
+    process.send_signal(signum)
+    began = time.monotonic()
+    process.communicate(timeout=30)
+    assert time.monotonic() - began < 5
+    assert process.returncode == 128 + signum
+
+
+def test_max_rows_stops_after_that_many_rows() -> None:
+    code, out, err = run("query", "--sparql", ROWS, "-f", "csv", "--max-rows", "3")
+    assert code == 2
+    assert out.count("\n") == 4  # the header and three rows
+    assert one_line(err) == (
+        "Error: the result has more than 3 rows (--max-rows); add a LIMIT or raise --max-rows"
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--timeout", "-1"], "Invalid value for '--timeout': -1.0 is not in the range x>=0."),
+        (["--max-rows", "0"], "Invalid value for '--max-rows': 0 is not in the range x>=1."),
+        (
+            ["--timeout", "0", "--endpoint", "http://127.0.0.1:9/"],
+            "--timeout 0 (no limit) is for local queries; give a number",
+        ),
+    ],
+)
+def test_limit_options_are_checked(option: list[str], message: str) -> None:
+    code, _, err = run("query", "--sparql", "ASK {}", *option)
+    assert code == 2
+    assert err.splitlines()[-1] == f"Error: {message}"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table", "md"])
+def test_streamed_output_is_the_whole_result_formatted(fmt: str) -> None:
+    from msskg.graph.store import open_store
+    from msskg.query.engines import OxigraphBackend, open_query
+    from msskg.query.formats import format_result
+    from msskg.query.stream import write_result
+
+    text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 2500"
+    backend = OxigraphBackend(open_store())
+    whole = format_result(run_query(text, backend=backend), fmt, prefixes=backend.prefixes)
+    pieces: list[str] = []
+    write_result(open_query(text, backend=backend), fmt, pieces.append, prefixes=backend.prefixes)
+    streamed = "".join(pieces)
+    assert len(pieces) > 3
+    if fmt == "table":  # widths are measured on the first 1000 rows only
+        cells = [line.split() for line in streamed.splitlines()]
+        assert cells[2:] == [line.split() for line in whole.splitlines()][2:]
+        assert cells[0] == ["s", "p", "o"]
+    else:
+        assert streamed == (whole if whole.endswith("\n") else whole + "\n")

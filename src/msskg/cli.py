@@ -85,6 +85,23 @@ def allow_service_option(command: F) -> F:
     )(command)
 
 
+LOCAL_TIMEOUT = 120.0
+"""Seconds a local query may run unless --timeout says otherwise."""
+
+
+def timed_out(limit: float | None) -> None:
+    sys.stdout.flush()
+    click.echo(
+        f"Error: the query ran past the time limit of {limit:g} s and was stopped; "
+        "narrow it, add a LIMIT, or raise --timeout (0: no limit)",
+        err=True,
+    )
+
+
+def write(text: str) -> None:
+    click.echo(text, nl=False)
+
+
 def echo(text: str) -> None:
     click.echo(text, nl=not text.endswith("\n"))
 
@@ -94,6 +111,9 @@ def echo(text: str) -> None:
 def main() -> None:
     """A sourced, time-aware knowledge graph of North Korea's Ministry of
     Social Security: query, export and load it."""
+    from msskg.query.limits import terminate_as_interrupt
+
+    terminate_as_interrupt()
 
 
 @main.command("queries")
@@ -130,7 +150,19 @@ def list_queries_command() -> None:
 @data_option
 @store_option
 @click.option("--endpoint", metavar="URL", help="Run it on this SPARQL 1.1 Protocol endpoint.")
-@timeout_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="Stop a local query after this long (0: no limit), or how long to wait for "
+    f"--endpoint.  [default: {LOCAL_TIMEOUT:g} locally, 60 for --endpoint]",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Stop with an error after writing N rows.  [default: no limit]",
+)
 @allow_service_option
 def query_command(
     name: str | None,
@@ -141,21 +173,25 @@ def query_command(
     store: Path | None,
     endpoint: str | None,
     timeout: float | None,
+    max_rows: int | None,
     allow_service: tuple[str, ...],
 ) -> None:
-    """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT."""
+    """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT.
+    Rows are written as they are found."""
     from msskg.graph.store import open_store
     from msskg.query.catalogue import get_query
-    from msskg.query.engines import OxigraphBackend, run_query
-    from msskg.query.formats import default_format, format_result
+    from msskg.query.engines import OxigraphBackend, open_query
+    from msskg.query.formats import default_format
+    from msskg.query.limits import process_time_limit
     from msskg.query.results import Backend
+    from msskg.query.stream import write_result
 
     if (name is None) == (sparql is None):
         raise click.UsageError("give a query NAME or FILE.rq, or --sparql TEXT (one of them)")
     if len([given for given in (data, store, endpoint) if given]) > 1:
         raise click.UsageError("give only one of --data, --store and --endpoint")
-    if timeout is not None and not endpoint:
-        raise click.UsageError("--timeout is for --endpoint")
+    if timeout == 0 and endpoint:
+        raise click.UsageError("--timeout 0 (no limit) is for local queries; give a number")
     given = [key for key, _ in params]
     if twice := sorted({key for key in given if given.count(key) > 1}):
         raise click.UsageError(f"parameter {twice[0]} given more than once; give it once")
@@ -165,10 +201,12 @@ def query_command(
         backend: Backend = EndpointBackend(endpoint, timeout=timeout)
     else:
         backend = OxigraphBackend(open_store(data=data, store=store))
+    limit = None if endpoint else (LOCAL_TIMEOUT if timeout is None else timeout)
     query = get_query(name) if name else str(sparql)
-    result = run_query(query, dict(params), backend=backend, allow_service=allow_service)
-    fmt = fmt or default_format(result, terminal=sys.stdout.isatty())
-    echo(format_result(result, fmt, prefixes=backend.prefixes))
+    with process_time_limit(limit, on_timeout=lambda: timed_out(limit)):
+        result = open_query(query, dict(params), backend=backend, allow_service=allow_service)
+        fmt = fmt or default_format(result, terminal=sys.stdout.isatty())
+        write_result(result, fmt, write, prefixes=backend.prefixes, max_rows=max_rows)
 
 
 @main.command("export")

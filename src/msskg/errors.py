@@ -24,6 +24,7 @@ __all__ = [
     "ParameterError",
     "QueryFileError",
     "QuerySyntaxError",
+    "RowLimitError",
     "UnknownFormatError",
     "UnknownLabelError",
     "UnknownQueryError",
@@ -119,6 +120,10 @@ class FederationError(MsskgError):
 
 class NestingError(MsskgError):
     """Text nested deeper than msskg's parsers are given."""
+
+
+class RowLimitError(MsskgError):
+    """A result with more rows than the limit asked for (``--max-rows``)."""
 
 
 class ParameterError(MsskgError, ValueError):

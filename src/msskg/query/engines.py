@@ -3,17 +3,25 @@ engine (pyoxigraph by default, rdflib on request) into one typed result."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
 import pyoxigraph as ox
 
-from msskg.errors import UnknownFormatError
+from msskg.errors import MsskgError, UnknownFormatError
 from msskg.graph.scan import check_depth
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.catalogue import LABELS_QUERY, Binding, SavedQuery, bind_parameters, parse_query
-from msskg.query.results import AskResult, Backend, GraphResult, QueryResult, SelectResult
+from msskg.query.results import (
+    AskResult,
+    Backend,
+    GraphResult,
+    QueryResult,
+    SelectResult,
+    SelectStream,
+    Term,
+)
 from msskg.query.text import (
     check_federation,
     mentioned_variables,
@@ -26,6 +34,7 @@ __all__ = [
     "OxigraphBackend",
     "ask_mentions",
     "check_query_text",
+    "open_query",
     "run_query",
     "select_labels",
 ]
@@ -52,6 +61,39 @@ def run_query(
     A query that nests too deeply is refused before any parser sees it, and
     so is one whose ``SERVICE`` names an endpoint not under a prefix in
     ``allow_service`` (none by default: no request leaves the machine)."""
+    backend, saved, bindings = _prepare(
+        query, params, data, store, engine, graph, backend, allow_service
+    )
+    return backend.execute(saved, bindings)
+
+
+def open_query(
+    query: SavedQuery | str,
+    params: Mapping[str, str] | None = None,
+    *,
+    backend: Backend,
+    allow_service: Sequence[str] = (),
+) -> QueryResult | SelectStream:
+    """As :func:`run_query` on ``backend``, but a SELECT on pyoxigraph comes
+    back as a :class:`SelectStream`: its rows are found while they are read."""
+    backend, saved, bindings = _prepare(
+        query, params, None, None, "oxigraph", None, backend, allow_service
+    )
+    if isinstance(backend, OxigraphBackend):
+        return backend.stream(saved, bindings)
+    return backend.execute(saved, bindings)
+
+
+def _prepare(
+    query: SavedQuery | str,
+    params: Mapping[str, str] | None,
+    data: Sequence[Path | str] | None,
+    store: Path | str | None,
+    engine: Engine,
+    graph: KnowledgeGraph | None,
+    backend: Backend | None,
+    allow_service: Sequence[str],
+) -> tuple[Backend, SavedQuery, dict[str, Binding]]:
     saved = query if isinstance(query, SavedQuery) else parse_query(query, name="--sparql")
     check_query_text(saved, allow_service)
     if backend is None and engine == "oxigraph":
@@ -65,7 +107,7 @@ def run_query(
         raise UnknownFormatError(f'unknown engine "{engine}"; use oxigraph or rdflib')
     bindings = bind_parameters(saved, params or {}, lookup=backend)
     used = mentioned_variables(saved.text)
-    return backend.execute(saved, {k: v for k, v in bindings.items() if k in used})
+    return backend, saved, {k: v for k, v in bindings.items() if k in used}
 
 
 def check_query_text(query: SavedQuery, allow_service: Sequence[str] = ()) -> None:
@@ -91,6 +133,15 @@ class OxigraphBackend:
         return ask_mentions(self, iri)
 
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
+        result = self.stream(query, bindings)
+        if isinstance(result, SelectStream):
+            return SelectResult(result.variables, tuple(result.rows))
+        return result
+
+    def stream(
+        self, query: SavedQuery, bindings: Mapping[str, Binding]
+    ) -> QueryResult | SelectStream:
+        """The answer, a SELECT's rows read lazily from pyoxigraph."""
         try:
             answer = self.graph.store.query(
                 query.text,
@@ -101,15 +152,24 @@ class OxigraphBackend:
                 return AskResult(bool(answer))
             if isinstance(answer, ox.QuerySolutions):
                 names = tuple(v.value for v in answer.variables)
-                rows = tuple(tuple(s[i] for i in range(len(names))) for s in answer)
-                return SelectResult(names, rows)
+                return SelectStream(names, _rows(answer, len(names)))
             return GraphResult(tuple(answer))
         except SyntaxError as err:
             raise query_syntax_error(query, str(err)) from None
         except RuntimeError as err:
             if "projection" in str(err):
                 raise unselected_parameter(query, str(err)) from None
-            raise
+            raise MsskgError(f"the query failed: {err}") from None
+        except OSError as err:
+            raise MsskgError(f"the query failed: {err}") from None
+
+
+def _rows(answer: ox.QuerySolutions, width: int) -> Iterator[tuple[Term | None, ...]]:
+    try:
+        for solution in answer:
+            yield tuple(solution[i] for i in range(width))
+    except (RuntimeError, OSError) as err:
+        raise MsskgError(f"the query failed: {err}") from None
 
 
 def ask_mentions(backend: Backend, iri: str) -> bool:

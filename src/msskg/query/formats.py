@@ -12,7 +12,14 @@ import pyoxigraph as ox
 
 from msskg.errors import UnknownFormatError
 from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
-from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult, Term
+from msskg.query.results import (
+    AskResult,
+    GraphResult,
+    QueryResult,
+    SelectResult,
+    SelectStream,
+    Term,
+)
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -38,7 +45,7 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-def default_format(result: QueryResult, *, terminal: bool) -> str:
+def default_format(result: QueryResult | SelectStream, *, terminal: bool) -> str:
     """``table`` for a person at a terminal, ``csv`` for a pipe, ``turtle`` for RDF."""
     if isinstance(result, GraphResult):
         return "turtle"
@@ -81,6 +88,29 @@ def _boolean(result: AskResult) -> str:
     return "true\n" if result.value else "false\n"
 
 
+def w3c_rows(variables: tuple[str, ...], rows: list[tuple[Term | None, ...]], fmt: str) -> str:
+    """Rows in a W3C results format (csv, tsv, json, xml) without what comes
+    before the first row and after the last: pieces to stream one after another
+    (json's need a comma between them). :func:`w3c_frame` gives the frame."""
+    empty, full = w3c_frame(variables, fmt), w3c_text(variables, rows, fmt)
+    start = next(
+        (i for i, (a, b) in enumerate(zip(empty, full, strict=False)) if a != b), len(empty)
+    )
+    return full[start : len(full) - (len(empty) - start)]
+
+
+def w3c_frame(variables: tuple[str, ...], fmt: str) -> str:
+    """The result with no rows: its text before and after where rows go."""
+    return w3c_text(variables, [], fmt)
+
+
+def w3c_text(variables: tuple[str, ...], rows: list[tuple[Term | None, ...]], fmt: str) -> str:
+    """Rows as a whole document in a W3C results format (csv, tsv, json, xml)."""
+    result = SelectResult(variables, tuple(rows))
+    solutions = ox.parse_query_results(_w3c_json(result), ox.QueryResultsFormat.JSON)
+    return _text(solutions.serialize(format=_W3C[fmt]))
+
+
 def _w3c_json(result: SelectResult | AskResult) -> str:
     """The SPARQL 1.1 JSON results document, for pyoxigraph to re-serialize."""
     if isinstance(result, AskResult):
@@ -114,6 +144,11 @@ def _json_term(term: Term) -> dict[str, object]:
     return out
 
 
+def display(term: Term | None, prefixes: Mapping[str, str]) -> str:
+    """A term as a person reads it in a table: IRIs shortened by ``prefixes``."""
+    return _display(term, prefixes)
+
+
 def _display(term: Term | None, prefixes: Mapping[str, str]) -> str:
     if term is None:
         return ""
@@ -139,31 +174,50 @@ def display_width(text: str) -> int:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
-    # One line per row: a newline inside a value is shown, not obeyed.
-    rows = [[cell.replace("\r", "\\r").replace("\n", "\\n") for cell in row] for row in rows]
-    widths = [
-        max([display_width(header[i]), *(display_width(row[i]) for row in rows)])
-        for i in range(len(header))
-    ]
-
-    def line(cells: list[str]) -> str:
-        padded = (c + " " * (w - display_width(c)) for c, w in zip(cells, widths, strict=True))
-        return "  ".join(padded).rstrip()
-
-    lines = [line(header), "  ".join("-" * w for w in widths), *(line(row) for row in rows)]
+    widths = table_widths(header, rows)
+    lines = table_head(header, widths) + [table_line(row, widths) for row in rows]
     return "\n".join(lines) + "\n"
 
 
-def _markdown(header: list[str], rows: list[list[str]]) -> str:
-    def line(cells: list[str]) -> str:
-        escaped = (
-            c.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
-            for c in cells
-        )
-        return "| " + " | ".join(escaped) + " |"
+def _one_line(cell: str) -> str:
+    # One line per row: a newline inside a value is shown, not obeyed.
+    return cell.replace("\r", "\\r").replace("\n", "\\n")
 
-    lines = [line(header), "|" + "|".join(" --- " for _ in header) + "|"]
-    return "\n".join([*lines, *(line(row) for row in rows)]) + "\n"
+
+def table_widths(header: list[str], rows: list[list[str]]) -> list[int]:
+    """Each column's width: its widest cell (in terminal columns)."""
+    return [
+        max([display_width(header[i]), *(display_width(_one_line(row[i])) for row in rows)])
+        for i in range(len(header))
+    ]
+
+
+def table_head(header: list[str], widths: list[int]) -> list[str]:
+    return [table_line(header, widths), "  ".join("-" * w for w in widths)]
+
+
+def table_line(cells: list[str], widths: list[int]) -> str:
+    """One row of the table; a cell wider than its column pushes the rest right."""
+    shown = [_one_line(c) for c in cells]
+    padded = (c + " " * max(0, w - display_width(c)) for c, w in zip(shown, widths, strict=True))
+    return "  ".join(padded).rstrip()
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> str:
+    lines = markdown_head(header) + [markdown_line(row) for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_head(header: list[str]) -> list[str]:
+    return [markdown_line(header), "|" + "|".join(" --- " for _ in header) + "|"]
+
+
+def markdown_line(cells: list[str]) -> str:
+    escaped = (
+        c.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+        for c in cells
+    )
+    return "| " + " | ".join(escaped) + " |"
 
 
 def _rdf(result: GraphResult, fmt: ox.RdfFormat, prefixes: Mapping[str, str]) -> str:

@@ -4,7 +4,7 @@ protocol an engine follows, and comparing answers by value across engines."""
 from __future__ import annotations
 
 import collections
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
@@ -19,6 +19,7 @@ __all__ = [
     "GraphResult",
     "QueryResult",
     "SelectResult",
+    "SelectStream",
     "Term",
     "comparable",
     "comparable_result",
@@ -37,6 +38,16 @@ class SelectResult:
 
     variables: tuple[str, ...]
     rows: tuple[tuple[Term | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class SelectStream:
+    """A SELECT's rows as the engine finds them, to be read once: what
+    :func:`msskg.query.engines.open_query` gives so that output can start
+    before the last row is known, in flat memory."""
+
+    variables: tuple[str, ...]
+    rows: Iterator[tuple[Term | None, ...]]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,141 @@
+"""Writing a query's answer as it comes: a SELECT's rows are written in
+batches while the engine finds them, so memory stays flat however many rows
+there are, and a row limit stops the query where it is passed. The text is
+exactly what :func:`msskg.query.formats.format_result` makes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+
+from msskg.errors import RowLimitError
+from msskg.graph.prefixes import DEFAULT_PREFIXES
+from msskg.query.formats import (
+    SELECT_FORMATS,
+    display,
+    format_result,
+    markdown_head,
+    markdown_line,
+    table_head,
+    table_line,
+    table_widths,
+    w3c_frame,
+    w3c_rows,
+    w3c_text,
+)
+from msskg.query.results import GraphResult, QueryResult, SelectResult, SelectStream, Term
+
+__all__ = ["BATCH", "TABLE_SAMPLE", "write_result"]
+
+BATCH = 1000
+"""Most rows held before they are written."""
+
+FLUSH_AFTER = 0.25
+"""Seconds after which a batch is written even when not full."""
+
+TABLE_SAMPLE = 1000
+"""Rows a text table measures its columns on; later rows reuse those widths."""
+
+Row = tuple[Term | None, ...]
+
+
+def write_result(
+    result: QueryResult | SelectStream,
+    fmt: str,
+    write: Callable[[str], None],
+    *,
+    prefixes: Mapping[str, str] = DEFAULT_PREFIXES,
+    max_rows: int | None = None,
+) -> None:
+    """Write ``result`` in format ``fmt`` through ``write``, a piece at a time.
+    More than ``max_rows`` rows (or triples) raise :class:`RowLimitError`
+    after the first ``max_rows`` are written."""
+    if not isinstance(result, SelectStream):
+        if isinstance(result, GraphResult) and max_rows is not None:
+            _check(len(result.triples), max_rows)
+        if isinstance(result, SelectResult) and max_rows is not None:
+            rows = result.rows[: max_rows + 1]
+            result = SelectStream(result.variables, iter(rows))
+        else:
+            return write(_ended(format_result(result, fmt, prefixes=prefixes)))
+    if fmt not in SELECT_FORMATS:  # the same message as for a whole result
+        format_result(SelectResult(result.variables, ()), fmt)
+    batches = _batches(result.rows, max_rows)
+    if fmt == "table":
+        _table(result.variables, batches, write, prefixes)
+    elif fmt == "md":
+        write("\n".join(markdown_head(list(result.variables))) + "\n")
+        for batch in batches:
+            write("".join(markdown_line(_cells(row, prefixes)) + "\n" for row in batch))
+    else:
+        _w3c(result.variables, batches, write, fmt)
+
+
+def _w3c(
+    variables: tuple[str, ...], batches: Iterator[list[Row]], write: Callable[[str], None], fmt: str
+) -> None:
+    frame = w3c_frame(variables, fmt)
+    one = w3c_text(variables, [(None,) * len(variables)], fmt)
+    first = next(
+        (i for i, (a, b) in enumerate(zip(frame, one, strict=False)) if a != b), len(frame)
+    )
+    write(frame[:first])
+    separator = "," if fmt == "json" else ""
+    started = False
+    for batch in batches:
+        write((separator if started else "") + w3c_rows(variables, batch, fmt))
+        started = True
+    tail = frame[first:]
+    write(_ended(tail) if tail else "")  # csv and tsv rows end their lines
+
+
+def _table(
+    variables: tuple[str, ...],
+    batches: Iterator[list[Row]],
+    write: Callable[[str], None],
+    prefixes: Mapping[str, str],
+) -> None:
+    header = list(variables)
+    sample: list[list[str]] = []
+    for batch in batches:
+        sample += [_cells(row, prefixes) for row in batch]
+        if len(sample) >= TABLE_SAMPLE:
+            break  # the rest of the batches follow below, measured on these
+    widths = table_widths(header, sample)
+    write("\n".join(table_head(header, widths)) + "\n")
+    write("".join(table_line(cells, widths) + "\n" for cells in sample))
+    for batch in batches:
+        write("".join(table_line(_cells(row, prefixes), widths) + "\n" for row in batch))
+
+
+def _cells(row: Row, prefixes: Mapping[str, str]) -> list[str]:
+    return [display(term, prefixes) for term in row]
+
+
+def _batches(rows: Iterator[Row], max_rows: int | None) -> Iterator[list[Row]]:
+    batch: list[Row] = []
+    last = time.monotonic()
+    for count, row in enumerate(rows, start=1):
+        if max_rows is not None and count > max_rows:
+            if batch:
+                yield batch
+            _check(count, max_rows)
+        batch.append(row)
+        if len(batch) >= BATCH or time.monotonic() - last > FLUSH_AFTER:
+            yield batch
+            batch, last = [], time.monotonic()
+    if batch:
+        yield batch
+
+
+def _check(count: int, max_rows: int) -> None:
+    if count > max_rows:
+        raise RowLimitError(
+            f"the result has more than {max_rows} rows (--max-rows); "
+            "add a LIMIT or raise --max-rows"
+        )
+
+
+def _ended(text: str) -> str:
+    # As the command line always has: the output ends with a newline.
+    return text if text.endswith("\n") else text + "\n"
