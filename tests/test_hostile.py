@@ -5,6 +5,7 @@ counts what it receives."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -301,3 +302,66 @@ def test_streamed_output_is_the_whole_result_formatted(fmt: str) -> None:
         assert cells[0] == ["s", "p", "o"]
     else:
         assert streamed == (whole if whole.endswith("\n") else whole + "\n")
+
+
+# ---------------------------------------------------------------- cache
+
+
+def test_data_edited_while_cached_is_filed_under_what_was_parsed(
+    home: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import msskg.graph.store as store
+
+    facts = home / "data" / "facts.ttl"
+    original = facts.read_text()
+    real_parse = store.parse_into
+
+    def edit_then_parse(*args: object, **kwargs: object) -> dict[str, str]:
+        facts.write_text(original + "<https://e/late> <https://e/p> <https://e/o> .\n")
+        return real_parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "parse_into", edit_then_parse)
+    assert len(store.open_store(in_memory_limit=0).store) == 43  # what it parsed
+    monkeypatch.setattr(store, "parse_into", real_parse)
+    facts.write_text(original)
+    # The entry holds the edited text, so the original's key does not find it.
+    assert len(store.open_store(in_memory_limit=0).store) == 42
+    facts.write_text(original + "<https://e/late> <https://e/p> <https://e/o> .\n")
+    assert len(store.open_store(in_memory_limit=0).store) == 43
+    assert len(store.cache_entries()) == 2
+
+
+def test_leftovers_of_killed_builds_are_swept(home: Path, private_cache: Path) -> None:
+    from msskg.graph.store import open_store
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    private_cache.mkdir()
+    (private_cache / f".building-{dead.pid}-abc").mkdir()
+    (private_cache / ".building-old").mkdir()
+    alive = private_cache / f".building-{os.getpid()}-xyz"
+    alive.mkdir()
+    open_store(in_memory_limit=0)
+    assert sorted(p.name for p in private_cache.iterdir() if p.name.startswith(".")) == [alive.name]
+
+
+def test_a_killed_load_leaves_nothing(home: Path, tmp_path: Path) -> None:
+    target = tmp_path / "term.db"
+    (tmp_path / ".term.db.building-999999999-x").mkdir()
+    code, _, _ = run("load", "--store", str(target), str(home / "data"))
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".term")) == []
+
+
+def test_msskg_cache_shows_and_clears(home: Path, private_cache: Path) -> None:
+    from msskg.graph.store import open_store
+
+    open_store(in_memory_limit=0)
+    code, out, _ = run("cache")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[1].startswith("1 entry, ")
+    assert lines[1].endswith(f" MB in {private_cache}")
+    code, out, _ = run("cache", "clear")
+    assert code == 0 and out.startswith("Freed ")
+    assert list(private_cache.iterdir()) == []

@@ -381,6 +381,29 @@ def describe_command(thing: str, fmt: str, data: tuple[Path, ...]) -> None:
     echo(describe(thing, fmt=fmt, data=data))
 
 
+@main.group("cache", invoke_without_command=True)
+@click.pass_context
+def cache_command(ctx: click.Context) -> None:
+    """Show the cache of parsed data (msskg cache clear empties it)."""
+    from msskg.graph.store import cache_dir, cache_entries
+
+    if ctx.invoked_subcommand is None:
+        entries = cache_entries()
+        for entry in entries:
+            click.echo(f"{entry.key}  {entry.size / 1e6:9.1f} MB")
+        total = sum(e.size for e in entries) / 1e6
+        count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
+        click.echo(f"{count}, {total:.1f} MB in {cache_dir()}")
+
+
+@cache_command.command("clear")
+def cache_clear_command() -> None:
+    """Remove every cached store."""
+    from msskg.graph.store import cache_dir, clear_cache
+
+    click.echo(f"Freed {clear_cache() / 1e6:.1f} MB in {cache_dir()}")
+
+
 @main.command("serve")
 @click.option(
     "--host",

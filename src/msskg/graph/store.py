@@ -29,8 +29,11 @@ if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
 __all__ = [
+    "CacheEntry",
     "KnowledgeGraph",
     "cache_dir",
+    "cache_entries",
+    "clear_cache",
     "load_store",
     "open_store",
     "parse_into",
@@ -46,8 +49,12 @@ IN_MEMORY_LIMIT = 64 * 1024
 PREFIXES_FILE = "msskg-prefixes.json"
 
 
-# Bumped when the layout of a cache entry changes.
-CACHE_VERSION = "1"
+# Bumped when the layout of a cache entry, or how its key is made, changes.
+CACHE_VERSION = "2"
+
+# A build's private folder names its process, so that one left by a killed
+# build can be told from one still being built: ".building-PID-random".
+BUILDING = ".building-"
 
 
 Progress = Callable[[int, int], None]
@@ -104,9 +111,11 @@ def load_store(
     if target.exists():
         raise OutputError(f"{target} already exists: remove it or choose another --store path")
     sources = resolve_files(files)
+    prefix = f".{target.name}{BUILDING}"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        _sweep(target.parent, prefix)
+        building = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=target.parent))
     except OSError as err:
         raise OutputError(f"cannot create store {target}: {err.strerror}") from err
     try:
@@ -136,35 +145,59 @@ def _open_persistent(path: Path) -> KnowledgeGraph:
 def _open_cached(files: Sequence[Path], cache: Path) -> KnowledgeGraph:
     entry = cache / _content_key(files)
     if not entry.is_dir():
-        _build_cache_entry(files, cache, entry)
+        entry = _build_cache_entry(files, cache)
+    else:
+        os.utime(entry)  # when it was last used, for msskg cache
     return _open_persistent(entry / "store")
 
 
+def _new_digest() -> hashlib._Hash:
+    return hashlib.sha256(f"msskg-cache {CACHE_VERSION} {ox.__version__}\n".encode())
+
+
+def _file_header(digest: hashlib._Hash, path: Path) -> None:
+    # The suffix decides the parser, so it is part of what is hashed.
+    digest.update(f"{path.suffix.lower()}\n".encode())
+
+
+def _file_footer(digest: hashlib._Hash, size: int) -> None:
+    digest.update(f"\n{size}\n".encode())
+
+
 def _content_key(files: Sequence[Path]) -> str:
-    digest = hashlib.sha256(f"msskg-cache {CACHE_VERSION} {ox.__version__}\n".encode())
+    digest = _new_digest()
     for path in files:
-        # The suffix decides the parser, so it is part of what is hashed.
-        digest.update(f"{path.suffix.lower()} {path.stat().st_size}\n".encode())
-        digest.update(path.read_bytes())
+        _file_header(digest, path)
+        size = 0
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+        _file_footer(digest, size)
     return digest.hexdigest()[:32]
 
 
-def _build_cache_entry(files: Sequence[Path], cache: Path, entry: Path) -> None:
-    """Build into a private folder, then rename it into place. When two
-    processes build at once, the first rename wins and the loser's copy goes."""
+def _build_cache_entry(files: Sequence[Path], cache: Path) -> Path:
+    """Build into a private folder, then rename it into place under the key
+    of exactly the bytes parsed (hashed as they are read): a file edited while
+    it is read cannot be filed under its old content's key. When two processes
+    build at once, the first rename wins and the loser's copy goes."""
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        building = Path(tempfile.mkdtemp(prefix=".building-", dir=cache))
+        _sweep(cache, BUILDING)
+        building = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=cache))
     except OSError as err:
         raise OutputError(
             f"cannot create the cache in {cache}: {err.strerror} (set MSSKG_CACHE_DIR)"
         ) from err
     try:
+        digest = _new_digest()
         disk = ox.Store(str(building / "store"))
-        prefixes = parse_into(disk, files, bulk=True)
+        prefixes = parse_into(disk, files, bulk=True, digest=digest)
         disk.flush()
         del disk
         _write_prefixes(building / "store", prefixes)
+        entry = cache / digest.hexdigest()[:32]
         try:
             building.rename(entry)
         except OSError:
@@ -172,6 +205,59 @@ def _build_cache_entry(files: Sequence[Path], cache: Path, entry: Path) -> None:
                 raise
     finally:
         shutil.rmtree(building, ignore_errors=True)
+    return entry
+
+
+def _sweep(folder: Path, prefix: str) -> None:
+    """Remove build folders left by processes that were killed."""
+    for leftover in folder.glob(f"{prefix}*"):
+        pid = leftover.name[len(prefix) :].split("-", 1)[0]
+        if not pid.isdigit() or not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """A cached store: its key, its size in bytes, when it was last used."""
+
+    key: str
+    size: int
+    used: float
+
+
+def cache_entries(cache: Path | None = None) -> list[CacheEntry]:
+    """The cached stores, most recently used first."""
+    folder = cache if cache is not None else cache_dir()
+    if not folder.is_dir():
+        return []
+    entries = []
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.name.startswith("."):
+            size = sum(f.stat().st_size for f in entry.rglob("*") if f.is_file())
+            entries.append(CacheEntry(entry.name, size, entry.stat().st_mtime))
+    return sorted(entries, key=lambda e: -e.used)
+
+
+def clear_cache(cache: Path | None = None) -> int:
+    """Remove every cached store (and leftovers of killed builds); returns
+    the bytes freed. A store being built by a running process is left alone."""
+    folder = cache if cache is not None else cache_dir()
+    freed = sum(e.size for e in cache_entries(folder))
+    for entry in cache_entries(folder):
+        shutil.rmtree(folder / entry.key, ignore_errors=True)
+    if folder.is_dir():
+        _sweep(folder, BUILDING)
+    return freed
 
 
 def parse_into(
@@ -180,18 +266,23 @@ def parse_into(
     *,
     progress: Progress | None = None,
     bulk: bool = False,
+    digest: hashlib._Hash | None = None,
 ) -> dict[str, str]:
     """Parse every file into ``store``; return the prefixes they declare.
-    Blank nodes are renamed so that ``_:b1`` in two files stays two nodes."""
+    Blank nodes are renamed so that ``_:b1`` in two files stays two nodes.
+    ``digest``, when given, is fed exactly the bytes parsed."""
     total = sum(p.stat().st_size for p in files)
     done = 0
     prefixes: dict[str, str] = {}
     for path in files:
         check_data_depth(path)
+        if digest is not None:
+            _file_header(digest, path)
         with path.open("rb") as raw:
             stream: IO[bytes] = raw
-            if progress is not None:
-                stream = io.BufferedReader(_Counting(raw, done, total, progress))
+            if progress is not None or digest is not None:
+                counting = _Counting(raw, done, total, progress, digest)
+                stream = io.BufferedReader(counting)
             parser = ox.parse(
                 stream,
                 rdf_format(path),
@@ -205,26 +296,42 @@ def parse_into(
             except (OSError, ValueError) as err:
                 raise DataError(f"{path}: {err}") from err
         prefixes.update(parser.prefixes)
+        if digest is not None:
+            _file_footer(digest, counting.bytes_read)
         done += path.stat().st_size
     return prefixes
 
 
 class _Counting(io.RawIOBase):
-    """A binary reader that reports how far through all the files it is."""
+    """A binary reader that reports how far through all the files it is, and
+    hashes what it reads."""
 
-    def __init__(self, raw: io.BufferedReader, start: int, total: int, progress: Progress):
+    def __init__(
+        self,
+        raw: io.BufferedReader,
+        start: int,
+        total: int,
+        progress: Progress | None,
+        digest: hashlib._Hash | None,
+    ):
         super().__init__()
         self._raw = raw
         self._start = start
         self._total = total
         self._progress = progress
+        self._digest = digest
+        self.bytes_read = 0
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: WriteableBuffer) -> int:
         count = self._raw.readinto(buffer)
-        self._progress(self._start + self._raw.tell(), self._total)
+        if self._digest is not None and count:
+            self._digest.update(memoryview(buffer)[:count])
+            self.bytes_read += count
+        if self._progress is not None:
+            self._progress(self._start + self._raw.tell(), self._total)
         return count
 
 
