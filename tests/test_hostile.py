@@ -365,3 +365,52 @@ def test_msskg_cache_shows_and_clears(home: Path, private_cache: Path) -> None:
     code, out, _ = run("cache", "clear")
     assert code == 0 and out.startswith("Freed ")
     assert list(private_cache.iterdir()) == []
+
+
+# ---------------------------------------------------------------- output files
+
+
+@pytest.mark.parametrize("command", [["export", "-f", "nt"], ["timeline", "-f", "text"]])
+def test_a_read_only_output_is_replaced_only_with_force(
+    home: Path, tmp_path: Path, command: list[str]
+) -> None:
+    target = tmp_path / "out.txt"
+    target.write_text("keep me\n")
+    target.chmod(0o444)
+    code, out, err = run(*command, "-o", str(target))
+    assert (code, out) == (4, "")
+    assert one_line(err) == (
+        f"Error: {target} is read-only: msskg does not replace it unless you add --force"
+    )
+    assert target.read_text() == "keep me\n"
+    code, _, _ = run(*command, "-o", str(target), "--force")
+    assert code == 0 and target.read_text() != "keep me\n"
+    assert target.stat().st_mode & 0o777 == 0o444  # it keeps its mode
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_a_symlink_is_followed_not_replaced(home: Path, tmp_path: Path) -> None:
+    real = tmp_path / "real.nt"
+    real.write_text("old\n")
+    real.chmod(0o640)
+    link = tmp_path / "link.nt"
+    link.symlink_to(real)
+    code, _, _ = run("export", "-f", "nt", "-o", str(link))
+    assert code == 0
+    assert link.is_symlink() and link.resolve() == real
+    assert real.read_text().startswith("<") and real.stat().st_mode & 0o777 == 0o640
+
+
+def test_dash_is_standard_output(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("timeline", "-f", "text", "-o", "-")
+    assert code == 0 and out
+    assert not (tmp_path / "-").exists()
+
+
+def test_a_folder_as_output_is_refused(home: Path, tmp_path: Path) -> None:
+    code, _, err = run("export", "-o", str(tmp_path))
+    assert code == 4
+    assert one_line(err) == f"Error: cannot write {tmp_path}: Is a directory"

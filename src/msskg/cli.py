@@ -74,6 +74,28 @@ def timeout_option(command: F) -> F:
     )(command)
 
 
+class OutputPath(click.Path):
+    """``-o FILE``; ``-o -`` is standard output (None)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return None if value == "-" else super().convert(value, param, ctx)
+
+
+def output_option(command: F) -> F:
+    command = click.option(
+        "--force",
+        is_flag=True,
+        help="Replace the -o file even when it is read-only.",
+    )(command)
+    return click.option(
+        "-o",
+        "--output",
+        type=OutputPath(path_type=Path),
+        help="Write to this file (atomically; a symlink is followed) instead of standard "
+        "output (-o - is standard output).",
+    )(command)
+
+
 def allow_service_option(command: F) -> F:
     return click.option(
         "--allow-service",
@@ -218,18 +240,13 @@ def query_command(
     show_default=True,
     help="turtle, jsonld, nt or trig (one named graph per source text).",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write to this file (atomically) instead of standard output.",
-)
+@output_option
 @data_option
-def export_command(fmt: str, output: Path | None, data: tuple[Path, ...]) -> None:
+def export_command(fmt: str, output: Path | None, force: bool, data: tuple[Path, ...]) -> None:
     """Export the whole graph."""
     from msskg.publish.export import export
 
-    text = export(fmt, data=data, output=output)
+    text = export(fmt, data=data, output=output, force=force)
     if output is None:
         echo(text)
 
@@ -327,28 +344,19 @@ def push_command(
         click.echo(f"{graph}: {pushed.triples} triples {'replaced' if replace else 'added'}")
 
 
-def output_option(command: F) -> F:
-    return click.option(
-        "-o",
-        "--output",
-        type=click.Path(path_type=Path),
-        help="Write to this file (atomically) instead of standard output.",
-    )(command)
-
-
 @main.command("timeline")
 @click.argument("thing", required=False)
 @click.option("-f", "--format", "fmt", default="svg", show_default=True, help="svg or text.")
 @output_option
 @data_option
 def timeline_command(
-    thing: str | None, fmt: str, output: Path | None, data: tuple[Path, ...]
+    thing: str | None, fmt: str, output: Path | None, force: bool, data: tuple[Path, ...]
 ) -> None:
     """The history of THING (IRI, prefixed name or label; default: the Ministry
     of Social Security) as a timeline: names, superior bodies, terms of posts."""
     from msskg.views.timeline import timeline
 
-    text = timeline(thing, fmt=fmt, data=data, output=output)
+    text = timeline(thing, fmt=fmt, data=data, output=output, force=force)
     if output is None:
         echo(text)
 

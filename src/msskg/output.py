@@ -1,38 +1,70 @@
-"""Writing output files: atomically, so that a failed or interrupted write
-leaves nothing behind."""
+"""Writing output files (``-o FILE``): atomically, so that a failed or
+interrupted write leaves nothing behind, and carefully: a symlink is followed
+(the file it points to is replaced, the link stays), a read-only file is
+replaced only when forced, an existing file keeps its mode, a folder is refused."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from msskg.errors import OutputError
 
-__all__ = ["write_atomically"]
+__all__ = ["open_atomically", "resolve_output", "write_atomically"]
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder,
-    renamed into place; on failure nothing is left behind."""
+def resolve_output(path: Path, *, force: bool = False) -> Path:
+    """The file to write for ``path``: a symlink's target, checked. Raises
+    :class:`OutputError` for a folder, or a read-only file unless ``force``."""
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise OutputError(f"cannot write {path}: Is a directory")
+    # Read-only by its mode (no write bit: root may write anything) or to us.
+    writable = target.exists() and target.stat().st_mode & 0o222 and os.access(target, os.W_OK)
+    if target.exists() and not force and not writable:
+        raise OutputError(
+            f"{path} is read-only: msskg does not replace it unless you add --force"
+        )
+    return target
+
+
+@contextmanager
+def open_atomically(path: Path, *, force: bool = False) -> Iterator[IO[bytes]]:
+    """A binary stream whose bytes replace ``path`` (see :func:`resolve_output`)
+    only when the block ends without an error; otherwise nothing is left."""
+    target = resolve_output(path, force=force)
     try:
+        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
         handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
         )
     except OSError as err:
         raise OutputError(f"cannot write {path}: {err.strerror}") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
     except OSError as err:
         Path(temporary).unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {err.strerror}") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_atomically(path: Path, text: str, *, force: bool = False) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through :func:`open_atomically`."""
+    with open_atomically(path, force=force) as stream:
+        stream.write(text.encode("utf-8"))
 
 
 def _umask() -> int:
-    # mkstemp makes files private (0600); an export should get the usual mode.
+    # mkstemp makes files private (0600); a new output gets the usual mode.
     current = os.umask(0)
     os.umask(current)
     return current

@@ -25,9 +25,11 @@ def export(
     *,
     data: Sequence[Path | str] | None = None,
     output: Path | str | None = None,
+    force: bool = False,
 ) -> str:
     """The graph (bundled, or ``data``) serialized as ``fmt``; also written to
-    ``output`` when given, atomically: the file is whole or not there."""
+    ``output`` when given, atomically: the file is whole or not there
+    (``force``: even over a read-only file; see :mod:`msskg.output`)."""
     if fmt not in EXPORT_FORMATS:
         raise UnknownFormatError(f'unknown export format "{fmt}"; use {", ".join(EXPORT_FORMATS)}')
     graph = union_graph(load_graph(data=data))
@@ -40,7 +42,7 @@ def export(
     if not text.endswith("\n"):
         text += "\n"
     if output is not None:
-        write_atomically(Path(output), text)
+        write_atomically(Path(output), text, force=force)
     return text
 
 

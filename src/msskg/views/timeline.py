@@ -26,6 +26,7 @@ def timeline(
     store: Path | str | None = None,
     today: dt.date | None = None,
     output: Path | None = None,
+    force: bool = False,
 ) -> str:
     """The timeline of ``thing`` (IRI, prefixed name or label; the Ministry of
     Social Security by default) as ``svg`` or ``text``, written atomically to
@@ -35,5 +36,5 @@ def timeline(
     built = build_timeline(open_store(data=data, store=store), thing, today=today)
     text = render_svg(built) if fmt == "svg" else render_text(built)
     if output is not None:
-        write_atomically(output, text)
+        write_atomically(output, text, force=force)
     return text
