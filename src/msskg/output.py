@@ -26,9 +26,7 @@ def resolve_output(path: Path, *, force: bool = False) -> Path:
     # Read-only by its mode (no write bit: root may write anything) or to us.
     writable = target.exists() and target.stat().st_mode & 0o222 and os.access(target, os.W_OK)
     if target.exists() and not force and not writable:
-        raise OutputError(
-            f"{path} is read-only: msskg does not replace it unless you add --force"
-        )
+        raise OutputError(f"{path} is read-only: msskg does not replace it unless you add --force")
     return target
 
 
