@@ -414,3 +414,32 @@ def test_a_folder_as_output_is_refused(home: Path, tmp_path: Path) -> None:
     code, _, err = run("export", "-o", str(tmp_path))
     assert code == 4
     assert one_line(err) == f"Error: cannot write {tmp_path}: Is a directory"
+
+
+# ---------------------------------------------------------------- data
+
+
+@pytest.mark.parametrize("command", [["export"], ["validate"], ["query", "--sparql", "ASK {}"]])
+def test_a_remote_jsonld_context_is_never_fetched(
+    tmp_path: Path, listener: Listener, command: list[str]
+) -> None:
+    path = tmp_path / "remote.jsonld"
+    text = f'{{"@context": "http://127.0.0.1:{listener.port}/c.jsonld", "@id": "https://e/a"}}'
+    path.write_text(text)
+    code, _, err = run(*command, "--data", str(path))
+    assert code in (2, 3)
+    assert one_line(err).startswith(f"Error: {path}")
+    assert listener.connections == 0
+    assert path.read_text() == text
+
+
+def test_an_ill_typed_date_prints_no_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "d.ttl"
+    path.write_text(
+        '<https://e/a> <https://e/p> "May 2020"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+    )
+    code, out, err = run("export", "-f", "nt", "--data", str(path))
+    assert (code, err) == (0, "")
+    assert '"May 2020"^^<http://www.w3.org/2001/XMLSchema#date>' in out
+    code, _, err = run("validate", "--data", str(path))
+    assert "Traceback" not in err

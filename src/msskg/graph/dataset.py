@@ -4,6 +4,7 @@ that need rdflib, so that ``msskg query`` starts without it."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,6 +31,10 @@ _RDFLIB_FORMATS = {
     ox.RdfFormat.N_TRIPLES: "nt",
     ox.RdfFormat.N_QUADS: "nquads",
 }
+# rdflib logs a traceback for each ill-typed literal ("May 2020"^^xsd:date) it
+# parses; msskg validate reports those itself, as one finding each.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -40,6 +45,8 @@ def load_graph(*, data: Sequence[Path | str] | None = None) -> rdflib.Dataset:
     dataset = rdflib.Dataset(default_union=True)
     for path in resolve_files(data):
         check_data_depth(path)
+        if rdf_format(path) == ox.RdfFormat.JSON_LD:
+            _offline_jsonld(path)
         try:
             dataset.parse(
                 path, format=_RDFLIB_FORMATS[rdf_format(path)], publicID=path.resolve().as_uri()
@@ -51,6 +58,18 @@ def load_graph(*, data: Sequence[Path | str] | None = None) -> rdflib.Dataset:
     for name, namespace in DEFAULT_PREFIXES.items():
         dataset.bind(name, namespace, override=True, replace=True)
     return dataset
+
+
+def _offline_jsonld(path: Path) -> None:
+    """rdflib fetches a remote ``@context`` from whatever host the file names;
+    pyoxigraph refuses one. So JSON-LD is read by pyoxigraph first."""
+    try:
+        for _ in ox.parse(path=path, format=ox.RdfFormat.JSON_LD, base_iri=path.resolve().as_uri()):
+            pass
+    except SyntaxError as err:
+        raise data_syntax_error(path, err) from None
+    except (OSError, ValueError) as err:
+        raise DataError(f"{path}: {err}") from None
 
 
 def _locate(path: Path, err: Exception) -> DataSyntaxError:
