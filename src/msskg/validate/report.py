@@ -77,6 +77,11 @@ class ValidationReport:
         return tuple(r for r in self.results if r.severity == "Warning")
 
     @property
+    def infos(self) -> tuple[ValidationResult, ...]:
+        """Notices, not failures: the values marked mss:valueNotInQuote, each with its reason."""
+        return tuple(r for r in self.results if r.severity == "Info")
+
+    @property
     def conforms(self) -> bool:
         """True when nothing is a violation; warnings are allowed."""
         return not self.violations
@@ -195,7 +200,11 @@ def _human(report: ValidationReport, *, strict: bool = False) -> str:
     verdict = "conforms" if report.conforms else "does not conform"
     if strict and report.conforms and report.warnings:
         verdict = "does not conform under --strict (warnings count)"
-    lines = [f"{verdict}: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)"]
+    counts = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
+    if report.infos:
+        marked = len({(r.focus, r.value) for r in report.infos})
+        counts += f", {marked} value(s) not in their quotes, each with its reason (INFO)"
+    lines = [f"{verdict}: {counts}"]
     for result in report.results:
         lines.append("")
         lines.append(f"{result.severity.upper():<9} {result.focus_label}")
