@@ -232,4 +232,6 @@ def test_unknown_label_with_nothing_close() -> None:
 def test_hostile_resource_is_refused_not_pasted(value: str) -> None:
     with pytest.raises(ParameterError) as caught:
         resolve_resource(value, parameter="thing", lookup=Labels())
-    assert str(caught.value) == f'parameter "thing": "{value}" is not a valid IRI'
+    # A newline in the value is shown escaped: the message stays one line.
+    shown = value.replace("\n", "\\n")
+    assert str(caught.value) == f'parameter "thing": "{shown}" is not a valid IRI'

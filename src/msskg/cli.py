@@ -74,50 +74,33 @@ def timeout_option(command: F) -> F:
     )(command)
 
 
-class OutputPath(click.Path):
-    """``-o FILE``; ``-o -`` is standard output (None)."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        return None if value == "-" else super().convert(value, param, ctx)
-
-
 def output_option(command: F) -> F:
-    command = click.option(
-        "--force",
-        is_flag=True,
-        help="Replace the -o file even when it is read-only.",
-    )(command)
+    command = click.option("--force", is_flag=True, help="Replace a read-only -o file.")(command)
     return click.option(
         "-o",
         "--output",
-        type=OutputPath(path_type=Path),
+        type=click.Path(path_type=Path),
+        callback=lambda ctx, param, value: None if value == Path("-") else value,
         help="Write to this file (atomically; a symlink is followed) instead of standard "
         "output (-o - is standard output).",
     )(command)
 
 
 def allow_service_option(command: F) -> F:
-    return click.option(
-        "--allow-service",
-        "allow_service",
-        multiple=True,
-        metavar="PREFIX",
-        help="Let a query's SERVICE reach endpoints whose IRI starts with PREFIX "
-        "(repeatable). Without it, a query naming another server is refused.",
-    )(command)
+    text = "Let SERVICE reach endpoints under this IRI PREFIX (repeatable); else it is refused."
+    return click.option("--allow-service", multiple=True, metavar="PREFIX", help=text)(command)
 
 
-LOCAL_TIMEOUT = 120.0
-"""Seconds a local query may run unless --timeout says otherwise."""
+def limit_option(name: str, kind: Any, default: Any, text: str) -> Callable[[F], F]:
+    return click.option(name, type=kind, default=default, show_default=True, help=text)
 
 
-def timed_out(limit: float | None) -> None:
-    sys.stdout.flush()
-    click.echo(
-        f"Error: the query ran past the time limit of {limit:g} s and was stopped; "
-        "narrow it, add a LIMIT, or raise --timeout (0: no limit)",
-        err=True,
-    )
+COUNT = click.IntRange(min=1)
+LOCAL_TIMEOUT = 120.0  # seconds a local query may run unless --timeout says otherwise
+LOCAL_TIMEOUT_HELP = (
+    "Seconds to let a local query run (0: no limit), or to wait for --endpoint.  "
+    f"[default: {LOCAL_TIMEOUT:g} locally, 60 for --endpoint]"
+)
 
 
 def write(text: str) -> None:
@@ -172,19 +155,8 @@ def list_queries_command() -> None:
 @data_option
 @store_option
 @click.option("--endpoint", metavar="URL", help="Run it on this SPARQL 1.1 Protocol endpoint.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    metavar="SECONDS",
-    help="Stop a local query after this long (0: no limit), or how long to wait for "
-    f"--endpoint.  [default: {LOCAL_TIMEOUT:g} locally, 60 for --endpoint]",
-)
-@click.option(
-    "--max-rows",
-    type=click.IntRange(min=1),
-    metavar="N",
-    help="Stop with an error after writing N rows.  [default: no limit]",
-)
+@limit_option("--timeout", click.FloatRange(min=0), None, LOCAL_TIMEOUT_HELP)
+@limit_option("--max-rows", COUNT, None, "Stop with an error after writing this many rows.")
 @allow_service_option
 def query_command(
     name: str | None,
@@ -198,8 +170,7 @@ def query_command(
     max_rows: int | None,
     allow_service: tuple[str, ...],
 ) -> None:
-    """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT.
-    Rows are written as they are found."""
+    """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT."""
     from msskg.graph.store import open_store
     from msskg.query.catalogue import get_query
     from msskg.query.engines import OxigraphBackend, open_query
@@ -225,7 +196,7 @@ def query_command(
         backend = OxigraphBackend(open_store(data=data, store=store))
     limit = None if endpoint else (LOCAL_TIMEOUT if timeout is None else timeout)
     query = get_query(name) if name else str(sparql)
-    with process_time_limit(limit, on_timeout=lambda: timed_out(limit)):
+    with process_time_limit(limit, fix="raise --timeout (0: no limit)"):
         result = open_query(query, dict(params), backend=backend, allow_service=allow_service)
         fmt = fmt or default_format(result, terminal=sys.stdout.isatty())
         write_result(result, fmt, write, prefixes=backend.prefixes, max_rows=max_rows)
@@ -399,9 +370,8 @@ def cache_command(ctx: click.Context) -> None:
         entries = cache_entries()
         for entry in entries:
             click.echo(f"{entry.key}  {entry.size / 1e6:9.1f} MB")
-        total = sum(e.size for e in entries) / 1e6
-        count = f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}"
-        click.echo(f"{count}, {total:.1f} MB in {cache_dir()}")
+        total, many = sum(e.size for e in entries) / 1e6, "y" if len(entries) == 1 else "ies"
+        click.echo(f"{len(entries)} entr{many}, {total:.1f} MB in {cache_dir()}")
 
 
 @cache_command.command("clear")
@@ -413,40 +383,11 @@ def cache_clear_command() -> None:
 
 
 @main.command("serve")
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on (and a Host name answered besides the loopback ones).",
-)
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8000,
-    show_default=True,
-    help="Port (0: any free port).",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=10.0,
-    show_default=True,
-    help="Seconds a query may run.",
-)
-@click.option(
-    "--max-rows",
-    type=click.IntRange(min=1),
-    default=10_000,
-    show_default=True,
-    help="Most rows in a result.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1, max=64),
-    default=2,
-    show_default=True,
-    help="Query worker processes.",
-)
+@limit_option("--host", click.STRING, "127.0.0.1", "Address to listen on (and Host name answered).")
+@limit_option("--port", click.IntRange(0, 65535), 8000, "Port (0: any free port).")
+@limit_option("--timeout", click.FloatRange(min=0, min_open=True), 10.0, "Seconds a query may run.")
+@limit_option("--max-rows", COUNT, 10_000, "Most rows in a result.")
+@limit_option("--workers", click.IntRange(1, 64), 2, "Query worker processes.")
 @data_option
 @store_option
 @allow_service_option

@@ -20,7 +20,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
@@ -45,11 +45,19 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 @contextmanager
 def process_time_limit(
-    seconds: float | None, *, on_timeout: Callable[[], None], exit_code: int = EXIT_TIMEOUT
+    seconds: float | None, *, fix: str = "raise the limit", exit_code: int = EXIT_TIMEOUT
 ) -> Iterator[None]:
     """Within this block, end the process ``seconds`` from now (None or 0: no
-    limit) after calling ``on_timeout`` (which writes the message), and end it
-    shortly after SIGINT/SIGTERM if the main thread cannot unwind by itself."""
+    limit) with one line on stderr ending in ``fix``, and end it shortly after
+    SIGINT/SIGTERM if the main thread cannot unwind by itself."""
+
+    def on_timeout() -> None:
+        sys.stdout.flush()
+        sys.stderr.write(
+            f"Error: the query ran past the time limit of {seconds:g} s and was stopped; "
+            f"narrow it, add a LIMIT, or {fix}\n"
+        )
+
     reader, writer = os.pipe()
     os.set_blocking(writer, False)
     try:
