@@ -127,6 +127,22 @@ def test_date_binds_the_literal_and_both_bounds(home: Path) -> None:
     }
 
 
+def test_a_range_binds_the_start_earliest_and_the_end_latest(home: Path) -> None:
+    bound = bind_parameters(get_query("named-by"), {"date": "2021-02..2022"}, lookup=Labels())
+    assert bound == {
+        "date": ox.Literal("2021-02..2022"),
+        "date_earliest": ox.Literal("2021-02-01", datatype=ox.NamedNode(XSD + "date")),
+        "date_latest": ox.Literal("2022-12-31", datatype=ox.NamedNode(XSD + "date")),
+    }
+
+
+def test_an_open_range_binds_a_far_bound(home: Path) -> None:
+    bound = bind_parameters(get_query("named-by"), {"date": "..1960"}, lookup=Labels())
+    assert bound["date_earliest"] == ox.Literal("0001-01-01", datatype=ox.NamedNode(XSD + "date"))
+    bound = bind_parameters(get_query("named-by"), {"date": "2016.."}, lookup=Labels())
+    assert bound["date_latest"] == ox.Literal("9999-12-31", datatype=ox.NamedNode(XSD + "date"))
+
+
 def test_impossible_date(home: Path) -> None:
     with pytest.raises(BadDateError) as caught:
         bind_parameters(get_query("named-by"), {"date": "2021-02-30"}, lookup=Labels())

@@ -130,6 +130,36 @@ def test_impossible_date(home: Path) -> None:
     )
 
 
+def test_a_range_of_dates(home: Path) -> None:
+    result = run("query", "named-by", "-p", "date=2009..2010-04", "-f", "csv")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "agency,name,date_latest",
+        "https://w3id.org/msskg/id/ministry,Ministry of People's Security,2010-04-30",
+        "https://w3id.org/msskg/id/ministry,인민보안성,2010-04-30",
+    ]
+    assert run("query", "named-by", "-p", "date=..2010-03", "-f", "csv").stdout == (
+        "agency,name,date_latest\n"
+    )
+
+
+def test_a_hyphen_between_years_is_not_a_range(home: Path) -> None:
+    fails(
+        run("query", "named-by", "-p", "date=2020-2022"),
+        2,
+        'parameter "date": bad date "2020-2022": for a range write 2020..2022',
+    )
+
+
+def test_arabic_indic_digits_are_refused(home: Path) -> None:
+    fails(
+        run("query", "named-by", "-p", "date=\u0662\u0660\u0662\u0661"),
+        2,
+        'parameter "date": bad date "\u0662\u0660\u0662\u0661": write the digits 0-9, as YYYY, '
+        "YYYY-MM, YYYY-MM-DD, today, or a range START..END (e.g. 2020..2022, 2016..)",
+    )
+
+
 def test_ambiguous_label(home: Path) -> None:
     fails(
         run("query", "labels-of", "-p", "thing=Minister"),

@@ -14,7 +14,7 @@ from typing import Literal, Protocol, cast, get_args
 
 import pyoxigraph as ox
 
-from msskg.dates import parse_date
+from msskg.dates import parse_span
 from msskg.errors import (
     AmbiguousLabelError,
     BadDateError,
@@ -231,14 +231,17 @@ def _bind(parameter: Parameter, value: str, lookup: LabelLookup) -> dict[str, Bi
     name = parameter.name
     if parameter.type == "date":
         try:
-            date = parse_date(value)
+            span = parse_span(value)
         except BadDateError as err:
             raise BadDateError(f'parameter "{name}": {err}') from None
         day = ox.NamedNode(XSD + "date")
+        single = span.single
         return {
-            name: ox.Literal(date.text, datatype=ox.NamedNode(date.datatype)),
-            f"{name}_earliest": ox.Literal(date.earliest.isoformat(), datatype=day),
-            f"{name}_latest": ox.Literal(date.latest.isoformat(), datatype=day),
+            name: ox.Literal(single.text, datatype=ox.NamedNode(single.datatype))
+            if single is not None
+            else ox.Literal(span.text),
+            f"{name}_earliest": ox.Literal(span.earliest.isoformat(), datatype=day),
+            f"{name}_latest": ox.Literal(span.latest.isoformat(), datatype=day),
         }
     if parameter.type == "integer":
         if not _INTEGER.fullmatch(value.strip()):
