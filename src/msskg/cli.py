@@ -94,7 +94,7 @@ def list_queries_command() -> None:
         click.echo(f"{saved.name}: {saved.title}")
         for p in saved.parameters:
             when = "required" if p.default is None else f"default: {p.default}"
-            click.echo(f"  -p {p.name}=<{p.type}> ({when}): {p.description}")
+            click.echo(f"  -p {p.name}=<{p.type_text}> ({when}): {p.description}")
 
 
 @main.command("query")

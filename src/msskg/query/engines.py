@@ -15,7 +15,14 @@ from msskg.query.catalogue import LABELS_QUERY, Binding, SavedQuery, bind_parame
 from msskg.query.results import AskResult, Backend, GraphResult, QueryResult, SelectResult
 from msskg.query.text import mentioned_variables, query_syntax_error, unselected_parameter
 
-__all__ = ["Engine", "OxigraphBackend", "ask_mentions", "run_query", "select_labels"]
+__all__ = [
+    "Engine",
+    "OxigraphBackend",
+    "ask_instance",
+    "ask_mentions",
+    "run_query",
+    "select_labels",
+]
 
 Engine = Literal["oxigraph", "rdflib"]
 
@@ -63,6 +70,9 @@ class OxigraphBackend:
     def mentions(self, iri: str) -> bool:
         return ask_mentions(self, iri)
 
+    def is_a(self, iri: str, kind: str) -> bool:
+        return ask_instance(self, iri, kind)
+
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
         try:
             answer = self.graph.store.query(
@@ -90,6 +100,18 @@ def ask_mentions(backend: Backend, iri: str) -> bool:
     node = ox.NamedNode(iri)  # checked IRI: its N-Triples form cannot break out of <...>
     text = f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}"
     result = backend.execute(parse_query(text, name="mentions"), {})
+    return isinstance(result, AskResult) and result.value
+
+
+def ask_instance(backend: Backend, iri: str, kind: str) -> bool:
+    """Whether ``iri`` is an instance of the class ``kind`` (rdfs:subClassOf* included)."""
+    node, cls = ox.NamedNode(iri), ox.NamedNode(kind)  # checked IRIs, as in ask_mentions
+    text = (
+        "ASK { "
+        f"{node} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+        f"/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* {cls} }}"
+    )
+    result = backend.execute(parse_query(text, name="is-a"), {})
     return isinstance(result, AskResult) and result.value
 
 

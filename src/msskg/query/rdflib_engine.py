@@ -35,6 +35,14 @@ class RdflibBackend:
         node = rdflib.URIRef(iri)
         return (node, None, None) in self.dataset or (None, None, node) in self.dataset
 
+    def is_a(self, iri: str, kind: str) -> bool:
+        answer = self.dataset.query(
+            "ASK { ?thing rdf:type/rdfs:subClassOf* ?kind }",
+            initBindings={"thing": rdflib.URIRef(iri), "kind": rdflib.URIRef(kind)},
+            initNs={"rdf": rdflib.RDF, "rdfs": rdflib.RDFS},
+        )
+        return bool(answer.askAnswer)
+
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
         initial = {name: to_rdflib(term) for name, term in bindings.items()}
         try:
