@@ -329,6 +329,20 @@ def describe_command(thing: str, fmt: str, data: tuple[Path, ...]) -> None:
     echo(describe(thing, fmt=fmt, data=data))
 
 
+@main.command("search")
+@click.argument("text", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", default="text", show_default=True, help="text or json.")
+@click.option("--limit", default=20, show_default=True, metavar="N", help="Show at most N hits.")
+@data_option
+def search_command(text: tuple[str, ...], fmt: str, limit: int, data: tuple[Path, ...]) -> None:
+    """Find TEXT in labels and names (English or Korean, any case, parts of
+    words) and in the quotes from the sources: each hit with its kind and the
+    command that shows more."""
+    from msskg.views.search import search
+
+    echo(search(" ".join(text), fmt=fmt, limit=limit, data=data))
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, help="Port (0: any free port).")
