@@ -48,6 +48,7 @@ CASES: dict[str, list[dict[str, str]]] = {
     ],
     "terms": [{}, {"post": "msr:post-minister-of-interior"}, {"post": "msr:post-commander-of-ssf"}],
     "repeat-holders": [{}],
+    "durations": [{"until": "2026-11-22"}, {"until": "2023"}],
     "name-at": [
         {"date": "1945-11-19"},
         {"date": "1945-11-18"},
