@@ -223,6 +223,22 @@ def test_sparql_syntax_error(home: Path) -> None:
     )
 
 
+def test_sparql_with_an_unknown_prefix(home: Path) -> None:
+    fails(
+        run("query", "--sparql", "ASK { ?s a foo:Bar }"),
+        2,
+        'unknown prefix "foo:" in the query; known: cpov, dcterms, foaf, msr, mss, oa, org, owl, '
+        "prov, rdf, rdfs, skos, time, xsd",
+    )
+
+
+def test_a_query_file_gets_the_prefixes(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "mine.rq"
+    path.write_text("SELECT ?label WHERE { msr:ministry rdfs:label ?label } ORDER BY ?label\n")
+    result = run("query", str(path), "-f", "csv")
+    assert result.stdout.splitlines() == ["label", "Ministry of Social Security", "사회안전성"]
+
+
 def test_unknown_format(home: Path) -> None:
     fails(
         run("query", "labels-of", "-f", "xls"),

@@ -4,6 +4,7 @@ engine (pyoxigraph by default, rdflib on request) into one typed result."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -13,7 +14,12 @@ from msskg.errors import UnknownFormatError
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.catalogue import LABELS_QUERY, Binding, SavedQuery, bind_parameters, parse_query
 from msskg.query.results import AskResult, Backend, GraphResult, QueryResult, SelectResult
-from msskg.query.text import mentioned_variables, query_syntax_error, unselected_parameter
+from msskg.query.text import (
+    declare_prefixes,
+    mentioned_variables,
+    query_syntax_error,
+    unselected_parameter,
+)
 
 __all__ = [
     "Engine",
@@ -51,6 +57,7 @@ def run_query(
         backend = RdflibBackend(load_graph(data=data))
     elif backend is None:
         raise UnknownFormatError(f'unknown engine "{engine}"; use oxigraph or rdflib')
+    saved = replace(saved, text=declare_prefixes(saved.text, backend.prefixes))
     bindings = bind_parameters(saved, params or {}, lookup=backend)
     used = mentioned_variables(saved.text)
     return backend.execute(saved, {k: v for k, v in bindings.items() if k in used})
