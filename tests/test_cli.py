@@ -39,14 +39,41 @@ def test_queries_lists_names_titles_and_parameters(home: Path) -> None:
 
 
 def test_query_with_a_label_parameter(home: Path) -> None:
-    result = run("query", "labels-of", "-p", "thing=Ministry of People's Security", "-f", "table")
+    args = ("query", "labels-of", "-p", "thing=Ministry of People's Security", "-f", "table")
+    result = run(*args)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == (
+        "label\n"
+        "---------------------------\n"
+        "Ministry of Social Security\n"
+        "사회안전성\n"
+        "(--wide adds thing)\n"
+    )
+    assert run(*args, "--wide").stdout == (
         "thing         label\n"
         "------------  ---------------------------\n"
         "msr:ministry  Ministry of Social Security\n"
         "msr:ministry  사회안전성\n"
     )
+
+
+def test_narrow_tables_keep_only_iris_when_that_is_all(home: Path) -> None:
+    result = run(
+        "query", "--sparql", "SELECT ?p WHERE { ?p a org:Post } ORDER BY ?p", "-f", "table"
+    )
+    assert result.stdout == "p\n-----------------\nmsr:post-deputy\nmsr:post-minister\n"
+
+
+def test_narrow_tables_fit_120_columns_and_date_style(home: Path) -> None:
+    long = "word " * 40
+    text = f'SELECT ?a ?b ?when WHERE {{ BIND("{long}" AS ?a) BIND("{long}" AS ?b) '
+    text += 'BIND("November 19, 1945" AS ?when) }'
+    lines = run("query", "--sparql", text, "-f", "table").stdout.splitlines()
+    assert [len(line) for line in lines[1:]] == [120, 120]
+    assert lines[2].endswith("…  19 November 1945")
+    wide = run("query", "--sparql", text, "-f", "table", "--wide").stdout.splitlines()
+    assert wide[2] == f"{long}  {long}  19 November 1945"
+    assert run("query", "--sparql", text, "-f", "csv").stdout.endswith('"November 19, 1945"\n')
 
 
 def test_query_from_a_file_and_from_text(home: Path, tmp_path: Path) -> None:

@@ -116,6 +116,11 @@ def list_queries_command() -> None:
     help="table, csv, tsv, json, xml, md; turtle, jsonld, nt for RDF "
     "[default: table at a terminal, else csv; turtle for CONSTRUCT and DESCRIBE]",
 )
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="In table and md, keep the IRI and date-bound columns and long text whole.",
+)
 @data_option
 @store_option
 @click.option("--endpoint", metavar="URL", help="Run it on this SPARQL 1.1 Protocol endpoint.")
@@ -125,6 +130,7 @@ def query_command(
     sparql: str | None,
     params: tuple[tuple[str, str], ...],
     fmt: str | None,
+    wide: bool,
     data: tuple[Path, ...],
     store: Path | None,
     endpoint: str | None,
@@ -154,7 +160,7 @@ def query_command(
         backend = OxigraphBackend(open_store(data=data, store=store))
     result = run_query(get_query(name) if name else str(sparql), dict(params), backend=backend)
     fmt = fmt or default_format(result, terminal=sys.stdout.isatty())
-    echo(format_result(result, fmt, prefixes=backend.prefixes))
+    echo(format_result(result, fmt, prefixes=backend.prefixes, wide=wide))
 
 
 @main.command("export")
