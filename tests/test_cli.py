@@ -32,9 +32,28 @@ def test_queries_lists_names_titles_and_parameters(home: Path) -> None:
         "hidden-parameter: Uses a parameter it does not return\n"
         "  -p text=<string> (default: x): Any text\n"
         "labels-of: Labels of a resource\n"
+        "  Every label of the resource, in every language.\n"
         "  -p thing=<resource> (default: msr:ministry): The resource: IRI, prefixed name or label\n"
         "named-by: Names given by a date\n"
         "  -p date=<date> (required): The day, month or year: YYYY, YYYY-MM or YYYY-MM-DD\n"
+        "(msskg queries NAME shows one query's whole header)\n"
+    )
+
+
+def test_queries_name_shows_the_whole_header(home: Path) -> None:
+    result = run("queries", "labels-of")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "labels-of: Labels of a resource\n"
+        "  Every label of the resource, in every language.\n"
+        "  -p thing=<resource> (default: msr:ministry): The resource: IRI, prefixed name or label\n"
+        "  example: msskg query labels-of -p thing=msr:ministry\n"
+        f"  file: {home / 'queries' / 'labels-of.rq'}\n"
+    )
+    result = run("queries", "label-of")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        'Error: unknown query "label-of"; did you mean "labels-of"? (msskg queries lists them)\n',
     )
 
 

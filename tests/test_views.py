@@ -249,6 +249,18 @@ def test_cli_timeline_chart_describe(fixture: Path, tmp_path: Path) -> None:
     ET.fromstring(out.read_bytes())
     result = runner.invoke(main, ["chart", "--at", "2006", "--data", str(fixture), "-f", "dot"])
     assert result.exit_code == 0 and result.stdout.startswith("digraph orgchart {")
+    chart_file = tmp_path / "chart.dot"
+    args = ["chart", "--at", "2006", "--data", str(fixture), "-f", "dot", "-o", str(chart_file)]
+    result = runner.invoke(main, args)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert chart_file.read_text(encoding="utf-8").startswith("digraph orgchart {")
+    result = runner.invoke(main, [*args[:-1], str(tmp_path / "no" / "such" / "c.dot")])
+    assert result.exit_code == 4 and result.stderr.startswith("Error: cannot write ")
+    result = runner.invoke(main, ["chart", "--at", "2000..2006", "--data", str(fixture)])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        'Error: a chart is drawn on one date, not a range: "2000..2006"\n',
+    )
     result = runner.invoke(main, ["chart", "--at", "2021-02-30"])
     assert result.exit_code == 2
     assert "February 2021 has 28 days" in result.stderr

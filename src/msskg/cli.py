@@ -86,15 +86,13 @@ def main() -> None:
 
 
 @main.command("queries")
-def list_queries_command() -> None:
-    """List the saved queries, with their parameters."""
-    from msskg.query.catalogue import list_queries
+@click.argument("name", metavar="[NAME|FILE.rq]", required=False)
+def list_queries_command(name: str | None) -> None:
+    """List the saved queries with their descriptions and parameters, or
+    show one query's whole header (with an example call)."""
+    from msskg.query.listing import explain_queries
 
-    for saved in list_queries():
-        click.echo(f"{saved.name}: {saved.title}")
-        for p in saved.parameters:
-            when = "required" if p.default is None else f"default: {p.default}"
-            click.echo(f"  -p {p.name}=<{p.type_text}> ({when}): {p.description}")
+    echo(explain_queries(name))
 
 
 @main.command("query")
@@ -309,17 +307,24 @@ def timeline_command(
 
 @main.command("chart")
 @click.argument("thing", required=False)
-@click.option("--at", "at", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD  [default: today]")
+@click.option(
+    "--at", "at", metavar="DATE", help="YYYY, YYYY-MM, YYYY-MM-DD or today  [default: today]"
+)
 @click.option(
     "-f", "--format", "fmt", default="mermaid", show_default=True, help="mermaid, dot or svg."
 )
+@output_option
 @data_option
-def chart_command(thing: str | None, at: str | None, fmt: str, data: tuple[Path, ...]) -> None:
+def chart_command(
+    thing: str | None, at: str | None, fmt: str, output: Path | None, data: tuple[Path, ...]
+) -> None:
     """The organisation chart of THING (default: the Ministry of Social
     Security) on a date: the bodies above it and its subordinate bodies."""
     from msskg.views.chart import chart
 
-    echo(chart(thing, at=at, fmt=fmt, data=data))
+    text = chart(thing, at=at, fmt=fmt, data=data, output=output)
+    if output is None:
+        echo(text)
 
 
 @main.command("describe")

@@ -4,7 +4,6 @@ precision; as Mermaid, Graphviz DOT, or SVG by Graphviz's ``dot``."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -14,9 +13,10 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from msskg.dates import FuzzyDate, parse_date
-from msskg.errors import MsskgError, UnknownFormatError
+from msskg.dates import FuzzyDate, parse_span
+from msskg.errors import BadDateError, MsskgError, UnknownFormatError
 from msskg.graph.store import KnowledgeGraph, open_store
+from msskg.output import write_atomically
 from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing
 
 __all__ = ["CHART_FORMATS", "Edge", "GraphvizMissingError", "OrgChart", "build_chart", "chart"]
@@ -57,18 +57,26 @@ def chart(
     fmt: str = "mermaid",
     data: Sequence[Path | str] | None = None,
     store: Path | str | None = None,
+    output: Path | None = None,
 ) -> str:
     """The organisation chart of ``thing`` (the Ministry of Social Security by
-    default) on date ``at`` (YYYY, YYYY-MM or YYYY-MM-DD; today by default)."""
+    default) on date ``at`` (YYYY, YYYY-MM, YYYY-MM-DD or today; today by
+    default), also written atomically to ``output`` when given."""
     if fmt not in CHART_FORMATS:
         raise UnknownFormatError(f'unknown chart format "{fmt}"; use {", ".join(CHART_FORMATS)}')
-    when = parse_date(at) if at else parse_date(dt.date.today().isoformat())
+    when = parse_span(at or "today").single
+    if when is None:
+        raise BadDateError(f'a chart is drawn on one date, not a range: "{at}"')
     built = build_chart(open_store(data=data, store=store), thing, at=when)
     if fmt == "mermaid":
-        return render_mermaid(built)
-    if fmt == "dot":
-        return render_dot(built)
-    return render_svg(built)
+        text = render_mermaid(built)
+    elif fmt == "dot":
+        text = render_dot(built)
+    else:
+        text = render_svg(built)
+    if output is not None:
+        write_atomically(output, text)
+    return text
 
 
 def status_at(period: Period, when: FuzzyDate) -> Certainty | None:
