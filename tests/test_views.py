@@ -266,3 +266,19 @@ def test_cli_timeline_chart_describe(fixture: Path, tmp_path: Path) -> None:
     assert "February 2021 has 28 days" in result.stderr
     result = runner.invoke(main, ["describe", "Nobody at all"])
     assert result.exit_code == 2 and result.stderr.startswith('Error: parameter "thing"')
+
+
+def test_describe_in_date_order_without_raw_statements_or_empty_values() -> None:
+    text = describe("msr:ministry-of-social-security")
+    assert "https://w3id.org/msskg/id/stmt-" not in text
+    assert "* Ministry of Social Security rdfs:seeAlso Amrokkang Sports Club\n" in text
+    terms = text.split("\nTerms of office\n", 1)[1].split("\n\n", 1)[0]
+    holders = [line[2:].split(",")[0] for line in terms.splitlines() if line.startswith("* ")]
+    assert holders == [
+        *("Paek Hak-rim", "Choe Ryong-su", "Ju Sang-song", "Ri Myong-su", "Choe Pu-il"),
+        *("Kim Jong-ho", "Ri Yong-gil", "Kim Jong-ho", "Jang Jong-nam", "Ri Thae-sop"),
+        *("Park Su-il", "Ri Thae-sop", "Ri Thae-chol"),
+    ]
+    major = describe("Major")
+    assert "insignia" not in major
+    assert "  mss:rankOrder: 8\n" in major
