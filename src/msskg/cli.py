@@ -156,9 +156,15 @@ def query_command(
         backend: Backend = EndpointBackend(endpoint, timeout=timeout)
     else:
         backend = OxigraphBackend(open_store(data=data, store=store))
-    result = run_query(get_query(name) if name else str(sparql), dict(params), backend=backend)
+    saved = get_query(name) if name else None
+    result = run_query(saved or str(sparql), dict(params), backend=backend)
     fmt = fmt or default_format(result, terminal=sys.stdout.isatty())
     echo(format_result(result, fmt, prefixes=backend.prefixes, wide=wide))
+    if saved is not None:  # on standard error, so that every format stays exact
+        from msskg.query.notes import answer_notes
+
+        for note in answer_notes(saved, result, backend, prefixes=backend.prefixes):
+            click.echo(note, err=True)
 
 
 @main.command("export")
