@@ -24,19 +24,29 @@ def run(*args: str) -> Result:
 
 
 def test_holder_at_now_names_the_leads_claim() -> None:
-    result = run("query", "holder-at", "-p", "date=2026-11-22", "-f", "csv")
+    result = run("query", "holder-at", "-p", "date=2026-11-22", "-f", "csv", "--notes")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[1].startswith("Ri Thae-sop,,28 December 2022,present,")
     assert result.stderr == LEAD
+    result = run("query", "holder-at", "-p", "date=2026-11-22", "-f", "table")
+    assert result.stdout.startswith("holder       start             end      certainty\n")
+    assert result.stderr == LEAD
+
+
+def test_notes_are_for_people_unless_asked() -> None:
+    args = ("query", "holder-at", "-p", "date=2026-11-22")
+    assert run(*args, "-f", "csv").stderr == ""
+    assert run(*args, "-f", "table", "--no-notes").stderr == ""
+    assert run(*args, "-f", "md").stderr == LEAD
 
 
 def test_a_past_date_touches_no_dispute() -> None:
-    result = run("query", "holder-at", "-p", "date=2021-08-15", "-f", "csv")
+    result = run("query", "holder-at", "-p", "date=2021-08-15", "-f", "table")
     assert (result.exit_code, result.stderr) == (0, "")
 
 
 def test_children_names_the_two_lists() -> None:
-    result = run("query", "children", "-f", "csv")
+    result = run("query", "children", "-f", "table")
     assert result.stderr == (
         "note: the sources disagree on Ministry of Social Security: child agencies listed "
         "differently (msskg query conflicts):\n"
@@ -49,7 +59,8 @@ def test_children_names_the_two_lists() -> None:
 
 
 def test_none_recorded_says_an_undated_fact_exists() -> None:
-    result = run("query", "holder-at", "-p", "date=2020", "-p", "post=msr:post-commander-of-ssf")
+    args = ("query", "holder-at", "-p", "date=2020", "-p", "post=msr:post-commander-of-ssf")
+    result = run(*args, "--notes")
     assert result.stdout.splitlines()[1].startswith("(none recorded),")
     assert result.stderr == (
         "note: (none recorded) counts dated facts only; undated: Ri Thae-chol, Commander of the "
@@ -59,7 +70,7 @@ def test_none_recorded_says_an_undated_fact_exists() -> None:
 
 
 def test_rows_that_disagree_with_each_other() -> None:
-    result = run("query", "name-at", "-p", "date=2012", "-f", "csv")
+    result = run("query", "name-at", "-p", "date=2012", "-f", "table")
     assert result.stderr == (
         "note: these rows disagree on Ministry of Social Security: two names at once "
         "(msskg query conflicts has the quotes)\n"
@@ -67,5 +78,5 @@ def test_rows_that_disagree_with_each_other() -> None:
 
 
 def test_no_notes_without_a_conflicts_query(home: Path) -> None:
-    result = run("query", "labels-of", "-f", "csv")
+    result = run("query", "labels-of", "-f", "table")
     assert (result.exit_code, result.stderr) == (0, "")

@@ -119,6 +119,12 @@ def list_queries_command(name: str | None) -> None:
     is_flag=True,
     help="In table and md, keep the IRI and date-bound columns and long text whole.",
 )
+@click.option(
+    "--notes/--no-notes",
+    default=None,
+    help="Say on standard error where the sources disagree about the answer, or an undated "
+    "fact was left out (a whole-graph query).  [default: with table and md]",
+)
 @data_option
 @store_option
 @click.option("--endpoint", metavar="URL", help="Run it on this SPARQL 1.1 Protocol endpoint.")
@@ -129,6 +135,7 @@ def query_command(
     params: tuple[tuple[str, str], ...],
     fmt: str | None,
     wide: bool,
+    notes: bool | None,
     data: tuple[Path, ...],
     store: Path | None,
     endpoint: str | None,
@@ -160,7 +167,8 @@ def query_command(
     result = run_query(saved or str(sparql), dict(params), backend=backend)
     fmt = fmt or default_format(result, terminal=sys.stdout.isatty())
     echo(format_result(result, fmt, prefixes=backend.prefixes, wide=wide))
-    if saved is not None:  # on standard error, so that every format stays exact
+    if saved is not None and (fmt in ("table", "md") if notes is None else notes):
+        # on standard error, so that every format stays exact
         from msskg.query.notes import answer_notes
 
         for note in answer_notes(saved, result, backend, prefixes=backend.prefixes):
