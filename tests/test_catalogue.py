@@ -28,6 +28,7 @@ from msskg.query.catalogue import (
     resolve_resource,
 )
 from msskg.query.engines import Engine, OxigraphBackend, run_query
+from msskg.query.results import SelectResult
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MSR = "https://w3id.org/msskg/id/"
@@ -303,3 +304,16 @@ def test_hostile_resource_is_refused_not_pasted(value: str) -> None:
     with pytest.raises(ParameterError) as caught:
         resolve_resource(value, parameter="thing", lookup=Labels())
     assert str(caught.value) == f'parameter "thing": "{value}" is not a valid IRI'
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_a_kind_the_graph_knows_nothing_of_is_not_checked(home: Path, engine: Engine) -> None:
+    # the home graph has no ontology: nothing in it is known to be an org:Organization
+    text = "# param: thing | resource(org:Organization) | required | d\nSELECT ?thing WHERE {}\n"
+    result = run_query(text, {"thing": "msr:post-minister"}, engine=engine)
+    assert isinstance(result, SelectResult)
+    assert result.rows[0][0] == ox.NamedNode(MSR + "post-minister")
+    with pytest.raises(ParameterError):
+        run_query(
+            text.replace("org:Organization", "org:Post"), {"thing": "msr:ministry"}, engine=engine
+        )

@@ -110,14 +110,23 @@ def ask_mentions(backend: Backend, iri: str) -> bool:
     return isinstance(result, AskResult) and result.value
 
 
+IS_A = """\
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+ASK {
+  { ?thing rdf:type/rdfs:subClassOf* ?kind }
+  UNION
+  # a graph without the ontology, where nothing is known to be of the kind: not checked
+  { FILTER NOT EXISTS { ?any rdf:type/rdfs:subClassOf* ?kind } }
+}
+"""
+
+
 def ask_instance(backend: Backend, iri: str, kind: str) -> bool:
-    """Whether ``iri`` is an instance of the class ``kind`` (rdfs:subClassOf* included)."""
+    """Whether ``iri`` is an instance of the class ``kind`` (rdfs:subClassOf*
+    included), or the graph knows no instance of ``kind`` at all (no ontology)."""
     node, cls = ox.NamedNode(iri), ox.NamedNode(kind)  # checked IRIs, as in ask_mentions
-    text = (
-        "ASK { "
-        f"{node} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-        f"/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* {cls} }}"
-    )
+    text = IS_A.replace("?thing", str(node)).replace("?kind", str(cls))
     result = backend.execute(parse_query(text, name="is-a"), {})
     return isinstance(result, AskResult) and result.value
 
