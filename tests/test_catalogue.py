@@ -27,7 +27,8 @@ from msskg.query.catalogue import (
     parse_query,
     resolve_resource,
 )
-from msskg.query.engines import OxigraphBackend
+from msskg.query.engines import Engine, OxigraphBackend, run_query
+from msskg.query.results import SelectResult
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MSR = "https://w3id.org/msskg/id/"
@@ -45,6 +46,9 @@ class Labels:
 
     def labels(self) -> Sequence[tuple[str, str]]:
         return self._labels
+
+    def is_a(self, iri: str, kind: str) -> bool:
+        return False
 
 
 def test_header_gives_title_description_parameters_and_example(home: Path) -> None:
@@ -106,7 +110,12 @@ def test_a_missing_query_file(tmp_path: Path) -> None:
         ("# param: da-te | date | required | d", '"da-te" is not a SPARQL variable name'),
         (
             "# param: when | day | required | d",
-            'unknown parameter type "day"; use date, resource, string, integer',
+            'unknown parameter type "day"; use date, resource, string, integer or resource(CLASS)',
+        ),
+        (
+            "# param: post | resource(foo:Post) | required | d",
+            "resource(foo:Post): write the class as <IRI> or with one of "
+            + ", ".join(sorted(p + ":" for p in DEFAULT_PREFIXES if p)),
         ),
     ],
 )
@@ -125,6 +134,22 @@ def test_date_binds_the_literal_and_both_bounds(home: Path) -> None:
         "date_earliest": ox.Literal("2021-02-01", datatype=ox.NamedNode(XSD + "date")),
         "date_latest": ox.Literal("2021-02-28", datatype=ox.NamedNode(XSD + "date")),
     }
+
+
+def test_a_range_binds_the_start_earliest_and_the_end_latest(home: Path) -> None:
+    bound = bind_parameters(get_query("named-by"), {"date": "2021-02..2022"}, lookup=Labels())
+    assert bound == {
+        "date": ox.Literal("2021-02..2022"),
+        "date_earliest": ox.Literal("2021-02-01", datatype=ox.NamedNode(XSD + "date")),
+        "date_latest": ox.Literal("2022-12-31", datatype=ox.NamedNode(XSD + "date")),
+    }
+
+
+def test_an_open_range_binds_a_far_bound(home: Path) -> None:
+    bound = bind_parameters(get_query("named-by"), {"date": "..1960"}, lookup=Labels())
+    assert bound["date_earliest"] == ox.Literal("0001-01-01", datatype=ox.NamedNode(XSD + "date"))
+    bound = bind_parameters(get_query("named-by"), {"date": "2016.."}, lookup=Labels())
+    assert bound["date_latest"] == ox.Literal("9999-12-31", datatype=ox.NamedNode(XSD + "date"))
 
 
 def test_impossible_date(home: Path) -> None:
@@ -217,6 +242,52 @@ def test_unknown_label_suggests_close_labels(home: Path) -> None:
     )
 
 
+KIND_QUERY = """\
+# title: Labels of a ministry
+# param: thing | resource(mss:Ministry) | required | The ministry
+# param: other | resource(<http://www.w3.org/ns/org#Post>) | msr:post-minister | A post
+SELECT ?thing ?other WHERE {}
+"""
+
+
+def test_a_resource_parameter_may_name_its_class() -> None:
+    thing, other = parse_query(KIND_QUERY).parameters
+    assert (thing.kind, thing.type_text) == (
+        "https://w3id.org/msskg/ontology#Ministry",
+        "resource(mss:Ministry)",
+    )
+    assert (other.kind, other.type_text) == ("http://www.w3.org/ns/org#Post", "resource(org:Post)")
+
+
+def test_a_resource_of_the_wrong_kind_is_refused(home: Path) -> None:
+    lookup = OxigraphBackend(open_store())
+    query = parse_query(KIND_QUERY)
+    bound = bind_parameters(query, {"thing": "사회안전성"}, lookup=lookup)
+    assert bound["thing"] == ox.NamedNode(MSR + "ministry")
+    with pytest.raises(ParameterError) as caught:
+        bind_parameters(query, {"thing": "msr:post-minister"}, lookup=lookup)
+    assert (
+        str(caught.value) == 'parameter "thing": msr:post-minister is not a ministry (mss:Ministry)'
+    )
+    with pytest.raises(ParameterError) as caught:
+        bind_parameters(query, {"thing": "msr:ministry", "other": "Source A"}, lookup=lookup)
+    assert str(caught.value) == 'parameter "other": "Source A" is not a post (org:Post)'
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_a_class_is_not_an_agency_on_the_bundled_graph(engine: Engine) -> None:
+    with pytest.raises(ParameterError) as caught:
+        run_query(get_query("children"), {"agency": "mss:Ministry"}, engine=engine)
+    assert str(caught.value) == (
+        'parameter "agency": mss:Ministry is not an organization (org:Organization)'
+    )
+    with pytest.raises(ParameterError) as caught:
+        run_query(get_query("terms"), {"post": "Ministry of Social Security"}, engine=engine)
+    assert str(caught.value) == (
+        'parameter "post": "Ministry of Social Security" is not a post (org:Post)'
+    )
+
+
 def test_unknown_label_with_nothing_close() -> None:
     with pytest.raises(UnknownLabelError) as caught:
         resolve_resource("qqq", parameter="thing", lookup=Labels([(MSR + "a", "Alpha")]))
@@ -235,3 +306,16 @@ def test_hostile_resource_is_refused_not_pasted(value: str) -> None:
     # A newline in the value is shown escaped: the message stays one line.
     shown = value.replace("\n", "\\n")
     assert str(caught.value) == f'parameter "thing": "{shown}" is not a valid IRI'
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_a_kind_the_graph_knows_nothing_of_is_not_checked(home: Path, engine: Engine) -> None:
+    # the home graph has no ontology: nothing in it is known to be an org:Organization
+    text = "# param: thing | resource(org:Organization) | required | d\nSELECT ?thing WHERE {}\n"
+    result = run_query(text, {"thing": "msr:post-minister"}, engine=engine)
+    assert isinstance(result, SelectResult)
+    assert result.rows[0][0] == ox.NamedNode(MSR + "post-minister")
+    with pytest.raises(ParameterError):
+        run_query(
+            text.replace("org:Organization", "org:Post"), {"thing": "msr:ministry"}, engine=engine
+        )

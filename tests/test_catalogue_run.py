@@ -101,6 +101,37 @@ def test_sparql_syntax_error_gives_line_and_column(home: Path, engine: Engine) -
     assert caught.value.line == 2
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_prefixes_are_predeclared(home: Path, engine: Engine) -> None:
+    result = run_query(
+        "SELECT ?label WHERE { msr:ministry rdfs:label ?label } ORDER BY ?label", engine=engine
+    )
+    assert isinstance(result, SelectResult)
+    assert [row[0].value for row in result.rows] == ["Ministry of Social Security", "사회안전성"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_prefix_the_text_declares_is_its_own(home: Path, engine: Engine) -> None:
+    text = "PREFIX msr: <urn:x:>\nASK { msr:ministry ?p ?o }"
+    assert run_query(text, engine=engine) == AskResult(False)
+
+
+def test_an_unknown_prefix_is_named(home: Path) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        run_query("SELECT * WHERE { ?s foo:bar ?o }")
+    assert str(caught.value) == (
+        'unknown prefix "foo:" in the query; known: cpov, dcterms, foaf, msr, mss, oa, org, owl, '
+        "prov, rdf, rdfs, skos, time, xsd"
+    )
+
+
+def test_predeclared_prefixes_keep_the_line_numbers(home: Path) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        run_query("SELECT ?s WHERE {\n  ?s rdfs:label\n}\n")
+    assert (caught.value.line, caught.value.column) == (3, 1)
+    assert str(caught.value).startswith("--sparql:3:1: SPARQL syntax error")
+
+
 def test_sparql_syntax_error_exact_message(home: Path) -> None:
     # pyoxigraph's parser reports where it gave up, often the end of the text.
     with pytest.raises(QuerySyntaxError) as caught:

@@ -32,21 +32,67 @@ def test_queries_lists_names_titles_and_parameters(home: Path) -> None:
         "hidden-parameter: Uses a parameter it does not return\n"
         "  -p text=<string> (default: x): Any text\n"
         "labels-of: Labels of a resource\n"
+        "  Every label of the resource, in every language.\n"
         "  -p thing=<resource> (default: msr:ministry): The resource: IRI, prefixed name or label\n"
         "named-by: Names given by a date\n"
         "  -p date=<date> (required): The day, month or year: YYYY, YYYY-MM or YYYY-MM-DD\n"
+        "(msskg queries NAME shows one query's whole header)\n"
+    )
+
+
+def test_queries_name_shows_the_whole_header(home: Path) -> None:
+    result = run("queries", "labels-of")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "labels-of: Labels of a resource\n"
+        "  Every label of the resource, in every language.\n"
+        "  -p thing=<resource> (default: msr:ministry): The resource: IRI, prefixed name or label\n"
+        "  example: msskg query labels-of -p thing=msr:ministry\n"
+        f"  file: {home / 'queries' / 'labels-of.rq'}\n"
+    )
+    result = run("queries", "label-of")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        'Error: unknown query "label-of"; did you mean "labels-of"? (msskg queries lists them)\n',
     )
 
 
 def test_query_with_a_label_parameter(home: Path) -> None:
-    result = run("query", "labels-of", "-p", "thing=Ministry of People's Security", "-f", "table")
+    args = ("query", "labels-of", "-p", "thing=Ministry of People's Security", "-f", "table")
+    result = run(*args)
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == (
+        "label\n"
+        "---------------------------\n"
+        "Ministry of Social Security\n"
+        "사회안전성\n"
+        "(--wide adds thing)\n"
+    )
+    assert run(*args, "--wide").stdout == (
         "thing         label\n"
         "------------  ---------------------------\n"
         "msr:ministry  Ministry of Social Security\n"
         "msr:ministry  사회안전성\n"
     )
+
+
+def test_narrow_tables_keep_only_iris_when_that_is_all(home: Path) -> None:
+    result = run(
+        "query", "--sparql", "SELECT ?p WHERE { ?p a org:Post } ORDER BY ?p", "-f", "table"
+    )
+    assert result.stdout == "p\n-----------------\nmsr:post-deputy\nmsr:post-minister\n"
+
+
+def test_narrow_tables_fit_120_columns_and_date_style(home: Path) -> None:
+    long = "word " * 40
+    text = f'SELECT ?a ?b ?when WHERE {{ BIND("{long}" AS ?a) BIND("{long}" AS ?b) '
+    text += 'BIND("November 19, 1945" AS ?when) }'
+    lines = run("query", "--sparql", text, "-f", "table").stdout.splitlines()
+    assert [len(line) for line in lines[1:]] == [120, 120]
+    assert lines[2].endswith("…  19 November 1945")
+    wide = run("query", "--sparql", text, "-f", "table", "--wide").stdout.splitlines()
+    assert wide[2] == f"{long}  {long}  19 November 1945"
+    assert run("query", "--sparql", text, "-f", "csv").stdout.endswith('"November 19, 1945"\n')
 
 
 def test_query_from_a_file_and_from_text(home: Path, tmp_path: Path) -> None:
@@ -130,6 +176,36 @@ def test_impossible_date(home: Path) -> None:
     )
 
 
+def test_a_range_of_dates(home: Path) -> None:
+    result = run("query", "named-by", "-p", "date=2009..2010-04", "-f", "csv")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "agency,name,date_latest",
+        "https://w3id.org/msskg/id/ministry,Ministry of People's Security,2010-04-30",
+        "https://w3id.org/msskg/id/ministry,인민보안성,2010-04-30",
+    ]
+    assert run("query", "named-by", "-p", "date=..2010-03", "-f", "csv").stdout == (
+        "agency,name,date_latest\n"
+    )
+
+
+def test_a_hyphen_between_years_is_not_a_range(home: Path) -> None:
+    fails(
+        run("query", "named-by", "-p", "date=2020-2022"),
+        2,
+        'parameter "date": bad date "2020-2022": for a range write 2020..2022',
+    )
+
+
+def test_arabic_indic_digits_are_refused(home: Path) -> None:
+    fails(
+        run("query", "named-by", "-p", "date=\u0662\u0660\u0662\u0661"),
+        2,
+        'parameter "date": bad date "\u0662\u0660\u0662\u0661": write the digits 0-9, as YYYY, '
+        "YYYY-MM, YYYY-MM-DD, today, or a range START..END (e.g. 2020..2022, 2016..)",
+    )
+
+
 def test_ambiguous_label(home: Path) -> None:
     fails(
         run("query", "labels-of", "-p", "thing=Minister"),
@@ -191,6 +267,22 @@ def test_sparql_syntax_error(home: Path) -> None:
         2,
         "--sparql:4:1: SPARQL syntax error: expected OPTIONAL",
     )
+
+
+def test_sparql_with_an_unknown_prefix(home: Path) -> None:
+    fails(
+        run("query", "--sparql", "ASK { ?s a foo:Bar }"),
+        2,
+        'unknown prefix "foo:" in the query; known: cpov, dcterms, foaf, msr, mss, oa, org, owl, '
+        "prov, rdf, rdfs, skos, time, xsd",
+    )
+
+
+def test_a_query_file_gets_the_prefixes(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "mine.rq"
+    path.write_text("SELECT ?label WHERE { msr:ministry rdfs:label ?label } ORDER BY ?label\n")
+    result = run("query", str(path), "-f", "csv")
+    assert result.stdout.splitlines() == ["label", "Ministry of Social Security", "사회안전성"]
 
 
 def test_unknown_format(home: Path) -> None:

@@ -169,7 +169,7 @@ def test_timeline_refuses_unknown_format() -> None:
 
 
 def test_chart_at_a_date_certain_possible_and_undated(fixture: Path) -> None:
-    assert chart(at="2006", data=[fixture]) == (
+    assert chart(at="2006", data=[fixture], today=dt.date(2006, 6, 1)) == (
         "flowchart TB\n"
         "  %% Old Name on 2006\n"
         '  n0["Old Name<br/>옛이름"]\n'
@@ -181,6 +181,20 @@ def test_chart_at_a_date_certain_possible_and_undated(fixture: Path) -> None:
         "  n0 -.->|undated| n2\n"
         "  classDef focus fill:#fde9c4,stroke:#c07a1a,stroke-width:2px\n"
         "  class n0 focus\n"
+    )
+    # on a past date an undated child is named, never drawn as if it stood then
+    assert chart(at="2006", data=[fixture], today=dt.date(2026, 1, 1)) == (
+        "flowchart TB\n"
+        "  %% Old Name on 2006\n"
+        "  %% undated, so not drawn on 2006: Bureau\n"
+        '  n0["Old Name<br/>옛이름"]\n'
+        '  n1["Council"]\n'
+        "  n1 --> n0\n"
+        "  classDef focus fill:#fde9c4,stroke:#c07a1a,stroke-width:2px\n"
+        "  class n0 focus\n"
+    )
+    assert "undated, so not drawn on 2006: Bureau" in chart(
+        at="2006", data=[fixture], fmt="dot", today=dt.date(2026, 1, 1)
     )
     # March 2005 is possibly, not certainly, within 2005
     assert "n1 -.->|possibly| n0" in chart(at="2005", data=[fixture])
@@ -249,8 +263,49 @@ def test_cli_timeline_chart_describe(fixture: Path, tmp_path: Path) -> None:
     ET.fromstring(out.read_bytes())
     result = runner.invoke(main, ["chart", "--at", "2006", "--data", str(fixture), "-f", "dot"])
     assert result.exit_code == 0 and result.stdout.startswith("digraph orgchart {")
+    chart_file = tmp_path / "chart.dot"
+    args = ["chart", "--at", "2006", "--data", str(fixture), "-f", "dot", "-o", str(chart_file)]
+    result = runner.invoke(main, args)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert chart_file.read_text(encoding="utf-8").startswith("digraph orgchart {")
+    result = runner.invoke(main, [*args[:-1], str(tmp_path / "no" / "such" / "c.dot")])
+    assert result.exit_code == 4 and result.stderr.startswith("Error: cannot write ")
+    result = runner.invoke(main, ["chart", "--at", "2000..2006", "--data", str(fixture)])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        'Error: a chart is drawn on one date, not a range: "2000..2006"\n',
+    )
     result = runner.invoke(main, ["chart", "--at", "2021-02-30"])
     assert result.exit_code == 2
     assert "February 2021 has 28 days" in result.stderr
     result = runner.invoke(main, ["describe", "Nobody at all"])
     assert result.exit_code == 2 and result.stderr.startswith('Error: parameter "thing"')
+
+
+def test_describe_in_date_order_without_raw_statements_or_empty_values() -> None:
+    text = describe("msr:ministry-of-social-security")
+    assert "https://w3id.org/msskg/id/stmt-" not in text
+    assert "* Ministry of Social Security rdfs:seeAlso Amrokkang Sports Club\n" in text
+    terms = text.split("\nTerms of office\n", 1)[1].split("\n\n", 1)[0]
+    holders = [line[2:].split(",")[0] for line in terms.splitlines() if line.startswith("* ")]
+    assert holders == [
+        *("Paek Hak-rim", "Choe Ryong-su", "Ju Sang-song", "Ri Myong-su", "Choe Pu-il"),
+        *("Kim Jong-ho", "Ri Yong-gil", "Kim Jong-ho", "Jang Jong-nam", "Ri Thae-sop"),
+        *("Park Su-il", "Ri Thae-sop", "Ri Thae-chol"),
+    ]
+    major = describe("Major")
+    assert "insignia" not in major
+    assert "  mss:rankOrder: 8\n" in major
+
+
+@pytest.mark.parametrize("thing", ["msr:ministry-of-social-security", "msr:social-security-forces"])
+def test_timeline_svg_cuts_no_label_and_keeps_the_present_clear(thing: str) -> None:
+    svg = ET.fromstring(timeline(thing, fmt="svg", today=dt.date(2026, 11, 22)))
+    texts = [t for t in svg.iter("{http://www.w3.org/2000/svg}text") if t.text]
+    assert [t.text for t in texts if "…" in str(t.text)] == []
+    present = next(t for t in texts if str(t.text).startswith("present ("))
+    years = [t for t in texts if str(t.text).isdigit() and len(str(t.text)) == 4]
+    assert years and all(
+        abs(float(t.get("x", 0)) - float(present.get("x", 0))) >= 36 for t in years
+    )
+    assert float(present.get("y", 0)) < min(float(t.get("y", 0)) for t in years) - 10

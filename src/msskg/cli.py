@@ -122,15 +122,13 @@ def main() -> None:
 
 
 @main.command("queries")
-def list_queries_command() -> None:
-    """List the saved queries, with their parameters."""
-    from msskg.query.catalogue import list_queries
+@click.argument("name", metavar="[NAME|FILE.rq]", required=False)
+def list_queries_command(name: str | None) -> None:
+    """List the saved queries with their descriptions and parameters, or
+    show one query's whole header (with an example call)."""
+    from msskg.query.listing import explain_queries
 
-    for saved in list_queries():
-        click.echo(f"{saved.name}: {saved.title}")
-        for p in saved.parameters:
-            when = "required" if p.default is None else f"default: {p.default}"
-            click.echo(f"  -p {p.name}=<{p.type}> ({when}): {p.description}")
+    echo(explain_queries(name))
 
 
 @main.command("query")
@@ -152,6 +150,17 @@ def list_queries_command() -> None:
     help="table, csv, tsv, json, xml, md; turtle, jsonld, nt for RDF "
     "[default: table at a terminal, else csv; turtle for CONSTRUCT and DESCRIBE]",
 )
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="In table and md, keep the IRI and date-bound columns and long text whole.",
+)
+@click.option(
+    "--notes/--no-notes",
+    default=None,
+    help="Say on standard error where the sources disagree about the answer, or an undated "
+    "fact was left out (a whole-graph query).  [default: with table and md]",
+)
 @data_option
 @store_option
 @click.option("--endpoint", metavar="URL", help="Run it on this SPARQL 1.1 Protocol endpoint.")
@@ -163,6 +172,8 @@ def query_command(
     sparql: str | None,
     params: tuple[tuple[str, str], ...],
     fmt: str | None,
+    wide: bool,
+    notes: bool | None,
     data: tuple[Path, ...],
     store: Path | None,
     endpoint: str | None,
@@ -172,12 +183,10 @@ def query_command(
 ) -> None:
     """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT."""
     from msskg.graph.store import open_store
+    from msskg.query.answer import write_answer
     from msskg.query.catalogue import get_query
-    from msskg.query.engines import OxigraphBackend, open_query
-    from msskg.query.formats import default_format
-    from msskg.query.limits import process_time_limit
+    from msskg.query.engines import OxigraphBackend
     from msskg.query.results import Backend
-    from msskg.query.stream import write_result
 
     if (name is None) == (sparql is None):
         raise click.UsageError("give a query NAME or FILE.rq, or --sparql TEXT (one of them)")
@@ -194,12 +203,21 @@ def query_command(
         backend: Backend = EndpointBackend(endpoint, timeout=timeout)
     else:
         backend = OxigraphBackend(open_store(data=data, store=store))
-    limit = None if endpoint else (LOCAL_TIMEOUT if timeout is None else timeout)
-    query = get_query(name) if name else str(sparql)
-    with process_time_limit(limit, fix="raise --timeout (0: no limit)"):
-        result = open_query(query, dict(params), backend=backend, allow_service=allow_service)
-        fmt = fmt or default_format(result, terminal=sys.stdout.isatty())
-        write_result(result, fmt, write, prefixes=backend.prefixes, max_rows=max_rows)
+    write_answer(
+        get_query(name) if name else str(sparql),
+        dict(params),
+        backend=backend,
+        write=write,
+        note=lambda line: click.echo(line, err=True),  # stderr: every format stays exact
+        fmt=fmt,
+        terminal=sys.stdout.isatty(),
+        wide=wide,
+        notes=notes,
+        max_rows=max_rows,
+        time_limit=None if endpoint else (LOCAL_TIMEOUT if timeout is None else timeout),
+        time_limit_fix="raise --timeout (0: no limit)",
+        allow_service=allow_service,
+    )
 
 
 @main.command("export")
@@ -334,17 +352,24 @@ def timeline_command(
 
 @main.command("chart")
 @click.argument("thing", required=False)
-@click.option("--at", "at", metavar="DATE", help="YYYY, YYYY-MM or YYYY-MM-DD  [default: today]")
+@click.option(
+    "--at", "at", metavar="DATE", help="YYYY, YYYY-MM, YYYY-MM-DD or today  [default: today]"
+)
 @click.option(
     "-f", "--format", "fmt", default="mermaid", show_default=True, help="mermaid, dot or svg."
 )
+@output_option
 @data_option
-def chart_command(thing: str | None, at: str | None, fmt: str, data: tuple[Path, ...]) -> None:
+def chart_command(
+    thing: str | None, at: str | None, fmt: str, output: Path | None, data: tuple[Path, ...]
+) -> None:
     """The organisation chart of THING (default: the Ministry of Social
     Security) on a date: the bodies above it and its subordinate bodies."""
     from msskg.views.chart import chart
 
-    echo(chart(thing, at=at, fmt=fmt, data=data))
+    text = chart(thing, at=at, fmt=fmt, data=data, output=output)
+    if output is None:
+        echo(text)
 
 
 @main.command("describe")
@@ -380,6 +405,20 @@ def cache_clear_command() -> None:
     from msskg.graph.store import cache_dir, clear_cache
 
     click.echo(f"Freed {clear_cache() / 1e6:.1f} MB in {cache_dir()}")
+
+
+@main.command("search")
+@click.argument("text", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", default="text", show_default=True, help="text or json.")
+@click.option("--limit", default=20, show_default=True, metavar="N", help="Show at most N hits.")
+@data_option
+def search_command(text: tuple[str, ...], fmt: str, limit: int, data: tuple[Path, ...]) -> None:
+    """Find TEXT in labels and names (English or Korean, any case, parts of
+    words) and in the quotes from the sources: each hit with its kind and the
+    command that shows more."""
+    from msskg.views.search import search
+
+    echo(search(" ".join(text), fmt=fmt, limit=limit, data=data))
 
 
 @main.command("serve")

@@ -11,7 +11,15 @@ from enum import Enum
 
 from msskg.errors import BadDateError
 
-__all__ = ["FuzzyDate", "Precision", "parse_date"]
+__all__ = [
+    "FAR_FUTURE",
+    "FAR_PAST",
+    "DateSpan",
+    "FuzzyDate",
+    "Precision",
+    "parse_date",
+    "parse_span",
+]
 
 
 class Precision(Enum):
@@ -24,10 +32,17 @@ class Precision(Enum):
 
 
 _PATTERNS = {
-    Precision.DAY: re.compile(r"(\d{4})-(\d{2})-(\d{2})"),
-    Precision.MONTH: re.compile(r"(\d{4})-(\d{2})"),
-    Precision.YEAR: re.compile(r"(\d{4})"),
+    Precision.DAY: re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})"),
+    Precision.MONTH: re.compile(r"([0-9]{4})-([0-9]{2})"),
+    Precision.YEAR: re.compile(r"([0-9]{4})"),
 }
+
+# The bounds of an open range ("..1960", "2016.."): before and after any written date.
+FAR_PAST = dt.date(1, 1, 1)
+FAR_FUTURE = dt.date(9999, 12, 31)
+_FORMS = "YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021-08-15)"
+_YEAR_TO_YEAR = re.compile(r"([0-9]{4})\s*[-\u2013/]\s*([0-9]{4})")
+_SPAN_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD, today, or a range START..END (e.g. 2020..2022, 2016..)"
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -87,7 +102,76 @@ def parse_date(text: str) -> FuzzyDate:
             )
         exact = dt.date(year, month, day)
         return FuzzyDate(value, precision, exact, exact)
-    raise BadDateError(f'bad date "{text}": write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021-08-15)')
+    raise _bad_date(text, _FORMS)
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """A date or a range of dates as a person writes them: ``2021-08-15``,
+    ``today``, ``2020..2022``, ``2021-07..2021-09``, ``..1960`` or ``2016..``.
+    ``start`` and ``end`` are the same date for a single one, and None for an
+    open end."""
+
+    text: str
+    start: FuzzyDate | None
+    end: FuzzyDate | None
+
+    @property
+    def single(self) -> FuzzyDate | None:
+        """The one date given, unless this is a range."""
+        return self.start if self.start is not None and self.start is self.end else None
+
+    @property
+    def earliest(self) -> dt.date:
+        """The first day the span can mean: the start's earliest (far past when open)."""
+        return self.start.earliest if self.start is not None else FAR_PAST
+
+    @property
+    def latest(self) -> dt.date:
+        """The last day the span can mean: the end's latest (far future when open)."""
+        return self.end.latest if self.end is not None else FAR_FUTURE
+
+
+def parse_span(text: str, *, today: dt.date | None = None) -> DateSpan:
+    """Parse a date (:func:`parse_date`), ``today``, or a range ``START..END``
+    of two dates, either of them left out for an open range.
+
+    ``today`` is the given day (by default the computer's date).
+    Raises :class:`BadDateError` for anything else, or a range that ends
+    before it starts.
+    """
+    value = text.strip()
+    if ".." not in value:
+        date = _one_date(value, today)
+        return DateSpan(value, date, date)
+    first, _, last = (part.strip() for part in value.partition(".."))
+    if not first and not last:
+        raise BadDateError(
+            f'bad date range "{text}": give a start, an end or both (e.g. 2020..2022)'
+        )
+    start = _one_date(first, today) if first else None
+    end = _one_date(last, today) if last else None
+    if start is not None and end is not None and start.earliest > end.latest:
+        raise BadDateError(f'empty date range "{text}": {start.text} is after {end.text}')
+    return DateSpan(value, start, end)
+
+
+def _one_date(value: str, today: dt.date | None) -> FuzzyDate:
+    if value.casefold() == "today":
+        day = today if today is not None else dt.date.today()
+        return FuzzyDate(day.isoformat(), Precision.DAY, day, day)
+    if not any(pattern.fullmatch(value) for pattern in _PATTERNS.values()):
+        if years := _YEAR_TO_YEAR.fullmatch(value):
+            first, last = years.groups()
+            raise BadDateError(f'bad date "{value}": for a range write {first}..{last}')
+        raise _bad_date(value, _SPAN_FORMS)
+    return parse_date(value)
+
+
+def _bad_date(text: str, forms: str) -> BadDateError:
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        return BadDateError(f'bad date "{text}": write the digits 0-9, as {forms}')
+    return BadDateError(f'bad date "{text}": write {forms}')
 
 
 def decade(first_year: int) -> FuzzyDate:

@@ -28,7 +28,7 @@ from msskg.errors import (
 )
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.query.catalogue import Binding, SavedQuery
-from msskg.query.engines import ask_mentions, select_labels
+from msskg.query.engines import ask_instance, ask_mentions, select_labels
 from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult, Term
 from msskg.query.values import bind_values, query_form
 
@@ -76,6 +76,9 @@ class EndpointBackend:
 
     def mentions(self, iri: str) -> bool:
         return ask_mentions(self, iri)
+
+    def is_a(self, iri: str, kind: str) -> bool:
+        return ask_instance(self, iri, kind)
 
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
         form = query_form(query.text)

@@ -14,7 +14,7 @@ from typing import Literal, Protocol, cast, get_args
 
 import pyoxigraph as ox
 
-from msskg.dates import parse_date
+from msskg.dates import parse_span
 from msskg.errors import (
     AmbiguousLabelError,
     BadDateError,
@@ -24,7 +24,7 @@ from msskg.errors import (
     UnknownQueryError,
 )
 from msskg.graph.files import project_home
-from msskg.graph.prefixes import shorten
+from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
 
 __all__ = [
     "LABELS_QUERY",
@@ -50,6 +50,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NAME_OK = re.compile(r"[\w.-]+")
 _PREFIXED = re.compile(r"([A-Za-z][\w.-]*)?:(\S*)")
+_RESOURCE_KIND = re.compile(r"resource\s*\(\s*(\S+?)\s*\)")
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,20 @@ class Parameter:
     type: ParameterType
     default: str | None
     description: str
+    kind: str | None = None
+    """For a resource: the IRI of the class its value must be an instance of
+    (directly or through rdfs:subClassOf), from ``resource(CLASS)``."""
 
     @property
     def required(self) -> bool:
         return self.default is None
+
+    @property
+    def type_text(self) -> str:
+        """The type as the header writes it: ``resource(org:Post)``."""
+        if self.kind is None:
+            return self.type
+        return f"{self.type}({shorten(self.kind, DEFAULT_PREFIXES)})"
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,10 @@ class LabelLookup(Protocol):
 
     def mentions(self, iri: str) -> bool:
         """Whether the graph has any triple with ``iri`` as subject or object."""
+        ...
+
+    def is_a(self, iri: str, kind: str) -> bool:
+        """Whether ``iri`` has an rdf:type that is ``kind`` or an rdfs:subClassOf* it."""
         ...
 
 
@@ -190,11 +205,33 @@ def _parse_parameter(value: str, where: str) -> Parameter:
     name, kind, default, description = cells
     if not _NAME.fullmatch(name):
         raise QueryFileError(f'{where}: "{name}" is not a SPARQL variable name')
+    cls = None
+    if of_class := _RESOURCE_KIND.fullmatch(kind):
+        kind, cls = "resource", _class_iri(of_class.group(1), where)
     if kind not in get_args(ParameterType):
         types = ", ".join(get_args(ParameterType))
-        raise QueryFileError(f'{where}: unknown parameter type "{kind}"; use {types}')
+        raise QueryFileError(
+            f'{where}: unknown parameter type "{kind}"; use {types} or resource(CLASS)'
+        )
     return Parameter(
-        name, cast(ParameterType, kind), None if default == "required" else default, description
+        name,
+        cast(ParameterType, kind),
+        None if default == "required" else default,
+        description,
+        cls,
+    )
+
+
+def _class_iri(text: str, where: str) -> str:
+    """``org:Post`` (a prefix msskg knows) or ``<IRI>`` as a full IRI."""
+    if text.startswith("<") and text.endswith(">") and len(text) > 2:
+        return text[1:-1]
+    prefixed = _PREFIXED.fullmatch(text)
+    if prefixed and (prefixed.group(1) or "") in DEFAULT_PREFIXES and prefixed.group(2):
+        return DEFAULT_PREFIXES[prefixed.group(1) or ""] + prefixed.group(2)
+    known = ", ".join(sorted(p + ":" for p in DEFAULT_PREFIXES if p))
+    raise QueryFileError(
+        f"{where}: resource({text}): write the class as <IRI> or with one of {known}"
     )
 
 
@@ -231,21 +268,27 @@ def _bind(parameter: Parameter, value: str, lookup: LabelLookup) -> dict[str, Bi
     name = parameter.name
     if parameter.type == "date":
         try:
-            date = parse_date(value)
+            span = parse_span(value)
         except BadDateError as err:
             raise BadDateError(f'parameter "{name}": {err}') from None
         day = ox.NamedNode(XSD + "date")
+        single = span.single
         return {
-            name: ox.Literal(date.text, datatype=ox.NamedNode(date.datatype)),
-            f"{name}_earliest": ox.Literal(date.earliest.isoformat(), datatype=day),
-            f"{name}_latest": ox.Literal(date.latest.isoformat(), datatype=day),
+            name: ox.Literal(single.text, datatype=ox.NamedNode(single.datatype))
+            if single is not None
+            else ox.Literal(span.text),
+            f"{name}_earliest": ox.Literal(span.earliest.isoformat(), datatype=day),
+            f"{name}_latest": ox.Literal(span.latest.isoformat(), datatype=day),
         }
     if parameter.type == "integer":
         if not _INTEGER.fullmatch(value.strip()):
             raise ParameterError(f'parameter "{name}" takes a whole number, not "{value}"')
         return {name: ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))}
     if parameter.type == "resource":
-        return {name: resolve_resource(value, parameter=name, lookup=lookup)}
+        node = resolve_resource(value, parameter=name, lookup=lookup)
+        if parameter.kind is not None and not lookup.is_a(node.value, parameter.kind):
+            raise ParameterError(_wrong_kind(value.strip(), node, parameter, lookup))
+        return {name: node}
     return {name: ox.Literal(value)}
 
 
@@ -275,6 +318,19 @@ def resolve_resource(value: str, *, parameter: str, lookup: LabelLookup) -> ox.N
     if not lookup.mentions(node.value):
         raise UnknownLabelError(_not_in_graph(node.value, text, parameter, lookup))
     return node
+
+
+def _wrong_kind(text: str, node: ox.NamedNode, parameter: Parameter, lookup: LabelLookup) -> str:
+    """``parameter "agency": mss:Ministry is not an organization (org:Organization)``."""
+    assert parameter.kind is not None
+    local = re.split(r"[#/]", parameter.kind)[-1] or parameter.kind
+    noun = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
+    article = "an" if noun[:1] in "aeiou" else "a"
+    shown = text if text == shorten(node.value, lookup.prefixes) else f'"{text}"'
+    return (
+        f'parameter "{parameter.name}": {shown} is not {article} {noun} '
+        f"({shorten(parameter.kind, lookup.prefixes)})"
+    )
 
 
 def _not_in_graph(iri: str, text: str, parameter: str, lookup: LabelLookup) -> str:

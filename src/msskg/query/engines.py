@@ -4,6 +4,7 @@ engine (pyoxigraph by default, rdflib on request) into one typed result."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +25,7 @@ from msskg.query.results import (
 )
 from msskg.query.text import (
     check_federation,
+    declare_prefixes,
     mentioned_variables,
     query_syntax_error,
     unselected_parameter,
@@ -32,6 +34,7 @@ from msskg.query.text import (
 __all__ = [
     "Engine",
     "OxigraphBackend",
+    "ask_instance",
     "ask_mentions",
     "check_query_text",
     "open_query",
@@ -95,7 +98,7 @@ def _prepare(
     allow_service: Sequence[str],
 ) -> tuple[Backend, SavedQuery, dict[str, Binding]]:
     saved = query if isinstance(query, SavedQuery) else parse_query(query, name="--sparql")
-    check_query_text(saved, allow_service)
+    check_depth(saved.text, "sparql", what=f"query {_where(saved)}")
     if backend is None and engine == "oxigraph":
         backend = OxigraphBackend(graph or open_store(data=data, store=store))
     elif backend is None and engine == "rdflib":
@@ -105,6 +108,9 @@ def _prepare(
         backend = RdflibBackend(load_graph(data=data))
     elif backend is None:
         raise UnknownFormatError(f'unknown engine "{engine}"; use oxigraph or rdflib')
+    saved = replace(saved, text=declare_prefixes(saved.text, backend.prefixes))
+    # after the prefixes are declared, so that SERVICE msr:... is read as the engine reads it
+    check_query_text(saved, allow_service)
     bindings = bind_parameters(saved, params or {}, lookup=backend)
     used = mentioned_variables(saved.text)
     return backend, saved, {k: v for k, v in bindings.items() if k in used}
@@ -113,9 +119,12 @@ def _prepare(
 def check_query_text(query: SavedQuery, allow_service: Sequence[str] = ()) -> None:
     """What every path checks before an engine parses a query: its nesting
     depth, and that it sends nothing to a server not allowed."""
-    where = str(query.path) if query.path is not None else query.name
-    check_depth(query.text, "sparql", what=f"query {where}")
+    check_depth(query.text, "sparql", what=f"query {_where(query)}")
     check_federation(query, tuple(allow_service))
+
+
+def _where(query: SavedQuery) -> str:
+    return str(query.path) if query.path is not None else query.name
 
 
 class OxigraphBackend:
@@ -131,6 +140,9 @@ class OxigraphBackend:
 
     def mentions(self, iri: str) -> bool:
         return ask_mentions(self, iri)
+
+    def is_a(self, iri: str, kind: str) -> bool:
+        return ask_instance(self, iri, kind)
 
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
         result = self.stream(query, bindings)
@@ -177,6 +189,27 @@ def ask_mentions(backend: Backend, iri: str) -> bool:
     node = ox.NamedNode(iri)  # checked IRI: its N-Triples form cannot break out of <...>
     text = f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}"
     result = backend.execute(parse_query(text, name="mentions"), {})
+    return isinstance(result, AskResult) and result.value
+
+
+IS_A = """\
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+ASK {
+  { ?thing rdf:type/rdfs:subClassOf* ?kind }
+  UNION
+  # a graph without the ontology, where nothing is known to be of the kind: not checked
+  { FILTER NOT EXISTS { ?any rdf:type/rdfs:subClassOf* ?kind } }
+}
+"""
+
+
+def ask_instance(backend: Backend, iri: str, kind: str) -> bool:
+    """Whether ``iri`` is an instance of the class ``kind`` (rdfs:subClassOf*
+    included), or the graph knows no instance of ``kind`` at all (no ontology)."""
+    node, cls = ox.NamedNode(iri), ox.NamedNode(kind)  # checked IRIs, as in ask_mentions
+    text = IS_A.replace("?thing", str(node)).replace("?kind", str(cls))
+    result = backend.execute(parse_query(text, name="is-a"), {})
     return isinstance(result, AskResult) and result.value
 
 

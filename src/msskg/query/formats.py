@@ -5,7 +5,6 @@ for CONSTRUCT and DESCRIBE."""
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Mapping
 
 import pyoxigraph as ox
@@ -20,10 +19,19 @@ from msskg.query.results import (
     SelectStream,
     Term,
 )
+from msskg.query.tables import (
+    clip,
+    display_width,
+    empty_column,
+    fit,
+    narrow_columns,
+    one_date_style,
+)
 
 __all__ = [
     "GRAPH_FORMATS",
     "SELECT_FORMATS",
+    "clip",
     "default_format",
     "display_width",
     "format_result",
@@ -53,10 +61,18 @@ def default_format(result: QueryResult | SelectStream, *, terminal: bool) -> str
 
 
 def format_result(
-    result: QueryResult, fmt: str, *, prefixes: Mapping[str, str] = DEFAULT_PREFIXES
+    result: QueryResult,
+    fmt: str,
+    *,
+    prefixes: Mapping[str, str] = DEFAULT_PREFIXES,
+    wide: bool = True,
 ) -> str:
     """The result as text in format ``fmt``. IRIs are shortened with
-    ``prefixes`` in ``table`` and ``md`` only; the other formats are exact."""
+    ``prefixes`` in ``table`` and ``md`` only, and dates written month first
+    there take the tables' one style ("19 November 1945"); the other formats
+    are exact. Unless ``wide``, ``table`` and ``md`` leave out the columns of
+    IRIs and of parameter date bounds (a last line names them), and ``table``
+    shortens long text with "…" to fit :data:`msskg.query.tables.TABLE_WIDTH`."""
     if isinstance(result, GraphResult):
         if fmt not in GRAPH_FORMATS:
             raise _wrong_format(fmt, "a CONSTRUCT or DESCRIBE query", tuple(GRAPH_FORMATS))
@@ -71,10 +87,22 @@ def format_result(
         return _text(solutions.serialize(format=_W3C[fmt]))
     if isinstance(result, AskResult):
         return _boolean(result)
-    cells = [[_display(term, prefixes) for term in row] for row in result.rows]
+    header, rows = list(result.variables), [list(row) for row in result.rows]
+    hidden: list[str] = []
+    if not wide:
+        keep = narrow_columns(header, rows)
+        hidden = [
+            name for i, name in enumerate(header) if i not in keep and not empty_column(rows, i)
+        ]
+        header, rows = [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
+    cells = [[one_date_style(_display(term, prefixes)) for term in row] for row in rows]
     if fmt == "md":
-        return _markdown(list(result.variables), cells)
-    return _table(list(result.variables), cells)
+        text = _markdown(header, cells)
+    else:
+        text = _table(header, cells if wide else fit(header, cells))
+    if hidden:
+        text += ("\n" if fmt == "md" else "") + f"(--wide adds {', '.join(hidden)})\n"
+    return text
 
 
 def _wrong_format(fmt: str, kind: str, fitting: tuple[str, ...]) -> UnknownFormatError:
@@ -162,17 +190,6 @@ def _display(term: Term | None, prefixes: Mapping[str, str]) -> str:
     return term.value
 
 
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: East Asian wide and full-width
-    characters (Hangul, Hanja) take two, combining marks none."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
 def _table(header: list[str], rows: list[list[str]]) -> str:
     widths = table_widths(header, rows)
     lines = table_head(header, widths) + [table_line(row, widths) for row in rows]
@@ -239,16 +256,3 @@ def _text(serialized: bytes | None) -> str:
     # pyoxigraph returns bytes when given no output file, as here.
     assert serialized is not None
     return serialized.decode("utf-8")
-
-
-def clip(text: str, width: int) -> str:
-    return text if display_width(text) <= width else _cut(text, width - 1) + "…"
-
-
-def _cut(text: str, width: int) -> str:
-    out = ""
-    for char in text:
-        if display_width(out + char) > width:
-            break
-        out += char
-    return out

@@ -40,6 +40,22 @@ class RdflibBackend:
         node = rdflib.URIRef(iri)
         return (node, None, None) in self.dataset or (None, None, node) in self.dataset
 
+    def is_a(self, iri: str, kind: str) -> bool:
+        node, cls = rdflib.URIRef(iri), rdflib.URIRef(kind)
+        known = self.dataset.query(
+            "ASK { ?thing rdf:type/rdfs:subClassOf* ?kind }",
+            initBindings={"kind": cls},
+            initNs={"rdf": rdflib.RDF, "rdfs": rdflib.RDFS},
+        )
+        if not known.askAnswer:  # no ontology: nothing is known to be of the kind
+            return True
+        answer = self.dataset.query(
+            "ASK { ?thing rdf:type/rdfs:subClassOf* ?kind }",
+            initBindings={"thing": node, "kind": cls},
+            initNs={"rdf": rdflib.RDF, "rdfs": rdflib.RDFS},
+        )
+        return bool(answer.askAnswer)
+
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
         initial = {name: to_rdflib(term) for name, term in bindings.items()}
         try:

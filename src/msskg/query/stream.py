@@ -24,6 +24,7 @@ from msskg.query.formats import (
     w3c_text,
 )
 from msskg.query.results import GraphResult, QueryResult, SelectResult, SelectStream, Term
+from msskg.query.tables import clip, fit, narrow_columns, one_date_style
 
 __all__ = ["BATCH", "TABLE_SAMPLE", "write_result"]
 
@@ -46,10 +47,14 @@ def write_result(
     *,
     prefixes: Mapping[str, str] = DEFAULT_PREFIXES,
     max_rows: int | None = None,
-) -> None:
+    wide: bool = True,
+) -> QueryResult | None:
     """Write ``result`` in format ``fmt`` through ``write``, a piece at a time.
     More than ``max_rows`` rows (or triples) raise :class:`RowLimitError`
-    after the first ``max_rows`` are written."""
+    after the first ``max_rows`` are written. ``wide`` is as in
+    :func:`~msskg.query.formats.format_result`. Returns the whole result when
+    it was held whole to be written (a table or Markdown of at most
+    :data:`TABLE_SAMPLE` rows, anything but a SELECT), else None."""
     if not isinstance(result, SelectStream):
         if isinstance(result, GraphResult) and max_rows is not None:
             _check(len(result.triples), max_rows)
@@ -57,18 +62,15 @@ def write_result(
             rows = result.rows[: max_rows + 1]
             result = SelectStream(result.variables, iter(rows))
         else:
-            return write(_ended(format_result(result, fmt, prefixes=prefixes)))
+            write(_ended(format_result(result, fmt, prefixes=prefixes, wide=wide)))
+            return result
     if fmt not in SELECT_FORMATS:  # the same message as for a whole result
         format_result(SelectResult(result.variables, ()), fmt)
     batches = _batches(result.rows, max_rows)
-    if fmt == "table":
-        _table(result.variables, batches, write, prefixes)
-    elif fmt == "md":
-        write("\n".join(markdown_head(list(result.variables))) + "\n")
-        for batch in batches:
-            write("".join(markdown_line(_cells(row, prefixes)) + "\n" for row in batch))
-    else:
-        _w3c(result.variables, batches, write, fmt)
+    if fmt in ("table", "md"):
+        return _human(result.variables, batches, write, prefixes, fmt=fmt, wide=wide)
+    _w3c(result.variables, batches, write, fmt)
+    return None
 
 
 def _w3c(
@@ -89,27 +91,52 @@ def _w3c(
     write(_ended(tail) if tail else "")  # csv and tsv rows end their lines
 
 
-def _table(
+def _human(
     variables: tuple[str, ...],
     batches: Iterator[list[Row]],
     write: Callable[[str], None],
     prefixes: Mapping[str, str],
-) -> None:
-    header = list(variables)
-    sample: list[list[str]] = []
+    *,
+    fmt: str,
+    wide: bool,
+) -> SelectResult | None:
+    """A table or Markdown. A result of at most :data:`TABLE_SAMPLE` rows is
+    written whole, exactly as format_result writes it, and returned; a longer
+    one is streamed with the columns chosen, and their widths measured, on its
+    first rows."""
+    sample: list[Row] = []
     for batch in batches:
-        sample += [_cells(row, prefixes) for row in batch]
-        if len(sample) >= TABLE_SAMPLE:
-            break  # the rest of the batches follow below, measured on these
-    widths = table_widths(header, sample)
+        sample += batch
+        if len(sample) > TABLE_SAMPLE:
+            break  # the rest of the batches follow below, laid out like these
+    else:
+        whole = SelectResult(variables, tuple(sample))
+        write(_ended(format_result(whole, fmt, prefixes=prefixes, wide=wide)))
+        return whole
+    keep = list(range(len(variables))) if wide else narrow_columns(variables, sample)
+    header = [variables[i] for i in keep]
+
+    def cells(row: Row) -> list[str]:
+        return [one_date_style(display(row[i], prefixes)) for i in keep]
+
+    shown = [cells(row) for row in sample]
+    if fmt == "md":
+        write("\n".join(markdown_head(header)) + "\n")
+        write("".join(markdown_line(line) + "\n" for line in shown))
+        for batch in batches:
+            write("".join(markdown_line(cells(row)) + "\n" for row in batch))
+        return None
+    shown = shown if wide else fit(header, shown)
+    widths = table_widths(header, shown)
     write("\n".join(table_head(header, widths)) + "\n")
-    write("".join(table_line(cells, widths) + "\n" for cells in sample))
+    write("".join(table_line(line, widths) + "\n" for line in shown))
     for batch in batches:
-        write("".join(table_line(_cells(row, prefixes), widths) + "\n" for row in batch))
-
-
-def _cells(row: Row, prefixes: Mapping[str, str]) -> list[str]:
-    return [display(term, prefixes) for term in row]
+        lines = (
+            cells(row) if wide else [clip(c, w) for c, w in zip(cells(row), widths, strict=True)]
+            for row in batch
+        )
+        write("".join(table_line(line, widths) + "\n" for line in lines))
+    return None
 
 
 def _batches(rows: Iterator[Row], max_rows: int | None) -> Iterator[list[Row]]:

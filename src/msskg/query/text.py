@@ -4,11 +4,17 @@ refused as such, and the variables a text mentions."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from msskg.errors import QueryFileError, QuerySyntaxError
 from msskg.query.catalogue import SavedQuery
 
-__all__ = ["mentioned_variables", "query_syntax_error", "unselected_parameter"]
+__all__ = [
+    "declare_prefixes",
+    "mentioned_variables",
+    "query_syntax_error",
+    "unselected_parameter",
+]
 
 
 def unselected_parameter(query: SavedQuery, message: str) -> QueryFileError:
@@ -45,7 +51,8 @@ def query_syntax_error(
 
 
 _UPDATE = re.compile(
-    r"^\s*(?:(?:PREFIX|BASE)\b[^\n]*\n\s*)*(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+    r"^\s*(?:(?:PREFIX\s*[\w.-]*:\s*<[^>\n]*>|BASE\s*<[^>\n]*>|#[^\n]*)\s*)*"
+    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
     re.IGNORECASE,
 )
 
@@ -59,6 +66,8 @@ _TOKENS = re.compile(
     r'|<[^<>"{}|^`\\\x00-\x20]*>'
     r"|#[^\n]*"
     r"|[?$](?P<var>\w+)"
+    r"|(?P<declared>(?i:PREFIX)\s*(?:[A-Za-z][\w.-]*)?:)"
+    r"|(?<![\w.:-])(?P<prefix>(?:[A-Za-z][\w-]*(?:\.[\w-]+)*)?):"
 )
 
 
@@ -168,3 +177,25 @@ def _allowed(target: str, prefix: str) -> bool:
     rest = target[len(prefix) :]
     authority_open = re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", prefix) is not None
     return not authority_open or rest == "" or rest[0] in "/?#"
+
+
+def declare_prefixes(text: str, known: Mapping[str, str]) -> str:
+    """``text`` with a PREFIX line for every known prefix it uses and does not
+    declare (put before the text's first line, which keeps its line numbers).
+    A prefix neither declared nor known is one :class:`QuerySyntaxError`
+    that names it."""
+    declared: set[str] = set()
+    used: list[str] = []
+    for match in _TOKENS.finditer(text):
+        if match.group("declared"):
+            declared.add(match.group("declared")[6:].strip().rstrip(":"))
+        elif match.group("prefix") is not None and match.group("prefix") not in used:
+            used.append(match.group("prefix"))
+    missing = [p for p in used if p not in declared]
+    unknown = [p for p in missing if p not in known]
+    if unknown:
+        names = ", ".join(sorted(p for p in known if p))
+        raise QuerySyntaxError(f'unknown prefix "{unknown[0]}:" in the query; known: {names}')
+    if not missing:
+        return text
+    return " ".join(f"PREFIX {p}: <{known[p]}>" for p in missing) + " " + text

@@ -14,9 +14,10 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from msskg.dates import FuzzyDate, parse_date
-from msskg.errors import MsskgError, UnknownFormatError
+from msskg.dates import FuzzyDate, parse_span
+from msskg.errors import BadDateError, MsskgError, UnknownFormatError
 from msskg.graph.store import KnowledgeGraph, open_store
+from msskg.output import write_atomically
 from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing
 
 __all__ = ["CHART_FORMATS", "Edge", "GraphvizMissingError", "OrgChart", "build_chart", "chart"]
@@ -45,6 +46,9 @@ class OrgChart:
     at: FuzzyDate
     names: Mapping[str, tuple[str, str | None]]
     edges: tuple[Edge, ...]
+    left_out: tuple[str, ...] = ()
+    """Bodies only undated statements place here, on a chart of a past date:
+    named, never drawn as if they stood then."""
 
     def title(self) -> str:
         return f"{self.names[self.focus][0]} on {self.at.text}"
@@ -57,18 +61,27 @@ def chart(
     fmt: str = "mermaid",
     data: Sequence[Path | str] | None = None,
     store: Path | str | None = None,
+    output: Path | None = None,
+    today: dt.date | None = None,
 ) -> str:
     """The organisation chart of ``thing`` (the Ministry of Social Security by
-    default) on date ``at`` (YYYY, YYYY-MM or YYYY-MM-DD; today by default)."""
+    default) on date ``at`` (YYYY, YYYY-MM, YYYY-MM-DD or today; today by
+    default), also written atomically to ``output`` when given."""
     if fmt not in CHART_FORMATS:
         raise UnknownFormatError(f'unknown chart format "{fmt}"; use {", ".join(CHART_FORMATS)}')
-    when = parse_date(at) if at else parse_date(dt.date.today().isoformat())
-    built = build_chart(open_store(data=data, store=store), thing, at=when)
+    when = parse_span(at or "today", today=today).single
+    if when is None:
+        raise BadDateError(f'a chart is drawn on one date, not a range: "{at}"')
+    built = build_chart(open_store(data=data, store=store), thing, at=when, today=today)
     if fmt == "mermaid":
-        return render_mermaid(built)
-    if fmt == "dot":
-        return render_dot(built)
-    return render_svg(built)
+        text = render_mermaid(built)
+    elif fmt == "dot":
+        text = render_dot(built)
+    else:
+        text = render_svg(built)
+    if output is not None:
+        write_atomically(output, text)
+    return text
 
 
 def status_at(period: Period, when: FuzzyDate) -> Certainty | None:
@@ -89,9 +102,15 @@ def status_at(period: Period, when: FuzzyDate) -> Certainty | None:
     return "possible"
 
 
-def build_chart(graph: KnowledgeGraph, thing: str | None, *, at: FuzzyDate) -> OrgChart:
+def build_chart(
+    graph: KnowledgeGraph, thing: str | None, *, at: FuzzyDate, today: dt.date | None = None
+) -> OrgChart:
+    """The chart on ``at``. Undated statements are drawn (as such) only on a
+    chart that reaches ``today``; on a past date they are only named."""
     focus = resolve_thing(graph, thing)
     labels = labels_of(graph)
+    past = at.latest < (today or dt.date.today())
+    left_out: list[str] = []
     edges: list[Edge] = []
     names: dict[str, tuple[str, str | None]] = {}
     todo, seen = [(focus.value, 0)], set()
@@ -109,10 +128,14 @@ def build_chart(graph: KnowledgeGraph, thing: str | None, *, at: FuzzyDate) -> O
             if period.kind == "superior" and status != "undated" and depth < _MAX_DEPTH:
                 edges.append(Edge(period.other, iri, status, period.fact))
                 todo.append((period.other, depth + 1))
+            elif period.kind == "child" and iri == focus.value and status == "undated" and past:
+                left_out.append(period.other)
             elif period.kind == "child" and iri == focus.value:
                 edges.append(Edge(iri, period.other, status, period.fact))
                 todo.append((period.other, _MAX_DEPTH))
-    return OrgChart(focus.value, at, names, _strongest(edges))
+    drawn = {e.subordinate for e in edges}
+    others = sorted({label(labels, iri) for iri in left_out if iri not in drawn})
+    return OrgChart(focus.value, at, names, _strongest(edges), tuple(others))
 
 
 def _strongest(edges: Sequence[Edge]) -> tuple[Edge, ...]:
@@ -145,6 +168,8 @@ def _ids(built: OrgChart) -> dict[str, str]:
 def render_mermaid(built: OrgChart) -> str:
     ids = _ids(built)
     lines = ["flowchart TB", f"  %% {_mermaid(built.title())}"]
+    if built.left_out:
+        lines.append(f"  %% {_mermaid(_left_out(built))}")
     undated = {e.subordinate for e in built.edges if e.certainty == "undated"}
     for iri, node in ids.items():
         if iri not in undated:
@@ -160,6 +185,10 @@ def render_mermaid(built: OrgChart) -> str:
     lines.append("  classDef focus fill:#fde9c4,stroke:#c07a1a,stroke-width:2px")
     lines.append(f"  class {ids[built.focus]} focus")
     return "\n".join(lines) + "\n"
+
+
+def _left_out(built: OrgChart) -> str:
+    return f"undated, so not drawn on {built.at.text}: {', '.join(built.left_out)}"
 
 
 def _mermaid(text: str) -> str:
@@ -180,7 +209,8 @@ def render_dot(built: OrgChart) -> str:
     ids = _ids(built)
     lines = [
         "digraph orgchart {",
-        f"  label={_dot(built.title())}; labelloc=t; rankdir=TB;",
+        f"  label={_dot(built.title() + (chr(10) + _left_out(built) if built.left_out else ''))};"
+        " labelloc=t; rankdir=TB;",
         '  node [shape=box, style="rounded,filled", fillcolor="#f4f6fa", '
         'fontname="Noto Sans CJK KR,Noto Sans KR,sans-serif"];',
         '  edge [fontname="Noto Sans CJK KR,sans-serif", fontsize=10];',

@@ -48,6 +48,18 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?thing ?p ?o WHERE { ?thing ?p ?o }
 ORDER BY ?p ?o
 """
+# What a reified statement (no label of its own) says, and when each dated fact begins.
+_STATEMENTS = """\
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT ?fact ?s ?p ?o WHERE {
+  ?fact a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o
+}
+"""
+_BEGINS = """\
+PREFIX mss: <https://w3id.org/msskg/ontology#>
+PREFIX time: <http://www.w3.org/2006/time#>
+SELECT ?fact ?day WHERE { ?fact time:hasTime/mss:earliest ?day }
+"""
 
 
 @dataclass(frozen=True)
@@ -117,24 +129,28 @@ def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
                 found[o.language or ""].append(o.value)
         elif p.endswith("22-rdf-syntax-ns#type"):
             types.append(_name(o, names, graph.prefixes))
-        elif p not in _SKIP:
+        elif p not in _SKIP and _v(o) != "":
             statements.append((shorten(p, graph.prefixes), _name(o, names, graph.prefixes)))
     sources = run_query(get_query("sources"), {"thing": node.value}, graph=graph)
     assert isinstance(sources, SelectResult)
+    said = _statement_labels(graph, names)
     quotes: dict[tuple[str, str], list[tuple[str, str]]] = {}
     titles: dict[str, str] = {}
     placed: dict[str, str] = {}
     for answer in (_row(sources.variables, r) for r in sources.rows):
         fact, link = _v(answer["fact"]), _v(answer["link"])
         section = placed.setdefault(fact, _section(link, periods.get(fact), graph.prefixes))
-        titles[fact] = _v(answer["label"])
+        titles[fact] = said.get(fact) or _v(answer["label"])
         pair = (_v(answer["quote"]), _v(answer["source"]))
         if pair not in quotes.setdefault((section, fact), []):
             quotes[(section, fact)].append(pair)
     sections: dict[str, list[Fact]] = {}
+    begins = _begins(graph, periods)
     for (section, fact), pairs in quotes.items():
         dates = _dates(periods.get(fact))
         sections.setdefault(section, []).append(Fact(fact, titles[fact], dates, tuple(pairs)))
+    for facts in sections.values():  # in date order, undated last, then by label
+        facts.sort(key=lambda f: (f.iri not in begins, begins.get(f.iri, ""), f.label))
     return Description(
         iri=node.value,
         labels={lang: tuple(values) for lang, values in sorted(found.items())},
@@ -144,6 +160,36 @@ def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
         conflicts=_conflicts(graph, node.value, {f for _, f in quotes}, names),
         prefixes=graph.prefixes,
     )
+
+
+def _statement_labels(
+    graph: KnowledgeGraph, names: Mapping[str, Mapping[str, str]]
+) -> dict[str, str]:
+    """A reified statement shown as what it says: "Ministry of Social Security
+    rdfs:seeAlso Amrokkang Sports Club", not as its IRI."""
+    said = {}
+    for row in select(graph, _STATEMENTS):
+        parts = (row["s"], row["p"], row["o"])
+        subject, predicate, value = (_plain(t, names, graph.prefixes) for t in parts)
+        said[_v(row["fact"])] = f"{subject} {predicate} {value}"
+    return said
+
+
+def _plain(
+    term: object, names: Mapping[str, Mapping[str, str]], prefixes: Mapping[str, str]
+) -> str:
+    if isinstance(term, ox.NamedNode) and term.value not in names:
+        return shorten(term.value, prefixes)
+    return label(names, term.value) if isinstance(term, ox.NamedNode) else _v(term)
+
+
+def _begins(graph: KnowledgeGraph, periods: Mapping[str, Period]) -> dict[str, str]:
+    """The first day each dated fact may begin (ISO text, so it sorts)."""
+    begins = {_v(row["fact"]): _v(row["day"]) for row in select(graph, _BEGINS)}
+    for fact, period in periods.items():
+        if period.dated and period.start is not None:
+            begins[fact] = period.start.earliest.isoformat()
+    return begins
 
 
 def _row(variables: Sequence[str], row: Sequence[object]) -> dict[str, object]:

@@ -27,7 +27,12 @@ _COLOURS = {"name": "#3b6fb6", "superior": "#7a4fb0", "child": "#2f8f6f", "term"
 
 # ---------------------------------------------------------------- SVG
 
-_LEFT, _PLOT, _RIGHT, _ROW, _TOP = 12, 500, 1180, 22, 64
+_LEFT, _PLOT, _RIGHT, _ROW, _TOP = 12, 640, 1280, 22, 72
+# Where a bar's dates start, and how many terminal columns its text and its
+# dates may take before "…" (the longest in the bundled data: 57 and 34).
+_DATES_AT, _TEXT_COLUMNS, _DATES_COLUMNS = _LEFT + 412, 60, 38
+# No year is written on the axis this close (px) to the present line.
+_PRESENT_ROOM = 40
 
 
 def render_svg(tl: Timeline, *, link: Callable[[str], str] | None = None) -> str:
@@ -55,8 +60,8 @@ def render_svg(tl: Timeline, *, link: Callable[[str], str] | None = None) -> str
             body.append(_text(_PLOT, y + 13, f"⚑ {note}", fill=colour, size=11))
             y += _ROW - 6
         y += 8
-    axis = _axis(first, last, x, y)
     present = x(tl.today)
+    axis = _axis(first, last, x, y, keep_clear=present)
     body.append(
         f'<line x1="{present}" y1="{_TOP - 14}" x2="{present}" y2="{y}" stroke="#b00020" '
         'stroke-dasharray="4 3" class="present"/>'
@@ -64,7 +69,7 @@ def render_svg(tl: Timeline, *, link: Callable[[str], str] | None = None) -> str
     body.append(
         _text(
             present - 4,
-            _TOP - 18,
+            _TOP - 30,
             f"present ({tl.today.isoformat()})",
             fill="#b00020",
             size=11,
@@ -120,8 +125,8 @@ def _bar_svg(
     colour, hatch = _COLOURS[period.kind], f"url(#hatch-{period.kind})"
     top, height = y + 4, _ROW - 8
     parts = [
-        _text(_LEFT + 12, y + 15, clip(bar.text, 40)),
-        _text(_LEFT + 300, y + 15, clip(bar.dates, 32), fill="#555", size=11),
+        _text(_LEFT + 12, y + 15, clip(bar.text, _TEXT_COLUMNS)),
+        _text(_DATES_AT, y + 15, clip(bar.dates, _DATES_COLUMNS), fill="#555", size=11),
     ]
     start = period.start
     if not start.exact:
@@ -170,13 +175,21 @@ def _rect(left: float, right: float, top: int, height: int, fill: str, kind: str
     )
 
 
-def _axis(first: dt.date, last: dt.date, x: Callable[[dt.date], float], bottom: int) -> list[str]:
+def _axis(
+    first: dt.date,
+    last: dt.date,
+    x: Callable[[dt.date], float],
+    bottom: int,
+    *,
+    keep_clear: float,
+) -> list[str]:
     step = 10 if last.year - first.year > 40 else 5
     parts = []
     for year in range(first.year, last.year + 1, step):
         at = x(dt.date(year, 1, 1))
         parts.append(f'<line x1="{at}" y1="{_TOP - 8}" x2="{at}" y2="{bottom}" stroke="#ddd"/>')
-        parts.append(_text(at, _TOP - 12, str(year), fill="#555", size=11, anchor="middle"))
+        if abs(keep_clear - at) >= _PRESENT_ROOM:
+            parts.append(_text(at, _TOP - 12, str(year), fill="#555", size=11, anchor="middle"))
     return parts
 
 

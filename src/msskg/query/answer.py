@@ -1,0 +1,57 @@
+"""Answering a query for a person or a pipe, in one call: run it under a time
+limit, write its answer as it comes in the format asked for (or the one that
+fits where it goes), and say, on a channel of its own, where the sources
+disagree about the answer. ``msskg query`` is this call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from msskg.query.catalogue import SavedQuery
+from msskg.query.engines import open_query
+from msskg.query.formats import default_format
+from msskg.query.limits import process_time_limit
+from msskg.query.results import Backend, SelectResult, SelectStream
+from msskg.query.stream import write_result
+
+__all__ = ["write_answer"]
+
+
+def write_answer(
+    query: SavedQuery | str,
+    params: Mapping[str, str] | None = None,
+    *,
+    backend: Backend,
+    write: Callable[[str], None],
+    note: Callable[[str], None] | None = None,
+    fmt: str | None = None,
+    terminal: bool = False,
+    wide: bool = False,
+    notes: bool | None = None,
+    max_rows: int | None = None,
+    time_limit: float | None = None,
+    time_limit_fix: str = "raise the time limit",
+    allow_service: Sequence[str] = (),
+) -> None:
+    """Run ``query`` on ``backend`` and write its answer through ``write``.
+
+    ``fmt`` defaults to a table at a ``terminal``, else CSV (Turtle for RDF).
+    ``time_limit`` seconds (None: none) end the whole process with one line on
+    stderr: use it in a command-line process only. ``note`` receives one line
+    per disagreement of the sources that touches the answer of a saved query,
+    by default for tables and Markdown only (``notes`` says otherwise)."""
+    with process_time_limit(time_limit, fix=time_limit_fix):
+        result = open_query(query, params, backend=backend, allow_service=allow_service)
+        fmt = fmt or default_format(result, terminal=terminal)
+        wanted = note is not None and isinstance(query, SavedQuery)
+        wanted = wanted and (fmt in ("table", "md") if notes is None else notes)
+        if wanted and isinstance(result, SelectStream) and fmt not in ("table", "md"):
+            result = SelectResult(result.variables, tuple(result.rows))  # the notes read it
+        whole = write_result(
+            result, fmt, write, prefixes=backend.prefixes, max_rows=max_rows, wide=wide
+        )
+    if wanted and note is not None and isinstance(query, SavedQuery) and whole is not None:
+        from msskg.query.notes import answer_notes
+
+        for line in answer_notes(query, whole, backend, prefixes=backend.prefixes):
+            note(line)

@@ -1,0 +1,112 @@
+"""Tables for people: terminal widths of text, long text shortened with "…",
+one date style, and the narrow form of a result (IRIs and the date bounds a
+parameter binds are left to ``--wide``) fitted to a width."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+import pyoxigraph as ox
+
+__all__ = [
+    "TABLE_WIDTH",
+    "clip",
+    "display_width",
+    "empty_column",
+    "fit",
+    "narrow_columns",
+    "one_date_style",
+]
+
+# The width the narrow table fits (a wide terminal; 80 would cut every quote).
+TABLE_WIDTH = 120
+# No column is cut narrower than this.
+_MIN_COLUMN = 16
+_XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_FIRST = re.compile(rf"({_MONTHS}) ([0-9]{{1,2}}), ([0-9]{{4}})")
+_BOUND = re.compile(r"\w+_(?:earliest|latest)")
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: East Asian wide and full-width
+    characters (Hangul, Hanja) take two, combining marks none."""
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal columns, ending in "…" when cut."""
+    return text if display_width(text) <= width else _cut(text, width - 1) + "…"
+
+
+def _cut(text: str, width: int) -> str:
+    out = ""
+    for char in text:
+        if display_width(out + char) > width:
+            break
+        out += char
+    return out
+
+
+def one_date_style(text: str) -> str:
+    """A cell that is a date written month first ("November 19, 1945") as the
+    tables write every date: "19 November 1945". Anything else is unchanged
+    (quotes are verbatim and keep their own style)."""
+    found = _MONTH_FIRST.fullmatch(text)
+    return f"{found.group(2)} {found.group(1)} {found.group(3)}" if found else text
+
+
+def narrow_columns(variables: Sequence[str], rows: Sequence[Sequence[object]]) -> list[int]:
+    """The columns a person reads: not those that hold only IRIs, nor the
+    date bounds a date parameter binds (``date_earliest``, ``date_latest``),
+    nor those empty in every row. All columns when that would leave none."""
+    keep = [
+        i
+        for i, name in enumerate(variables)
+        if not _only_iris(rows, i)
+        and not (_BOUND.fullmatch(name) and _only_dates(rows, i))
+        and not empty_column(rows, i)
+    ]
+    return keep or list(range(len(variables)))
+
+
+def empty_column(rows: Sequence[Sequence[object]], i: int) -> bool:
+    """Whether there are rows and column ``i`` has no value (or empty text) in any."""
+    return bool(rows) and all(_empty(row[i]) for row in rows)
+
+
+def _empty(cell: object) -> bool:
+    return cell is None or (isinstance(cell, ox.Literal) and not cell.value)
+
+
+def _only_iris(rows: Sequence[Sequence[object]], i: int) -> bool:
+    cells = [row[i] for row in rows if row[i] is not None]
+    return bool(cells) and all(isinstance(c, ox.NamedNode) for c in cells)
+
+
+def _only_dates(rows: Sequence[Sequence[object]], i: int) -> bool:
+    cells = [row[i] for row in rows if row[i] is not None]
+    return all(isinstance(c, ox.Literal) and c.datatype.value == _XSD_DATE for c in cells)
+
+
+def fit(header: list[str], rows: list[list[str]], width: int = TABLE_WIDTH) -> list[list[str]]:
+    """``rows`` with the longest cells shortened ("…") so that the table, two
+    spaces between columns, fits ``width`` columns where it can."""
+    if not header:
+        return rows
+    widths = [
+        max([display_width(header[i]), *(display_width(r[i]) for r in rows)])
+        for i in range(len(header))
+    ]
+    room = width - 2 * (len(header) - 1)
+    cap = max(widths)
+    while cap > _MIN_COLUMN and sum(min(w, cap) for w in widths) > room:
+        cap -= 1
+    return [[clip(cell, cap) for cell in row] for row in rows]
