@@ -361,13 +361,18 @@ def timeline_command(
 @output_option
 @data_option
 def chart_command(
-    thing: str | None, at: str | None, fmt: str, output: Path | None, data: tuple[Path, ...]
+    thing: str | None,
+    at: str | None,
+    fmt: str,
+    output: Path | None,
+    force: bool,
+    data: tuple[Path, ...],
 ) -> None:
     """The organisation chart of THING (default: the Ministry of Social
     Security) on a date: the bodies above it and its subordinate bodies."""
     from msskg.views.chart import chart
 
-    text = chart(thing, at=at, fmt=fmt, data=data, output=output)
+    text = chart(thing, at=at, fmt=fmt, data=data, output=output, force=force)
     if output is None:
         echo(text)
 

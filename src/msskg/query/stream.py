@@ -107,7 +107,7 @@ def _human(
     sample: list[Row] = []
     for batch in batches:
         sample += batch
-        if len(sample) > TABLE_SAMPLE:
+        if len(sample) >= TABLE_SAMPLE:
             break  # the rest of the batches follow below, laid out like these
     else:
         whole = SelectResult(variables, tuple(sample))

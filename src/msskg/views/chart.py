@@ -62,6 +62,7 @@ def chart(
     data: Sequence[Path | str] | None = None,
     store: Path | str | None = None,
     output: Path | None = None,
+    force: bool = False,
     today: dt.date | None = None,
 ) -> str:
     """The organisation chart of ``thing`` (the Ministry of Social Security by
@@ -80,7 +81,7 @@ def chart(
     else:
         text = render_svg(built)
     if output is not None:
-        write_atomically(output, text)
+        write_atomically(output, text, force=force)
     return text
 
 
