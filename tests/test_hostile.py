@@ -178,7 +178,7 @@ def test_deep_data_is_refused(tmp_path: Path, name: str, text: str) -> None:
     path = tmp_path / name
     path.write_text(text)
     for command in (["query", "--sparql", "ASK {}"], ["validate"], ["export"]):
-        code, out, err = run(*command, "--data", str(path))
+        code, _, err = run(*command, "--data", str(path))
         if name.endswith(".ttl") and command[0] != "export":
             assert code in (0, 1), err  # pyoxigraph's Turtle parser does not recurse
             assert "Traceback" not in err
