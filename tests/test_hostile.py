@@ -433,7 +433,10 @@ def test_a_remote_jsonld_context_is_never_fetched(
     path.write_text(text)
     code, _, err = run(*command, "--data", str(path))
     assert code in (2, 3)
-    assert one_line(err).startswith(f"Error: {path}")
+    assert one_line(err) == (
+        f"Error: {path}: a remote JSON-LD @context: msskg fetches nothing; "
+        "put the context in the file"
+    )
     assert listener.connections == 0
     assert path.read_text() == text
 
