@@ -212,8 +212,14 @@ def test_endpoint_with_data_or_timeout_alone_is_a_usage_error(stub: str) -> None
         main, ["query", "--sparql", "ASK {}", "--endpoint", stub, "--data", "x.ttl"]
     )
     assert both.exit_code == 2 and "give only one of --data, --store and --endpoint" in both.stderr
+    # --timeout also limits a local query now; "no limit" (0) is for local queries only.
     alone = CliRunner().invoke(main, ["query", "--sparql", "ASK {}", "--timeout", "3"])
-    assert alone.exit_code == 2 and "--timeout is for --endpoint" in alone.stderr
+    assert (alone.exit_code, alone.stdout) == (0, "true\n")
+    unlimited = CliRunner().invoke(
+        main, ["query", "--sparql", "ASK {}", "--endpoint", stub, "--timeout", "0"]
+    )
+    assert unlimited.exit_code == 2
+    assert "--timeout 0 (no limit) is for local queries; give a number" in unlimited.stderr
 
 
 # The rewriting itself.

@@ -104,6 +104,8 @@ _POSITION = re.compile(
 def data_syntax_error(path: Path, err: SyntaxError) -> DataSyntaxError:
     """The one-line ``file:line:col: message`` error for a pyoxigraph SyntaxError."""
     message = _POSITION.sub("", str(err.msg)).strip().splitlines()[0]
+    if "LoadDocumentCallback" in message:  # pyoxigraph's words for a remote @context
+        message = "a remote JSON-LD @context: msskg fetches nothing; put the context in the file"
     if err.lineno is None:
         return DataSyntaxError(f"{path}: {message}", path=path)
     return DataSyntaxError(

@@ -275,7 +275,10 @@ def parse_into(
     done = 0
     prefixes: dict[str, str] = {}
     for path in files:
-        check_data_depth(path)
+        if rdf_format(path) == ox.RdfFormat.JSON_LD:
+            # pyoxigraph's Turtle parser does not recurse; its JSON-LD one
+            # crawls (and rdflib's parsers recurse: graph/dataset.py checks all).
+            check_data_depth(path)
         if digest is not None:
             _file_header(digest, path)
         with path.open("rb") as raw:
