@@ -521,3 +521,25 @@ def test_bundled_data_warns_of_exactly_the_conflicts_in_the_texts(
         ("TermPossibleOverlapShape", "term-pak-mun-gyu-1", "term-pang-hak-se"),
         ("TermPossibleOverlapShape", "term-park-su-il", "term-ri-thae-sop-2"),
     ]
+
+
+def test_bundled_data_lists_every_value_not_in_its_quote_with_its_reason(
+    bundled_report: ValidationReport,
+) -> None:
+    found = sorted(
+        {(r.focus[len(MSR) :], (r.value or "").replace(MSR, "msr:")) for r in bundled_report.infos}
+    )
+    assert found == [
+        ("name-1962-ministry-of-social-security", "사회안전성"),
+        ("name-1998-ministry-of-social-security", "사회안전성"),
+        ("name-2016-ministry-of-peoples-security", "인민보안성"),
+        ("sub-1986-administration-council", "msr:administration-council"),
+        ("sub-corrections-bureau", "msr:ministry-of-social-security"),
+        ("sub-financial-intelligence-agency", "msr:ministry-of-social-security"),
+        ("sub-protection-bureau", "msr:ministry-of-social-security"),
+        ("sub-railway-security-bureau", "msr:ministry-of-social-security"),
+    ]
+    assert all(r.shape == MSH + "ValueNotInQuoteShape" for r in bundled_report.infos)
+    assert all(
+        " is not in the quote, by an editorial reading: " in r.message for r in bundled_report.infos
+    )
