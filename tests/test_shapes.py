@@ -4,6 +4,7 @@ exact set of results."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,28 +39,51 @@ ex:council a mss:Council ; rdfs:label "Council"@en ; prov:wasDerivedFrom ex:q .
 ex:post a org:Post ; rdfs:label "Minister"@en .
 ex:alice a foaf:Person ; rdfs:label "Alice"@en ; prov:wasDerivedFrom ex:q .
 ex:bob a foaf:Person ; rdfs:label "Bob"@en ; prov:wasDerivedFrom ex:q .
+ex:text a mss:SourceText ; rdfs:label "the tests' own text (no file)"@en .
 """
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]  # fmt: skip
+
+
+def quote(*values: str) -> str:
+    """A quote of the tests' own text (which has no file, so it is not looked
+    up in a seed) that holds the given values: the value-in-quote shapes pass."""
+    exact = "; ".join(values).replace('"', '\\"')
+    return (
+        "[ a oa:SpecificResource ; oa:hasSource ex:text ; "
+        f'oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "{exact}" ] ]'
+    )
+
+
+def written(*instants: str | None) -> list[str]:
+    """The mss:asWritten values of instants made by day() and year()."""
+    return [m[1] for i in instants if i for m in re.finditer(r'mss:asWritten "([^"]*)"', i)]
 
 
 def day(value: str) -> str:
+    as_written = f"{int(value[8:])} {MONTHS[int(value[5:7]) - 1]} {value[:4]}"
     return (
         f'[ a time:Instant ; time:inXSDDate "{value}"^^xsd:date ; time:unitType time:unitDay ; '
-        f'mss:earliest "{value}"^^xsd:date ; mss:latest "{value}"^^xsd:date ]'
+        f'mss:earliest "{value}"^^xsd:date ; mss:latest "{value}"^^xsd:date ; '
+        f'mss:asWritten "{as_written}" ]'
     )
 
 
 def year(value: str) -> str:
     return (
         f'[ a time:Instant ; time:inXSDgYear "{value}"^^xsd:gYear ; time:unitType time:unitYear ; '
-        f'mss:earliest "{value}-01-01"^^xsd:date ; mss:latest "{value}-12-31"^^xsd:date ]'
+        f'mss:earliest "{value}-01-01"^^xsd:date ; mss:latest "{value}-12-31"^^xsd:date ; '
+        f'mss:asWritten "{value}" ]'
     )
 
 
 def term(name: str, holder: str, start: str, end: str | None, kind: str = "EndStated") -> str:
+    source = quote(holder.title(), *written(start, end))
     end_part = f" ; time:hasEnd {end}" if end else ""
     return (
         f'ex:{name} a mss:Term ; rdfs:label "{name}"@en ; mss:post ex:post ; '
-        f"org:member ex:{holder} ; prov:wasDerivedFrom ex:q ; "
+        f"org:member ex:{holder} ; prov:wasDerivedFrom {source} ; "
         f"org:memberDuring [ a time:Interval ; mss:endKind mss:{kind} ; "
         f"time:hasBeginning {start}{end_part} ] ."
     )
@@ -68,16 +92,17 @@ def term(name: str, holder: str, start: str, end: str | None, kind: str = "EndSt
 def name_period(name: str, label: str, start: str, end: str) -> str:
     return (
         f'ex:{name} a mss:NamePeriod ; rdfs:label "{name}"@en ; mss:ofAgency ex:ministry ; '
-        f'mss:name "{label}"@en ; prov:wasDerivedFrom ex:q ; '
+        f'mss:name "{label}"@en ; prov:wasDerivedFrom {quote(label, *written(start, end))} ; '
         f"mss:during [ a time:Interval ; mss:endKind mss:EndStated ; "
         f"time:hasBeginning {start} ; time:hasEnd {end} ] ."
     )
 
 
 def subordination(name: str, superior: str, start: str, end: str) -> str:
+    source = quote(superior.title(), *written(start, end))
     return (
         f'ex:{name} a mss:Subordination ; rdfs:label "{name}"@en ; mss:subordinate ex:ministry ; '
-        f"mss:superior ex:{superior} ; prov:wasDerivedFrom ex:q ; "
+        f"mss:superior ex:{superior} ; prov:wasDerivedFrom {source} ; "
         f"mss:during [ a time:Interval ; mss:endKind mss:EndStated ; "
         f"time:hasBeginning {start} ; time:hasEnd {end} ] ."
     )
@@ -87,7 +112,7 @@ def row(number: int, shifted: str) -> str:
     return (
         f'ex:row{number} a mss:EquipmentRow ; rdfs:label "row"@en ; mss:rowNumber {number} ; '
         f'mss:item ex:gun ; mss:nameCell "Gun" ; mss:countryOfOriginCell "" ; mss:typeCell "" ; '
-        f"mss:columnsShifted {shifted} ; prov:wasDerivedFrom ex:q ."
+        f"mss:columnsShifted {shifted} ; prov:wasDerivedFrom {quote('| Gun | | |')} ."
     )
 
 
@@ -119,22 +144,27 @@ CASES: dict[str, tuple[str, str, str]] = {
     ),
     "TermShape": (
         term("t1", "alice", day("2020-01-01"), day("2021-01-01")),
-        "ex:t1 a mss:Term ; mss:post ex:post ; prov:wasDerivedFrom ex:q ; "
+        "ex:t1 a mss:Term ; mss:post ex:post ; prov:wasDerivedFrom " + quote("2020") + " ; "
         "org:memberDuring [ a time:Interval ; mss:endKind mss:Ongoing ; "
         f"time:hasBeginning {year('2020')} ] .",
         "Violation",
     ),
     "StartedIntervalShape": (
-        "ex:t1 a mss:Term ; mss:post ex:post ; org:member ex:alice ; prov:wasDerivedFrom ex:q ; "
+        "ex:t1 a mss:Term ; mss:post ex:post ; org:member ex:alice ; prov:wasDerivedFrom "
+        + quote("Alice")
+        + " ; "
         "org:memberDuring [ a time:Interval ; mss:endKind mss:EndNotStated ; mss:undated true ] .",
-        "ex:t1 a mss:Term ; mss:post ex:post ; org:member ex:alice ; prov:wasDerivedFrom ex:q ; "
+        "ex:t1 a mss:Term ; mss:post ex:post ; org:member ex:alice ; prov:wasDerivedFrom "
+        + quote("Alice")
+        + " ; "
         "org:memberDuring [ a time:Interval ; mss:endKind mss:EndNotStated ] .",
         "Violation",
     ),
     "NamePeriodShape": (
         name_period("n1", "Bureau", day("1945-11-19"), year("1951")),
         'ex:n1 a mss:NamePeriod ; mss:ofAgency ex:ministry ; mss:name "국"@ko ; '
-        "prov:wasDerivedFrom ex:q ; mss:during [ a time:Interval ; mss:endKind mss:Ongoing ; "
+        "prov:wasDerivedFrom " + quote("국", "1945") + " ; "
+        "mss:during [ a time:Interval ; mss:endKind mss:Ongoing ; "
         f"time:hasBeginning {year('1945')} ] .",
         "Violation",
     ),
@@ -145,9 +175,9 @@ CASES: dict[str, tuple[str, str, str]] = {
     ),
     "ChangeEventShape": (
         'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; org:resultingOrganization ex:ministry ; '
-        f"time:hasTime {year('2016')} ; prov:wasDerivedFrom ex:q .",
+        f"time:hasTime {year('2016')} ; prov:wasDerivedFrom " + quote("2016") + " .",
         f'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; time:hasTime {year("2016")} ; '
-        "prov:wasDerivedFrom ex:q .",
+        "prov:wasDerivedFrom " + quote("2016") + " .",
         "Violation",
     ),
     "IntervalShape": (
@@ -157,7 +187,9 @@ CASES: dict[str, tuple[str, str, str]] = {
     ),
     "InstantShape": (
         f'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
-        f"time:hasTime {day('1945-11-19')} ; prov:wasDerivedFrom ex:q .",
+        f"time:hasTime {day('1945-11-19')} ; prov:wasDerivedFrom "
+        + quote("19 November 1945")
+        + " .",
         'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
         "prov:wasDerivedFrom ex:q ; time:hasTime [ a time:Instant ; "
         'mss:earliest "1945-11-19"^^xsd:date ; mss:latest "1945-11-19"^^xsd:date ; '
@@ -175,7 +207,7 @@ CASES: dict[str, tuple[str, str, str]] = {
         GUN + row(1, "false"),
         GUN + 'ex:row1 a mss:EquipmentRow ; mss:rowNumber "one" ; mss:item ex:gun ; '
         'mss:nameCell "Gun" ; mss:countryOfOriginCell "" ; mss:typeCell "" ; '
-        "mss:columnsShifted false ; prov:wasDerivedFrom ex:q .",
+        "mss:columnsShifted false ; prov:wasDerivedFrom " + quote("| Gun | | |") + " .",
         "Violation",
     ),
     "ColumnsShiftedShape": (GUN + row(1, "false"), GUN + row(1, "true"), "Warning"),
@@ -188,7 +220,9 @@ CASES: dict[str, tuple[str, str, str]] = {
         + row(1, "false")
         + 'ex:row2 a mss:EquipmentRow ; rdfs:label "row"@en ; mss:rowNumber 2 ; mss:item ex:cz ; '
         'mss:nameCell "CZ" ; mss:countryOfOriginCell "" ; mss:typeCell "" ; '
-        "mss:columnsShifted false ; mss:copyOf ex:gun ; prov:wasDerivedFrom ex:q .",
+        "mss:columnsShifted false ; mss:copyOf ex:gun ; prov:wasDerivedFrom "
+        + quote("| CZ | | |")
+        + " .",
         "Violation",
     ),
     "RankShape": (
@@ -202,9 +236,13 @@ CASES: dict[str, tuple[str, str, str]] = {
     ),
     "StrengthShape": (
         'ex:s a mss:StrengthEstimate ; rdfs:label "troops"@en ; mss:ofAgency ex:ministry ; '
-        "mss:minimum 11000 ; mss:maximum 140000 ; prov:wasDerivedFrom ex:q .",
+        "mss:minimum 11000 ; mss:maximum 140000 ; prov:wasDerivedFrom "
+        + quote("11,000 to 140,000")
+        + " .",
         'ex:s a mss:StrengthEstimate ; rdfs:label "troops"@en ; mss:ofAgency ex:ministry ; '
-        "mss:minimum 140000 ; mss:maximum 11000 ; prov:wasDerivedFrom ex:q .",
+        "mss:minimum 140000 ; mss:maximum 11000 ; prov:wasDerivedFrom "
+        + quote("11,000 to 140,000")
+        + " .",
         "Violation",
     ),
     "TermCertainOverlapShape": (
@@ -276,6 +314,87 @@ CASES: dict[str, tuple[str, str, str]] = {
         + "ex:n2 mss:disagreesWith ex:n1 .",
         "Warning",
     ),
+    "WrittenDateShape": (
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
+        f"time:hasTime {day('1945-11-19')} ; prov:wasDerivedFrom "
+        + quote("19 November 1945")
+        + " .",
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
+        "time:hasTime "
+        + day("1945-11-19").replace("19 November 1945", "November 19, 1946")
+        + " ; prov:wasDerivedFrom "
+        + quote("November 19, 1946")
+        + " .",
+        "Violation",
+    ),
+    "DateInQuoteShape": (
+        'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; org:resultingOrganization ex:ministry ; '
+        f"time:hasTime {year('2016')} ; prov:wasDerivedFrom "
+        + quote("In 2016, it was renamed")
+        + " .",
+        'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; org:resultingOrganization ex:ministry ; '
+        f"time:hasTime {year('2016')} ; prov:wasDerivedFrom "
+        + quote("In May 2016, it was renamed")
+        + " .",
+        "Violation",
+    ),
+    "NameInQuoteShape": (
+        name_period("n1", "Bureau", year("1945"), year("1951")),
+        name_period("n1", "Bureau", year("1945"), year("1951")).replace(
+            'oa:exact "Bureau;', 'oa:exact "Political Security Bureau;'
+        ),
+        "Violation",
+    ),
+    "NameChangeShape": (
+        name_period("n1", "Bureau", year("1945"), year("1951"))
+        + name_period("n2", "Office", year("1951"), year("1952"))
+        + "ex:n1 mss:endedBy ex:renaming . ex:n2 mss:introducedBy ex:renaming .",
+        name_period("n1", "Bureau", year("1945"), year("1951"))
+        + name_period("n2", "Bureau", year("1951"), year("1952"))
+        + "ex:n1 mss:endedBy ex:renaming . ex:n2 mss:introducedBy ex:renaming .",
+        "Violation",
+    ),
+    "HolderInQuoteShape": (
+        term("t1", "alice", year("2004"), year("2010")),
+        term("t1", "alice", year("2004"), year("2010")).replace('oa:exact "Alice', 'oa:exact "Bob'),
+        "Violation",
+    ),
+    "SuperiorInQuoteShape": (
+        subordination("s1", "council", year("1972"), year("1982")),
+        subordination("s1", "council", year("1972"), year("1982")).replace(
+            'oa:exact "Council;', 'oa:exact "The body it was under;'
+        ),
+        "Violation",
+    ),
+    "NumberInQuoteShape": (
+        'ex:s a mss:StrengthEstimate ; rdfs:label "troops"@en ; mss:ofAgency ex:ministry ; '
+        "mss:minimum 11000 ; mss:maximum 140000 ; prov:wasDerivedFrom "
+        + quote("It has 11,000 to 140,000 troops.")
+        + " .",
+        'ex:s a mss:StrengthEstimate ; rdfs:label "troops"@en ; mss:ofAgency ex:ministry ; '
+        "mss:minimum 1000 ; mss:maximum 140000 ; prov:wasDerivedFrom "
+        + quote("It has 11,000 to 140,000 troops.")
+        + " .",
+        "Violation",
+    ),
+    "EquipmentRowInQuoteShape": (
+        GUN + row(1, "false"),
+        GUN + row(1, "false").replace('mss:typeCell ""', 'mss:typeCell "Pistol"'),
+        "Violation",
+    ),
+    "ValueNotInQuoteMarkShape": (
+        "",
+        name_period("n1", "Bureau", year("1945"), year("1951"))
+        + 'ex:n1 mss:name "국"@ko ; mss:valueNotInQuote "국"@ko .',
+        "Violation",
+    ),
+    "ValueNotInQuoteShape": (
+        "",
+        name_period("n1", "Bureau", year("1945"), year("1951"))
+        + 'ex:n1 mss:name "국"@ko ; mss:valueNotInQuote "국"@ko ; '
+        'mss:note "The text gives the Korean name elsewhere."@en .',
+        "Info",
+    ),
 }
 
 
@@ -345,6 +464,7 @@ def test_wrong_bounds_and_missing_quotes_are_violations() -> None:
     report = _check(body)
     assert sorted((r.shape[len(MSH) :], r.message) for r in report.violations) == [
         ("DateBoundsCheck", "mss:latest is 1945-12-30, but the written date means 1945-12-31"),
+        ("InstantShape", "an instant needs one mss:asWritten: the date as the quote writes it"),
         ("QuoteCheck", "the quote does not occur verbatim in 000_b62adf0e0be71f86.txt"),
     ]
 
@@ -401,3 +521,25 @@ def test_bundled_data_warns_of_exactly_the_conflicts_in_the_texts(
         ("TermPossibleOverlapShape", "term-pak-mun-gyu-1", "term-pang-hak-se"),
         ("TermPossibleOverlapShape", "term-park-su-il", "term-ri-thae-sop-2"),
     ]
+
+
+def test_bundled_data_lists_every_value_not_in_its_quote_with_its_reason(
+    bundled_report: ValidationReport,
+) -> None:
+    found = sorted(
+        {(r.focus[len(MSR) :], (r.value or "").replace(MSR, "msr:")) for r in bundled_report.infos}
+    )
+    assert found == [
+        ("name-1962-ministry-of-social-security", "사회안전성"),
+        ("name-1998-ministry-of-social-security", "사회안전성"),
+        ("name-2016-ministry-of-peoples-security", "인민보안성"),
+        ("sub-1986-administration-council", "msr:administration-council"),
+        ("sub-corrections-bureau", "msr:ministry-of-social-security"),
+        ("sub-financial-intelligence-agency", "msr:ministry-of-social-security"),
+        ("sub-protection-bureau", "msr:ministry-of-social-security"),
+        ("sub-railway-security-bureau", "msr:ministry-of-social-security"),
+    ]
+    assert all(r.shape == MSH + "ValueNotInQuoteShape" for r in bundled_report.infos)
+    assert all(
+        " is not in the quote, by an editorial reading: " in r.message for r in bundled_report.infos
+    )
