@@ -1,0 +1,145 @@
+"""The commands that hand the graph on or check it: export, validate, load, push, cache."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from msskg.cli.options import data_option, echo, output_option, timeout_option
+
+
+@click.command("export")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    default="turtle",
+    show_default=True,
+    help="turtle, jsonld, nt or trig (one named graph per source text).",
+)
+@output_option
+@data_option
+def export_command(fmt: str, output: Path | None, force: bool, data: tuple[Path, ...]) -> None:
+    """Export the whole graph."""
+    from msskg.publish.export import export
+
+    text = export(fmt, data=data, output=output, force=force)
+    if output is None:
+        echo(text)
+
+
+@click.command("validate")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    default="human",
+    show_default=True,
+    help="human, turtle (a SHACL report graph) or json.",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too, not only on violations.")
+@click.option(
+    "--engine",
+    type=click.Choice(["fast", "pyshacl"]),
+    default="fast",
+    show_default=True,
+    help="fast (pyoxigraph; the same results) or pyshacl (the reference).",
+)
+@data_option
+def validate_command(fmt: str, strict: bool, engine: str, data: tuple[Path, ...]) -> None:
+    """Check the graph against the SHACL shapes and its sources. Exit code 0
+    when it conforms, 1 when it does not, 2 when validation could not run."""
+    from msskg.validate import format_report, validate
+
+    report = validate(data=data, engine=engine)
+    echo(format_report(report, fmt, strict=strict))
+    failed = not report.conforms or (strict and bool(report.results))
+    sys.exit(1 if failed else 0)
+
+
+@click.command("load")
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder to create the store in; it must not exist yet.",
+)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def load_command(store: Path, files: tuple[Path, ...]) -> None:
+    """Load RDF FILES (or folders) once into a persistent store, for
+    msskg query --store."""
+    from msskg.graph.store import load_store
+
+    hidden = not sys.stderr.isatty()
+    with click.progressbar(length=1, label="Loading", file=sys.stderr, hidden=hidden) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        count = load_store(store, files, progress=progress)
+    click.echo(f"Loaded {count} quads into {store}")
+
+
+@click.command("push")
+@click.option("--endpoint", metavar="URL", required=True, help="The server to push to.")
+@click.option(
+    "--store-endpoint",
+    metavar="URL",
+    help="Its Graph Store Protocol endpoint, where that is not --endpoint "
+    "(Oxigraph: queries at /query, the store at /store).",
+)
+@click.option(
+    "--replace/--append",
+    default=True,
+    help="Replace each graph the server holds under the same name (PUT), or add to it "
+    "(POST).  [default: replace]",
+)
+@click.option(
+    "--sources/--no-sources",
+    default=True,
+    help="Also push one named graph per source text.  [default: sources]",
+)
+@data_option
+@timeout_option
+def push_command(
+    endpoint: str,
+    store_endpoint: str | None,
+    replace: bool,
+    sources: bool,
+    data: tuple[Path, ...],
+    timeout: float | None,
+) -> None:
+    """Push the graph to a SPARQL server (Graph Store Protocol): the whole graph
+    into its default graph, each source text's facts into a named graph."""
+    from msskg.publish.remote import PushMode, push
+
+    mode: PushMode = "replace" if replace else "append"
+    url = store_endpoint or endpoint
+    for pushed in push(url, data=data, mode=mode, sources=sources, timeout=timeout):
+        graph = f"<{pushed.graph}>" if pushed.graph else "default graph"
+        click.echo(f"{graph}: {pushed.triples} triples {'replaced' if replace else 'added'}")
+
+
+@click.group("cache", invoke_without_command=True)
+@click.pass_context
+def cache_command(ctx: click.Context) -> None:
+    """Show the cache of parsed data (msskg cache clear empties it)."""
+    from msskg.graph.store import cache_dir, cache_entries
+
+    if ctx.invoked_subcommand is None:
+        entries = cache_entries()
+        for entry in entries:
+            click.echo(f"{entry.key}  {entry.size / 1e6:9.1f} MB")
+        total, many = sum(e.size for e in entries) / 1e6, "y" if len(entries) == 1 else "ies"
+        click.echo(f"{len(entries)} entr{many}, {total:.1f} MB in {cache_dir()}")
+
+
+@cache_command.command("clear")
+def cache_clear_command() -> None:
+    """Remove every cached store."""
+    from msskg.graph.store import cache_dir, clear_cache
+
+    click.echo(f"Freed {clear_cache() / 1e6:.1f} MB in {cache_dir()}")

@@ -1,0 +1,134 @@
+"""The commands that ask the graph: queries, query, search."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from msskg.cli.options import (
+    COUNT,
+    LOCAL_TIMEOUT,
+    LOCAL_TIMEOUT_HELP,
+    Assignment,
+    allow_service_option,
+    data_option,
+    echo,
+    limit_option,
+    store_option,
+    write,
+)
+
+
+@click.command("queries")
+@click.argument("name", metavar="[NAME|FILE.rq]", required=False)
+def list_queries_command(name: str | None) -> None:
+    """List the saved queries with their descriptions and parameters, or
+    show one query's whole header (with an example call)."""
+    from msskg.query.listing import explain_queries
+
+    echo(explain_queries(name))
+
+
+@click.command("query")
+@click.argument("name", metavar="[NAME|FILE.rq]", required=False)
+@click.option("--sparql", metavar="TEXT", help="Run this SPARQL text instead of a saved query.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    type=Assignment(),
+    help="A parameter of the query (repeatable).",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    metavar="FORMAT",
+    help="table, csv, tsv, json, xml, md; turtle, jsonld, nt for RDF "
+    "[default: table at a terminal, else csv; turtle for CONSTRUCT and DESCRIBE]",
+)
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="In table and md, keep the IRI and date-bound columns and long text whole.",
+)
+@click.option(
+    "--notes/--no-notes",
+    default=None,
+    help="Say on standard error where the sources disagree about the answer, or an undated "
+    "fact was left out (a whole-graph query).  [default: with table and md]",
+)
+@data_option
+@store_option
+@click.option("--endpoint", metavar="URL", help="Run it on this SPARQL 1.1 Protocol endpoint.")
+@limit_option("--timeout", click.FloatRange(min=0), None, LOCAL_TIMEOUT_HELP)
+@limit_option("--max-rows", COUNT, None, "Stop with an error after writing this many rows.")
+@allow_service_option
+def query_command(
+    name: str | None,
+    sparql: str | None,
+    params: tuple[tuple[str, str], ...],
+    fmt: str | None,
+    wide: bool,
+    notes: bool | None,
+    data: tuple[Path, ...],
+    store: Path | None,
+    endpoint: str | None,
+    timeout: float | None,
+    max_rows: int | None,
+    allow_service: tuple[str, ...],
+) -> None:
+    """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT."""
+    from msskg.graph.store import open_store
+    from msskg.query.answer import write_answer
+    from msskg.query.catalogue import get_query
+    from msskg.query.engines import OxigraphBackend
+    from msskg.query.results import Backend
+
+    if (name is None) == (sparql is None):
+        raise click.UsageError("give a query NAME or FILE.rq, or --sparql TEXT (one of them)")
+    if len([given for given in (data, store, endpoint) if given]) > 1:
+        raise click.UsageError("give only one of --data, --store and --endpoint")
+    if timeout == 0 and endpoint:
+        raise click.UsageError("--timeout 0 (no limit) is for local queries; give a number")
+    given = [key for key, _ in params]
+    if twice := sorted({key for key in given if given.count(key) > 1}):
+        raise click.UsageError(f"parameter {twice[0]} given more than once; give it once")
+    if endpoint:
+        from msskg.publish.remote import EndpointBackend
+
+        backend: Backend = EndpointBackend(endpoint, timeout=timeout)
+    else:
+        backend = OxigraphBackend(open_store(data=data, store=store))
+    write_answer(
+        get_query(name) if name else str(sparql),
+        dict(params),
+        backend=backend,
+        write=write,
+        note=lambda line: click.echo(line, err=True),  # stderr: every format stays exact
+        fmt=fmt,
+        terminal=sys.stdout.isatty(),
+        wide=wide,
+        notes=notes,
+        max_rows=max_rows,
+        time_limit=None if endpoint else (LOCAL_TIMEOUT if timeout is None else timeout),
+        time_limit_fix="raise --timeout (0: no limit)",
+        allow_service=allow_service,
+    )
+
+
+@click.command("search")
+@click.argument("text", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", default="text", show_default=True, help="text or json.")
+@click.option("--limit", default=20, show_default=True, metavar="N", help="Show at most N hits.")
+@data_option
+def search_command(text: tuple[str, ...], fmt: str, limit: int, data: tuple[Path, ...]) -> None:
+    """Find TEXT in labels and names (English or Korean, any case, parts of
+    words) and in the quotes from the sources: each hit with its kind and the
+    command that shows more."""
+    from msskg.views.search import search
+
+    echo(search(" ".join(text), fmt=fmt, limit=limit, data=data))

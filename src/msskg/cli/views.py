@@ -1,0 +1,112 @@
+"""The commands that show the graph to people: timeline, chart, describe, serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from msskg.cli.options import (
+    COUNT,
+    allow_service_option,
+    data_option,
+    echo,
+    limit_option,
+    output_option,
+    store_option,
+)
+
+
+@click.command("timeline")
+@click.argument("thing", required=False)
+@click.option("-f", "--format", "fmt", default="svg", show_default=True, help="svg or text.")
+@output_option
+@data_option
+def timeline_command(
+    thing: str | None, fmt: str, output: Path | None, force: bool, data: tuple[Path, ...]
+) -> None:
+    """The history of THING (IRI, prefixed name or label; default: the Ministry
+    of Social Security) as a timeline: names, superior bodies, terms of posts."""
+    from msskg.views.timeline import timeline
+
+    text = timeline(thing, fmt=fmt, data=data, output=output, force=force)
+    if output is None:
+        echo(text)
+
+
+@click.command("chart")
+@click.argument("thing", required=False)
+@click.option(
+    "--at", "at", metavar="DATE", help="YYYY, YYYY-MM, YYYY-MM-DD or today  [default: today]"
+)
+@click.option(
+    "-f", "--format", "fmt", default="mermaid", show_default=True, help="mermaid, dot or svg."
+)
+@output_option
+@data_option
+def chart_command(
+    thing: str | None,
+    at: str | None,
+    fmt: str,
+    output: Path | None,
+    force: bool,
+    data: tuple[Path, ...],
+) -> None:
+    """The organisation chart of THING (default: the Ministry of Social
+    Security) on a date: the bodies above it and its subordinate bodies."""
+    from msskg.views.chart import chart
+
+    text = chart(thing, at=at, fmt=fmt, data=data, output=output, force=force)
+    if output is None:
+        echo(text)
+
+
+@click.command("describe")
+@click.argument("thing")
+@click.option(
+    "-f", "--format", "fmt", default="text", show_default=True, help="text, md or jsonld."
+)
+@data_option
+def describe_command(thing: str, fmt: str, data: tuple[Path, ...]) -> None:
+    """Everything the graph says about THING, each fact with its quote and source."""
+    from msskg.views.describe import describe
+
+    echo(describe(thing, fmt=fmt, data=data))
+
+
+@click.command("serve")
+@limit_option("--host", click.STRING, "127.0.0.1", "Address to listen on (and Host name answered).")
+@limit_option("--port", click.IntRange(0, 65535), 8000, "Port (0: any free port).")
+@limit_option("--timeout", click.FloatRange(min=0, min_open=True), 10.0, "Seconds a query may run.")
+@limit_option("--max-rows", COUNT, 10_000, "Most rows in a result.")
+@limit_option("--workers", click.IntRange(1, 64), 2, "Query worker processes.")
+@data_option
+@store_option
+@allow_service_option
+def serve_command(
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    workers: int,
+    data: tuple[Path, ...],
+    store: Path | None,
+    allow_service: tuple[str, ...],
+) -> None:
+    """Serve a read-only SPARQL endpoint (/sparql) and a web page (/)."""
+    from msskg.serve.server import serve
+
+    def ready(url: str) -> None:
+        click.echo(f"msskg: serving {url} (SPARQL at {url}sparql); Ctrl-C stops", err=True)
+
+    serve(
+        host=host,
+        port=port,
+        timeout=timeout,
+        max_rows=max_rows,
+        workers=workers,
+        data=data,
+        store=store,
+        allow_service=allow_service,
+        ready=ready,
+    )
