@@ -5,6 +5,7 @@ HTTP Protocol (:func:`push`). HTTP is the standard library's urllib."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import os
 import re
@@ -14,7 +15,7 @@ import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pyoxigraph as ox
 
@@ -32,6 +33,9 @@ from msskg.query.engines import ask_mentions, select_labels
 from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult, Term
 from msskg.query.values import bind_values, query_form
 
+if TYPE_CHECKING:
+    import rdflib
+
 __all__ = [
     "AUTH_ENV",
     "DEFAULT_TIMEOUT",
@@ -44,7 +48,8 @@ __all__ = [
 ]
 
 AUTH_ENV = "MSSKG_ENDPOINT_AUTH"
-"""``user:password``, sent as HTTP Basic authentication."""
+"""``user:password``, sent as HTTP Basic authentication, and as Digest
+authentication to a server that asks for it (Virtuoso's /sparql-graph-crud-auth)."""
 TOKEN_ENV = "MSSKG_ENDPOINT_TOKEN"
 """A token, sent as ``Authorization: Bearer TOKEN``."""
 DEFAULT_TIMEOUT = 60.0
@@ -52,7 +57,9 @@ DEFAULT_TIMEOUT = 60.0
 # belongs to every source that states it), but each Graph Store request is a
 # document of its own, in which the server gives blank nodes fresh identities.
 # So they travel as Skolem IRIs (RDF 1.1 Concepts, 3.5) and are turned back
-# into blank nodes in query results.
+# into blank nodes in query results. The IRIs are the blank nodes' canonical
+# labels (RDFC-1.0) after a hash of the canonical graph, so that pushing the
+# same graph twice sends the same IRIs, and a different graph different ones.
 SKOLEM_PREFIX = "https://w3id.org/msskg/.well-known/genid/"
 
 PushMode = Literal["replace", "append"]
@@ -159,32 +166,39 @@ def push(
     data: Sequence[Path | str] | None = None,
     mode: PushMode = "replace",
     sources: bool = True,
+    graph: str | None = None,
     timeout: float | None = None,
 ) -> list[PushedGraph]:
     """Send the graph (bundled, or ``data``) to a Graph Store Protocol
     ``endpoint`` (``http://localhost:7878/store`` on Oxigraph): the whole graph
-    into the default graph, which is what queries read, and, unless ``sources``
-    is false, each source text's facts into a named graph of their own, split
-    as ``msskg export -f trig`` does. ``replace`` PUTs each graph (replacing
-    what the server holds under that name), ``append`` POSTs it (adding to
-    it); other graphs are left alone."""
+    into the default graph, which is what queries read, or into the named
+    graph ``graph`` (for servers such as Virtuoso that have no writable default
+    graph: query it with ``?default-graph-uri=``), and, unless ``sources`` is
+    false, each source text's facts into a named graph of their own, split as
+    ``msskg export -f trig`` does. ``replace`` PUTs each graph (replacing what
+    the server holds under that name), ``append`` POSTs it (adding to it);
+    other graphs are left alone. Blank nodes travel as Skolem IRIs made from
+    the graph's canonical form, so pushing the same graph twice, even with
+    ``append``, leaves the same triples."""
     if mode not in ("replace", "append"):
         raise ParameterError(f'unknown push mode "{mode}"; use replace or append')
     url = checked_url(endpoint)
     timeout = checked_timeout(timeout)
+    if graph is not None:
+        graph = _checked_graph_name(graph)
     from msskg.graph.dataset import load_graph, union_graph
     from msskg.publish.export import by_source
 
     # The whole graph goes to the default graph, rather than only what no
     # source claims, because servers that query the union of their graphs
     # (Oxigraph 0.5, Virtuoso) count a triple once per graph holding it.
-    whole = union_graph(load_graph(data=data))
-    graphs: list[tuple[str | None, Iterable[tuple[object, object, object]]]] = [(None, whole)]
+    whole, digest = _canonical(union_graph(load_graph(data=data)))
+    graphs: list[tuple[str | None, Iterable[tuple[object, object, object]]]] = [(graph, whole)]
     if sources:
         dataset = by_source(whole)
         named = [g for g in dataset.graphs() if g.identifier != dataset.default_graph.identifier]
         graphs += sorted(((str(g.identifier), g) for g in named), key=lambda pair: pair[0] or "")
-    pushed, skolem = [], _skolemizer()
+    pushed, skolem = [], _skolemizer(digest)
     for name, triples in graphs:
         body = [ox.Triple(*map(skolem, triple)) for triple in triples]  # type: ignore[arg-type]
         send(
@@ -199,7 +213,25 @@ def push(
     return pushed
 
 
-def _skolemizer() -> Callable[[object], ox.NamedNode | ox.Literal]:
+def _canonical(graph: rdflib.Graph) -> tuple[rdflib.Graph, str]:
+    """``graph`` with its blank nodes named by RDFC-1.0 (``c14n0``, ...), and
+    the first 16 hex digits of the SHA-256 of its canonical N-Quads."""
+    import rdflib
+
+    from msskg.graph.dataset import to_oxigraph, to_rdflib
+
+    dataset = ox.Dataset(ox.Quad(*map(to_oxigraph, triple)) for triple in graph)  # type: ignore[arg-type]
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    lines = sorted((ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b"").splitlines())
+    canonical = rdflib.Graph()
+    for prefix, namespace in graph.namespaces():
+        canonical.bind(prefix, namespace, override=True, replace=True)
+    for quad in dataset:
+        canonical.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return canonical, hashlib.sha256(b"\n".join(lines)).hexdigest()[:16]
+
+
+def _skolemizer(digest: str) -> Callable[[object], ox.NamedNode | ox.Literal]:
     """Turns rdflib's terms into pyoxigraph's, blank nodes into Skolem IRIs."""
     from rdflib import BNode
 
@@ -207,10 +239,21 @@ def _skolemizer() -> Callable[[object], ox.NamedNode | ox.Literal]:
 
     def term(node: object) -> ox.NamedNode | ox.Literal:
         if isinstance(node, BNode):
-            return ox.NamedNode(SKOLEM_PREFIX + urllib.parse.quote(str(node), safe=""))
+            label = urllib.parse.quote(f"{digest}-{node}", safe="")
+            return ox.NamedNode(SKOLEM_PREFIX + label)
         return to_oxigraph(node)  # type: ignore[return-value]
 
     return term
+
+
+def _checked_graph_name(graph: str) -> str:
+    try:
+        ox.NamedNode(graph)
+    except ValueError:
+        raise ParameterError(f'"{graph}" is not an absolute IRI to name a graph') from None
+    if not urllib.parse.urlsplit(graph).scheme:
+        raise ParameterError(f'"{graph}" is not an absolute IRI to name a graph')
+    return graph
 
 
 def _graph_url(endpoint: str, graph: str | None) -> str:
@@ -254,6 +297,64 @@ def credentials() -> dict[str, str]:
     return {}
 
 
+def _digest_handler(url: str) -> urllib.request.HTTPDigestAuthHandler | None:
+    """A handler answering Digest challenges with $MSSKG_ENDPOINT_AUTH, if set."""
+    auth = os.environ.get(AUTH_ENV)
+    if not auth or ":" not in auth or os.environ.get(TOKEN_ENV):
+        return None
+    user, _, password = auth.partition(":")
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, user, password)
+    return urllib.request.HTTPDigestAuthHandler(passwords)
+
+
+def _opener(url: str) -> urllib.request.OpenerDirector:
+    """urllib's opener, answering a Digest challenge with $MSSKG_ENDPOINT_AUTH
+    (Virtuoso's authenticated Graph Store endpoint asks for Digest)."""
+    handler = _digest_handler(url)
+    return urllib.request.build_opener(*([handler] if handler else []))
+
+
+def _digest_answer(url: str, method: str, timeout: float) -> str | None:
+    """The Authorization header answering the Digest challenge that a HEAD
+    request without credentials draws from ``url``; None if it draws none."""
+    handler = _digest_handler(url)
+    if handler is None:
+        return None
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout):
+            return None
+    except urllib.error.HTTPError as err:
+        if err.code != 401:
+            return None
+        scheme, _, challenge = (err.headers.get("WWW-Authenticate") or "").partition(" ")
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        return None
+    if scheme.lower() != "digest":
+        return None
+    fields = urllib.request.parse_keqv_list(
+        [f for f in urllib.request.parse_http_list(challenge) if f]
+    )
+    answer = handler.get_authorization(urllib.request.Request(url, method=method), fields)
+    return f"Digest {answer}" if answer else None
+
+
+def _open(
+    url: str,
+    method: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    auth: Mapping[str, str],
+    timeout: float,
+) -> tuple[str, bytes]:
+    request = urllib.request.Request(url, data=body, method=method, headers=dict(headers))
+    for name, value in auth.items():
+        # Unredirected: credentials never follow a redirect to another server.
+        request.add_unredirected_header(name, value)
+    with _opener(url).open(request, timeout=timeout) as response:
+        return response.headers.get("Content-Type", ""), response.read()
+
+
 def send(
     url: str,
     *,
@@ -265,13 +366,21 @@ def send(
 ) -> tuple[str, bytes]:
     """One HTTP request; the answer's Content-Type and body. Every way it can
     fail becomes one of the EndpointError classes, with a one-line message."""
-    request = urllib.request.Request(url, data=body, method=method, headers=dict(headers))
-    for name, value in credentials().items():
-        # Unredirected: credentials never follow a redirect to another server.
-        request.add_unredirected_header(name, value)
+    auth = credentials()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.headers.get("Content-Type", ""), response.read()
+        try:
+            return _open(url, method, body, headers, auth, timeout)
+        except (urllib.error.HTTPError, urllib.error.URLError, ConnectionError) as err:
+            # Virtuoso answers Basic credentials with a bare 401 (or, with a
+            # large body, closes the connection before reading it); a bodiless
+            # request without them gets the Digest challenge to answer.
+            challenged = isinstance(err, urllib.error.HTTPError) and (
+                err.code != 401 or bool(err.headers.get("WWW-Authenticate"))
+            )
+            digest = None if challenged else _digest_answer(url, method, timeout)
+            if digest is None:
+                raise
+            return _open(url, method, body, headers, {"Authorization": digest}, timeout)
     except urllib.error.HTTPError as err:
         raise _http_error(url, err, store=store) from None
     except urllib.error.URLError as err:

@@ -5,7 +5,9 @@ from the user's text: one at the start of every group graph pattern in the
 variable's scope. Joining a one-row VALUES into every group is what
 substituting the term for the variable (SEP-0007, as pyoxigraph does locally)
 means, filters in nested groups included; a subquery that does not return the
-variable has a variable of its own by that name, and gets no VALUES."""
+variable has a variable of its own by that name, and gets no VALUES. The group
+of a (NOT) EXISTS gets none either: the enclosing group's VALUES has bound the
+variable in each solution it tests."""
 
 from __future__ import annotations
 
@@ -81,6 +83,11 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
                 stack.append((expect, scope))
             elif following[0] == "word" and following[1].upper() == "SELECT":
                 stack.append(("subquery", scope & _projection(lexemes[index + 2 :], scope)))
+            elif index > 0 and lexemes[index - 1][1].upper() == "EXISTS":
+                # The enclosing group's VALUES binds the variable in every
+                # solution the filter sees; Virtuoso 7 fails to compile a
+                # VALUES of outer variables inside (NOT) EXISTS.
+                stack.append(("group", scope))
             else:
                 stack.append(("group", scope))
                 if scope:
