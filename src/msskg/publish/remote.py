@@ -31,6 +31,7 @@ from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.query.catalogue import Binding, SavedQuery
 from msskg.query.engines import ask_mentions, select_labels
 from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult, Term
+from msskg.query.text import query_syntax_error
 from msskg.query.values import bind_values, query_form
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ class EndpointBackend:
         return ask_mentions(self, iri)
 
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
+        check_syntax(query)
         form = query_form(query.text)
         graph = form in ("CONSTRUCT", "DESCRIBE")
         accept = (
@@ -110,6 +112,19 @@ class EndpointBackend:
             raise EndpointResponseError(
                 f"{self.endpoint} sent a malformed {form} answer: {detail}"
             ) from None
+
+
+def check_syntax(query: SavedQuery) -> None:
+    """Refuse SPARQL that does not parse before sending it, with the error (and
+    exit code) that the same query gets locally; servers answer such a query
+    with an HTTP 400 whose wording is their own."""
+    try:
+        # Parsed, never run: the answer is a lazy iterator over an empty store.
+        ox.Store().query(query.text)
+    except SyntaxError as err:
+        raise query_syntax_error(query, str(err)) from None
+    except (RuntimeError, ValueError, OSError):
+        pass
 
 
 def _solutions_result(media: str, answer: bytes) -> QueryResult:
@@ -140,7 +155,16 @@ def _graph_result(media: str, answer: bytes) -> QueryResult:
     )
 
 
+_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_CANONICAL_BOOLEANS = {"1": "true", "0": "false"}
+
+
 def _unskolemize(term: Term | None) -> Term | None:
+    """The term as msskg gives it locally: a Skolem IRI back as its blank node,
+    a boolean in its canonical form (Virtuoso writes true as 1)."""
+    if isinstance(term, ox.Literal) and term.datatype == _BOOLEAN:
+        canonical = _CANONICAL_BOOLEANS.get(term.value.strip())
+        return ox.Literal(canonical, datatype=_BOOLEAN) if canonical else term
     if isinstance(term, ox.NamedNode) and term.value.startswith(SKOLEM_PREFIX):
         try:
             return ox.BlankNode(urllib.parse.unquote(term.value[len(SKOLEM_PREFIX) :]))

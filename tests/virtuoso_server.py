@@ -2,11 +2,11 @@
 tests: on 127.0.0.1 and free ports, with its own virtuoso.ini and database in
 a folder of its own, so it touches no system configuration.
 
-    python .ci/virtuoso.py start FOLDER    # prints MSSKG_TEST_VIRTUOSO=http://127.0.0.1:PORT
-    python .ci/virtuoso.py stop FOLDER
+    python tests/virtuoso_server.py start FOLDER  # prints MSSKG_TEST_VIRTUOSO=http://127.0.0.1:PORT
+    python tests/virtuoso_server.py stop FOLDER
 
 The tests (tests/conftest.py) use the server that $MSSKG_TEST_VIRTUOSO names,
-or start one the same way (this file's start()) when virtuoso-t is installed."""
+or start one with start() when virtuoso-t is installed."""
 
 from __future__ import annotations
 
@@ -147,7 +147,7 @@ def stop(folder: Path) -> None:
 
 def main(argv: list[str]) -> None:
     if len(argv) != 2 or argv[0] not in ("start", "stop"):
-        raise SystemExit("usage: virtuoso.py start|stop FOLDER")
+        raise SystemExit("usage: virtuoso_server.py start|stop FOLDER")
     folder = Path(argv[1]).resolve()
     if argv[0] == "start":
         base, _ = start(folder)
