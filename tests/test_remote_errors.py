@@ -243,6 +243,26 @@ def test_values_join_every_group_but_templates_data_and_other_scopes() -> None:
     )
 
 
+def test_no_values_inside_exists_and_after_a_union_of_bound_groups() -> None:
+    # Regressions: Virtuoso 7 cannot compile a VALUES of outer variables inside
+    # (NOT) EXISTS, and hangs on a VALUES before a UNION of groups that bind it.
+    query = parse_query(
+        "SELECT ?d WHERE {\n"
+        "  { ?s ?p ?d FILTER NOT EXISTS { ?s ?q ?d FILTER EXISTS { ?d ?r ?s } } }\n"
+        "  UNION { BIND (1 AS ?x) }\n"
+        "}",
+        name="q",
+    )
+    bound = bind_values(query, {"d": ox.Literal("1")})
+    v = 'VALUES (?d) { ("1") }'
+    assert bound == (
+        "SELECT ?d WHERE {\n"
+        f"  {{ {v}  ?s ?p ?d FILTER NOT EXISTS {{ ?s ?q ?d FILTER EXISTS {{ ?d ?r ?s }} }} }}\n"
+        f"  UNION {{ {v}  BIND (1 AS ?x) }}\n"
+        f" {v} }}"
+    )
+
+
 def test_without_a_group_the_values_go_at_the_end() -> None:
     query = parse_query("DESCRIBE ?d", name="q")
     assert bind_values(query, {"d": ox.NamedNode("http://e/x")}) == (

@@ -102,6 +102,12 @@ def load_command(store: Path, files: tuple[Path, ...]) -> None:
     default=True,
     help="Also push one named graph per source text.  [default: sources]",
 )
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="Push the whole graph into this named graph, not the default graph "
+    "(Virtuoso has no writable default graph).",
+)
 @data_option
 @timeout_option
 def push_command(
@@ -109,16 +115,18 @@ def push_command(
     store_endpoint: str | None,
     replace: bool,
     sources: bool,
+    graph: str | None,
     data: tuple[Path, ...],
     timeout: float | None,
 ) -> None:
     """Push the graph to a SPARQL server (Graph Store Protocol): the whole graph
-    into its default graph, each source text's facts into a named graph."""
+    into its default graph (or --graph), each source text's facts into a named graph."""
     from msskg.publish.remote import PushMode, push
 
     mode: PushMode = "replace" if replace else "append"
     url = store_endpoint or endpoint
-    for pushed in push(url, data=data, mode=mode, sources=sources, timeout=timeout):
+    pushing = push(url, data=data, mode=mode, sources=sources, graph=graph, timeout=timeout)
+    for pushed in pushing:
         graph = f"<{pushed.graph}>" if pushed.graph else "default graph"
         click.echo(f"{graph}: {pushed.triples} triples {'replaced' if replace else 'added'}")
 

@@ -1,9 +1,11 @@
 """Where the graph's files are: the bundled ontology, data, queries and seeds
-($MSSKG_HOME, else the source tree), the user's own files and folders, and
+($MSSKG_HOME; else the package's own copy, msskg/_bundle/ in a wheel; else the
+working tree of an editable install), the user's own files and folders, and
 which RDF format each is in."""
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 import re
@@ -20,6 +22,7 @@ __all__ = [
     "bundled_files",
     "data_syntax_error",
     "jsonld_context",
+    "package_home",
     "project_home",
     "rdf_format",
     "resolve_files",
@@ -36,11 +39,30 @@ RDF_FORMATS: Mapping[str, ox.RdfFormat] = {
 }
 
 
+HOME_ENV = "MSSKG_HOME"
+_BUNDLE = "_bundle"
+
+
 def project_home() -> Path:
-    """The folder holding ontology/, data/ and queries/: $MSSKG_HOME or the
-    source tree this package is installed from (the install is editable)."""
-    home = os.environ.get("MSSKG_HOME")
-    return Path(home) if home else Path(__file__).resolve().parents[3]
+    """The folder holding ontology/, data/, queries/ and seeds/: $MSSKG_HOME,
+    else :func:`package_home`."""
+    home = os.environ.get(HOME_ENV)
+    return Path(home) if home else package_home()
+
+
+def package_home() -> Path:
+    """The graph that came with this package: msskg/_bundle/ in an installed
+    wheel (the build copies the repository's folders there), else the working
+    tree this package is imported from (a checkout, or an editable install)."""
+    bundle = importlib.resources.files("msskg").joinpath(_BUNDLE)
+    if isinstance(bundle, Path):
+        if bundle.is_dir():
+            return bundle
+    elif bundle.is_dir():  # imported from a zip file: no folder to read files from
+        raise MissingDataError(
+            f"msskg is imported from an archive; unpack it or set {HOME_ENV} to a msskg folder"
+        )
+    return Path(__file__).resolve().parents[3]
 
 
 def bundled_files() -> list[Path]:
@@ -50,7 +72,7 @@ def bundled_files() -> list[Path]:
     files = ontology + sorted((home / "data").glob("*.ttl"))
     if not files:
         raise MissingDataError(
-            f"no bundled data under {home}: set MSSKG_HOME to the msskg folder or pass --data"
+            f"no bundled data under {home}: set {HOME_ENV} to the msskg folder or pass --data"
         )
     return files
 
@@ -88,10 +110,10 @@ def _suffixes() -> str:
 
 
 def jsonld_context() -> dict[str, Any]:
-    """The context published at ontology/context.jsonld (in the source tree,
+    """The context published at ontology/context.jsonld (the package's own,
     whatever MSSKG_HOME says). It is embedded in every JSON-LD export, so that
     no reader needs the network."""
-    path = Path(__file__).resolve().parents[3] / "ontology" / "context.jsonld"
+    path = package_home() / "ontology" / "context.jsonld"
     context: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["@context"]
     return context
 

@@ -4,10 +4,12 @@ protocol an engine follows, and comparing answers by value across engines."""
 from __future__ import annotations
 
 import collections
+import datetime
+import html
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -23,6 +25,7 @@ __all__ = [
     "Term",
     "comparable",
     "comparable_result",
+    "to_python",
 ]
 
 
@@ -34,10 +37,35 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 @dataclass(frozen=True)
 class SelectResult:
-    """A SELECT's table: one term (or None when unbound) per variable per row."""
+    """A SELECT's table: one term (or None when unbound) per variable per row.
+    In a notebook it shows as an HTML table; :meth:`to_dicts` and
+    :meth:`to_pandas` give its rows as plain Python values."""
 
     variables: tuple[str, ...]
     rows: tuple[tuple[Term | None, ...], ...]
+
+    def to_dicts(self) -> list[dict[str, object]]:
+        """One dict per row, variable -> plain value (see :func:`to_python`);
+        an unbound variable is None."""
+        return [dict(zip(self.variables, map(to_python, row), strict=True)) for row in self.rows]
+
+    def to_pandas(self) -> Any:
+        """The rows as a pandas DataFrame, one column per variable (pandas is
+        optional: ``pip install 'msskg[pandas]'``)."""
+        try:
+            import pandas
+        except ImportError:
+            raise ImportError("to_pandas() needs pandas: pip install 'msskg[pandas]'") from None
+        return pandas.DataFrame(self.to_dicts(), columns=list(self.variables))
+
+    def _repr_html_(self) -> str:
+        """The table Jupyter shows: a header of variables, a row per solution."""
+        head = "".join(f"<th>{html.escape(name)}</th>" for name in self.variables)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{_html_cell(term)}</td>" for term in row) + "</tr>"
+            for row in self.rows
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 @dataclass(frozen=True)
@@ -141,3 +169,41 @@ def comparable_result(result: QueryResult) -> Hashable:
         return ("select", result.variables, frozenset(rows.items()))
     triples = collections.Counter(comparable(t) for t in result.triples)
     return ("graph", frozenset(triples.items()))
+
+
+def to_python(term: Term | None) -> object:
+    """A term as a plain Python value: an IRI as its string, a blank node as
+    ``_:label``, a boolean, integer, decimal, float or xsd:date literal as
+    bool, int, Decimal, float or datetime.date, any other literal as its text
+    (the language tag and datatype dropped); None stays None."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return str(term)
+    datatype, text = term.datatype.value, term.value
+    try:
+        if datatype == XSD + "boolean":
+            return text.strip() in ("true", "1")
+        if datatype in _DECIMALS:
+            number = Decimal(text.strip())
+            return number if datatype == XSD + "decimal" else int(number)
+        if datatype in _FLOATS:
+            return float(text.strip())
+        if datatype == XSD + "date":
+            return datetime.date.fromisoformat(text.strip())
+    except (InvalidOperation, ValueError):
+        return text
+    return text
+
+
+def _html_cell(term: Term | None) -> str:
+    if term is None:
+        return ""
+    value = html.escape(str(to_python(term)))
+    if isinstance(term, ox.Literal) and term.language:
+        return f'<span lang="{html.escape(term.language)}">{value}</span>'
+    return value

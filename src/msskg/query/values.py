@@ -5,12 +5,15 @@ from the user's text: one at the start of every group graph pattern in the
 variable's scope. Joining a one-row VALUES into every group is what
 substituting the term for the variable (SEP-0007, as pyoxigraph does locally)
 means, filters in nested groups included; a subquery that does not return the
-variable has a variable of its own by that name, and gets no VALUES."""
+variable has a variable of its own by that name, and gets no VALUES. The group
+of a (NOT) EXISTS gets none either: the enclosing group's VALUES has bound the
+variable in each solution it tests."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pyoxigraph as ox
@@ -62,12 +65,14 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
     if not bindings:
         return query.text
     lexemes = _lexemes(query.text)
-    stack: list[tuple[str, frozenset[str]]] = []
-    inserts: list[tuple[int, frozenset[str]]] = []
+    stack: list[_Frame] = []
+    inserts: dict[int, frozenset[str]] = {}
     expect, assigning = "group", False
     for index, (kind, value, end) in enumerate(lexemes):
-        scope = stack[-1][1] if stack else frozenset(bindings)
+        scope = stack[-1].scope if stack else frozenset(bindings)
         word = value.upper() if kind == "word" else ""
+        if stack and value not in ("{", "}") and word != "UNION":
+            stack[-1].only_groups = False
         if word in ("CONSTRUCT", "VALUES"):
             expect, assigning = ("template", False) if word == "CONSTRUCT" else ("data", True)
         elif kind == "var" and value in scope and (assigning or _after_as(lexemes, index)):
@@ -78,18 +83,29 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
         elif value == "{":
             following = lexemes[index + 1] if index + 1 < len(lexemes) else ("", "", 0)
             if expect != "group":
-                stack.append((expect, scope))
+                stack.append(_Frame(expect, scope))
             elif following[0] == "word" and following[1].upper() == "SELECT":
-                stack.append(("subquery", scope & _projection(lexemes[index + 2 :], scope)))
+                stack.append(_Frame("subquery", scope & _projection(lexemes[index + 2 :], scope)))
+            elif index > 0 and lexemes[index - 1][1].upper() == "EXISTS":
+                # The enclosing group's VALUES binds the variable in every
+                # solution the filter sees; Virtuoso 7 fails to compile a
+                # VALUES of outer variables inside (NOT) EXISTS.
+                stack.append(_Frame("group", scope))
             else:
-                stack.append(("group", scope))
+                stack.append(_Frame("group", scope, end if scope else None))
                 if scope:
-                    inserts.append((end, scope))
+                    inserts[end] = scope
             expect, assigning = "group", False
         elif value == "}":
             if not stack:
                 raise query_syntax_error(query, "a } closes no {")
-            stack.pop()
+            frame = stack.pop()
+            if stack:
+                stack[-1].children.append(frame)
+            if frame.insert is not None and _only_bound_groups(frame):
+                # { A } UNION { B }: the VALUES goes after the groups, not
+                # before (the same join); Virtuoso 7 hangs on the other order.
+                inserts[end - 1] = inserts.pop(frame.insert)
     if stack:
         raise query_syntax_error(query, "a { is never closed")
     text = query.text
@@ -97,9 +113,31 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
         # No group to join into (DESCRIBE ?x, CONSTRUCT WHERE): a final VALUES
         # clause, which is joined with the whole pattern, says the same.
         return f"{text}\n{_values_block(bindings, frozenset(bindings))}\n"
-    for position, scope in reversed(inserts):
+    for position, scope in sorted(inserts.items(), reverse=True):
         text = f"{text[:position]} {_values_block(bindings, scope)} {text[position:]}"
     return text
+
+
+@dataclass
+class _Frame:
+    """A { ... } being read: what it is, the parameters it can see, where its
+    VALUES goes (None: nowhere), and whether it holds nothing but groups."""
+
+    kind: str
+    scope: frozenset[str]
+    insert: int | None = None
+    only_groups: bool = True
+    children: list[_Frame] = field(default_factory=list)
+
+
+def _only_bound_groups(frame: _Frame) -> bool:
+    """Whether ``frame`` holds only groups (joined or UNIONed) that each bind
+    every parameter it sees, so where its own VALUES goes changes nothing."""
+    return (
+        frame.only_groups
+        and bool(frame.children)
+        and all(c.insert is not None and c.scope == frame.scope for c in frame.children)
+    )
 
 
 def _projection(lexemes: Sequence[tuple[str, str, int]], scope: frozenset[str]) -> frozenset[str]:
