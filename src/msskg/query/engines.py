@@ -14,6 +14,7 @@ from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.catalogue import LABELS_QUERY, Binding, SavedQuery, bind_parameters, parse_query
 from msskg.query.results import AskResult, Backend, GraphResult, QueryResult, SelectResult
 from msskg.query.text import mentioned_variables, query_syntax_error, unselected_parameter
+from msskg.query.values import bind_values, unreturned_parameters
 
 __all__ = ["Engine", "OxigraphBackend", "ask_mentions", "run_query", "select_labels"]
 
@@ -64,11 +65,15 @@ class OxigraphBackend:
         return ask_mentions(self, iri)
 
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
+        # The parameters are joined into each group that uses them as VALUES
+        # blocks of terms the library writes: pyoxigraph's own substitutions are
+        # joined after the groups are evaluated, so a parameter inside a UNION
+        # narrows nothing (sources: 5.5 s at 1M triples; milliseconds this way).
+        if hidden := unreturned_parameters(query, frozenset(bindings)):
+            raise unselected_parameter(query, f"?{hidden[0]}")
         try:
             answer = self.graph.store.query(
-                query.text,
-                use_default_graph_as_union=True,
-                substitutions={ox.Variable(name): term for name, term in bindings.items()},
+                bind_values(query, bindings), use_default_graph_as_union=True
             )
             if isinstance(answer, ox.QueryBoolean):
                 return AskResult(bool(answer))
@@ -78,11 +83,15 @@ class OxigraphBackend:
                 return SelectResult(names, rows)
             return GraphResult(tuple(answer))
         except SyntaxError as err:
-            raise query_syntax_error(query, str(err)) from None
-        except RuntimeError as err:
-            if "projection" in str(err):
-                raise unselected_parameter(query, str(err)) from None
-            raise
+            raise query_syntax_error(query, self._syntax_error(query, err)) from None
+
+    def _syntax_error(self, query: SavedQuery, err: SyntaxError) -> str:
+        """The parser's message for the text as written (the VALUES blocks move columns)."""
+        try:
+            ox.Store().query(query.text)  # an empty store: parsed, not run
+        except SyntaxError as original:
+            return str(original)
+        return str(err)
 
 
 def ask_mentions(backend: Backend, iri: str) -> bool:
