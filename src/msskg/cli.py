@@ -175,11 +175,12 @@ def query_command(
 @data_option
 def export_command(fmt: str, output: Path | None, data: tuple[Path, ...]) -> None:
     """Export the whole graph."""
-    from msskg.publish.export import export
+    from msskg.publish.export import export, write_stdout
 
-    text = export(fmt, data=data, output=output)
     if output is None:
-        echo(text)
+        write_stdout(fmt, data=data)
+    else:
+        export(fmt, data=data, output=output)
 
 
 @main.command("validate")
