@@ -7,16 +7,13 @@ cache entry can never be stale. This module never imports rdflib.
 
 from __future__ import annotations
 
-import hashlib
+import importlib
 import io
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -53,13 +50,12 @@ Progress = Callable[[int, int], None]
 """Called as ``progress(bytes_read, bytes_total)`` while files load."""
 
 
-@dataclass(frozen=True)
-class KnowledgeGraph:
+class KnowledgeGraph(NamedTuple):
     """An open pyoxigraph store and the prefixes its data declares (merged
     over msskg's own, which win on a clash so that ``msr:`` always means the same)."""
 
     store: ox.Store
-    prefixes: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PREFIXES))
+    prefixes: Mapping[str, str] = DEFAULT_PREFIXES
 
 
 def cache_dir() -> Path:
@@ -99,6 +95,9 @@ def load_store(
     """Build a persistent store at ``path`` from ``files`` for later
     ``open_store(store=path)``; returns the number of quads. The store appears
     only when complete: it is built beside ``path`` and renamed into place."""
+    import shutil
+    import tempfile
+
     target = Path(path)
     if target.exists():
         raise OutputError(f"{target} already exists: remove it or choose another --store path")
@@ -140,17 +139,33 @@ def _open_cached(files: Sequence[Path], cache: Path) -> KnowledgeGraph:
 
 
 def _content_key(files: Sequence[Path]) -> str:
-    digest = hashlib.sha256(f"msskg-cache {CACHE_VERSION} {ox.__version__}\n".encode())
+    digest = _sha256()(f"msskg-cache {CACHE_VERSION} {ox.__version__}\n".encode())
     for path in files:
         # The suffix decides the parser, so it is part of what is hashed.
         digest.update(f"{path.suffix.lower()} {path.stat().st_size}\n".encode())
         digest.update(path.read_bytes())
-    return digest.hexdigest()[:32]
+    return str(digest.hexdigest())[:32]
+
+
+def _sha256() -> Any:
+    """hashlib's sha256 without loading OpenSSL (hashlib's import is ~6 ms of a
+    cold query): the built-in module hashlib itself falls back to."""
+    for name in ("_sha2", "_sha256"):
+        try:
+            return importlib.import_module(name).sha256
+        except ImportError:
+            continue
+    import hashlib
+
+    return hashlib.sha256
 
 
 def _build_cache_entry(files: Sequence[Path], cache: Path, entry: Path) -> None:
     """Build into a private folder, then rename it into place. When two
     processes build at once, the first rename wins and the loser's copy goes."""
+    import shutil
+    import tempfile
+
     try:
         cache.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=".building-", dir=cache))

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import pyoxigraph as ox
 
@@ -31,21 +29,18 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-@dataclass(frozen=True)
-class SelectResult:
+class SelectResult(NamedTuple):
     """A SELECT's table: one term (or None when unbound) per variable per row."""
 
     variables: tuple[str, ...]
     rows: tuple[tuple[Term | None, ...], ...]
 
 
-@dataclass(frozen=True)
-class AskResult:
+class AskResult(NamedTuple):
     value: bool
 
 
-@dataclass(frozen=True)
-class GraphResult:
+class GraphResult(NamedTuple):
     """The triples a CONSTRUCT or DESCRIBE makes."""
 
     triples: tuple[ox.Triple, ...]
@@ -107,6 +102,8 @@ def comparable(term: object) -> Hashable:
 
 
 def _literal_value(text: str, datatype: str) -> Hashable:
+    from decimal import Decimal, InvalidOperation
+
     try:
         if datatype in _DECIMALS:
             return Decimal(text.strip())
