@@ -17,11 +17,12 @@ can rename many nodes, so a dump kept in git would not diff to what changed.)
 from __future__ import annotations
 
 import hashlib
-import itertools
 from collections.abc import Iterator
 from typing import NamedTuple
 
 import pyoxigraph as ox
+
+from msskg.errors import DataError
 
 __all__ = ["Node", "Object", "resources", "triples_of"]
 
@@ -38,31 +39,25 @@ class Node(NamedTuple):
     shared: bool = False
 
 
-_ROOTS = """SELECT DISTINCT ?b WHERE { ?b ?p ?o FILTER (isBlank(?b))
-FILTER NOT EXISTS { ?s ?q ?b } }"""
-
-
 def resources(store: ox.Store, *, sharing: bool = False) -> Iterator[Node]:
     """Every resource of ``store`` (all its graphs, as one graph), in order;
-    ``sharing`` finds out which blank nodes more than one triple points at
-    (JSON-LD needs to know; it costs a lookup per blank node)."""
+    ``sharing`` marks the blank nodes more than one triple points at (JSON-LD
+    needs to know). The store is read in one pass, in its own order, and held
+    by subject until written: per-subject lookups cost a RocksDB seek each
+    (0.1-0.4 ms; 245k subjects at 1M triples), a pass costs what a dump does."""
     union = next(iter(store.named_graphs()), None) is not None
-    found = store.query(
-        "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER (isIRI(?s)) }",
-        use_default_graph_as_union=union,
-    )
-    assert isinstance(found, ox.QuerySolutions)
     walker = _Walker(store, union=union, sharing=sharing)
-    for iri in sorted(row[0].value for row in found):
+    for iri in sorted(key for key in walker.pending if not key.startswith("_:")):
         yield walker.node(ox.NamedNode(iri), iri)
-    if not union and walker.count == len(store):
-        return  # every triple written: no blank node is left unreached
-    roots = store.query(_ROOTS, use_default_graph_as_union=union)
-    assert isinstance(roots, ox.QuerySolutions)
-    keyed = sorted((walker.digest(row[0]), row[0].value, row[0]) for row in roots)
-    for index, (digest, _, blank) in enumerate(keyed):
-        same = index > 0 and keyed[index - 1][0] == digest
-        yield walker.node(blank, f"{digest}-{index}" if same else digest)
+    # blank nodes no IRI reaches: those no triple points at first, then cycles
+    left = sorted(
+        (walker.pointed.get(key, 0) > 0, walker.digest(key), key) for key in walker.pending
+    )
+    for index, (_, digest, key) in enumerate(left):
+        if key not in walker.pending:
+            continue  # reached from a blank node written before it
+        same = index > 0 and left[index - 1][1] == digest
+        yield walker.node(ox.BlankNode(key[2:]), f"{digest}-{index}" if same else digest)
 
 
 def triples_of(node: Node) -> Iterator[ox.Triple]:
@@ -81,37 +76,38 @@ Edges = list[tuple[ox.NamedNode, Object]]
 
 class _Walker:
     def __init__(self, store: ox.Store, *, union: bool, sharing: bool):
-        self.store = store
-        self.union = union
-        self.sharing = sharing
-        self.count = 0  # triples walked
-        self.labels: dict[str, ox.BlankNode] = {}  # the store's blank node id -> stable label
+        self.labels: dict[str, ox.BlankNode] = {}  # "_:" + the store's id -> stable label
+        self.pointed: dict[str, int] = {}  # how many triples point at each blank node
+        self.pending: dict[str, Edges] = {}  # by subject ("_:id" for a blank node), until written
         self._digests: dict[str, str] = {}
-        self._fetched: dict[str, Edges] = {}  # edges read for a digest, until the node is walked
+        predicates: dict[str, ox.NamedNode] = {}  # one object per predicate, not one per triple
+        graph = None if union else ox.DefaultGraph()
+        for quad in store.quads_for_pattern(None, None, None, graph):
+            subject, predicate, value = quad.subject, quad.predicate, quad.object
+            if isinstance(subject, ox.Triple):
+                raise DataError(f"cannot export a quoted triple as a subject: {subject}")
+            key = subject.value if isinstance(subject, ox.NamedNode) else f"_:{subject.value}"
+            predicate = predicates.setdefault(predicate.value, predicate)
+            self.pending.setdefault(key, []).append((predicate, value))
+            if sharing and isinstance(value, ox.BlankNode):
+                pointer = f"_:{value.value}"
+                self.pointed[pointer] = self.pointed.get(pointer, 0) + 1
+        if union:  # a triple in several graphs is one triple here
+            self.pending = {key: list(dict.fromkeys(edges)) for key, edges in self.pending.items()}
 
-    def _edges(self, subject: ox.NamedNode | ox.BlankNode) -> Edges:
-        if not self.union:
-            quads = self.store.quads_for_pattern(subject, None, None, ox.DefaultGraph())
-            return [(q.predicate, q.object) for q in quads]
-        # a triple in several graphs is one triple here
-        return list(
-            {(q.predicate, q.object) for q in self.store.quads_for_pattern(subject, None, None)}
-        )
-
-    def digest(self, blank: ox.BlankNode, path: frozenset[str] = frozenset()) -> str:
-        """A hash of what ``blank`` says, its nested blank nodes by their digests."""
-        if (known := self._digests.get(blank.value)) is not None:
+    def digest(self, key: str, path: frozenset[str] = frozenset()) -> str:
+        """A hash of what blank node ``key`` says, nested blank nodes by their digests."""
+        if (known := self._digests.get(key)) is not None:
             return known
-        if blank.value in path:  # a cycle of blank nodes: cut it there
+        if key in path:  # a cycle of blank nodes: cut it there
             return "cycle"
-        inner = path | {blank.value}
-        edges = self._fetched[blank.value] = self._edges(blank)
+        inner = path | {key}
         lines = sorted(
-            f"{p} {'_:' + self.digest(o, inner) if isinstance(o, ox.BlankNode) else o}"
-            for p, o in edges
+            f"{p} {'_:' + self.digest(f'_:{o.value}', inner) if isinstance(o, ox.BlankNode) else o}"
+            for p, o in self.pending.get(key, ())
         )
         value = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:24]
-        self._digests[blank.value] = value
+        self._digests[key] = value
         return value
 
     def node(self, subject: ox.NamedNode | ox.BlankNode, key: str) -> Node:
@@ -120,22 +116,20 @@ class _Walker:
         own: ox.NamedNode | ox.BlankNode = subject
         shared = False
         if isinstance(subject, ox.BlankNode):
-            own = self.labels[subject.value] = ox.BlankNode("b" + key)
-            self._digests.pop(subject.value, None)
-            if self.sharing:
-                pointers = self.store.quads_for_pattern(None, None, subject)
-                shared = len({(q.subject, q.predicate) for q in itertools.islice(pointers, 8)}) > 1
-            fetched = self._fetched.pop(subject.value, None)
+            pointer = f"_:{subject.value}"
+            own = self.labels[pointer] = ox.BlankNode("b" + key)
+            self._digests.pop(pointer, None)
+            shared = self.pointed.get(pointer, 0) > 1
         else:
-            fetched = None
+            pointer = subject.value
         edges: list[tuple[tuple[str, str], ox.NamedNode, Object | Node]] = []
         seen: dict[str, int] = {}
-        for predicate, value in fetched if fetched is not None else self._edges(subject):
+        for predicate, value in self.pending.pop(pointer, []):
             if isinstance(value, ox.BlankNode):
-                if (label := self.labels.get(value.value)) is not None:
+                if (label := self.labels.get(f"_:{value.value}")) is not None:
                     edges.append(((predicate.value, str(label)), predicate, label))
                     continue
-                child = f"{key} {predicate} {self.digest(value)}"
+                child = f"{key} {predicate} {self.digest(f'_:{value.value}')}"
                 child = hashlib.sha256(child.encode()).hexdigest()[:24]
                 count = seen[child] = seen.get(child, 0) + 1
                 nested = self.node(value, child if count == 1 else f"{child}-{count}")
@@ -143,5 +137,4 @@ class _Walker:
             else:
                 edges.append(((predicate.value, str(value)), predicate, value))
         edges.sort(key=lambda edge: edge[0])
-        self.count += len(edges)
         return Node(own, [(p, v) for _, p, v in edges], shared)
