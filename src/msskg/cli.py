@@ -131,7 +131,7 @@ def query_command(
     timeout: float | None,
 ) -> None:
     """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT."""
-    from msskg.graph.store import open_store
+    from msskg.graph.store import open_graph
     from msskg.query.catalogue import get_query
     from msskg.query.engines import OxigraphBackend, run_query
     from msskg.query.formats import default_format, format_result
@@ -151,7 +151,7 @@ def query_command(
 
         backend: Backend = EndpointBackend(endpoint, timeout=timeout)
     else:
-        backend = OxigraphBackend(open_store(data=data, store=store))
+        backend = OxigraphBackend(open_graph(data=data, store=store))
     result = run_query(get_query(name) if name else str(sparql), dict(params), backend=backend)
     fmt = fmt or default_format(result, terminal=sys.stdout.isatty())
     echo(format_result(result, fmt, prefixes=backend.prefixes))
@@ -223,16 +223,13 @@ def validate_command(fmt: str, strict: bool, engine: str, data: tuple[Path, ...]
 def load_command(store: Path, files: tuple[Path, ...]) -> None:
     """Load RDF FILES (or folders) once into a persistent store, for
     msskg query --store."""
-    from msskg.graph.store import load_store
+    from msskg.graph.store import StderrProgress, load_store
 
-    hidden = not sys.stderr.isatty()
-    with click.progressbar(length=1, label="Loading", file=sys.stderr, hidden=hidden) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-
+    progress = StderrProgress("Loading")
+    try:
         count = load_store(store, files, progress=progress)
+    finally:
+        progress.close()
     click.echo(f"Loaded {count} quads into {store}")
 
 

@@ -73,12 +73,12 @@ def _run(
     from msskg.errors import MsskgError
 
     try:
-        from msskg.graph.store import open_store
+        from msskg.graph.store import open_graph
         from msskg.query.catalogue import get_query
         from msskg.query.engines import OxigraphBackend, run_query
         from msskg.query.formats import default_format, format_result
 
-        backend = OxigraphBackend(open_store(data=data, store=store))
+        backend = OxigraphBackend(open_graph(data=data, store=store))
         result = run_query(get_query(name), dict(params), backend=backend)
         text = format_result(
             result,

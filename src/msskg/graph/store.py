@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KnowledgeGraph",
+    "StderrProgress",
     "cache_dir",
     "load_store",
+    "open_graph",
     "open_store",
     "parse_into",
 ]
@@ -73,17 +75,31 @@ def open_store(
     store: Path | str | None = None,
     cache: Path | None = None,
     in_memory_limit: int = IN_MEMORY_LIMIT,
+    progress: Progress | None = None,
 ) -> KnowledgeGraph:
     """Open the graph to query: a store built with :func:`load_store` when
     ``store`` is given, otherwise ``data`` (or the bundled graph), parsed into
-    memory when small and into a content-keyed cache under ``cache`` when not."""
+    memory when small and into a content-keyed cache under ``cache`` when not;
+    ``progress`` hears how far the parse into the cache is."""
     if store is not None:
         return _open_persistent(Path(store))
     files = resolve_files(data)
     if sum(p.stat().st_size for p in files) < in_memory_limit:
         memory = ox.Store()
         return KnowledgeGraph(memory, _merge_prefixes(parse_into(memory, files)))
-    return _open_cached(files, cache if cache is not None else cache_dir())
+    return _open_cached(files, cache if cache is not None else cache_dir(), progress)
+
+
+def open_graph(
+    *, data: Sequence[Path | str] | None = None, store: Path | str | None = None
+) -> KnowledgeGraph:
+    """:func:`open_store` as the command line opens it: a first parse of
+    large data shows its progress on stderr."""
+    progress = StderrProgress("Parsing")
+    try:
+        return open_store(data=data, store=store, progress=progress)
+    finally:
+        progress.close()
 
 
 def load_store(
@@ -131,10 +147,12 @@ def _open_persistent(path: Path) -> KnowledgeGraph:
     return KnowledgeGraph(disk, _merge_prefixes(_read_prefixes(path)))
 
 
-def _open_cached(files: Sequence[Path], cache: Path) -> KnowledgeGraph:
+def _open_cached(
+    files: Sequence[Path], cache: Path, progress: Progress | None = None
+) -> KnowledgeGraph:
     entry = cache / _content_key(files)
     if not entry.is_dir():
-        _build_cache_entry(files, cache, entry)
+        _build_cache_entry(files, cache, entry, progress)
     return _open_persistent(entry / "store")
 
 
@@ -160,7 +178,9 @@ def _sha256() -> Any:
     return hashlib.sha256
 
 
-def _build_cache_entry(files: Sequence[Path], cache: Path, entry: Path) -> None:
+def _build_cache_entry(
+    files: Sequence[Path], cache: Path, entry: Path, progress: Progress | None = None
+) -> None:
     """Build into a private folder, then rename it into place. When two
     processes build at once, the first rename wins and the loser's copy goes."""
     import shutil
@@ -175,7 +195,7 @@ def _build_cache_entry(files: Sequence[Path], cache: Path, entry: Path) -> None:
         ) from err
     try:
         disk = ox.Store(str(building / "store"))
-        prefixes = parse_into(disk, files, bulk=True)
+        prefixes = parse_into(disk, files, bulk=True, progress=progress)
         disk.flush()
         del disk
         _write_prefixes(building / "store", prefixes)
@@ -205,19 +225,20 @@ def parse_into(
             stream: IO[bytes] = raw
             if progress is not None:
                 stream = io.BufferedReader(_Counting(raw, done, total, progress))
-            parser = ox.parse(
-                stream,
-                rdf_format(path),
-                base_iri=path.resolve().as_uri(),
-                rename_blank_nodes=True,
-            )
+            fmt, base = rdf_format(path), path.resolve().as_uri()
             try:
-                (store.bulk_extend if bulk else store.extend)(parser)
+                if bulk and fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+                    # No prefixes to collect: the whole parse stays in Rust
+                    # (bulk_load renames blank nodes as parse(...) does below).
+                    store.bulk_load(stream, fmt, base_iri=base)
+                else:
+                    parser = ox.parse(stream, fmt, base_iri=base, rename_blank_nodes=True)
+                    (store.bulk_extend if bulk else store.extend)(parser)
+                    prefixes.update(parser.prefixes)
             except SyntaxError as err:
                 raise data_syntax_error(path, err) from None
             except (OSError, ValueError) as err:
                 raise DataError(f"{path}: {err}") from err
-        prefixes.update(parser.prefixes)
         done += path.stat().st_size
     return prefixes
 
@@ -257,3 +278,42 @@ def _read_prefixes(folder: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+class StderrProgress:
+    """How far a long parse is, on stderr: nothing in its first second; then a
+    bar redrawn in place at a terminal, or a line every few seconds when
+    stderr is a file or a pipe. Call :meth:`close` when done."""
+
+    def __init__(self, label: str, *, stream: IO[str] | None = None, every: float = 5.0):
+        import sys
+        import time
+
+        self._clock = time.monotonic
+        self._label = label
+        self._stream = stream if stream is not None else sys.stderr
+        self._terminal = self._stream.isatty()
+        self._every = 0.2 if self._terminal else every
+        self._start = self._clock()
+        self._next = self._start + 1.0
+        self._shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self._clock()
+        if now < self._next:
+            return
+        self._next = now + self._every
+        share = done / total if total else 1.0
+        size = f"{done / 1e6:,.0f} of {total / 1e6:,.0f} MB, {now - self._start:.0f} s"
+        if self._terminal:
+            bar = "#" * int(share * 30)
+            self._stream.write(f"\r{self._label} [{bar:<30}] {share:4.0%} ({size})")
+        else:
+            self._stream.write(f"{self._label}: {share:.0%} ({size})\n")
+        self._stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        if self._shown and self._terminal:
+            self._stream.write("\n")
+            self._stream.flush()
