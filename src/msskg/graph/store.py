@@ -283,7 +283,11 @@ def _read_prefixes(folder: Path) -> dict[str, str]:
 class StderrProgress:
     """How far a long parse is, on stderr: nothing in its first second; then a
     bar redrawn in place at a terminal, or a line every few seconds when
-    stderr is a file or a pipe. Call :meth:`close` when done."""
+    stderr is a file or a pipe; never for less than ``least`` bytes (the
+    bundled graph is 0.2 MB: on a busy machine its first parse can pass a
+    second). Call :meth:`close` when done."""
+
+    least = 8_000_000
 
     def __init__(self, label: str, *, stream: IO[str] | None = None, every: float = 5.0):
         import sys
@@ -300,7 +304,7 @@ class StderrProgress:
 
     def __call__(self, done: int, total: int) -> None:
         now = self._clock()
-        if now < self._next:
+        if now < self._next or total < self.least:
             return
         self._next = now + self._every
         share = done / total if total else 1.0
