@@ -22,7 +22,7 @@ from rdflib.namespace import PROV
 
 from msskg.errors import OutputError, UnknownFormatError
 from msskg.graph.files import jsonld_context
-from msskg.graph.store import KnowledgeGraph, open_store
+from msskg.graph.store import KnowledgeGraph, open_graph
 from msskg.publish.jsonld import write_jsonld
 from msskg.publish.walk import Node, resources, triples_of
 
@@ -63,7 +63,7 @@ def write_export(
 ) -> None:
     """Write the graph (``graph``, else bundled or ``data``) to ``stream`` as ``fmt``."""
     _check_format(fmt)
-    graph = graph or open_store(data=data)
+    graph = graph or open_graph(data=data)
     nodes = resources(graph.store, sharing=fmt == "jsonld")
     if fmt == "jsonld":
         write_jsonld(nodes, jsonld_context(), stream)
