@@ -228,3 +228,21 @@ def test_ntriples_load_in_rust_keeps_blank_nodes_of_two_files_apart(tmp_path: Pa
     assert load_store(tmp_path / "store", [tmp_path / "a.nt", tmp_path / "b.nt"]) == 2
     graph = open_store(store=tmp_path / "store")
     assert len({quad.subject for quad in graph.store}) == 2
+
+
+def test_queries_read_named_graphs_and_the_default_graph_together(tmp_path: Path) -> None:
+    from msskg.query.engines import OxigraphBackend, run_query
+    from msskg.query.results import SelectResult
+
+    data = tmp_path / "two.trig"
+    data.write_text(
+        '<http://e/a> <http://e/p> "default" .\n'
+        '<http://e/g> { <http://e/b> <http://e/p> "named" . }\n'
+    )
+    backend = OxigraphBackend(open_store(data=[data]))
+    result = run_query("SELECT ?o WHERE { ?s <http://e/p> ?o } ORDER BY ?o", backend=backend)
+    assert backend.union
+    assert isinstance(result, SelectResult)
+    assert [row[0].value for row in result.rows if row[0] is not None] == ["default", "named"]
+    (tmp_path / "one.ttl").write_text('<http://e/a> <http://e/p> "default" .\n')
+    assert not OxigraphBackend(open_store(data=[tmp_path / "one.ttl"])).union

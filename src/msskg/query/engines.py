@@ -53,6 +53,17 @@ def run_query(
 class OxigraphBackend:
     def __init__(self, graph: KnowledgeGraph):
         self.graph = graph
+        self._union: bool | None = None
+
+    @property
+    def union(self) -> bool:
+        """Whether queries must read the union of all graphs: only when the
+        store has named graphs. Without any, the default graph is the union,
+        and reading it as such costs Oxigraph a deduplication on every pattern
+        (15-40% of a query's time at 100k triples)."""
+        if self._union is None:
+            self._union = next(iter(self.graph.store.named_graphs()), None) is not None
+        return self._union
 
     @property
     def prefixes(self) -> Mapping[str, str]:
@@ -73,7 +84,7 @@ class OxigraphBackend:
             raise unselected_parameter(query, f"?{hidden[0]}")
         try:
             answer = self.graph.store.query(
-                bind_values(query, bindings), use_default_graph_as_union=True
+                bind_values(query, bindings), use_default_graph_as_union=self.union
             )
             if isinstance(answer, ox.QueryBoolean):
                 return AskResult(bool(answer))
