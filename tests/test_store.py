@@ -197,3 +197,52 @@ def test_a_store_opens_read_only(home: Path, tmp_path: Path) -> None:
         graph.store.add(
             ox.Quad(ox.NamedNode("https://e/a"), ox.NamedNode("https://e/p"), ox.Literal("x"))
         )
+
+
+def test_progress_is_silent_for_a_second_then_a_line_every_five(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+    import time
+
+    from msskg.graph.store import StderrProgress
+
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    stream = io.StringIO()
+    progress = StderrProgress("Parsing", stream=stream)
+    for at, done in ((100.5, 10), (101.2, 20_000_000), (103.0, 30_000_000), (106.3, 90_000_000)):
+        now[0] = at
+        progress(done, 100_000_000)
+    progress.close()
+    assert stream.getvalue() == (
+        "Parsing: 20% (20 of 100 MB, 1 s)\nParsing: 90% (90 of 100 MB, 6 s)\n"
+    )
+
+
+def test_ntriples_load_in_rust_keeps_blank_nodes_of_two_files_apart(tmp_path: Path) -> None:
+    from msskg.graph.store import load_store, open_store
+
+    for name in ("a.nt", "b.nt"):
+        (tmp_path / name).write_text('_:b1 <http://e/p> "x" .\n')
+    assert load_store(tmp_path / "store", [tmp_path / "a.nt", tmp_path / "b.nt"]) == 2
+    graph = open_store(store=tmp_path / "store")
+    assert len({quad.subject for quad in graph.store}) == 2
+
+
+def test_queries_read_named_graphs_and_the_default_graph_together(tmp_path: Path) -> None:
+    from msskg.query.engines import OxigraphBackend, run_query
+    from msskg.query.results import SelectResult
+
+    data = tmp_path / "two.trig"
+    data.write_text(
+        '<http://e/a> <http://e/p> "default" .\n'
+        '<http://e/g> { <http://e/b> <http://e/p> "named" . }\n'
+    )
+    backend = OxigraphBackend(open_store(data=[data]))
+    result = run_query("SELECT ?o WHERE { ?s <http://e/p> ?o } ORDER BY ?o", backend=backend)
+    assert backend.union
+    assert isinstance(result, SelectResult)
+    assert [row[0].value for row in result.rows if row[0] is not None] == ["default", "named"]
+    (tmp_path / "one.ttl").write_text('<http://e/a> <http://e/p> "default" .\n')
+    assert not OxigraphBackend(open_store(data=[tmp_path / "one.ttl"])).union

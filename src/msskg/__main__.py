@@ -1,5 +1,5 @@
 """``python -m msskg``: the same as the msskg command."""
 
-from msskg.cli import main
+from msskg.launch import main
 
 main()

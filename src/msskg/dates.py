@@ -3,11 +3,10 @@ and latest day each can mean. Only the bounds are ever compared."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from msskg.errors import BadDateError
 
@@ -47,8 +46,7 @@ _SPAN_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD, today, or a range START..END (e.g. 202
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-@dataclass(frozen=True)
-class FuzzyDate:
+class FuzzyDate(NamedTuple):
     """A date as written, with the first and last day it can mean."""
 
     text: str
@@ -73,6 +71,18 @@ class FuzzyDate:
         return self.earliest <= day <= self.latest
 
 
+_MONTHS = (
+    *("January", "February", "March", "April", "May", "June", "July"),
+    *("August", "September", "October", "November", "December"),
+)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    # not calendar.monthrange: importing calendar is a few ms of every cold query
+    following = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    return (following - dt.date(year, month, 1)).days
+
+
 def parse_date(text: str) -> FuzzyDate:
     """Parse ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` into a :class:`FuzzyDate`.
 
@@ -92,21 +102,20 @@ def parse_date(text: str) -> FuzzyDate:
         month = int(match.group(2))
         if not 1 <= month <= 12:
             raise BadDateError(f'impossible date "{text}": there is no month {month:02d}')
-        last = calendar.monthrange(year, month)[1]
+        last = _days_in_month(year, month)
         if precision is Precision.MONTH:
             return FuzzyDate(value, precision, dt.date(year, month, 1), dt.date(year, month, last))
         day = int(match.group(3))
         if not 1 <= day <= last:
             raise BadDateError(
-                f'impossible date "{text}": {calendar.month_name[month]} {year} has {last} days'
+                f'impossible date "{text}": {_MONTHS[month - 1]} {year} has {last} days'
             )
         exact = dt.date(year, month, day)
         return FuzzyDate(value, precision, exact, exact)
     raise _bad_date(text, _FORMS)
 
 
-@dataclass(frozen=True)
-class DateSpan:
+class DateSpan(NamedTuple):
     """A date or a range of dates as a person writes them: ``2021-08-15``,
     ``today``, ``2020..2022``, ``2021-07..2021-09``, ``..1960`` or ``2016..``.
     ``start`` and ``end`` are the same date for a single one, and None for an

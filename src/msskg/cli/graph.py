@@ -23,11 +23,12 @@ from msskg.cli.options import data_option, echo, output_option, timeout_option
 @data_option
 def export_command(fmt: str, output: Path | None, force: bool, data: tuple[Path, ...]) -> None:
     """Export the whole graph."""
-    from msskg.publish.export import export
+    from msskg.publish.export import export, write_stdout
 
-    text = export(fmt, data=data, output=output, force=force)
     if output is None:
-        echo(text)
+        write_stdout(fmt, data=data)
+    else:
+        export(fmt, data=data, output=output, force=force)
 
 
 @click.command("validate")
@@ -70,16 +71,13 @@ def validate_command(fmt: str, strict: bool, engine: str, data: tuple[Path, ...]
 def load_command(store: Path, files: tuple[Path, ...]) -> None:
     """Load RDF FILES (or folders) once into a persistent store, for
     msskg query --store."""
-    from msskg.graph.store import load_store
+    from msskg.graph.store import StderrProgress, load_store
 
-    hidden = not sys.stderr.isatty()
-    with click.progressbar(length=1, label="Loading", file=sys.stderr, hidden=hidden) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-
+    progress = StderrProgress("Loading")
+    try:
         count = load_store(store, files, progress=progress)
+    finally:
+        progress.close()
     click.echo(f"Loaded {count} quads into {store}")
 
 

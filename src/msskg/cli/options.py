@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
+from msskg.query.answer import DEFAULT_TIME_LIMIT
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -77,7 +79,7 @@ def limit_option(name: str, kind: Any, default: Any, text: str) -> Callable[[F],
 COUNT = click.IntRange(min=1)
 
 
-LOCAL_TIMEOUT = 120.0  # seconds a local query may run unless --timeout says otherwise
+LOCAL_TIMEOUT = DEFAULT_TIME_LIMIT  # seconds a local query may run unless --timeout says otherwise
 
 
 LOCAL_TIMEOUT_HELP = (

@@ -82,7 +82,7 @@ def query_command(
     allow_service: tuple[str, ...],
 ) -> None:
     """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT."""
-    from msskg.graph.store import open_store
+    from msskg.graph.store import open_graph
     from msskg.query.answer import write_answer
     from msskg.query.catalogue import get_query
     from msskg.query.engines import OxigraphBackend
@@ -102,7 +102,7 @@ def query_command(
 
         backend: Backend = EndpointBackend(endpoint, timeout=timeout)
     else:
-        backend = OxigraphBackend(open_store(data=data, store=store))
+        backend = OxigraphBackend(open_graph(data=data, store=store))
     write_answer(
         get_query(name) if name else str(sparql),
         dict(params),

@@ -7,16 +7,13 @@ cache entry can never be stale. This module never imports rdflib.
 
 from __future__ import annotations
 
-import hashlib
+import importlib
 import io
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -31,10 +28,12 @@ if TYPE_CHECKING:
 __all__ = [
     "CacheEntry",
     "KnowledgeGraph",
+    "StderrProgress",
     "cache_dir",
     "cache_entries",
     "clear_cache",
     "load_store",
+    "open_graph",
     "open_store",
     "parse_into",
 ]
@@ -61,13 +60,12 @@ Progress = Callable[[int, int], None]
 """Called as ``progress(bytes_read, bytes_total)`` while files load."""
 
 
-@dataclass(frozen=True)
-class KnowledgeGraph:
+class KnowledgeGraph(NamedTuple):
     """An open pyoxigraph store and the prefixes its data declares (merged
     over msskg's own, which win on a clash so that ``msr:`` always means the same)."""
 
     store: ox.Store
-    prefixes: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_PREFIXES))
+    prefixes: Mapping[str, str] = DEFAULT_PREFIXES
 
 
 def cache_dir() -> Path:
@@ -85,17 +83,31 @@ def open_store(
     store: Path | str | None = None,
     cache: Path | None = None,
     in_memory_limit: int = IN_MEMORY_LIMIT,
+    progress: Progress | None = None,
 ) -> KnowledgeGraph:
     """Open the graph to query: a store built with :func:`load_store` when
     ``store`` is given, otherwise ``data`` (or the bundled graph), parsed into
-    memory when small and into a content-keyed cache under ``cache`` when not."""
+    memory when small and into a content-keyed cache under ``cache`` when not;
+    ``progress`` hears how far the parse into the cache is."""
     if store is not None:
         return _open_persistent(Path(store))
     files = resolve_files(data)
     if sum(p.stat().st_size for p in files) < in_memory_limit:
         memory = ox.Store()
         return KnowledgeGraph(memory, _merge_prefixes(parse_into(memory, files)))
-    return _open_cached(files, cache if cache is not None else cache_dir())
+    return _open_cached(files, cache if cache is not None else cache_dir(), progress)
+
+
+def open_graph(
+    *, data: Sequence[Path | str] | None = None, store: Path | str | None = None
+) -> KnowledgeGraph:
+    """:func:`open_store` as the command line opens it: a first parse of
+    large data shows its progress on stderr."""
+    progress = StderrProgress("Parsing")
+    try:
+        return open_store(data=data, store=store, progress=progress)
+    finally:
+        progress.close()
 
 
 def load_store(
@@ -107,6 +119,9 @@ def load_store(
     """Build a persistent store at ``path`` from ``files`` for later
     ``open_store(store=path)``; returns the number of quads. The store appears
     only when complete: it is built beside ``path`` and renamed into place."""
+    import shutil
+    import tempfile
+
     target = Path(path)
     if target.exists():
         raise OutputError(f"{target} already exists: remove it or choose another --store path")
@@ -142,25 +157,27 @@ def _open_persistent(path: Path) -> KnowledgeGraph:
     return KnowledgeGraph(disk, _merge_prefixes(_read_prefixes(path)))
 
 
-def _open_cached(files: Sequence[Path], cache: Path) -> KnowledgeGraph:
+def _open_cached(
+    files: Sequence[Path], cache: Path, progress: Progress | None = None
+) -> KnowledgeGraph:
     entry = cache / _content_key(files)
     if not entry.is_dir():
-        entry = _build_cache_entry(files, cache)
+        entry = _build_cache_entry(files, cache, progress)
     else:
         os.utime(entry)  # when it was last used, for msskg cache
     return _open_persistent(entry / "store")
 
 
-def _new_digest() -> hashlib._Hash:
-    return hashlib.sha256(f"msskg-cache {CACHE_VERSION} {ox.__version__}\n".encode())
+def _new_digest() -> Any:
+    return _sha256()(f"msskg-cache {CACHE_VERSION} {ox.__version__}\n".encode())
 
 
-def _file_header(digest: hashlib._Hash, path: Path) -> None:
+def _file_header(digest: Any, path: Path) -> None:
     # The suffix decides the parser, so it is part of what is hashed.
     digest.update(f"{path.suffix.lower()}\n".encode())
 
 
-def _file_footer(digest: hashlib._Hash, size: int) -> None:
+def _file_footer(digest: Any, size: int) -> None:
     digest.update(f"\n{size}\n".encode())
 
 
@@ -174,14 +191,32 @@ def _content_key(files: Sequence[Path]) -> str:
                 digest.update(chunk)
                 size += len(chunk)
         _file_footer(digest, size)
-    return digest.hexdigest()[:32]
+    return str(digest.hexdigest())[:32]
 
 
-def _build_cache_entry(files: Sequence[Path], cache: Path) -> Path:
+def _sha256() -> Any:
+    """hashlib's sha256 without loading OpenSSL (hashlib's import is ~6 ms of a
+    cold query): the built-in module hashlib itself falls back to."""
+    for name in ("_sha2", "_sha256"):
+        try:
+            return importlib.import_module(name).sha256
+        except ImportError:
+            continue
+    import hashlib
+
+    return hashlib.sha256
+
+
+def _build_cache_entry(
+    files: Sequence[Path], cache: Path, progress: Progress | None = None
+) -> Path:
     """Build into a private folder, then rename it into place under the key
     of exactly the bytes parsed (hashed as they are read): a file edited while
     it is read cannot be filed under its old content's key. When two processes
     build at once, the first rename wins and the loser's copy goes."""
+    import shutil
+    import tempfile
+
     try:
         cache.mkdir(parents=True, exist_ok=True)
         _sweep(cache, BUILDING)
@@ -193,11 +228,11 @@ def _build_cache_entry(files: Sequence[Path], cache: Path) -> Path:
     try:
         digest = _new_digest()
         disk = ox.Store(str(building / "store"))
-        prefixes = parse_into(disk, files, bulk=True, digest=digest)
+        prefixes = parse_into(disk, files, bulk=True, digest=digest, progress=progress)
         disk.flush()
         del disk
         _write_prefixes(building / "store", prefixes)
-        entry = cache / digest.hexdigest()[:32]
+        entry = cache / str(digest.hexdigest())[:32]
         try:
             building.rename(entry)
         except OSError:
@@ -210,6 +245,8 @@ def _build_cache_entry(files: Sequence[Path], cache: Path) -> Path:
 
 def _sweep(folder: Path, prefix: str) -> None:
     """Remove build folders left by processes that were killed."""
+    import shutil
+
     for leftover in folder.glob(f"{prefix}*"):
         pid = leftover.name[len(prefix) :].split("-", 1)[0]
         if not pid.isdigit() or not _alive(int(pid)):
@@ -226,8 +263,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class CacheEntry:
+class CacheEntry(NamedTuple):
     """A cached store: its key, its size in bytes, when it was last used."""
 
     key: str
@@ -251,6 +287,8 @@ def cache_entries(cache: Path | None = None) -> list[CacheEntry]:
 def clear_cache(cache: Path | None = None) -> int:
     """Remove every cached store (and leftovers of killed builds); returns
     the bytes freed. A store being built by a running process is left alone."""
+    import shutil
+
     folder = cache if cache is not None else cache_dir()
     freed = sum(e.size for e in cache_entries(folder))
     for entry in cache_entries(folder):
@@ -266,7 +304,7 @@ def parse_into(
     *,
     progress: Progress | None = None,
     bulk: bool = False,
-    digest: hashlib._Hash | None = None,
+    digest: Any | None = None,
 ) -> dict[str, str]:
     """Parse every file into ``store``; return the prefixes they declare.
     Blank nodes are renamed so that ``_:b1`` in two files stays two nodes.
@@ -286,19 +324,20 @@ def parse_into(
             if progress is not None or digest is not None:
                 counting = _Counting(raw, done, total, progress, digest)
                 stream = io.BufferedReader(counting)
-            parser = ox.parse(
-                stream,
-                rdf_format(path),
-                base_iri=path.resolve().as_uri(),
-                rename_blank_nodes=True,
-            )
+            fmt, base = rdf_format(path), path.resolve().as_uri()
             try:
-                (store.bulk_extend if bulk else store.extend)(parser)
+                if bulk and fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+                    # No prefixes to collect: the whole parse stays in Rust
+                    # (bulk_load renames blank nodes as parse(...) does below).
+                    store.bulk_load(stream, fmt, base_iri=base)
+                else:
+                    parser = ox.parse(stream, fmt, base_iri=base, rename_blank_nodes=True)
+                    (store.bulk_extend if bulk else store.extend)(parser)
+                    prefixes.update(parser.prefixes)
             except SyntaxError as err:
                 raise data_syntax_error(path, err) from None
             except (OSError, ValueError) as err:
                 raise DataError(f"{path}: {err}") from err
-        prefixes.update(parser.prefixes)
         if digest is not None:
             _file_footer(digest, counting.bytes_read)
         done += path.stat().st_size
@@ -315,7 +354,7 @@ class _Counting(io.RawIOBase):
         start: int,
         total: int,
         progress: Progress | None,
-        digest: hashlib._Hash | None,
+        digest: Any | None,
     ):
         super().__init__()
         self._raw = raw
@@ -354,3 +393,46 @@ def _read_prefixes(folder: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
+class StderrProgress:
+    """How far a long parse is, on stderr: nothing in its first second; then a
+    bar redrawn in place at a terminal, or a line every few seconds when
+    stderr is a file or a pipe; never for less than ``least`` bytes (the
+    bundled graph is 0.2 MB: on a busy machine its first parse can pass a
+    second). Call :meth:`close` when done."""
+
+    least = 8_000_000
+
+    def __init__(self, label: str, *, stream: IO[str] | None = None, every: float = 5.0):
+        import sys
+        import time
+
+        self._clock = time.monotonic
+        self._label = label
+        self._stream = stream if stream is not None else sys.stderr
+        self._terminal = self._stream.isatty()
+        self._every = 0.2 if self._terminal else every
+        self._start = self._clock()
+        self._next = self._start + 1.0
+        self._shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self._clock()
+        if now < self._next or total < self.least:
+            return
+        self._next = now + self._every
+        share = done / total if total else 1.0
+        size = f"{done / 1e6:,.0f} of {total / 1e6:,.0f} MB, {now - self._start:.0f} s"
+        if self._terminal:
+            bar = "#" * int(share * 30)
+            self._stream.write(f"\r{self._label} [{bar:<30}] {share:4.0%} ({size})")
+        else:
+            self._stream.write(f"{self._label}: {share:.0%} ({size})\n")
+        self._stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        if self._shown and self._terminal:
+            self._stream.write("\n")
+            self._stream.flush()

@@ -1,23 +1,36 @@
 """Exporting the whole graph as Turtle, JSON-LD, N-Triples or TriG (one named
-graph per source text), each re-parsing to the same graph. Uses rdflib."""
+graph per source text), each re-parsing to the same graph. The graph is read
+from pyoxigraph one resource at a time (publish/walk.py) and written as it
+goes, so memory does not grow with the graph, and the same graph gives the
+same bytes every time. :func:`by_source` is the same split on an rdflib graph
+(for push)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import PROV
 
 from msskg.errors import UnknownFormatError
-from msskg.graph.dataset import load_graph, union_graph
 from msskg.graph.files import jsonld_context
-from msskg.output import write_atomically
+from msskg.graph.store import KnowledgeGraph, open_graph
+from msskg.output import open_atomically
+from msskg.publish.jsonld import write_jsonld
+from msskg.publish.walk import Node, resources, triples_of
 
-__all__ = ["EXPORT_FORMATS", "by_source", "export"]
+__all__ = ["EXPORT_FORMATS", "by_source", "export", "write_export", "write_stdout"]
 
 EXPORT_FORMATS = ("turtle", "jsonld", "nt", "trig")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
+_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG}
+_DERIVED = str(PROV.wasDerivedFrom)
+_HAS_SOURCE = str(OA.hasSource)
 
 
 def export(
@@ -26,24 +39,74 @@ def export(
     data: Sequence[Path | str] | None = None,
     output: Path | str | None = None,
     force: bool = False,
-) -> str:
-    """The graph (bundled, or ``data``) serialized as ``fmt``; also written to
-    ``output`` when given, atomically: the file is whole or not there
-    (``force``: even over a read-only file; see :mod:`msskg.output`)."""
+) -> str | None:
+    """The graph (bundled, or ``data``) serialized as ``fmt``: returned as
+    text, or, when ``output`` is given, streamed to that file atomically (the
+    file is whole or not there; ``force``: even over a read-only file, see
+    :mod:`msskg.output`) and None returned."""
+    _check_format(fmt)
+    if output is None:
+        buffer = io.BytesIO()
+        write_export(fmt, buffer, data=data)
+        return buffer.getvalue().decode("utf-8")
+    with open_atomically(Path(output), force=force) as stream:
+        write_export(fmt, stream, data=data)
+    return None
+
+
+def write_export(
+    fmt: str,
+    stream: IO[bytes],
+    *,
+    data: Sequence[Path | str] | None = None,
+    graph: KnowledgeGraph | None = None,
+) -> None:
+    """Write the graph (``graph``, else bundled or ``data``) to ``stream`` as ``fmt``."""
+    _check_format(fmt)
+    graph = graph or open_graph(data=data)
+    nodes = resources(graph.store, sharing=fmt == "jsonld")
+    if fmt == "jsonld":
+        write_jsonld(nodes, jsonld_context(), stream)
+        return
+    prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
+    if fmt == "trig":
+        ox.serialize(_quads_by_source(nodes), stream, _FORMATS[fmt], prefixes=prefixes)
+    elif fmt == "nt":
+        ox.serialize((t for node in nodes for t in triples_of(node)), stream, _FORMATS[fmt])
+    else:
+        triples = (t for node in nodes for t in triples_of(node))
+        ox.serialize(triples, stream, _FORMATS[fmt], prefixes=prefixes)
+
+
+def _check_format(fmt: str) -> None:
     if fmt not in EXPORT_FORMATS:
         raise UnknownFormatError(f'unknown export format "{fmt}"; use {", ".join(EXPORT_FORMATS)}')
-    graph = union_graph(load_graph(data=data))
-    if fmt == "trig":
-        text = by_source(graph).serialize(format="trig")
-    elif fmt == "jsonld":
-        text = graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
-    else:
-        text = graph.serialize(format=fmt)
-    if not text.endswith("\n"):
-        text += "\n"
-    if output is not None:
-        write_atomically(Path(output), text, force=force)
-    return text
+
+
+def _quads_by_source(nodes: Iterator[Node]) -> Iterator[ox.Quad]:
+    """Each fact (a subject with prov:wasDerivedFrom a quote with oa:hasSource S)
+    with its blank nodes in graph S, for each of its sources; the rest in the
+    default graph. The same split as :func:`by_source`."""
+    for node in nodes:
+        sources = sorted(
+            {
+                value.value
+                for predicate, quote in node.edges
+                if predicate.value == _DERIVED and isinstance(quote, Node)
+                for key, value in quote.edges
+                if key.value == _HAS_SOURCE and isinstance(value, ox.NamedNode)
+            }
+        )
+        graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.NamedNode(s) for s in sources]
+        for graph in graphs or [ox.DefaultGraph()]:
+            for triple in triples_of(node):
+                yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+
+def write_stdout(fmt: str, *, data: Sequence[Path | str] | None = None) -> None:
+    """Stream the export to standard output."""
+    write_export(fmt, sys.stdout.buffer, data=data)
+    sys.stdout.buffer.flush()
 
 
 def by_source(graph: rdflib.Graph) -> rdflib.Dataset:

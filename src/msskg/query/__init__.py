@@ -1,19 +1,37 @@
 """Queries: the saved-query catalogue and its typed parameters, the engines
-that run them (pyoxigraph, rdflib), the result types, and their formats."""
+that run them (pyoxigraph, rdflib), the result types, and their formats.
+The names below are imported when first used, so that importing one module of
+this package (as a cold ``msskg query`` does) does not import them all."""
 
-from msskg.query.catalogue import SavedQuery, get_query, list_queries, parse_query
-from msskg.query.engines import Engine, OxigraphBackend, run_query
-from msskg.query.formats import format_result
-from msskg.query.results import (
-    AskResult,
-    Backend,
-    GraphResult,
-    QueryResult,
-    SelectResult,
-    Term,
-    comparable,
-    comparable_result,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from msskg.query.catalogue import SavedQuery, get_query, list_queries, parse_query
+    from msskg.query.engines import Engine, OxigraphBackend, run_query
+    from msskg.query.formats import format_result
+    from msskg.query.results import (
+        AskResult,
+        Backend,
+        GraphResult,
+        QueryResult,
+        SelectResult,
+        Term,
+        comparable,
+        comparable_result,
+    )
+
+_WHERE = {
+    "catalogue": ("SavedQuery", "get_query", "list_queries", "parse_query"),
+    "engines": ("Engine", "OxigraphBackend", "run_query"),
+    "formats": ("format_result",),
+    "results": (
+        *("AskResult", "Backend", "GraphResult", "QueryResult", "SelectResult", "Term"),
+        *("comparable", "comparable_result"),
+    ),
+}
 
 __all__ = [
     "AskResult",
@@ -33,3 +51,10 @@ __all__ = [
     "parse_query",
     "run_query",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    for module, names in _WHERE.items():
+        if name in names:
+            return getattr(importlib.import_module(f"msskg.query.{module}"), name)
+    raise AttributeError(f"module 'msskg.query' has no attribute {name!r}")

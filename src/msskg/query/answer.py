@@ -14,7 +14,10 @@ from msskg.query.limits import process_time_limit
 from msskg.query.results import Backend, SelectResult, SelectStream
 from msskg.query.stream import write_result
 
-__all__ = ["write_answer"]
+__all__ = ["DEFAULT_TIME_LIMIT", "write_answer"]
+
+DEFAULT_TIME_LIMIT = 120.0
+"""Seconds a local query may run unless its caller says otherwise."""
 
 
 def write_answer(

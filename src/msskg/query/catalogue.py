@@ -3,14 +3,11 @@ in queries/README.md), and their typed parameters, turned into RDF terms."""
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
-import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, cast, get_args
+from typing import Literal, NamedTuple, Protocol, cast, get_args
 
 import pyoxigraph as ox
 
@@ -53,8 +50,7 @@ _PREFIXED = re.compile(r"([A-Za-z][\w.-]*)?:(\S*)")
 _RESOURCE_KIND = re.compile(r"resource\s*\(\s*(\S+?)\s*\)")
 
 
-@dataclass(frozen=True)
-class Parameter:
+class Parameter(NamedTuple):
     """One ``# param:`` line: the value is required when ``default`` is None."""
 
     name: str
@@ -77,8 +73,7 @@ class Parameter:
         return f"{self.type}({shorten(self.kind, DEFAULT_PREFIXES)})"
 
 
-@dataclass(frozen=True)
-class SavedQuery:
+class SavedQuery(NamedTuple):
     """A SPARQL query and what its header says about it. ``text`` is the whole
     file, header included, so that line numbers in errors match the file."""
 
@@ -95,6 +90,8 @@ class SavedQuery:
 
     def example_parameters(self) -> dict[str, str]:
         """The ``# example:`` line's ``-p NAME=VALUE`` pairs, as a dict."""
+        import shlex
+
         words = shlex.split(self.example or "")
         pairs = [w for flag, w in itertools.pairwise(words) if flag == "-p"]
         return dict(pair.partition("=")[::2] for pair in pairs)
@@ -154,6 +151,8 @@ def get_query(name: str, *, directory: Path | None = None) -> SavedQuery:
     if _NAME_OK.fullmatch(name) and path.is_file():
         return _read_query_file(path)
     names = [p.stem for p in folder.glob("*.rq")]
+    import difflib  # only on the way to an error: not at start-up
+
     close = difflib.get_close_matches(name, names, n=1)
     hint = f'; did you mean "{close[0]}"?' if close else ""
     raise UnknownQueryError(f'unknown query "{name}"{hint} (msskg queries lists them)')
@@ -259,6 +258,8 @@ def _unknown_parameter(query: SavedQuery, name: str) -> str:
     known = [p.name for p in query.parameters]
     if not known:
         return f'unknown parameter "{name}": query {query.name} takes no parameters'
+    import difflib  # only on the way to an error: not at start-up
+
     close = difflib.get_close_matches(name, known, n=1)
     hint = f'; did you mean "{close[0]}"?' if close else ""
     return f'unknown parameter "{name}" for query {query.name}{hint} (it takes {", ".join(known)})'
@@ -336,6 +337,8 @@ def _wrong_kind(text: str, node: ox.NamedNode, parameter: Parameter, lookup: Lab
 def _not_in_graph(iri: str, text: str, parameter: str, lookup: LabelLookup) -> str:
     """A mistyped IRI gets the labelled IRIs it most resembles as a hint."""
     known = sorted({shorten(thing, lookup.prefixes) for thing, _ in lookup.labels()})
+    import difflib  # only on the way to an error: not at start-up
+
     close = difflib.get_close_matches(shorten(iri, lookup.prefixes), known, n=2)
     hint = "; did you mean " + " or ".join(close) + "?" if close else ""
     return f'parameter "{parameter}": {text} is not in the graph{hint}'
@@ -362,6 +365,8 @@ def _resolve_label(text: str, parameter: str, lookup: LabelLookup) -> ox.NamedNo
             candidates=tuple(matches),
         )
     by_folded = {label.casefold(): label for _, label in sorted(labels)}
+    import difflib  # only on the way to an error: not at start-up
+
     close = difflib.get_close_matches(wanted, by_folded, n=3)
     hint = "; did you mean " + " or ".join(f'"{by_folded[c]}"' for c in close) + "?"
     raise UnknownLabelError(

@@ -4,7 +4,6 @@ engine (pyoxigraph by default, rdflib on request) into one typed result."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -30,6 +29,7 @@ from msskg.query.text import (
     query_syntax_error,
     unselected_parameter,
 )
+from msskg.query.values import bind_values, unreturned_parameters
 
 __all__ = [
     "Engine",
@@ -108,7 +108,7 @@ def _prepare(
         backend = RdflibBackend(load_graph(data=data))
     elif backend is None:
         raise UnknownFormatError(f'unknown engine "{engine}"; use oxigraph or rdflib')
-    saved = replace(saved, text=declare_prefixes(saved.text, backend.prefixes))
+    saved = saved._replace(text=declare_prefixes(saved.text, backend.prefixes))
     # after the prefixes are declared, so that SERVICE msr:... is read as the engine reads it
     check_query_text(saved, allow_service)
     bindings = bind_parameters(saved, params or {}, lookup=backend)
@@ -130,6 +130,17 @@ def _where(query: SavedQuery) -> str:
 class OxigraphBackend:
     def __init__(self, graph: KnowledgeGraph):
         self.graph = graph
+        self._union: bool | None = None
+
+    @property
+    def union(self) -> bool:
+        """Whether queries must read the union of all graphs: only when the
+        store has named graphs. Without any, the default graph is the union,
+        and reading it as such costs Oxigraph a deduplication on every pattern
+        (15-40% of a query's time at 100k triples)."""
+        if self._union is None:
+            self._union = next(iter(self.graph.store.named_graphs()), None) is not None
+        return self._union
 
     @property
     def prefixes(self) -> Mapping[str, str]:
@@ -154,11 +165,15 @@ class OxigraphBackend:
         self, query: SavedQuery, bindings: Mapping[str, Binding]
     ) -> QueryResult | SelectStream:
         """The answer, a SELECT's rows read lazily from pyoxigraph."""
+        # The parameters are joined into each group that uses them as VALUES
+        # blocks of terms the library writes: pyoxigraph's own substitutions are
+        # joined after the groups are evaluated, so a parameter inside a UNION
+        # narrows nothing (sources: 5.5 s at 1M triples; milliseconds this way).
+        if hidden := unreturned_parameters(query, frozenset(bindings)):
+            raise unselected_parameter(query, f"?{hidden[0]}")
         try:
             answer = self.graph.store.query(
-                query.text,
-                use_default_graph_as_union=True,
-                substitutions={ox.Variable(name): term for name, term in bindings.items()},
+                bind_values(query, bindings), use_default_graph_as_union=self.union
             )
             if isinstance(answer, ox.QueryBoolean):
                 return AskResult(bool(answer))
@@ -167,13 +182,21 @@ class OxigraphBackend:
                 return SelectStream(names, _rows(answer, len(names)))
             return GraphResult(tuple(answer))
         except SyntaxError as err:
-            raise query_syntax_error(query, str(err)) from None
+            raise query_syntax_error(query, self._syntax_error(query, err)) from None
         except RuntimeError as err:
             if "projection" in str(err):
                 raise unselected_parameter(query, str(err)) from None
             raise MsskgError(f"the query failed: {err}") from None
         except OSError as err:
             raise MsskgError(f"the query failed: {err}") from None
+
+    def _syntax_error(self, query: SavedQuery, err: SyntaxError) -> str:
+        """The parser's message for the text as written (the VALUES blocks move columns)."""
+        try:
+            ox.Store().query(query.text)  # an empty store: parsed, not run
+        except SyntaxError as original:
+            return str(original)
+        return str(err)
 
 
 def _rows(answer: ox.QuerySolutions, width: int) -> Iterator[tuple[Term | None, ...]]:

@@ -7,9 +7,8 @@ import collections
 import datetime
 import html
 from collections.abc import Hashable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import pyoxigraph as ox
 
@@ -35,8 +34,7 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-@dataclass(frozen=True)
-class SelectResult:
+class SelectResult(NamedTuple):
     """A SELECT's table: one term (or None when unbound) per variable per row.
     In a notebook it shows as an HTML table; :meth:`to_dicts` and
     :meth:`to_pandas` give its rows as plain Python values."""
@@ -68,8 +66,7 @@ class SelectResult:
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-@dataclass(frozen=True)
-class SelectStream:
+class SelectStream(NamedTuple):
     """A SELECT's rows as the engine finds them, to be read once: what
     :func:`msskg.query.engines.open_query` gives so that output can start
     before the last row is known, in flat memory."""
@@ -78,13 +75,11 @@ class SelectStream:
     rows: Iterator[tuple[Term | None, ...]]
 
 
-@dataclass(frozen=True)
-class AskResult:
+class AskResult(NamedTuple):
     value: bool
 
 
-@dataclass(frozen=True)
-class GraphResult:
+class GraphResult(NamedTuple):
     """The triples a CONSTRUCT or DESCRIBE makes."""
 
     triples: tuple[ox.Triple, ...]
@@ -148,6 +143,8 @@ def comparable(term: object) -> Hashable:
 
 
 def _literal_value(text: str, datatype: str) -> Hashable:
+    from decimal import Decimal, InvalidOperation
+
     try:
         if datatype in _DECIMALS:
             return Decimal(text.strip())

@@ -22,7 +22,7 @@ from msskg.errors import ParameterError, QueryFileError
 from msskg.query.catalogue import Binding, SavedQuery
 from msskg.query.text import query_syntax_error
 
-__all__ = ["QueryForm", "bind_values", "query_form", "sparql_term"]
+__all__ = ["QueryForm", "bind_values", "query_form", "sparql_term", "unreturned_parameters"]
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -57,6 +57,19 @@ def query_form(text: str) -> QueryForm:
         if kind == "word" and value.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
             return value.upper()  # type: ignore[return-value]
     return "SELECT"
+
+
+def unreturned_parameters(query: SavedQuery, names: frozenset[str]) -> list[str]:
+    """Those of ``names`` a SELECT query uses but does not return (none for
+    ``SELECT *`` and for other forms): pyoxigraph's substitution refuses them,
+    and msskg keeps that rule wherever it binds."""
+    lexemes = _lexemes(query.text)
+    for index, (kind, value, _) in enumerate(lexemes):
+        if kind == "word" and value.upper() in ("ASK", "CONSTRUCT", "DESCRIBE"):
+            return []
+        if kind == "word" and value.upper() == "SELECT":
+            return sorted(names - _projection(lexemes[index + 1 :], names))
+    return []
 
 
 def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:

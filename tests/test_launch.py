@@ -1,0 +1,83 @@
+"""The click-free fast path of ``msskg query`` (msskg/launch.py): it takes only
+plain local queries, and gives the same output, errors and exit codes as the
+click CLI, which takes everything else."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from msskg.cli import main
+from msskg.launch import _plain_query
+
+
+def both(*args: str) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+    """(exit code, stdout, stderr) of ``msskg ARGS`` as a process and through click."""
+    process = subprocess.run(
+        [str(Path(sys.executable).with_name("msskg")), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    clicked = CliRunner().invoke(main, list(args), prog_name="msskg")
+    return (process.returncode, process.stdout, process.stderr), (
+        clicked.exit_code,
+        clicked.stdout,
+        clicked.stderr,
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("query", "labels-of", "-f", "csv"),
+        ("query", "labels-of", "-pthing=msr:ministry", "--format=tsv"),
+        ("query", "named-by", "--param", "date=2010", "-f", "json"),
+        ("query", "echo", "-p", "text=a=b", "-p", "n=3", "-f", "csv"),
+        ("query", "nothing-by-this-name"),
+        ("query", "named-by", "-p", "date=2021-02-30", "-f", "csv"),
+        ("query", "labels-of", "-p", "thing=msr:nobody", "-f", "csv"),
+        ("query", "labels-of", "-f", "yaml"),
+        ("query", "labels-of", "--store", "no-such-store", "-f", "csv"),
+    ],
+)
+def test_the_fast_path_answers_as_click_does(home: Path, args: tuple[str, ...]) -> None:
+    assert _plain_query(list(args)) is not None
+    fast, clicked = both(*args)
+    assert fast == clicked
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("query", "--sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"),
+        ("query", "labels-of", "-p", "thing"),
+        ("query", "echo", "-p", "text=a", "-p", "text=b"),
+        ("query", "labels-of", "--data", "x.ttl", "--store", "y"),
+        ("query", "labels-of", "extra"),
+        ("query", "-h"),
+        ("query", "labels-of", "-p"),
+        ("queries",),
+        ("--version",),
+    ],
+)
+def test_everything_else_goes_to_click(home: Path, args: tuple[str, ...]) -> None:
+    assert _plain_query(list(args)) is None
+    fast, clicked = both(*args)
+    assert fast[0] == clicked[0] and fast[2] == clicked[2]
+
+
+def test_the_fast_path_does_not_import_click(home: Path) -> None:
+    code = (
+        "import sys\n"
+        "sys.argv = ['msskg', 'query', 'labels-of', '-f', 'csv']\n"
+        "from msskg.launch import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('click', 'rdflib', 'dataclasses') if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines()[-1] == "[]"
