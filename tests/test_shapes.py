@@ -33,24 +33,26 @@ PREFIXES = """
 msr:source-000 a mss:SourceText ; mss:fileName "000_b62adf0e0be71f86.txt" .
 ex:q a oa:SpecificResource ; oa:hasSource msr:source-000 ;
     oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "Ri Thae-sop" ] .
-ex:ministry a mss:Ministry ; rdfs:label "Ministry"@en ; prov:wasDerivedFrom ex:q .
-ex:council a mss:Council ; rdfs:label "Council"@en ; prov:wasDerivedFrom ex:q .
+ex:ministry a mss:Ministry ; rdfs:label "Ministry"@en .
+ex:council a mss:Council ; rdfs:label "Council"@en .
 ex:post a org:Post ; rdfs:label "Minister"@en .
-ex:alice a foaf:Person ; rdfs:label "Alice"@en ; prov:wasDerivedFrom ex:q .
-ex:bob a foaf:Person ; rdfs:label "Bob"@en ; prov:wasDerivedFrom ex:q .
+ex:alice a foaf:Person ; rdfs:label "Alice"@en .
+ex:bob a foaf:Person ; rdfs:label "Bob"@en .
+ex:mentions a oa:Annotation ; oa:motivatedBy oa:identifying ;
+    oa:hasBody ex:ministry , ex:council , ex:alice , ex:bob ; oa:hasTarget ex:q .
 """
 
 
 def day(value: str) -> str:
     return (
-        f'[ a time:Instant ; time:inXSDDate "{value}"^^xsd:date ; time:unitType time:unitDay ; '
+        f'[ a time:Instant ; time:inXSDDate "{value}"^^xsd:date ; '
         f'mss:earliest "{value}"^^xsd:date ; mss:latest "{value}"^^xsd:date ]'
     )
 
 
 def year(value: str) -> str:
     return (
-        f'[ a time:Instant ; time:inXSDgYear "{value}"^^xsd:gYear ; time:unitType time:unitYear ; '
+        f'[ a time:Instant ; time:inXSDgYear "{value}"^^xsd:gYear ; '
         f'mss:earliest "{value}-01-01"^^xsd:date ; mss:latest "{value}-12-31"^^xsd:date ]'
     )
 
@@ -103,8 +105,9 @@ CASES: dict[str, tuple[str, str, str]] = {
         "Violation",
     ),
     "EnglishLabel": (
-        'ex:bureau a mss:Bureau ; rdfs:label "Bureau"@en , "국"@ko ; prov:wasDerivedFrom ex:q .',
-        'ex:bureau a mss:Bureau ; rdfs:label "국"@ko ; prov:wasDerivedFrom ex:q .',
+        'ex:bureau a mss:Bureau ; rdfs:label "Bureau"@en , "국"@ko . '
+        "ex:mentions oa:hasBody ex:bureau .",
+        'ex:bureau a mss:Bureau ; rdfs:label "국"@ko . ex:mentions oa:hasBody ex:bureau .',
         "Violation",
     ),
     "PersonShape": (
@@ -144,7 +147,7 @@ CASES: dict[str, tuple[str, str, str]] = {
         "Violation",
     ),
     "ChangeEventShape": (
-        'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; org:resultingOrganization ex:ministry ; '
+        'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; mss:resultingOrganization ex:ministry ; '
         f"time:hasTime {year('2016')} ; prov:wasDerivedFrom ex:q .",
         f'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; time:hasTime {year("2016")} ; '
         "prov:wasDerivedFrom ex:q .",
@@ -156,10 +159,10 @@ CASES: dict[str, tuple[str, str, str]] = {
         "Violation",
     ),
     "InstantShape": (
-        f'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
+        f'ex:e a mss:Founding ; rdfs:label "Founded"@en ; mss:resultingOrganization ex:ministry ; '
         f"time:hasTime {day('1945-11-19')} ; prov:wasDerivedFrom ex:q .",
-        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
-        "prov:wasDerivedFrom ex:q ; time:hasTime [ a time:Instant ; "
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; mss:resultingOrganization ex:ministry ; '
+        "prov:wasDerivedFrom ex:q ; time:hasTime [ a time:Instant ; time:unitType time:unitDay ; "
         'mss:earliest "1945-11-19"^^xsd:date ; mss:latest "1945-11-19"^^xsd:date ; '
         'time:inXSDDate "1945-11-19"^^xsd:date ] .',
         "Violation",
@@ -236,10 +239,10 @@ CASES: dict[str, tuple[str, str, str]] = {
         "Warning",
     ),
     "SuperiorOverlapShape": (
-        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en ; prov:wasDerivedFrom ex:q .'
+        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en . ex:mentions oa:hasBody ex:cabinet .'
         + subordination("s1", "council", year("1972"), year("1982"))
         + subordination("s2", "cabinet", year("1982"), year("1990")),
-        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en ; prov:wasDerivedFrom ex:q .'
+        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en . ex:mentions oa:hasBody ex:cabinet .'
         + subordination("s1", "council", year("1972"), year("1982"))
         + subordination("s2", "cabinet", year("1975"), year("1990")),
         "Warning",
@@ -320,8 +323,8 @@ def test_invalid_example_fails_that_shape(shape: str) -> None:
 
 def test_ill_formed_date_is_a_violation_not_a_crash() -> None:
     body = (
-        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
-        "prov:wasDerivedFrom ex:q ; time:hasTime [ a time:Instant ; time:unitType time:unitDay ; "
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; mss:resultingOrganization ex:ministry ; '
+        "prov:wasDerivedFrom ex:q ; time:hasTime [ a time:Instant ; "
         'time:inXSDDate "2021-02-30"^^xsd:date ; mss:earliest "2021-02-30"^^xsd:date ; '
         'mss:latest "2021-02-28"^^xsd:date ] .'
     )
@@ -335,10 +338,10 @@ def test_ill_formed_date_is_a_violation_not_a_crash() -> None:
 
 def test_wrong_bounds_and_missing_quotes_are_violations() -> None:
     body = (
-        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; mss:resultingOrganization ex:ministry ; '
         "prov:wasDerivedFrom [ a oa:SpecificResource ; oa:hasSource msr:source-000 ; "
         'oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "not in the text" ] ] ; '
-        "time:hasTime [ a time:Instant ; time:unitType time:unitYear ; "
+        "time:hasTime [ a time:Instant ; "
         'time:inXSDgYear "1945"^^xsd:gYear ; mss:earliest "1945-01-01"^^xsd:date ; '
         'mss:latest "1945-12-30"^^xsd:date ] .'
     )
