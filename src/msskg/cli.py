@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from msskg.errors import MsskgError
+from msskg.errors import MsskgError, ParameterError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -164,7 +164,7 @@ def query_command(
     "fmt",
     default="turtle",
     show_default=True,
-    help="turtle, jsonld, nt or trig (one named graph per source text).",
+    help="turtle, jsonld, nt or trig (one named graph per source text, one for the direct layer).",
 )
 @click.option(
     "-o",
@@ -172,12 +172,29 @@ def query_command(
     type=click.Path(path_type=Path),
     help="Write to this file (atomically) instead of standard output.",
 )
+@click.option(
+    "--at",
+    "at",
+    metavar="DATE",
+    help="Only the state on DATE (YYYY, YYYY-MM or YYYY-MM-DD) in plain ORG and SKOS, traced.",
+)
+@click.option(
+    "--possible", is_flag=True, help="With --at: also what possibly held then, marked as such."
+)
 @data_option
-def export_command(fmt: str, output: Path | None, data: tuple[Path, ...]) -> None:
-    """Export the whole graph."""
+def export_command(
+    fmt: str, output: Path | None, at: str | None, possible: bool, data: tuple[Path, ...]
+) -> None:
+    """Export the whole graph (sourced facts and the direct layer), or the state on a date."""
+    from msskg.publish.direct import export_at
     from msskg.publish.export import export
 
-    text = export(fmt, data=data, output=output)
+    if possible and at is None:
+        raise ParameterError("--possible needs --at DATE")
+    if at is not None:
+        text = export_at(at, fmt, possible=possible, data=data, output=output)
+    else:
+        text = export(fmt, data=data, output=output)
     if output is None:
         echo(text)
 

@@ -16,6 +16,7 @@ an ``mss:certainty`` ("certain" or "possible"). This module never imports rdflib
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from msskg.errors import DataError
 from msskg.graph.files import project_home, resolve_files
 from msskg.graph.store import parse_into
 
@@ -48,6 +50,7 @@ STATEMENT = ox.NamedNode(_RDF + "Statement")
 DERIVED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 DERIVED_BY = ox.NamedNode(_MSS + "derivedBy")
 CERTAINTY = ox.NamedNode(_MSS + "certainty")
+_WHERE = re.compile(r"^WHERE\s*\{", re.MULTILINE | re.IGNORECASE)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Key = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, Term]
@@ -92,13 +95,8 @@ def derive(
     facts: dict[Key, set[Term]] = defaultdict(set)
     derived_by: dict[Key, set[str]] = defaultdict(set)
     extra: dict[Key, set[tuple[ox.NamedNode, Term]]] = defaultdict(set)
-    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-        ox.Variable(k): v for k, v in (bindings or {}).items()
-    }
     for rule in rules:
-        result = store.query(
-            rule.text, use_default_graph_as_union=True, substitutions=substitutions
-        )
+        result = store.query(_bound(rule, bindings or {}), use_default_graph_as_union=True)
         for key, values in _statements(result):  # type: ignore[arg-type]
             derived_by[key].add(rule.name)
             for predicate, obj in values:
@@ -123,6 +121,22 @@ def derive(
         ]
         quads += [ox.Quad(statement, p, o, graph) for p, o in extra[key]]
     return sorted(set(quads), key=str)
+
+
+def _bound(rule: Rule, bindings: Mapping[str, Term]) -> str:
+    """The rule's text with a VALUES block binding each variable to its term at
+    the start of its WHERE group, so that the group's FILTERs see them. The terms
+    are written by pyoxigraph (N-Triples syntax, valid SPARQL): pyoxigraph
+    substitutes only the variables a SELECT returns, and a CONSTRUCT returns none."""
+    if not bindings:
+        return rule.text
+    match = _WHERE.search(rule.text)
+    if match is None:
+        raise DataError(f"rule {rule.name} has no WHERE {{ to bind {', '.join(bindings)} in")
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(str(term) for term in bindings.values())
+    block = f"\n  VALUES ({names}) {{ ({terms}) }}"
+    return rule.text[: match.end()] + block + rule.text[match.end() :]
 
 
 def statement_iri(key: Key) -> ox.NamedNode:

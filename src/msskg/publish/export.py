@@ -1,5 +1,6 @@
 """Exporting the whole graph as Turtle, JSON-LD, N-Triples or TriG (one named
-graph per source text), each re-parsing to the same graph. Uses rdflib."""
+graph per source text, and the direct layer in a named graph of its own), each
+re-parsing to the loaded graph plus the direct layer. Uses rdflib."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from msskg.errors import UnknownFormatError
 from msskg.graph.dataset import load_graph, union_graph
 from msskg.graph.files import jsonld_context
 from msskg.output import write_atomically
+from msskg.publish.direct import add_direct_layer
 
 __all__ = ["EXPORT_FORMATS", "by_source", "export"]
 
@@ -32,10 +34,14 @@ def export(
         raise UnknownFormatError(f'unknown export format "{fmt}"; use {", ".join(EXPORT_FORMATS)}')
     graph = union_graph(load_graph(data=data))
     if fmt == "trig":
-        text = by_source(graph).serialize(format="trig")
+        dataset = by_source(graph)
+        add_direct_layer(dataset, data)  # the direct layer: a named graph of its own
+        text = dataset.serialize(format="trig")
     elif fmt == "jsonld":
+        add_direct_layer(graph, data)
         text = graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
     else:
+        add_direct_layer(graph, data)
         text = graph.serialize(format=fmt)
     if not text.endswith("\n"):
         text += "\n"
