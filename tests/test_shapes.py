@@ -375,7 +375,8 @@ def test_bundled_data_warns_of_exactly_the_conflicts_in_the_texts(
         ("ColumnsShiftedShape", "equipment-row-3", ""),
         ("ColumnsShiftedShape", "equipment-row-4", ""),
         ("ColumnsShiftedShape", "equipment-row-7", ""),
-        ("CurrentHolderShape", "post-minister-of-social-security", ""),
+        ("CurrentHolderShape", "claim-current-minister-infobox", ""),
+        ("CurrentHolderShape", "claim-current-minister-prose", ""),
         (
             "DisagreementShape",
             "event-1980s-guard-work-000",
@@ -403,4 +404,28 @@ def test_bundled_data_warns_of_exactly_the_conflicts_in_the_texts(
         ),
         ("TermPossibleOverlapShape", "term-pak-mun-gyu-1", "term-pang-hak-se"),
         ("TermPossibleOverlapShape", "term-park-su-il", "term-ri-thae-sop-2"),
+    ]
+
+
+def test_the_current_minister_warnings_quote_the_passages_that_make_the_claims(
+    bundled_report: ValidationReport,
+) -> None:
+    found = sorted(
+        (r.focus[len(MSR) :], r.message, [q.text for q in r.quotes])
+        for r in bundled_report.warnings
+        if r.shape == MSH + "CurrentHolderShape"
+    )
+    assert found == [
+        (
+            "claim-current-minister-infobox",
+            "names Ri Thae-sop as the current holder of Minister of Social Security, but the "
+            "sources name 1 other current holder(s), among them Ri Yong-gil",
+            ["- Minister1 Name: Ri Thae-sop\n- Chief1 Position: Minister"],
+        ),
+        (
+            "claim-current-minister-prose",
+            "names Ri Yong-gil as the current holder of Minister of Social Security, but the "
+            "sources name 1 other current holder(s), among them Ri Thae-sop",
+            ["The current minister is Ri Yong-gil."],
+        ),
     ]
