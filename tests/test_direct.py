@@ -225,3 +225,30 @@ def test_cli_export_at_a_bad_date() -> None:
     result = CliRunner().invoke(main, ["export", "--at", "2012-13"])
     assert result.exit_code == 2
     assert result.output == 'Error: impossible date "2012-13": there is no month 13\n'
+
+
+def test_a_statement_of_the_state_names_only_facts_of_its_certainty() -> None:
+    state = store_of(export_at("2012-06-01", possible=True))
+    mixed = (
+        "SELECT ?st WHERE { ?st <https://w3id.org/msskg/ontology#certainty> ?a , ?b ."
+        " FILTER (?a != ?b) }"
+    )
+    assert answers(state, mixed) == []
+    # a triple that certainly held has no "possible" statement beside the certain one
+    both = (
+        "SELECT ?s WHERE { ?c rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;"
+        ' <https://w3id.org/msskg/ontology#certainty> "certain" .'
+        " ?q rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;"
+        ' <https://w3id.org/msskg/ontology#certainty> "possible" . }'
+    )
+    assert answers(state, both) == []
+    # the forces' 2010 subordination has no stated end, so in 2012 it only possibly held
+    forces = (
+        "SELECT ?fact WHERE { ?st rdf:subject <https://w3id.org/msskg/id/social-security-forces> ;"
+        " rdf:predicate org:subOrganizationOf ; prov:wasDerivedFrom ?fact ;"
+        ' <https://w3id.org/msskg/ontology#certainty> "possible" . }'
+    )
+    assert answers(state, forces) == [
+        "https://w3id.org/msskg/id/sub-1962-ssf-under-mss",
+        "https://w3id.org/msskg/id/sub-2010-ssf-under-mps",
+    ]

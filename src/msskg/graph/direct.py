@@ -54,6 +54,7 @@ _WHERE = re.compile(r"^WHERE\s*\{", re.MULTILINE | re.IGNORECASE)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Key = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, Term]
+StatementKey = tuple[Key, frozenset[tuple[ox.NamedNode, Term]]]
 
 
 @dataclass(frozen=True)
@@ -91,35 +92,34 @@ def derive(
 ) -> list[ox.Quad]:
     """The triples ``rules`` derive from ``store`` (queried as the union of its
     graphs, with ``bindings`` substituted), each with its ``rdf:Statement``,
-    all in ``graph``, sorted so that the output is the same on every run."""
-    facts: dict[Key, set[Term]] = defaultdict(set)
-    derived_by: dict[Key, set[str]] = defaultdict(set)
-    extra: dict[Key, set[tuple[ox.NamedNode, Term]]] = defaultdict(set)
+    all in ``graph``, sorted so that the output is the same on every run. A
+    triple that rules derive with different extra values (an ``mss:certainty``)
+    gets one statement per set of values, each naming only its own facts."""
+    facts: dict[StatementKey, set[Term]] = defaultdict(set)
+    derived_by: dict[StatementKey, set[str]] = defaultdict(set)
     for rule in rules:
         result = store.query(_bound(rule, bindings or {}), use_default_graph_as_union=True)
         for key, values in _statements(result):  # type: ignore[arg-type]
-            derived_by[key].add(rule.name)
-            for predicate, obj in values:
-                if predicate == DERIVED_FROM:
-                    facts[key].add(obj)
-                else:
-                    extra[key].add((predicate, obj))
+            extra = frozenset((p, o) for p, o in values if p != DERIVED_FROM)
+            derived_by[(key, extra)].add(rule.name)
+            facts[(key, extra)] |= {o for p, o in values if p == DERIVED_FROM}
     quads: list[ox.Quad] = []
-    for key in derived_by:
+    for key, extra in derived_by:
         subject, predicate, obj = key
         quads.append(ox.Quad(subject, predicate, obj, graph))
-        statement = statement_iri(key)
+        statement = statement_iri(key, extra)
         quads += [
             ox.Quad(statement, TYPE, STATEMENT, graph),
             ox.Quad(statement, SUBJECT, subject, graph),
             ox.Quad(statement, PREDICATE, predicate, graph),
             ox.Quad(statement, OBJECT, obj, graph),
         ]
-        quads += [ox.Quad(statement, DERIVED_FROM, fact, graph) for fact in facts[key]]
+        quads += [ox.Quad(statement, DERIVED_FROM, fact, graph) for fact in facts[(key, extra)]]
         quads += [
-            ox.Quad(statement, DERIVED_BY, Rule(name, "").iri, graph) for name in derived_by[key]
+            ox.Quad(statement, DERIVED_BY, Rule(name, "").iri, graph)
+            for name in derived_by[(key, extra)]
         ]
-        quads += [ox.Quad(statement, p, o, graph) for p, o in extra[key]]
+        quads += [ox.Quad(statement, p, o, graph) for p, o in extra]
     return sorted(set(quads), key=str)
 
 
@@ -139,9 +139,10 @@ def _bound(rule: Rule, bindings: Mapping[str, Term]) -> str:
     return rule.text[: match.end()] + block + rule.text[match.end() :]
 
 
-def statement_iri(key: Key) -> ox.NamedNode:
-    """The stable IRI of the statement of a derived triple."""
-    digest = hashlib.sha256(" ".join(map(str, key)).encode("utf-8")).hexdigest()[:24]
+def statement_iri(key: Key, extra: Iterable[tuple[ox.NamedNode, Term]] = ()) -> ox.NamedNode:
+    """The stable IRI of the statement of a derived triple (and its extra values)."""
+    parts = [*map(str, key), *sorted(f"{p} {o}" for p, o in extra)]
+    digest = hashlib.sha256(" ".join(parts).encode("utf-8")).hexdigest()[:24]
     return ox.NamedNode(STATEMENT_BASE + digest)
 
 

@@ -44,9 +44,9 @@ def state_quads(
     data: Sequence[Path | str] | None = None,
 ) -> list[ox.Quad]:
     """The triples that certainly held on ``when`` (with ``possible``, also
-    those that possibly did), each with its ``rdf:Statement`` naming the facts
-    it comes from and its ``mss:certainty``: "certain" if any fact makes it
-    certain, else "possible"."""
+    those that possibly did), each with its ``rdf:Statement``s: one with the
+    facts that make it certain (``mss:certainty "certain"``), else one with the
+    facts that make it possible."""
     bindings = {
         "date_earliest": ox.Literal(when.earliest.isoformat(), datatype=XSD_DATE),
         "date_latest": ox.Literal(when.latest.isoformat(), datatype=XSD_DATE),
@@ -57,21 +57,22 @@ def state_quads(
     for quad in quads:
         if not isinstance(quad.subject, ox.Triple):
             by_node[quad.subject].append(quad)
-    graph = state_graph(when)
-    kept: list[ox.Quad] = []
-    for node, about in by_node.items():
-        certainties = {q.object for q in about if q.predicate == CERTAINTY}
-        if not certainties:
-            continue  # a derived triple, kept (or not) with its statement below
-        certain = CERTAIN in certainties
-        if not (certain or possible):
-            continue
-        triple = tuple(
+    # each derived triple and its statements, by certainty
+    statements: dict[tuple[object, ...], dict[ox.Literal, list[ox.Quad]]] = defaultdict(dict)
+    for about in by_node.values():
+        certainty = next((q.object for q in about if q.predicate == CERTAINTY), None)
+        if not isinstance(certainty, ox.Literal):
+            continue  # a derived triple: kept, or not, with its statements
+        key = tuple(
             next(q.object for q in about if q.predicate == p) for p in (SUBJECT, PREDICATE, OBJECT)
         )
-        kept.append(ox.Quad(triple[0], triple[1], triple[2], graph))  # type: ignore[arg-type]
-        for q in about:
-            if q.predicate == CERTAINTY and certain and q.object != CERTAIN:
-                continue
-            kept.append(ox.Quad(node, q.predicate, q.object, graph))
+        statements[key].setdefault(certainty, []).extend(about)
+    graph = state_graph(when)
+    kept: list[ox.Quad] = []
+    for (subject, predicate, obj), by_certainty in statements.items():
+        chosen = by_certainty.get(CERTAIN) or (by_certainty.get(POSSIBLE) if possible else None)
+        if not chosen:
+            continue
+        kept.append(ox.Quad(subject, predicate, obj, graph))  # type: ignore[arg-type]
+        kept += [ox.Quad(q.subject, q.predicate, q.object, graph) for q in chosen]
     return sorted(set(kept), key=str)
