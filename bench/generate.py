@@ -78,14 +78,24 @@ class Writer:
         self.blanks += 1
         return f"_:b{self.blanks}"
 
-    def quote(self, subject: str, about: str, *, missing: bool = False) -> None:
-        """A passage for ``subject``: in the seed text, unless ``missing``."""
+    def quote(
+        self, subject: str, about: str, *, missing: bool = False, mention: bool = False
+    ) -> None:
+        """A passage for ``subject``: in the seed text, unless ``missing``. A fact
+        is ``prov:wasDerivedFrom`` it; a body or person (``mention``) is the body of
+        an ``oa:Annotation`` that targets it, never derived from a text."""
         self.quotes += 1
         sentence = f"Record {self.quotes}: {about}."
         if not missing:
             self.seed.append(sentence)
         resource, selector = self.blank(), self.blank()
-        self.add(subject, f"<{PROV}wasDerivedFrom>", resource)
+        if mention:
+            annotation = self.blank()
+            self.add(annotation, RDF_TYPE, f"<{OA}Annotation>")
+            self.add(annotation, f"<{OA}hasBody>", subject)
+            self.add(annotation, f"<{OA}hasTarget>", resource)
+        else:
+            self.add(subject, f"<{PROV}wasDerivedFrom>", resource)
         self.add(resource, RDF_TYPE, f"<{OA}SpecificResource>")
         self.add(resource, f"<{OA}hasSource>", iri("source"))
         self.add(resource, f"<{OA}hasSelector>", selector)
@@ -112,8 +122,6 @@ class Writer:
             latest = f"{year:04d}-{month:02d}-{last - 1:02d}"
         self.add(node, RDF_TYPE, f"<{TIME}Instant>")
         self.add(node, f"<{TIME}{prop}>", typed(written, unit))
-        unit_name = {"day": "unitDay", "month": "unitMonth", "year": "unitYear"}[precision]
-        self.add(node, f"<{TIME}unitType>", f"<{TIME}{unit_name}>")
         self.add(node, f"<{MSS}earliest>", typed(earliest, "date"))
         self.add(node, f"<{MSS}latest>", typed(latest, "date"))
         self.add(node, f"<{MSS}asWritten>", text(written))
@@ -163,7 +171,7 @@ def agency(w: Writer, n: int, parent: str | None) -> None:
     w.add(me, RDF_TYPE, f"<{MSS}{kind}>")
     w.add(me, LABEL, text(f"{kind} {n}", "en"))
     w.add(me, LABEL, text(f"기관 {n}", "ko"))
-    w.quote(me, f"the {kind} {n} is named")
+    w.quote(me, f"the {kind} {n} is named", mention=True)
     dates = spans(rng, rng.randint(1945, 1985), 3)
 
     def name(index: int, during: str) -> None:
@@ -181,7 +189,7 @@ def agency(w: Writer, n: int, parent: str | None) -> None:
         event = iri(f"event-{n}-{index}")
         w.add(event, RDF_TYPE, f"<{MSS}{'Founding' if index == 0 else 'Renaming'}>")
         w.add(event, LABEL, text(f"Change {index} of agency {n}", "en"))
-        w.add(event, f"<{ORG}resultingOrganization>", me)
+        w.add(event, f"<{MSS}resultingOrganization>", me)
         w.add(event, f"<{TIME}hasTime>", w.instant(*date))
         w.quote(event, f"agency {n} changed for the {index} time")
     if parent is not None:
@@ -205,7 +213,7 @@ def agency(w: Writer, n: int, parent: str | None) -> None:
         person = iri(f"person-{n}-{index}")
         w.add(person, RDF_TYPE, f"<{FOAF}Person>")
         w.add(person, LABEL, text(f"Person {n}-{index}", "en"))
-        w.quote(person, f"person {n}-{index} is named")
+        w.quote(person, f"person {n}-{index} is named", mention=True)
         node = iri(f"term-{n}-{index}")
         w.add(node, RDF_TYPE, f"<{MSS}Term>")
         w.add(node, LABEL, text(f"Person {n}-{index}, head of agency {n}", "en"))
@@ -226,7 +234,7 @@ def plant_errors(w: Writer, agencies: int) -> None:
     person, node = iri("person-planted"), iri("term-planted-overlap")
     w.add(person, RDF_TYPE, f"<{FOAF}Person>")
     w.add(person, LABEL, text("Planted person", "en"))
-    w.quote(person, "the planted person is named")
+    w.quote(person, "the planted person is named", mention=True)
     w.add(node, RDF_TYPE, f"<{MSS}Term>")
     w.add(node, LABEL, text("Planted overlapping term", "en"))
     w.add(node, f"<{MSS}post>", iri(f"post-{picks[0]}"))
@@ -250,11 +258,11 @@ def plant_errors(w: Writer, agencies: int) -> None:
     event = iri("event-planted-bounds")
     w.add(event, RDF_TYPE, f"<{MSS}Restructuring>")
     w.add(event, LABEL, text("Planted restructuring", "en"))
-    w.add(event, f"<{ORG}resultingOrganization>", c)
+    w.add(event, f"<{MSS}resultingOrganization>", c)
     w.add(event, f"<{TIME}hasTime>", w.instant(1990, 5, 15, "month", wrong_bounds=True))
     w.quote(event, "the agency was restructured")
     # a quote missing from the seed text
-    w.quote(d, "a sentence nobody wrote", missing=True)
+    w.quote(d, "a sentence nobody wrote", missing=True, mention=True)
     # a copy-of cycle: each rifle's table row says it copies the other
     for number, (one, other) in enumerate((("rifle-a", "rifle-b"), ("rifle-b", "rifle-a")), 1):
         w.add(iri(one), RDF_TYPE, f"<{MSS}EquipmentType>")

@@ -62,6 +62,6 @@ def test_strict_verdict_says_why_it_fails() -> None:
     first = outcome.stdout.splitlines()[0]
     assert (outcome.exit_code, first) == (
         1,
-        "does not conform under --strict (warnings count): 0 violation(s), 13 warning(s), "
+        "does not conform under --strict (warnings count): 0 violation(s), 14 warning(s), "
         "8 value(s) not in their quotes, each with its reason (INFO)",
     )

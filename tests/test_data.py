@@ -119,7 +119,10 @@ def test_every_named_thing_has_an_english_label_and_a_mention(graph: rdflib.Grap
     for thing in things:
         labels = [o for o in graph.objects(thing, RDFS.label) if isinstance(o, Literal)]
         assert any(label.language == "en" for label in labels), thing
-        assert (thing, PROV.wasDerivedFrom, None) in graph, thing
+        # where the thing is mentioned: a Web Annotation (body: the thing; target: the
+        # quote), never a prov:wasDerivedFrom, which would make it a prov:Entity
+        assert (None, OA.hasBody, thing) in graph, thing
+        assert (thing, PROV.wasDerivedFrom, None) not in graph, thing
 
 
 @pytest.mark.parametrize(

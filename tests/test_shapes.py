@@ -34,11 +34,13 @@ PREFIXES = """
 msr:source-000 a mss:SourceText ; mss:fileName "000_b62adf0e0be71f86.txt" .
 ex:q a oa:SpecificResource ; oa:hasSource msr:source-000 ;
     oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "Ri Thae-sop" ] .
-ex:ministry a mss:Ministry ; rdfs:label "Ministry"@en ; prov:wasDerivedFrom ex:q .
-ex:council a mss:Council ; rdfs:label "Council"@en ; prov:wasDerivedFrom ex:q .
+ex:ministry a mss:Ministry ; rdfs:label "Ministry"@en .
+ex:council a mss:Council ; rdfs:label "Council"@en .
 ex:post a org:Post ; rdfs:label "Minister"@en .
-ex:alice a foaf:Person ; rdfs:label "Alice"@en ; prov:wasDerivedFrom ex:q .
-ex:bob a foaf:Person ; rdfs:label "Bob"@en ; prov:wasDerivedFrom ex:q .
+ex:alice a foaf:Person ; rdfs:label "Alice"@en .
+ex:bob a foaf:Person ; rdfs:label "Bob"@en .
+ex:mentions a oa:Annotation ; oa:motivatedBy oa:identifying ;
+    oa:hasBody ex:ministry , ex:council , ex:alice , ex:bob ; oa:hasTarget ex:q .
 ex:text a mss:SourceText ; rdfs:label "the tests' own text (no file)"@en .
 """
 
@@ -64,7 +66,7 @@ def written(*instants: str | None) -> list[str]:
 def day(value: str) -> str:
     as_written = f"{int(value[8:])} {MONTHS[int(value[5:7]) - 1]} {value[:4]}"
     return (
-        f'[ a time:Instant ; time:inXSDDate "{value}"^^xsd:date ; time:unitType time:unitDay ; '
+        f'[ a time:Instant ; time:inXSDDate "{value}"^^xsd:date ; '
         f'mss:earliest "{value}"^^xsd:date ; mss:latest "{value}"^^xsd:date ; '
         f'mss:asWritten "{as_written}" ]'
     )
@@ -72,7 +74,7 @@ def day(value: str) -> str:
 
 def year(value: str) -> str:
     return (
-        f'[ a time:Instant ; time:inXSDgYear "{value}"^^xsd:gYear ; time:unitType time:unitYear ; '
+        f'[ a time:Instant ; time:inXSDgYear "{value}"^^xsd:gYear ; '
         f'mss:earliest "{value}-01-01"^^xsd:date ; mss:latest "{value}-12-31"^^xsd:date ; '
         f'mss:asWritten "{value}" ]'
     )
@@ -128,8 +130,9 @@ CASES: dict[str, tuple[str, str, str]] = {
         "Violation",
     ),
     "EnglishLabel": (
-        'ex:bureau a mss:Bureau ; rdfs:label "Bureau"@en , "국"@ko ; prov:wasDerivedFrom ex:q .',
-        'ex:bureau a mss:Bureau ; rdfs:label "국"@ko ; prov:wasDerivedFrom ex:q .',
+        'ex:bureau a mss:Bureau ; rdfs:label "Bureau"@en , "국"@ko . '
+        "ex:mentions oa:hasBody ex:bureau .",
+        'ex:bureau a mss:Bureau ; rdfs:label "국"@ko . ex:mentions oa:hasBody ex:bureau .',
         "Violation",
     ),
     "PersonShape": (
@@ -174,7 +177,7 @@ CASES: dict[str, tuple[str, str, str]] = {
         "Violation",
     ),
     "ChangeEventShape": (
-        'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; org:resultingOrganization ex:ministry ; '
+        'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; mss:resultingOrganization ex:ministry ; '
         f"time:hasTime {year('2016')} ; prov:wasDerivedFrom " + quote("2016") + " .",
         f'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; time:hasTime {year("2016")} ; '
         "prov:wasDerivedFrom " + quote("2016") + " .",
@@ -186,12 +189,12 @@ CASES: dict[str, tuple[str, str, str]] = {
         "Violation",
     ),
     "InstantShape": (
-        f'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
+        f'ex:e a mss:Founding ; rdfs:label "Founded"@en ; mss:resultingOrganization ex:ministry ; '
         f"time:hasTime {day('1945-11-19')} ; prov:wasDerivedFrom "
         + quote("19 November 1945")
         + " .",
-        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
-        "prov:wasDerivedFrom ex:q ; time:hasTime [ a time:Instant ; "
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; mss:resultingOrganization ex:ministry ; '
+        "prov:wasDerivedFrom ex:q ; time:hasTime [ a time:Instant ; time:unitType time:unitDay ; "
         'mss:earliest "1945-11-19"^^xsd:date ; mss:latest "1945-11-19"^^xsd:date ; '
         'time:inXSDDate "1945-11-19"^^xsd:date ] .',
         "Violation",
@@ -274,10 +277,10 @@ CASES: dict[str, tuple[str, str, str]] = {
         "Warning",
     ),
     "SuperiorOverlapShape": (
-        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en ; prov:wasDerivedFrom ex:q .'
+        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en . ex:mentions oa:hasBody ex:cabinet .'
         + subordination("s1", "council", year("1972"), year("1982"))
         + subordination("s2", "cabinet", year("1982"), year("1990")),
-        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en ; prov:wasDerivedFrom ex:q .'
+        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en . ex:mentions oa:hasBody ex:cabinet .'
         + subordination("s1", "council", year("1972"), year("1982"))
         + subordination("s2", "cabinet", year("1975"), year("1990")),
         "Warning",
@@ -315,11 +318,11 @@ CASES: dict[str, tuple[str, str, str]] = {
         "Warning",
     ),
     "WrittenDateShape": (
-        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; mss:resultingOrganization ex:ministry ; '
         f"time:hasTime {day('1945-11-19')} ; prov:wasDerivedFrom "
         + quote("19 November 1945")
         + " .",
-        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; mss:resultingOrganization ex:ministry ; '
         "time:hasTime "
         + day("1945-11-19").replace("19 November 1945", "November 19, 1946")
         + " ; prov:wasDerivedFrom "
@@ -328,11 +331,11 @@ CASES: dict[str, tuple[str, str, str]] = {
         "Violation",
     ),
     "DateInQuoteShape": (
-        'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; org:resultingOrganization ex:ministry ; '
+        'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; mss:resultingOrganization ex:ministry ; '
         f"time:hasTime {year('2016')} ; prov:wasDerivedFrom "
         + quote("In 2016, it was renamed")
         + " .",
-        'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; org:resultingOrganization ex:ministry ; '
+        'ex:e a mss:Renaming ; rdfs:label "Renamed"@en ; mss:resultingOrganization ex:ministry ; '
         f"time:hasTime {year('2016')} ; prov:wasDerivedFrom "
         + quote("In May 2016, it was renamed")
         + " .",
@@ -439,8 +442,8 @@ def test_invalid_example_fails_that_shape(shape: str) -> None:
 
 def test_ill_formed_date_is_a_violation_not_a_crash() -> None:
     body = (
-        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
-        "prov:wasDerivedFrom ex:q ; time:hasTime [ a time:Instant ; time:unitType time:unitDay ; "
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; mss:resultingOrganization ex:ministry ; '
+        "prov:wasDerivedFrom ex:q ; time:hasTime [ a time:Instant ; "
         'time:inXSDDate "2021-02-30"^^xsd:date ; mss:earliest "2021-02-30"^^xsd:date ; '
         'mss:latest "2021-02-28"^^xsd:date ] .'
     )
@@ -454,10 +457,10 @@ def test_ill_formed_date_is_a_violation_not_a_crash() -> None:
 
 def test_wrong_bounds_and_missing_quotes_are_violations() -> None:
     body = (
-        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; org:resultingOrganization ex:ministry ; '
+        'ex:e a mss:Founding ; rdfs:label "Founded"@en ; mss:resultingOrganization ex:ministry ; '
         "prov:wasDerivedFrom [ a oa:SpecificResource ; oa:hasSource msr:source-000 ; "
         'oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "not in the text" ] ] ; '
-        "time:hasTime [ a time:Instant ; time:unitType time:unitYear ; "
+        "time:hasTime [ a time:Instant ; "
         'time:inXSDgYear "1945"^^xsd:gYear ; mss:earliest "1945-01-01"^^xsd:date ; '
         'mss:latest "1945-12-30"^^xsd:date ] .'
     )
@@ -492,7 +495,8 @@ def test_bundled_data_warns_of_exactly_the_conflicts_in_the_texts(
         ("ColumnsShiftedShape", "equipment-row-3", ""),
         ("ColumnsShiftedShape", "equipment-row-4", ""),
         ("ColumnsShiftedShape", "equipment-row-7", ""),
-        ("CurrentHolderShape", "post-minister-of-social-security", ""),
+        ("CurrentHolderShape", "claim-current-minister-infobox", ""),
+        ("CurrentHolderShape", "claim-current-minister-prose", ""),
         (
             "DisagreementShape",
             "event-1980s-guard-work-000",
@@ -543,3 +547,27 @@ def test_bundled_data_lists_every_value_not_in_its_quote_with_its_reason(
     assert all(
         " is not in the quote, by an editorial reading: " in r.message for r in bundled_report.infos
     )
+
+
+def test_the_current_minister_warnings_quote_the_passages_that_make_the_claims(
+    bundled_report: ValidationReport,
+) -> None:
+    found = sorted(
+        (r.focus[len(MSR) :], r.message, [q.text for q in r.quotes])
+        for r in bundled_report.warnings
+        if r.shape == MSH + "CurrentHolderShape"
+    )
+    assert found == [
+        (
+            "claim-current-minister-infobox",
+            "names Ri Thae-sop as the current holder of Minister of Social Security, but the "
+            "sources name 1 other current holder(s), among them Ri Yong-gil",
+            ["- Minister1 Name: Ri Thae-sop\n- Chief1 Position: Minister"],
+        ),
+        (
+            "claim-current-minister-prose",
+            "names Ri Yong-gil as the current holder of Minister of Social Security, but the "
+            "sources name 1 other current holder(s), among them Ri Thae-sop",
+            ["The current minister is Ri Yong-gil."],
+        ),
+    ]

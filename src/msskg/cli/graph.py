@@ -17,15 +17,39 @@ from msskg.cli.options import data_option, echo, output_option, timeout_option
     "fmt",
     default="turtle",
     show_default=True,
-    help="turtle, jsonld, nt or trig (one named graph per source text).",
+    help="turtle, jsonld, nt or trig (one named graph per source text, one for the direct layer).",
 )
 @output_option
+@click.option(
+    "--at",
+    "at",
+    metavar="DATE",
+    help="Only the state on DATE (YYYY, YYYY-MM or YYYY-MM-DD) in plain ORG and SKOS, traced.",
+)
+@click.option(
+    "--possible", is_flag=True, help="With --at: also what possibly held then, marked as such."
+)
 @data_option
-def export_command(fmt: str, output: Path | None, force: bool, data: tuple[Path, ...]) -> None:
-    """Export the whole graph."""
+def export_command(
+    fmt: str,
+    output: Path | None,
+    force: bool,
+    at: str | None,
+    possible: bool,
+    data: tuple[Path, ...],
+) -> None:
+    """Export the whole graph (sourced facts and the direct layer), or the state on a date."""
+    from msskg.errors import ParameterError
+    from msskg.publish.direct import export_at
     from msskg.publish.export import export, write_stdout
 
-    if output is None:
+    if possible and at is None:
+        raise ParameterError("--possible needs --at DATE")
+    if at is not None:
+        text = export_at(at, fmt, possible=possible, data=data, output=output, force=force)
+        if output is None:
+            echo(text)
+    elif output is None:
         write_stdout(fmt, data=data)
     else:
         export(fmt, data=data, output=output, force=force)

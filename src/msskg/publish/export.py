@@ -1,5 +1,6 @@
 """Exporting the whole graph as Turtle, JSON-LD, N-Triples or TriG (one named
-graph per source text), each re-parsing to the same graph. The graph is read
+graph per source text, and the direct layer, :mod:`msskg.graph.direct`, in a
+named graph of its own; the other formats hold it beside the facts). The graph is read
 from pyoxigraph one resource at a time (publish/walk.py) and written as it
 goes, so memory does not grow with the graph, and the same graph gives the
 same bytes every time. :func:`by_source` is the same split on an rdflib graph
@@ -8,6 +9,7 @@ same bytes every time. :func:`by_source` is the same split on an rdflib graph
 from __future__ import annotations
 
 import io
+import itertools
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,6 +20,7 @@ import rdflib
 from rdflib.namespace import PROV
 
 from msskg.errors import UnknownFormatError
+from msskg.graph.direct import derive, read_rules
 from msskg.graph.files import jsonld_context
 from msskg.graph.store import KnowledgeGraph, open_graph
 from msskg.output import open_atomically
@@ -64,13 +67,19 @@ def write_export(
     """Write the graph (``graph``, else bundled or ``data``) to ``stream`` as ``fmt``."""
     _check_format(fmt)
     graph = graph or open_graph(data=data)
+    direct = derive(graph.store, read_rules())  # small: a few quads per fact, sorted
     nodes = resources(graph.store, sharing=fmt == "jsonld")
+    if fmt != "trig":  # the direct layer's resources after the facts', in their own order
+        layer = ox.Store()
+        layer.extend(ox.Quad(q.subject, q.predicate, q.object) for q in direct)
+        nodes = itertools.chain(nodes, resources(layer, sharing=fmt == "jsonld"))
     if fmt == "jsonld":
         write_jsonld(nodes, jsonld_context(), stream)
         return
     prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
     if fmt == "trig":
-        ox.serialize(_quads_by_source(nodes), stream, _FORMATS[fmt], prefixes=prefixes)
+        quads = itertools.chain(_quads_by_source(nodes), direct)
+        ox.serialize(quads, stream, _FORMATS[fmt], prefixes=prefixes)
     elif fmt == "nt":
         ox.serialize((t for node in nodes for t in triples_of(node)), stream, _FORMATS[fmt])
     else:

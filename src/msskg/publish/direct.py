@@ -1,0 +1,71 @@
+"""Publishing the direct layer: the plain ORG/SKOS triples the rules derive
+(:mod:`msskg.graph.direct`) as a named graph beside the sourced facts in an
+export, and the state on a date (:mod:`msskg.graph.state`) as an export of
+its own (``msskg export --at DATE``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from msskg.dates import parse_date
+from msskg.errors import UnknownFormatError
+from msskg.graph.dataset import to_rdflib
+from msskg.graph.files import jsonld_context
+from msskg.graph.prefixes import DEFAULT_PREFIXES
+from msskg.graph.state import state_quads
+from msskg.output import write_atomically
+
+__all__ = ["AT_FORMATS", "direct_dataset", "export_at"]
+
+AT_FORMATS = ("turtle", "jsonld", "nt", "trig")
+
+
+def direct_dataset(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
+    """``quads`` in an rdflib Dataset, each in its named graph, with msskg's prefixes."""
+    dataset = rdflib.Dataset()
+    for name, namespace in DEFAULT_PREFIXES.items():
+        dataset.bind(name, namespace, override=True, replace=True)
+    for quad in quads:
+        graph = dataset.graph(rdflib.URIRef(quad.graph_name.value))  # type: ignore[union-attr]
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return dataset
+
+
+def export_at(
+    date: str,
+    fmt: str = "turtle",
+    *,
+    possible: bool = False,
+    data: Sequence[Path | str] | None = None,
+    output: Path | str | None = None,
+    force: bool = False,
+) -> str:
+    """The state on ``date`` (YYYY, YYYY-MM or YYYY-MM-DD) in plain ORG and
+    SKOS, each triple traced to its facts by an ``rdf:Statement``; with
+    ``possible``, also what possibly held, marked ``mss:certainty "possible"``.
+    Serialized as ``fmt`` (TriG: one named graph for the date); also written
+    to ``output`` when given, atomically."""
+    if fmt not in AT_FORMATS:
+        raise UnknownFormatError(f'unknown export format "{fmt}"; use {", ".join(AT_FORMATS)}')
+    dataset = direct_dataset(state_quads(parse_date(date), possible=possible, data=data))
+    if fmt == "trig":
+        text = dataset.serialize(format="trig")
+    else:
+        graph = rdflib.Graph()
+        for name, namespace in dataset.namespaces():
+            graph.bind(name, namespace, override=True, replace=True)
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            graph.add((s, p, o))
+        if fmt == "jsonld":
+            text = graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
+        else:
+            text = graph.serialize(format=fmt)
+    if not text.endswith("\n"):
+        text += "\n"
+    if output is not None:
+        write_atomically(Path(output), text, force=force)
+    return text
