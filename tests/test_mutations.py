@@ -16,7 +16,7 @@ violation naming the fact is the mutant's doing.
 
 The default run validates a fixed sample (every STRIDE-th mutant of each
 operator) with the fast engine, and a smaller one with pySHACL, where it also
-checks that both engines give the same results; `pytest -m slow` runs every
+checks that both engines give the same results; `pytest -m exhaustive` runs every
 operator over every site and every replacement with the fast engine. Each
 prints its score.
 """
@@ -315,7 +315,7 @@ def test_a_sample_of_mutants_is_caught_by_pyshacl_alike(
     assert missed == []
 
 
-@pytest.mark.slow
+@pytest.mark.exhaustive
 def test_every_mutant_is_caught_by_the_fast_engine(
     graph: rdflib.Graph, capsys: pytest.CaptureFixture[str]
 ) -> None:
