@@ -255,9 +255,12 @@ def test_a_stuck_query_ends_on_ctrl_c_and_sigterm(signum: int) -> None:
     time.sleep(3)  # well inside the engine by now
     process.send_signal(signum)
     began = time.monotonic()
-    process.communicate(timeout=30)
+    _, err = process.communicate(timeout=30)
     assert time.monotonic() - began < 5
-    assert process.returncode == 128 + signum
+    # Inside the engine the watchdog ends it (128 + signal); on a loaded machine
+    # the signal may come before the query starts, and click says "Aborted!".
+    assert process.returncode in (128 + signum, 1), err
+    assert b"Traceback" not in err
 
 
 def test_max_rows_stops_after_that_many_rows() -> None:
