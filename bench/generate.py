@@ -70,6 +70,9 @@ class Writer:
         self.seed: list[str] = []
         self.blanks = 0
         self.quotes = 0
+        # what each instant and interval says as written, for the quotes
+        self.written: dict[str, list[str]] = {}
+        self.labels: dict[str, str] = {}
 
     def add(self, s: str, p: str, o: str) -> None:
         self.lines.append(f"{s} {p} {o} .\n")
@@ -79,13 +82,15 @@ class Writer:
         return f"_:b{self.blanks}"
 
     def quote(
-        self, subject: str, about: str, *, missing: bool = False, mention: bool = False
+        self, subject: str, about: str, *values: str, missing: bool = False, mention: bool = False
     ) -> None:
-        """A passage for ``subject``: in the seed text, unless ``missing``. A fact
-        is ``prov:wasDerivedFrom`` it; a body or person (``mention``) is the body of
-        an ``oa:Annotation`` that targets it, never derived from a text."""
+        """A passage for ``subject`` that holds ``values`` (names, dates as
+        written, table rows: what the value-in-quote shapes look for): in the
+        seed text, unless ``missing``. A fact is ``prov:wasDerivedFrom`` it; a
+        body or person (``mention``) is the body of an ``oa:Annotation`` that
+        targets it, never derived from a text."""
         self.quotes += 1
-        sentence = f"Record {self.quotes}: {about}."
+        sentence = f"Record {self.quotes}: {'; '.join((about, *values))}."
         if not missing:
             self.seed.append(sentence)
         resource, selector = self.blank(), self.blank()
@@ -124,7 +129,12 @@ class Writer:
         self.add(node, f"<{TIME}{prop}>", typed(written, unit))
         self.add(node, f"<{MSS}earliest>", typed(earliest, "date"))
         self.add(node, f"<{MSS}latest>", typed(latest, "date"))
-        self.add(node, f"<{MSS}asWritten>", text(written))
+        name = calendar.month_name[month]
+        as_written = {"day": f"{day} {name} {year}", "month": f"{name} {year}"}.get(
+            precision, str(year)
+        )
+        self.add(node, f"<{MSS}asWritten>", text(as_written))
+        self.written[node] = [as_written]
         return node
 
     def interval(self, start: str, end: str | None, kind: str) -> str:
@@ -134,6 +144,7 @@ class Writer:
         self.add(node, f"<{TIME}hasBeginning>", start)
         if end is not None:
             self.add(node, f"<{TIME}hasEnd>", end)
+        self.written[node] = self.written[start] + (self.written[end] if end else [])
         return node
 
 
@@ -164,12 +175,18 @@ def periods(
             fact(index, w.interval(start, w.instant(*dates[index + 1]), "EndStated"))
 
 
-def agency(w: Writer, n: int, parent: str | None) -> None:
+def label_of(kind: str, n: int) -> str:
+    """Zero-padded, so that no body's label is part of another's ("Ministry 1" of "Ministry 12")."""
+    return f"{kind} {n:07d}"
+
+
+def agency(w: Writer, n: int, parent: tuple[str, str] | None) -> None:
     rng = w.rng
     me = iri(f"agency-{n}")
     kind = rng.choice(KINDS)
     w.add(me, RDF_TYPE, f"<{MSS}{kind}>")
-    w.add(me, LABEL, text(f"{kind} {n}", "en"))
+    w.add(me, LABEL, text(label_of(kind, n), "en"))
+    w.labels[me] = label_of(kind, n)
     w.add(me, LABEL, text(f"기관 {n}", "ko"))
     w.quote(me, f"the {kind} {n} is named", mention=True)
     dates = spans(rng, rng.randint(1945, 1985), 3)
@@ -179,10 +196,11 @@ def agency(w: Writer, n: int, parent: str | None) -> None:
         w.add(node, RDF_TYPE, f"<{MSS}NamePeriod>")
         w.add(node, LABEL, text(f"{kind} {n} as name {index}", "en"))
         w.add(node, f"<{MSS}ofAgency>", me)
-        w.add(node, f"<{MSS}name>", text(f"{kind} {n} name {index}", "en"))
-        w.add(node, f"<{MSS}name>", text(f"기관 {n} 이름 {index}", "ko"))
+        names = (f"{label_of(kind, n)} name {index}", f"기관 {n:07d} 이름 {index}")
+        w.add(node, f"<{MSS}name>", text(names[0], "en"))
+        w.add(node, f"<{MSS}name>", text(names[1], "ko"))
         w.add(node, f"<{MSS}during>", during)
-        w.quote(node, f"agency {n} bore name {index}")
+        w.quote(node, f"agency {n} bore name {index}", *names, *w.written[during])
 
     periods(w, dates, name)
     for index, date in enumerate(dates[:-1]):
@@ -190,8 +208,9 @@ def agency(w: Writer, n: int, parent: str | None) -> None:
         w.add(event, RDF_TYPE, f"<{MSS}{'Founding' if index == 0 else 'Renaming'}>")
         w.add(event, LABEL, text(f"Change {index} of agency {n}", "en"))
         w.add(event, f"<{MSS}resultingOrganization>", me)
-        w.add(event, f"<{TIME}hasTime>", w.instant(*date))
-        w.quote(event, f"agency {n} changed for the {index} time")
+        when = w.instant(*date)
+        w.add(event, f"<{TIME}hasTime>", when)
+        w.quote(event, f"agency {n} changed for the {index} time", *w.written[when])
     if parent is not None:
 
         def under(index: int, during: str) -> None:
@@ -199,9 +218,9 @@ def agency(w: Writer, n: int, parent: str | None) -> None:
             w.add(node, RDF_TYPE, f"<{MSS}Subordination>")
             w.add(node, LABEL, text(f"Agency {n} under its superior, span {index}", "en"))
             w.add(node, f"<{MSS}subordinate>", me)
-            w.add(node, f"<{MSS}superior>", parent)
+            w.add(node, f"<{MSS}superior>", parent[0])
             w.add(node, f"<{MSS}during>", during)
-            w.quote(node, f"agency {n} answered to its superior ({index})")
+            w.quote(node, f"agency {n} answered to", parent[1], *w.written[during])
 
         periods(w, dates[1:], under)
     post = iri(f"post-{n}")
@@ -220,7 +239,7 @@ def agency(w: Writer, n: int, parent: str | None) -> None:
         w.add(node, f"<{MSS}post>", post)
         w.add(node, f"<{ORG}member>", person)
         w.add(node, f"<{ORG}memberDuring>", during)
-        w.quote(node, f"person {n}-{index} headed agency {n}")
+        w.quote(node, f"Person {n}-{index} headed agency {n}", *w.written[during])
 
     periods(w, spans(rng, dates[0][0], 3), term)
 
@@ -241,26 +260,24 @@ def plant_errors(w: Writer, agencies: int) -> None:
     w.add(node, f"<{ORG}member>", person)
     during = w.interval(w.instant(1900, 1, 1), w.instant(2100, 1, 1), "EndStated")
     w.add(node, f"<{ORG}memberDuring>", during)
-    w.quote(node, "the planted person held the post throughout")
+    w.quote(node, "the Planted person held the post throughout", *w.written[during])
     # a name period that starts after it ends, and overlaps no other (undated ones are skipped)
     node = iri("name-planted-backwards")
     w.add(node, RDF_TYPE, f"<{MSS}NamePeriod>")
     w.add(node, LABEL, text("Planted backwards name", "en"))
     w.add(node, f"<{MSS}ofAgency>", b)
     w.add(node, f"<{MSS}name>", text("Backwards", "en"))
-    w.add(
-        node,
-        f"<{MSS}during>",
-        w.interval(w.instant(2200, 6, 1), w.instant(2150, 6, 1), "EndStated"),
-    )
-    w.quote(node, "the agency was briefly called Backwards")
+    during = w.interval(w.instant(2200, 6, 1), w.instant(2150, 6, 1), "EndStated")
+    w.add(node, f"<{MSS}during>", during)
+    w.quote(node, "the agency was briefly called", "Backwards", *w.written[during])
     # an instant whose bounds do not match its date
     event = iri("event-planted-bounds")
     w.add(event, RDF_TYPE, f"<{MSS}Restructuring>")
     w.add(event, LABEL, text("Planted restructuring", "en"))
     w.add(event, f"<{MSS}resultingOrganization>", c)
-    w.add(event, f"<{TIME}hasTime>", w.instant(1990, 5, 15, "month", wrong_bounds=True))
-    w.quote(event, "the agency was restructured")
+    when = w.instant(1990, 5, 15, "month", wrong_bounds=True)
+    w.add(event, f"<{TIME}hasTime>", when)
+    w.quote(event, "the agency was restructured", *w.written[when])
     # a quote missing from the seed text
     w.quote(d, "a sentence nobody wrote", missing=True, mention=True)
     # a copy-of cycle: each rifle's table row says it copies the other
@@ -276,15 +293,16 @@ def plant_errors(w: Writer, agencies: int) -> None:
             w.add(row, f"<{MSS}{cell}>", text(one))
         w.add(row, f"<{MSS}columnsShifted>", typed("false", "boolean"))
         w.add(row, f"<{MSS}copyOf>", iri(other))
-        w.quote(row, f"the {one} copies the {other}")
+        w.quote(row, f"the {one} copies the {other}", f"| {one} | {one} | {one} |")
     # two names at once: a second name of agency c across its whole history
     node = iri("name-planted-second")
     w.add(node, RDF_TYPE, f"<{MSS}NamePeriod>")
     w.add(node, LABEL, text("Planted second name", "en"))
     w.add(node, f"<{MSS}ofAgency>", c)
     w.add(node, f"<{MSS}name>", text("Second name", "en"))
-    w.add(node, f"<{MSS}during>", w.interval(w.instant(1900, 1, 1), None, "Ongoing"))
-    w.quote(node, "the agency was also called by a second name")
+    during = w.interval(w.instant(1900, 1, 1), None, "Ongoing")
+    w.add(node, f"<{MSS}during>", during)
+    w.quote(node, "the agency was also called by a", "Second name", *w.written[during])
 
 
 def generate(triples: int, out: Path, *, seed: int = 1, errors: bool = True) -> int:
@@ -301,7 +319,8 @@ def generate(triples: int, out: Path, *, seed: int = 1, errors: bool = True) -> 
     count = 0
     with (out / "data" / "synthetic.nt").open("w", encoding="utf-8") as nt:
         for n in range(agencies):
-            agency(w, n, None if n == 0 else iri(f"agency-{rng.randrange(n)}"))
+            parent = None if n == 0 else iri(f"agency-{rng.randrange(n)}")
+            agency(w, n, None if parent is None else (parent, w.labels[parent]))
             if len(w.lines) > 100_000:
                 count += len(w.lines)
                 nt.writelines(w.lines)
