@@ -205,7 +205,7 @@ def test_progress_is_silent_for_a_second_then_a_line_every_five(
     import io
     import time
 
-    from msskg.graph.store import StderrProgress
+    from msskg.graph.progress import StderrProgress
 
     now = [100.0]
     monkeypatch.setattr(time, "monotonic", lambda: now[0])

@@ -95,7 +95,8 @@ def validate_command(fmt: str, strict: bool, engine: str, data: tuple[Path, ...]
 def load_command(store: Path, files: tuple[Path, ...]) -> None:
     """Load RDF FILES (or folders) once into a persistent store, for
     msskg query --store."""
-    from msskg.graph.store import StderrProgress, load_store
+    from msskg.graph.progress import StderrProgress
+    from msskg.graph.store import load_store
 
     progress = StderrProgress("Loading")
     try:

@@ -53,11 +53,14 @@ def resources(store: ox.Store, *, sharing: bool = False) -> Iterator[Node]:
     left = sorted(
         (walker.pointed.get(key, 0) > 0, walker.digest(key), key) for key in walker.pending
     )
-    for index, (_, digest, key) in enumerate(left):
+    written: dict[str, int] = {}
+    for _, digest, key in left:
         if key not in walker.pending:
             continue  # reached from a blank node written before it
-        same = index > 0 and left[index - 1][1] == digest
-        yield walker.node(ox.BlankNode(key[2:]), f"{digest}-{index}" if same else digest)
+        # Nodes of one digest say the same things: the nth written gets "-n",
+        # whichever of them the store happened to list first.
+        count = written[digest] = written.get(digest, 0) + 1
+        yield walker.node(ox.BlankNode(key[2:]), digest if count == 1 else f"{digest}-{count}")
 
 
 def triples_of(node: Node) -> Iterator[ox.Triple]:
@@ -89,7 +92,7 @@ class _Walker:
             key = subject.value if isinstance(subject, ox.NamedNode) else f"_:{subject.value}"
             predicate = predicates.setdefault(predicate.value, predicate)
             self.pending.setdefault(key, []).append((predicate, value))
-            if sharing and isinstance(value, ox.BlankNode):
+            if isinstance(value, ox.BlankNode):  # roots first, whatever the format
                 pointer = f"_:{value.value}"
                 self.pointed[pointer] = self.pointed.get(pointer, 0) + 1
         if union:  # a triple in several graphs is one triple here

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Literal
 
 import pyoxigraph as ox
@@ -131,16 +130,19 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
     return text
 
 
-@dataclass
 class _Frame:
     """A { ... } being read: what it is, the parameters it can see, where its
-    VALUES goes (None: nowhere), and whether it holds nothing but groups."""
+    VALUES goes (None: nowhere), and whether it holds nothing but groups.
+    (A plain class: dataclasses would cost every cold query ~15 ms of imports.)"""
 
-    kind: str
-    scope: frozenset[str]
-    insert: int | None = None
-    only_groups: bool = True
-    children: list[_Frame] = field(default_factory=list)
+    __slots__ = ("children", "insert", "kind", "only_groups", "scope")
+
+    def __init__(self, kind: str, scope: frozenset[str], insert: int | None = None) -> None:
+        self.kind = kind
+        self.scope = scope
+        self.insert = insert
+        self.only_groups = True
+        self.children: list[_Frame] = []
 
 
 def _only_bound_groups(frame: _Frame) -> bool:
