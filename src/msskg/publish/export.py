@@ -21,7 +21,8 @@ from rdflib.namespace import PROV
 
 from msskg.errors import UnknownFormatError
 from msskg.graph.direct import derive, read_rules
-from msskg.graph.files import jsonld_context
+from msskg.graph.files import jsonld_context, resolve_files
+from msskg.graph.scan import check_data_depth
 from msskg.graph.store import KnowledgeGraph, open_graph
 from msskg.output import open_atomically
 from msskg.publish.jsonld import write_jsonld
@@ -66,7 +67,12 @@ def write_export(
 ) -> None:
     """Write the graph (``graph``, else bundled or ``data``) to ``stream`` as ``fmt``."""
     _check_format(fmt)
-    graph = graph or open_graph(data=data)
+    if graph is None:
+        # The walk nests blank nodes by recursion, as rdflib's parsers did:
+        # refuse data nested deeper than msskg reads, with one line.
+        for path in resolve_files(data):
+            check_data_depth(path)
+        graph = open_graph(data=data)
     direct = derive(graph.store, read_rules())  # small: a few quads per fact, sorted
     nodes = resources(graph.store, sharing=fmt == "jsonld")
     if fmt != "trig":  # the direct layer's resources after the facts', in their own order
