@@ -240,3 +240,5 @@ def test_reader_takes_only_catalogued_sources(server: Server) -> None:
     status, _, html = fetch(server, "/source/ri-thae-sop", accept="text/html")
     assert status == 404
     assert "no source text https://w3id.org/msskg/id/ri-thae-sop in the catalogue" in html
+    html = fetch(server, "/id/source-001", accept="text/html")[2]
+    assert '<a id="read" href="/source/source-001">' in html

@@ -163,8 +163,11 @@ def _describe(graph: KnowledgeGraph, args: dict[str, Any]) -> Reply:
         return 200, CONTENT_TYPES[fmt], text.encode()
     built = build_description(graph, node.value)
     svg = _timeline_of(graph, node.value)
-    readers = {s.file_name: reader_address(s.iri) for s in sources(graph)}
-    return 200, CONTENT_TYPES["html"], webpage.describe_page(built, svg, readers).encode()
+    catalogue = sources(graph)
+    readers = {s.file_name: reader_address(s.iri) for s in catalogue}
+    reader = next((reader_address(s.iri) for s in catalogue if s.iri == node.value), "")
+    html = webpage.describe_page(built, svg, readers, reader)
+    return 200, CONTENT_TYPES["html"], html.encode()
 
 
 def _timeline_of(graph: KnowledgeGraph, iri: str) -> str:

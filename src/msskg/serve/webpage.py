@@ -38,7 +38,8 @@ blockquote{margin:.2em 0 .6em 1em;color:#444;border-left:3px solid #ccc;padding-
 nav a{margin-right:1em}.svg{overflow-x:auto;border:1px solid #eee}
 nav form{display:inline;float:right}nav input{width:16em}
 .reader{white-space:pre-wrap;line-height:1.6;border:1px solid #eee;padding:.8em}
-mark{background:#fff3a8}mark.more{background:#ffd66b}:target{outline:2px solid #d2691e}
+span.anchor,li.fact{scroll-margin-top:5em}mark{background:#fff3a8}
+mark.more{background:#ffd66b}:target{outline:2px solid #d2691e}
 .supports{font-size:.75em;background:#eef3fb;border-radius:4px;padding:0 .3em;margin:0 .2em}
 .supports a{margin:0 .2em}li.hit small{color:#555}
 """
@@ -143,20 +144,32 @@ def error_page(title: str, message: str, form: str = "") -> str:
 
 
 def describe_page(
-    built: Description, timeline_svg: str = "", readers: Mapping[str, str] | None = None
+    built: Description,
+    timeline_svg: str = "",
+    readers: Mapping[str, str] | None = None,
+    reader: str = "",
 ) -> str:
     """The resource page: labels, types, its own statements, its facts (each
     with an anchor, and each quote linked to its passage in the source reader:
     ``readers`` maps a source file name to the reader's address), its
-    conflicts, and its timeline (inline SVG) when it has one."""
+    conflicts, and its timeline (inline SVG) when it has one; a source text
+    links to its ``reader``."""
     readers = readers or {}
-    parts = [f"<p><code>{escape(built.iri)}</code></p><ul>"]
+    parts = [f"<p><code>{escape(built.iri)}</code></p>"]
+    if reader:
+        parts.append(
+            f'<p><a id="read" href="{escape(reader)}">Read the text, quotes highlighted</a></p>'
+        )
+    parts.append("<ul>")
     for lang, values in built.labels.items():
         parts.append(f"<li>Labels ({escape(lang or 'no language')}): {escape('; '.join(values))}")
     if built.types:
         parts.append(f"<li>Types: {escape(', '.join(built.types))}")
     parts += [f"<li>{escape(p)}: {escape(v)}" for p, v in built.statements]
     parts.append("</ul>")
+    if timeline_svg:
+        svg = timeline_svg.split("?>", 1)[-1]  # inline: drop the XML declaration
+        parts.append(f'<h2 id="timeline">Timeline</h2><div class="svg">{svg}</div>')
     for section, facts in built.sections.items():
         parts.append(f"<h2>{escape(section)}</h2><ul>")
         for fact in facts:
@@ -178,9 +191,6 @@ def describe_page(
                 f"<blockquote>{escape(quote)} <small>({escape(source)})</small></blockquote>"
             )
         parts.append("</ul>")
-    if timeline_svg:
-        svg = timeline_svg.split("?>", 1)[-1]
-        parts.append(f'<h2 id="timeline">Timeline</h2><div class="svg">{svg}</div>')
     parts.append(f'<p><a href="/timeline.svg?thing={_quote(built.iri)}">Timeline (SVG)</a></p>')
     return page(built.title, "".join(parts))
 
