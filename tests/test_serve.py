@@ -224,6 +224,9 @@ def test_reader_highlights_each_passage_and_links_its_facts(server: Server) -> N
     assert "Political Security Bureau (Korean: 정치보안국) on November 19, 1945." in passage
     notes = html[supports : html.index("</span>", supports)]
     assert '<a href="/id/event-1945-founding#fact-event-1945-founding">' in notes
+    # a reified statement is named by what it says
+    said = "Ministry of Social Security headquarters Pyongyang</a>"
+    assert f'<a href="/id/stmt-mss-headquarters#fact-stmt-mss-headquarters">{said}' in html
     # the fact's page holds the anchor the reader links to, and links back
     fact = fetch(server, "/id/event-1945-founding", accept="text/html")[2]
     assert '<li class="fact" id="fact-event-1945-founding">' in fact

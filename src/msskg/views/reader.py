@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from msskg.errors import MissingDataError, UnknownLabelError
 from msskg.graph.files import project_home
 from msskg.graph.store import KnowledgeGraph
+from msskg.views.describe import statement_labels
 from msskg.views.periods import label, labels_of, select
 
 __all__ = ["Passage", "Piece", "Reading", "SourceEntry", "passage_id", "read_source", "sources"]
@@ -119,11 +120,14 @@ def read_source(graph: KnowledgeGraph, iri: str) -> Reading:
         raise UnknownLabelError(f"no source text {iri} in the catalogue of sources")
     text = _text_of(entry)
     names = labels_of(graph)
+    said = statement_labels(graph, names)  # a reified statement: what it says
     facts: dict[str, dict[str, str]] = {}
     for row in select(graph, _PASSAGES, {"source": ox.NamedNode(iri)}):
         fact, exact = row["fact"], row["quote"]
         if isinstance(exact, ox.Literal) and isinstance(fact, ox.NamedNode):
-            facts.setdefault(exact.value, {})[fact.value] = label(names, fact.value)
+            facts.setdefault(exact.value, {})[fact.value] = said.get(fact.value) or label(
+                names, fact.value
+            )
     passages: dict[str, Passage] = {}
     missing = []
     for quote, supported in sorted(facts.items()):
