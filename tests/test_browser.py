@@ -9,6 +9,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -106,8 +107,16 @@ def test_explorer_walk_search_resource_quote_reader_and_back(
     The screenshots (tests/artefacts/explorer.png, reader.png) are the ones in docs/."""
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as met
+    from selenium.webdriver.support.ui import WebDriverWait
 
     from msskg.views.reader import passage_id
+
+    def arrive(address: str) -> None:  # each step waits for its page (a busy machine is slow)
+        WebDriverWait(browser, 30).until(met.url_to_be(address))
+        WebDriverWait(browser, 30).until(
+            lambda b: b.execute_script("return document.readyState") == "complete"
+        )
 
     anchor = passage_id(FOUNDING)
     browser = _chromium(webdriver, tmp_path)
@@ -116,10 +125,11 @@ def test_explorer_walk_search_resource_quote_reader_and_back(
         box = browser.find_element(By.CSS_SELECTOR, "nav form input[name=q]")
         box.send_keys("사회안전")
         box.submit()
+        arrive(server.url + "search?q=" + quote("사회안전"))
         first = browser.find_element(By.CSS_SELECTOR, "#hits li.hit a")
         assert first.text == "Ministry of Social Security (사회안전성)"
         first.click()
-        assert browser.current_url == server.url + "id/ministry-of-social-security"
+        arrive(server.url + "id/ministry-of-social-security")
         assert (
             browser.find_element(By.TAG_NAME, "h1").text
             == "Ministry of Social Security (사회안전성)"
@@ -129,7 +139,7 @@ def test_explorer_walk_search_resource_quote_reader_and_back(
         browser.save_screenshot(str(ARTEFACTS / "explorer.png"))
         fact = browser.find_element(By.ID, "fact-event-1945-founding")
         fact.find_element(By.CSS_SELECTOR, "a.passage").click()
-        assert browser.current_url == server.url + f"source/source-000#{anchor}"
+        arrive(server.url + f"source/source-000#{anchor}")
         marked = browser.execute_script(
             "return document.getElementById(arguments[0]).nextElementSibling.textContent", anchor
         )
@@ -137,9 +147,7 @@ def test_explorer_walk_search_resource_quote_reader_and_back(
         browser.save_screenshot(str(ARTEFACTS / "reader.png"))
         notes = browser.find_element(By.CSS_SELECTOR, f'span.supports[data-passage="{anchor}"]')
         notes.find_element(By.LINK_TEXT, "Founding of the Political Security Bureau").click()
-        assert browser.current_url == (
-            server.url + "id/event-1945-founding#fact-event-1945-founding"
-        )
+        arrive(server.url + "id/event-1945-founding#fact-event-1945-founding")
         back = browser.find_element(By.ID, "fact-event-1945-founding")
         assert FOUNDING in back.text
         assert browser.execute_script("return document.querySelector(':target').id") == (
