@@ -8,6 +8,8 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -40,23 +42,7 @@ def test_holder_at_through_the_form(server: Server, tmp_path: Path) -> None:
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,1400",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(flag)
-    service = webdriver.ChromeService(executable_path=str(DRIVER))
-    browser = webdriver.Chrome(options=options, service=service)
+    browser = _chromium(webdriver, tmp_path)
     try:
         browser.get(server.url)
         form = browser.find_element(By.ID, "form-holder-at")
@@ -85,3 +71,87 @@ def test_holder_at_through_the_form(server: Server, tmp_path: Path) -> None:
     ]
     # The form submits with GET, so a result has an address one can share.
     assert address.startswith(server.url + "query/holder-at?date=2021-08-15&post=")
+
+
+def _chromium(webdriver: Any, tmp_path: Path) -> Any:
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,1400",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
+        options.add_argument(flag)
+    service = webdriver.ChromeService(executable_path=str(DRIVER))
+    return webdriver.Chrome(options=options, service=service)
+
+
+FOUNDING = (
+    "The ministry was first created as the Political Security Bureau (Korean: 정치보안국) "
+    "on November 19, 1945."
+)
+
+
+def test_explorer_walk_search_resource_quote_reader_and_back(
+    server: Server, tmp_path: Path
+) -> None:
+    """Search from the box in the header, open the resource, follow a quote to
+    its highlight in the reader, and the highlight's link back to the fact.
+    The screenshots (tests/artefacts/explorer.png, reader.png) are the ones in docs/."""
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as met
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from msskg.views.reader import passage_id
+
+    def arrive(address: str) -> None:  # each step waits for its page (a busy machine is slow)
+        WebDriverWait(browser, 30).until(met.url_to_be(address))
+        WebDriverWait(browser, 30).until(
+            lambda b: b.execute_script("return document.readyState") == "complete"
+        )
+
+    anchor = passage_id(FOUNDING)
+    browser = _chromium(webdriver, tmp_path)
+    try:
+        browser.get(server.url)
+        box = browser.find_element(By.CSS_SELECTOR, "nav form input[name=q]")
+        box.send_keys("사회안전")
+        box.submit()
+        arrive(server.url + "search?q=" + quote("사회안전"))
+        first = browser.find_element(By.CSS_SELECTOR, "#hits li.hit a")
+        assert first.text == "Ministry of Social Security (사회안전성)"
+        first.click()
+        arrive(server.url + "id/ministry-of-social-security")
+        assert (
+            browser.find_element(By.TAG_NAME, "h1").text
+            == "Ministry of Social Security (사회안전성)"
+        )
+        assert browser.find_elements(By.CSS_SELECTOR, "#timeline + .svg svg")
+        ARTEFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTEFACTS / "explorer.png"))
+        fact = browser.find_element(By.ID, "fact-event-1945-founding")
+        fact.find_element(By.CSS_SELECTOR, "a.passage").click()
+        arrive(server.url + f"source/source-000#{anchor}")
+        marked = browser.execute_script(
+            "return document.getElementById(arguments[0]).nextElementSibling.textContent", anchor
+        )
+        assert marked.startswith("The ministry was first created as the Political Security")
+        browser.save_screenshot(str(ARTEFACTS / "reader.png"))
+        notes = browser.find_element(By.CSS_SELECTOR, f'span.supports[data-passage="{anchor}"]')
+        notes.find_element(By.LINK_TEXT, "Founding of the Political Security Bureau").click()
+        arrive(server.url + "id/event-1945-founding#fact-event-1945-founding")
+        back = browser.find_element(By.ID, "fact-event-1945-founding")
+        assert FOUNDING in back.text
+        assert browser.execute_script("return document.querySelector(':target').id") == (
+            "fact-event-1945-founding"
+        )
+    finally:
+        browser.quit()

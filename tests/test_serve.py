@@ -10,6 +10,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from html import escape
+from pathlib import Path
 
 import pytest
 
@@ -172,3 +174,74 @@ def test_negotiate_honours_quality() -> None:
     assert negotiate("text/csv;q=0.1, application/sparql-results+json", kinds, "x") == "json"
     assert negotiate("image/png", kinds, "fallback") == "fallback"
     assert negotiate("*/*", kinds, "fallback") == "fallback"
+
+
+FOUNDING = (
+    "The ministry was first created as the Political Security Bureau (Korean: 정치보안국) "
+    "on November 19, 1945."
+)
+
+
+def test_search_box_on_every_page_and_results_link_to_resources(server: Server) -> None:
+    for path in ("/", "/id/ri-thae-sop", "/sources"):
+        html = fetch(server, path, accept="text/html")[2]
+        assert '<form method="get" action="/search" role="search">' in html
+    status, kind, html = fetch(server, "/search?q=" + urllib.parse.quote("사회안전"))
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    assert '<ol id="hits"><li class="hit"><a href="/id/ministry-of-social-security">' in html
+    status, _, html = fetch(server, "/search?q=%3Cscript%3Ezzz")
+    assert status == 200 and "<script>" not in html
+    assert "Nothing found for “&lt;script&gt;zzz”" in html
+    status, _, html = fetch(server, "/search?q=%20")
+    assert status == 400 and 'id="error">search for at least one letter or digit' in html
+
+
+def test_resource_page_has_timeline_facts_quotes_conflicts(server: Server) -> None:
+    from msskg.views.reader import passage_id
+
+    status, _, html = fetch(server, "/id/ministry-of-social-security", accept="text/html")
+    assert status == 200
+    assert '<h2 id="timeline">' in html and "<svg" in html and "정치보안국" in html
+    assert '<li class="fact" id="fact-event-1945-founding">' in html
+    link = f'<a class="passage" href="/source/source-000#{passage_id(FOUNDING)}">'
+    assert f"<blockquote>{FOUNDING} <small>({link}000_b62adf0e0be71f86.txt</a>)" in html
+    assert "<h2>Conflicts</h2>" in html
+
+
+def test_reader_highlights_each_passage_and_links_its_facts(server: Server) -> None:
+    from msskg.views.reader import passage_id
+
+    status, kind, html = fetch(server, "/sources", accept="text/html")
+    assert (status, kind) == (200, "text/html; charset=utf-8")
+    assert '<a href="/source/source-000">Ministry of Social Security (North Korea)</a>' in html
+    status, _, html = fetch(server, "/source/source-000", accept="text/html")
+    anchor = passage_id(FOUNDING)
+    assert status == 200
+    assert f'<span class="anchor" id="{anchor}"></span><mark class="quote"' in html
+    start = html.index(f'id="{anchor}"')
+    supports = html.index(f'<span class="supports" data-passage="{anchor}">', start)
+    passage = html[start:supports]
+    assert "Political Security Bureau (Korean: 정치보안국) on November 19, 1945." in passage
+    notes = html[supports : html.index("</span>", supports)]
+    assert '<a href="/id/event-1945-founding#fact-event-1945-founding">' in notes
+    # a reified statement is named by what it says
+    said = "Ministry of Social Security headquarters Pyongyang</a>"
+    assert f'<a href="/id/stmt-mss-headquarters#fact-stmt-mss-headquarters">{said}' in html
+    # the fact's page holds the anchor the reader links to, and links back
+    fact = fetch(server, "/id/event-1945-founding", accept="text/html")[2]
+    assert '<li class="fact" id="fact-event-1945-founding">' in fact
+    assert f'href="/source/source-000#{anchor}"' in fact
+    # the whole text is there: its first and last lines
+    text = (Path(__file__).parents[1] / "seeds" / "000_b62adf0e0be71f86.txt").read_text()
+    assert html.count("<mark") >= 20 and escape(text.strip().splitlines()[-1]) in html
+
+
+def test_reader_takes_only_catalogued_sources(server: Server) -> None:
+    for path in ("/source/..%2Fpyproject.toml", "/source/../README.md", "/source/"):
+        status, _, text = fetch(server, path)
+        assert status == 404 and "[project]" not in text and "# msskg" not in text
+    status, _, html = fetch(server, "/source/ri-thae-sop", accept="text/html")
+    assert status == 404
+    assert "no source text https://w3id.org/msskg/id/ri-thae-sop in the catalogue" in html
+    html = fetch(server, "/id/source-001", accept="text/html")[2]
+    assert '<a id="read" href="/source/source-001">' in html

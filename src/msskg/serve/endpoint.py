@@ -10,13 +10,21 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from msskg.errors import MsskgError, UnknownFormatError, UnknownLabelError, UnknownQueryError
+from msskg.errors import (
+    MsskgError,
+    ParameterError,
+    UnknownFormatError,
+    UnknownLabelError,
+    UnknownQueryError,
+)
 from msskg.graph.store import KnowledgeGraph
 from msskg.query.catalogue import SavedQuery, get_query, list_queries, parse_query
 from msskg.query.engines import check_query_text, run_query
 from msskg.query.formats import format_result
 from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult
 from msskg.query.text import query_syntax_error as _syntax_error
+from msskg.serve.explorer import reader_address
+from msskg.views.reader import sources
 
 if TYPE_CHECKING:
     from msskg.serve.protocol import Job, Reply, ServeConfig
@@ -61,6 +69,8 @@ def run_job(graph: KnowledgeGraph, job: Job, config: ServeConfig) -> Reply:
         return 200, CONTENT_TYPES["svg"], svg.encode()
     if kind == "describe":
         return _describe(graph, args)
+    if kind in ("search", "sources", "reader"):
+        return _explore(graph, kind, args)
     raise UnknownFormatError(f'unknown job "{kind}"')
 
 
@@ -152,7 +162,45 @@ def _describe(graph: KnowledgeGraph, args: dict[str, Any]) -> Reply:
         text = format_result(describe_graph(graph, node), fmt, prefixes=graph.prefixes)
         return 200, CONTENT_TYPES[fmt], text.encode()
     built = build_description(graph, node.value)
-    return 200, CONTENT_TYPES["html"], webpage.describe_page(built).encode()
+    svg = _timeline_of(graph, node.value)
+    catalogue = sources(graph)
+    readers = {s.file_name: reader_address(s.iri) for s in catalogue}
+    reader = next((reader_address(s.iri) for s in catalogue if s.iri == node.value), "")
+    html = webpage.describe_page(built, svg, readers, reader)
+    return 200, CONTENT_TYPES["html"], html.encode()
+
+
+def _timeline_of(graph: KnowledgeGraph, iri: str) -> str:
+    """The resource's timeline as SVG, or "" when it has no dated lane."""
+    from msskg.serve import webpage
+    from msskg.views.lanes import build_timeline
+    from msskg.views.timeline_svg import render_svg
+
+    built = build_timeline(graph, iri)
+    return render_svg(built, link=webpage.local_link) if built.lanes else ""
+
+
+def _explore(graph: KnowledgeGraph, kind: str, args: dict[str, Any]) -> Reply:
+    from msskg.serve import explorer, webpage
+    from msskg.serve.protocol import CONTENT_TYPES
+    from msskg.views.reader import read_source
+    from msskg.views.search import find
+
+    html = CONTENT_TYPES["html"]
+    if kind == "sources":
+        return 200, html, explorer.sources_page(sources(graph)).encode()
+    if kind == "search":
+        text = args["text"]
+        try:
+            hits = find(graph, text)
+        except ParameterError as err:
+            return 400, html, explorer.search_page(text, [], error=str(err)).encode()
+        return 200, html, explorer.search_page(text, hits).encode()
+    try:
+        reading = read_source(graph, args["source"])
+    except UnknownLabelError as err:
+        return 404, html, webpage.error_page("Not found", str(err)).encode()
+    return 200, html, explorer.reader_page(reading).encode()
 
 
 def _sparql_form(text: str) -> str:

@@ -38,6 +38,7 @@ __all__ = ["LOOPBACK", "MAX_BODY", "Server", "make_app", "serve", "start_server"
 MAX_BODY = 1_000_000
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+_SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 
@@ -138,6 +139,15 @@ def _job(path: str, params: dict[str, str], accept: str) -> Job | Reply:
         return ("timeline", {"thing": params.get("thing")})
     if path == "/describe":
         return ("describe", {"thing": params.get("thing") or None, "accept": accept})
+    if path == "/search":
+        return ("search", {"text": params.get("q", "")})
+    if path == "/sources":
+        return ("sources", {})
+    if path.startswith("/source/"):
+        name = path[len("/source/") :]
+        if not _SOURCE_NAME.fullmatch(name):
+            return _text(404, f'Error: no source text "{shown(name)}"; /sources lists them\n')
+        return ("reader", {"source": "https://w3id.org/msskg/id/" + name})
     if path.startswith("/id/"):
         iri = "https://w3id.org/msskg/id/" + path[len("/id/") :]
         return ("describe", {"thing": iri, "accept": accept})

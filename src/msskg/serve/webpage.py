@@ -13,7 +13,15 @@ from msskg.query.catalogue import SavedQuery
 from msskg.query.results import AskResult, QueryResult, SelectResult
 from msskg.views.describe import Description
 
-__all__ = ["ID_PREFIX", "describe_page", "home_page", "local_link", "page", "results_page"]
+__all__ = [
+    "ID_PREFIX",
+    "describe_page",
+    "fact_anchor",
+    "home_page",
+    "local_link",
+    "page",
+    "results_page",
+]
 
 ID_PREFIX = "https://w3id.org/msskg/id/"
 
@@ -28,6 +36,12 @@ form.query p{margin:.2em 0;color:#444}label{margin-right:1em}
 textarea{width:100%;font-family:monospace}.error{color:#b00020;font-weight:bold}
 blockquote{margin:.2em 0 .6em 1em;color:#444;border-left:3px solid #ccc;padding-left:.6em}
 nav a{margin-right:1em}.svg{overflow-x:auto;border:1px solid #eee}
+nav form{display:inline;float:right}nav input{width:16em}
+.reader{white-space:pre-wrap;line-height:1.6;border:1px solid #eee;padding:.8em}
+span.anchor,li.fact{scroll-margin-top:5em}mark{background:#fff3a8}
+mark.more{background:#ffd66b}:target{outline:2px solid #d2691e}
+.supports{font-size:.75em;background:#eef3fb;border-radius:4px;padding:0 .3em;margin:0 .2em}
+.supports a{margin:0 .2em}li.hit small{color:#555}
 """
 
 
@@ -37,7 +51,11 @@ def page(title: str, body: str) -> str:
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
         '<nav><a href="/">msskg</a><a href="/#queries">Saved queries</a>'
         '<a href="/#sparql">SPARQL</a><a href="/#timeline">Timeline</a>'
-        '<a href="/describe?thing=msr:ministry-of-social-security">Describe</a></nav>'
+        '<a href="/describe?thing=msr:ministry-of-social-security">Describe</a>'
+        '<a href="/sources">Sources</a>'
+        '<form method="get" action="/search" role="search"><input type="search" name="q" '
+        'placeholder="Search labels, names and quotes" aria-label="Search">'
+        '<button type="submit">Search</button></form></nav>'
         f"<h1>{escape(title)}</h1>{body}</body></html>\n"
     )
 
@@ -125,26 +143,45 @@ def error_page(title: str, message: str, form: str = "") -> str:
     return page(title, form + f'<p class="error" id="error">{escape(message)}</p>')
 
 
-def describe_page(built: Description) -> str:
-    parts = [f"<p><code>{escape(built.iri)}</code></p><ul>"]
+def describe_page(
+    built: Description,
+    timeline_svg: str = "",
+    readers: Mapping[str, str] | None = None,
+    reader: str = "",
+) -> str:
+    """The resource page: labels, types, its own statements, its facts (each
+    with an anchor, and each quote linked to its passage in the source reader:
+    ``readers`` maps a source file name to the reader's address), its
+    conflicts, and its timeline (inline SVG) when it has one; a source text
+    links to its ``reader``."""
+    readers = readers or {}
+    parts = [f"<p><code>{escape(built.iri)}</code></p>"]
+    if reader:
+        parts.append(
+            f'<p><a id="read" href="{escape(reader)}">Read the text, quotes highlighted</a></p>'
+        )
+    parts.append("<ul>")
     for lang, values in built.labels.items():
         parts.append(f"<li>Labels ({escape(lang or 'no language')}): {escape('; '.join(values))}")
     if built.types:
         parts.append(f"<li>Types: {escape(', '.join(built.types))}")
     parts += [f"<li>{escape(p)}: {escape(v)}" for p, v in built.statements]
     parts.append("</ul>")
+    if timeline_svg:
+        svg = timeline_svg.split("?>", 1)[-1]  # inline: drop the XML declaration
+        parts.append(f'<h2 id="timeline">Timeline</h2><div class="svg">{svg}</div>')
     for section, facts in built.sections.items():
         parts.append(f"<h2>{escape(section)}</h2><ul>")
         for fact in facts:
             dates = (
                 f" ({escape(fact.dates)})" if fact.dates and fact.dates not in fact.label else ""
             )
-            parts.append(f'<li><a href="{escape(local_link(fact.iri))}">{escape(fact.label)}</a>')
+            parts.append(
+                f'<li class="fact" id="{escape(fact_anchor(fact.iri))}">'
+                f'<a href="{escape(local_link(fact.iri))}">{escape(fact.label)}</a>'
+            )
             parts.append(dates)
-            parts += [
-                f"<blockquote>{escape(q)} <small>({escape(s)})</small></blockquote>"
-                for q, s in fact.quotes
-            ]
+            parts += [_quote_html(q, s, readers) for q, s in fact.quotes]
         parts.append("</ul>")
     if built.conflicts:
         parts.append("<h2>Conflicts</h2><ul>")
@@ -156,3 +193,19 @@ def describe_page(built: Description) -> str:
         parts.append("</ul>")
     parts.append(f'<p><a href="/timeline.svg?thing={_quote(built.iri)}">Timeline (SVG)</a></p>')
     return page(built.title, "".join(parts))
+
+
+def fact_anchor(iri: str) -> str:
+    """The anchor of a fact on a resource page: ``fact-`` and its last segment."""
+    return "fact-" + iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _quote_html(quote: str, source: str, readers: Mapping[str, str]) -> str:
+    """A quote, linked to its passage in the source reader when there is one."""
+    from msskg.views.reader import passage_id
+
+    where = escape(source)
+    if source in readers:
+        href = escape(f"{readers[source]}#{passage_id(quote)}")
+        where = f'<a class="passage" href="{href}">{where}</a>'
+    return f"<blockquote>{escape(quote)} <small>({where})</small></blockquote>"

@@ -19,7 +19,14 @@ from msskg.query.results import GraphResult, SelectResult
 from msskg.views.lanes import Bar
 from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing, select
 
-__all__ = ["DESCRIBE_FORMATS", "Description", "Fact", "build_description", "describe"]
+__all__ = [
+    "DESCRIBE_FORMATS",
+    "Description",
+    "Fact",
+    "build_description",
+    "describe",
+    "statement_labels",
+]
 
 DESCRIBE_FORMATS = ("text", "md", "jsonld")
 _ORG, _MSS = "http://www.w3.org/ns/org#", "https://w3id.org/msskg/ontology#"
@@ -133,7 +140,7 @@ def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
             statements.append((shorten(p, graph.prefixes), _name(o, names, graph.prefixes)))
     sources = run_query(get_query("sources"), {"thing": node.value}, graph=graph)
     assert isinstance(sources, SelectResult)
-    said = _statement_labels(graph, names)
+    said = statement_labels(graph, names)
     quotes: dict[tuple[str, str], list[tuple[str, str]]] = {}
     titles: dict[str, str] = {}
     placed: dict[str, str] = {}
@@ -162,7 +169,7 @@ def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
     )
 
 
-def _statement_labels(
+def statement_labels(
     graph: KnowledgeGraph, names: Mapping[str, Mapping[str, str]]
 ) -> dict[str, str]:
     """A reified statement shown as what it says: "Ministry of Social Security
