@@ -57,15 +57,18 @@ _UPDATE = re.compile(
 )
 
 
-# Strings, IRIs and comments are skipped, so "?x" inside them is not a use of ?x.
-_TOKENS = re.compile(
+# Strings, IRIs and comments: what a scan of SPARQL text skips, so that "?x"
+# or SERVICE inside them is not a use.
+_SKIPPED = (
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n]|\\.)*"'
     r"|'(?:[^'\\\n]|\\.)*'"
     r'|<[^<>"{}|^`\\\x00-\x20]*>'
     r"|#[^\n]*"
-    r"|[?$](?P<var>\w+)"
+)
+_TOKENS = re.compile(
+    _SKIPPED + r"|[?$](?P<var>\w+)"
     r"|(?P<declared>(?i:PREFIX)\s*(?:[A-Za-z][\w.-]*)?:)"
     r"|(?<![\w.:-])(?P<prefix>(?:[A-Za-z][\w-]*(?:\.[\w-]+)*)?):"
 )
@@ -81,13 +84,7 @@ def mentioned_variables(text: str) -> set[str]:
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SERVICE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n]*"
-    r"|[?$]\w+"
+    _SKIPPED + r"|[?$]\w+"
     r"|(?<![\w:\\-])(?P<keyword>SERVICE|PREFIX)(?![\w:\\-])",
     re.IGNORECASE | re.DOTALL,
 )
