@@ -24,7 +24,7 @@ from msskg.publish.transport import (
     send,
 )
 from msskg.query.catalogue import Binding, SavedQuery
-from msskg.query.engines import ask_instance, ask_mentions, select_labels
+from msskg.query.engines import SparqlLookups
 from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult, Term
 from msskg.query.text import query_syntax_error
 from msskg.query.values import bind_values, query_form
@@ -55,7 +55,7 @@ SKOLEM_PREFIX = "https://w3id.org/msskg/.well-known/genid/"
 PushMode = Literal["replace", "append"]
 
 
-class EndpointBackend:
+class EndpointBackend(SparqlLookups):
     """A SPARQL 1.1 Protocol endpoint (``http://localhost:7878/query`` on
     Oxigraph) as an engine for :func:`msskg.query.run_query`. The server should
     query the union of its graphs by default, as msskg does locally."""
@@ -67,15 +67,6 @@ class EndpointBackend:
     @property
     def prefixes(self) -> Mapping[str, str]:
         return DEFAULT_PREFIXES
-
-    def labels(self) -> list[tuple[str, str]]:
-        return select_labels(self)
-
-    def mentions(self, iri: str) -> bool:
-        return ask_mentions(self, iri)
-
-    def is_a(self, iri: str, kind: str) -> bool:
-        return ask_instance(self, iri, kind)
 
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
         check_syntax(query)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import pyoxigraph as ox
 
@@ -34,6 +34,7 @@ from msskg.query.values import bind_values, unreturned_parameters
 __all__ = [
     "Engine",
     "OxigraphBackend",
+    "SparqlLookups",
     "ask_instance",
     "ask_mentions",
     "check_query_text",
@@ -127,7 +128,22 @@ def _where(query: SavedQuery) -> str:
     return str(query.path) if query.path is not None else query.name
 
 
-class OxigraphBackend:
+class SparqlLookups:
+    """What :func:`~msskg.query.catalogue.bind_parameters` asks of a backend
+    (labels, whether an IRI is mentioned, whether it is of a kind), asked in
+    SPARQL through the backend's own ``execute``: one way for every engine."""
+
+    def labels(self) -> list[tuple[str, str]]:
+        return select_labels(cast(Backend, self))
+
+    def mentions(self, iri: str) -> bool:
+        return ask_mentions(cast(Backend, self), iri)
+
+    def is_a(self, iri: str, kind: str) -> bool:
+        return ask_instance(cast(Backend, self), iri, kind)
+
+
+class OxigraphBackend(SparqlLookups):
     def __init__(self, graph: KnowledgeGraph):
         self.graph = graph
         self._union: bool | None = None
@@ -145,15 +161,6 @@ class OxigraphBackend:
     @property
     def prefixes(self) -> Mapping[str, str]:
         return self.graph.prefixes
-
-    def labels(self) -> list[tuple[str, str]]:
-        return select_labels(self)
-
-    def mentions(self, iri: str) -> bool:
-        return ask_mentions(self, iri)
-
-    def is_a(self, iri: str, kind: str) -> bool:
-        return ask_instance(self, iri, kind)
 
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
         result = self.stream(query, bindings)
