@@ -6,6 +6,7 @@ counts what it receives."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -22,6 +23,7 @@ from msskg.cli import main
 from msskg.errors import FederationError, MsskgError, NestingError, clean, shown
 from msskg.graph.scan import nesting_depth
 from msskg.query.engines import run_query
+from msskg.query.limits import process_time_limit
 from msskg.query.text import service_targets
 
 
@@ -237,6 +239,28 @@ def test_a_local_query_past_its_time_limit_is_stopped() -> None:
         "Error: the query ran past the time limit of 2 s and was stopped; narrow it, "
         "add a LIMIT, or raise --timeout (0: no limit)\n"
     )
+
+
+@pytest.mark.parametrize("seconds", [None, 60.0])
+def test_leaving_a_time_limit_wakes_its_watcher(
+    monkeypatch: pytest.MonkeyPatch, seconds: float | None
+) -> None:
+    """Regression: the watcher polled every 0.2 s, and leaving the block
+    waited for its next poll (a fifth of a second on every ``msskg query``)."""
+    waits: list[tuple[float | None, bool]] = []
+    real = select.select
+
+    def recording(r: list[int], w: list[int], x: list[int], timeout: float | None) -> object:
+        ready = real(r, w, x, 5.0)  # never longer than the test can afford
+        waits.append((timeout, bool(ready[0])))
+        return ready
+
+    monkeypatch.setattr(select, "select", recording)
+    with process_time_limit(seconds):
+        pass
+    assert len(waits) == 1
+    timeout, woken = waits[0]
+    assert woken and (timeout is None if seconds is None else 59 < timeout <= 60)
 
 
 @pytest.mark.slow

@@ -69,8 +69,10 @@ def process_time_limit(
 
     def watch() -> None:
         while not done.is_set():
-            wait = 0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic()))
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
             ready, _, _ = select.select([reader], [], [], wait)
+            if done.is_set():  # woken by the end of the block
+                return
             if ready and previous is not None:
                 received = os.read(reader, 64)
                 signum = received[-1] if received else signal.SIGINT
@@ -88,6 +90,8 @@ def process_time_limit(
         yield
     finally:
         done.set()
+        with contextlib.suppress(BlockingIOError):  # a full pipe wakes it just as well
+            os.write(writer, b"\0")
         watcher.join()
         if previous is not None:
             signal.set_wakeup_fd(previous)
