@@ -40,7 +40,7 @@ _PATTERNS = {
 FAR_PAST = dt.date(1, 1, 1)
 FAR_FUTURE = dt.date(9999, 12, 31)
 _FORMS = "YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021-08-15)"
-_YEAR_TO_YEAR = re.compile(r"([0-9]{4})\s*[-\u2013/]\s*([0-9]{4})")
+_YEAR_TO_YEAR = r"([0-9]{4})\s*[-\u2013/]\s*([0-9]{4})"
 _SPAN_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD, today, or a range START..END (e.g. 2020..2022, 2016..)"
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -170,7 +170,7 @@ def _one_date(value: str, today: dt.date | None) -> FuzzyDate:
         day = today if today is not None else dt.date.today()
         return FuzzyDate(day.isoformat(), Precision.DAY, day, day)
     if not any(pattern.fullmatch(value) for pattern in _PATTERNS.values()):
-        if years := _YEAR_TO_YEAR.fullmatch(value):
+        if years := re.fullmatch(_YEAR_TO_YEAR, value):
             first, last = years.groups()
             raise BadDateError(f'bad date "{value}": for a range write {first}..{last}')
         raise _bad_date(value, _SPAN_FORMS)

@@ -54,9 +54,10 @@ MESSAGE_LIMIT = 400
 # Characters that would split a line, move the cursor or reorder what the
 # reader sees: C0/C1 controls, line and paragraph separators, bidi controls.
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_UNSAFE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]")
+# Patterns as text: re compiles (and caches) them when an error is first shown.
+_UNSAFE = f"[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029{_BIDI}]"
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_LONG_QUOTED = re.compile(f'"([^"]{{{VALUE_LIMIT + 1},}})"')
+_LONG_QUOTED = f'"([^"]{{{VALUE_LIMIT + 1},}})"'
 
 
 def _escape(char: str) -> str:
@@ -67,7 +68,7 @@ def _escape(char: str) -> str:
 def shown(value: object, limit: int = VALUE_LIMIT) -> str:
     """``value`` as it may appear in a message: control and bidi characters
     escaped (``\\n``, ``\\x1b``, ``\\u202e``), cut to ``limit`` characters + "…"."""
-    text = _UNSAFE.sub(lambda m: _escape(m.group()), str(value))
+    text = re.sub(_UNSAFE, lambda m: _escape(m.group()), str(value))
     return text if len(text) <= limit else text[:limit] + "…"
 
 
@@ -76,7 +77,7 @@ def clean(message: str) -> str:
     as :func:`shown` does, each quoted value longer than the limit cut, and the
     whole message cut at :data:`MESSAGE_LIMIT` characters."""
     text = shown(message, limit=len(message) * 10 + 1)
-    text = _LONG_QUOTED.sub(lambda m: '"' + m.group(1)[:VALUE_LIMIT] + '…"', text)
+    text = re.sub(_LONG_QUOTED, lambda m: '"' + m.group(1)[:VALUE_LIMIT] + '…"', text)
     return shown(text, MESSAGE_LIMIT)
 
 

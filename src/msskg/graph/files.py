@@ -5,8 +5,6 @@ which RDF format each is in."""
 
 from __future__ import annotations
 
-import importlib.resources
-import json
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -54,15 +52,18 @@ def package_home() -> Path:
     """The graph that came with this package: msskg/_bundle/ in an installed
     wheel (the build copies the repository's folders there), else the working
     tree this package is imported from (a checkout, or an editable install)."""
-    bundle = importlib.resources.files("msskg").joinpath(_BUNDLE)
-    if isinstance(bundle, Path):
-        if bundle.is_dir():
-            return bundle
-    elif bundle.is_dir():  # imported from a zip file: no folder to read files from
+    # The package's own folder, as importlib.resources.files("msskg") finds it
+    # for a package on disk (importing importlib.resources costs ~10 ms of a
+    # cold query: it brings zipfile, tempfile and shutil).
+    package = Path(__file__).resolve().parents[1]
+    bundle = package / _BUNDLE
+    if bundle.is_dir():
+        return bundle
+    if not package.is_dir():  # imported from a zip file: no folder to read files from
         raise MissingDataError(
             f"msskg is imported from an archive; unpack it or set {HOME_ENV} to a msskg folder"
         )
-    return Path(__file__).resolve().parents[3]
+    return package.parents[1]
 
 
 def bundled_files() -> list[Path]:
@@ -113,19 +114,19 @@ def jsonld_context() -> dict[str, Any]:
     """The context published at ontology/context.jsonld (the package's own,
     whatever MSSKG_HOME says). It is embedded in every JSON-LD export, so that
     no reader needs the network."""
+    import json
+
     path = package_home() / "ontology" / "context.jsonld"
     context: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["@context"]
     return context
 
 
-_POSITION = re.compile(
-    r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: "
-)
+_POSITION = r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: "
 
 
 def data_syntax_error(path: Path, err: SyntaxError) -> DataSyntaxError:
     """The one-line ``file:line:col: message`` error for a pyoxigraph SyntaxError."""
-    message = _POSITION.sub("", str(err.msg)).strip().splitlines()[0]
+    message = re.sub(_POSITION, "", str(err.msg)).strip().splitlines()[0]
     if "LoadDocumentCallback" in message:  # pyoxigraph's words for a remote @context
         message = "a remote JSON-LD @context: msskg fetches nothing; put the context in the file"
     if err.lineno is None:

@@ -32,7 +32,7 @@ def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
     fits = [
         (len(namespace), name)
         for name, namespace in prefixes.items()
-        if iri.startswith(namespace) and _LOCAL.fullmatch(iri[len(namespace) :])
+        if iri.startswith(namespace) and re.fullmatch(_LOCAL, iri[len(namespace) :])
     ]
     if not fits:
         return f"<{iri}>"
@@ -41,4 +41,4 @@ def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
 
 
 # A local name that needs no escaping in Turtle or SPARQL (a safe subset of PN_LOCAL).
-_LOCAL = re.compile(r"\w(?:[\w.-]*[\w-])?")
+_LOCAL = r"\w(?:[\w.-]*[\w-])?"

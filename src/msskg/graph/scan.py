@@ -20,20 +20,20 @@ MAX_DEPTH = 200
 Syntax = Literal["sparql", "turtle", "json"]
 
 # Strings, IRIs and comments hold no brackets that count. Turtle and SPARQL
-# share these; JSON has only double-quoted strings.
-_SKIP_RDF = re.compile(
+# share these; JSON has only double-quoted strings. Patterns as text for what
+# a short query text never needs: re compiles (and caches) them when first used.
+_SKIP_RDF = (
     rb'"""(?:[^"\\]|\\.|"(?!""))*"""'
     rb"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     rb'|"(?:[^"\\\n]|\\.)*"'
     rb"|'(?:[^'\\\n]|\\.)*'"
     rb'|<[^<>"{}|^`\\\x00-\x20]*>'
-    rb"|#[^\n]*",
-    re.DOTALL,
+    rb"|#[^\n]*"
 )
-_SKIP_JSON = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_QUOTED = re.compile(rb"<<|>>")  # RDF-star quoted triples nest too
+_SKIP_JSON = rb'"(?:[^"\\]|\\.)*"'
+_QUOTED = rb"<<|>>"  # RDF-star quoted triples nest too
 _NOT_BRACKET = re.compile(rb"[^()\[\]{}]+")
-_PAIR = re.compile(rb"\(\)|\[\]|\{\}")
+_PAIR = rb"\(\)|\[\]|\{\}"
 _OPENING = frozenset(b"([{")
 
 
@@ -45,15 +45,16 @@ def nesting_depth(text: str | bytes, syntax: Syntax, *, limit: int = MAX_DEPTH) 
     if sum(raw.count(c) for c in (b"(", b"[", b"{", b"<<")) <= limit:
         return min(limit, _exact(_NOT_BRACKET.sub(b"", raw)))  # cannot nest deeper
     if syntax == "json":
-        brackets = _NOT_BRACKET.sub(b"", _SKIP_JSON.sub(b" ", raw))
+        brackets = _NOT_BRACKET.sub(b"", re.sub(_SKIP_JSON, b" ", raw, flags=re.DOTALL))
     else:
-        kept = _QUOTED.sub(lambda m: b"(" if m.group() == b"<<" else b")", _SKIP_RDF.sub(b" ", raw))
+        skipped = re.sub(_SKIP_RDF, b" ", raw, flags=re.DOTALL)
+        kept = re.sub(_QUOTED, lambda m: b"(" if m.group() == b"<<" else b")", skipped)
         brackets = _NOT_BRACKET.sub(b"", kept)
     # Removing innermost pairs, one level a pass, at C speed: real text is
     # empty after a few passes; only what survives is walked one by one.
     passes = 0
     while passes <= limit:
-        fewer = _PAIR.sub(b"", brackets)
+        fewer = re.sub(_PAIR, b"", brackets)
         if fewer == brackets:
             break
         brackets, passes = fewer, passes + 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import io
-import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -384,10 +383,14 @@ def _merge_prefixes(found: Mapping[str, str]) -> dict[str, str]:
 
 
 def _write_prefixes(folder: Path, prefixes: Mapping[str, str]) -> None:
+    import json
+
     (folder / PREFIXES_FILE).write_text(json.dumps(dict(prefixes), indent=1, sort_keys=True))
 
 
 def _read_prefixes(folder: Path) -> dict[str, str]:
+    import json
+
     try:
         loaded = json.loads((folder / PREFIXES_FILE).read_text())
     except (OSError, ValueError):

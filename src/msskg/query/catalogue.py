@@ -44,7 +44,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 _HEADER_LINE = re.compile(r"#\s*(title|description|param|example)\s*:\s?(.*)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+_INTEGER = r"[+-]?[0-9]+"
 _NAME_OK = re.compile(r"[\w.-]+")
 _PREFIXED = re.compile(r"([A-Za-z][\w.-]*)?:(\S*)")
 _RESOURCE_KIND = re.compile(r"resource\s*\(\s*(\S+?)\s*\)")
@@ -282,7 +282,7 @@ def _bind(parameter: Parameter, value: str, lookup: LabelLookup) -> dict[str, Bi
             f"{name}_latest": ox.Literal(span.latest.isoformat(), datatype=day),
         }
     if parameter.type == "integer":
-        if not _INTEGER.fullmatch(value.strip()):
+        if not re.fullmatch(_INTEGER, value.strip()):
             raise ParameterError(f'parameter "{name}" takes a whole number, not "{value}"')
         return {name: ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))}
     if parameter.type == "resource":

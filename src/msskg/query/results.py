@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import collections
 import datetime
-import html
 from collections.abc import Hashable, Iterator, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple, Protocol
 
 import pyoxigraph as ox
@@ -58,6 +56,8 @@ class SelectResult(NamedTuple):
 
     def _repr_html_(self) -> str:
         """The table Jupyter shows: a header of variables, a row per solution."""
+        import html
+
         head = "".join(f"<th>{html.escape(name)}</th>" for name in self.variables)
         body = "".join(
             "<tr>" + "".join(f"<td>{_html_cell(term)}</td>" for term in row) + "</tr>"
@@ -173,6 +173,8 @@ def to_python(term: Term | None) -> object:
     ``_:label``, a boolean, integer, decimal, float or xsd:date literal as
     bool, int, Decimal, float or datetime.date, any other literal as its text
     (the language tag and datatype dropped); None stays None."""
+    from decimal import Decimal, InvalidOperation  # ~2 ms that a cold query does not need
+
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -198,6 +200,8 @@ def to_python(term: Term | None) -> object:
 
 
 def _html_cell(term: Term | None) -> str:
+    import html
+
     if term is None:
         return ""
     value = html.escape(str(to_python(term)))

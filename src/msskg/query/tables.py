@@ -26,8 +26,8 @@ TABLE_WIDTH = 120
 _MIN_COLUMN = 16
 _XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH_FIRST = re.compile(rf"({_MONTHS}) ([0-9]{{1,2}}), ([0-9]{{4}})")
-_BOUND = re.compile(r"\w+_(?:earliest|latest)")
+_MONTH_FIRST = rf"({_MONTHS}) ([0-9]{{1,2}}), ([0-9]{{4}})"
+_BOUND = r"\w+_(?:earliest|latest)"
 
 
 def display_width(text: str) -> int:
@@ -59,7 +59,7 @@ def one_date_style(text: str) -> str:
     """A cell that is a date written month first ("November 19, 1945") as the
     tables write every date: "19 November 1945". Anything else is unchanged
     (quotes are verbatim and keep their own style)."""
-    found = _MONTH_FIRST.fullmatch(text)
+    found = re.fullmatch(_MONTH_FIRST, text)
     return f"{found.group(2)} {found.group(1)} {found.group(3)}" if found else text
 
 
@@ -71,7 +71,7 @@ def narrow_columns(variables: Sequence[str], rows: Sequence[Sequence[object]]) -
         i
         for i, name in enumerate(variables)
         if not _only_iris(rows, i)
-        and not (_BOUND.fullmatch(name) and _only_dates(rows, i))
+        and not (re.fullmatch(_BOUND, name) and _only_dates(rows, i))
         and not empty_column(rows, i)
     ]
     return keep or list(range(len(variables)))

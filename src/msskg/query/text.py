@@ -27,7 +27,7 @@ def unselected_parameter(query: SavedQuery, message: str) -> QueryFileError:
     )
 
 
-_SYNTAX_POSITION = re.compile(r"(?:error at |line )(\d+)[:, ]+(?:column )?(\d+):?\s*")
+_SYNTAX_POSITION = r"(?:error at |line )(\d+)[:, ]+(?:column )?(\d+):?\s*"
 
 
 def query_syntax_error(
@@ -35,10 +35,10 @@ def query_syntax_error(
 ) -> QuerySyntaxError:
     """``where:line:col: SPARQL syntax error: ...`` from an engine's message."""
     detail = message.strip().splitlines()[0] if message.strip() else "invalid query"
-    if _UPDATE.search(query.text):
+    if re.search(_UPDATE, query.text, re.IGNORECASE):
         detail = "SPARQL Update (INSERT, DELETE, LOAD, CLEAR...) is not supported: msskg only reads"
         line = column = None
-    found = _SYNTAX_POSITION.search(detail)
+    found = re.search(_SYNTAX_POSITION, detail)
     if found and line is None:
         line, column = int(found.group(1)), int(found.group(2))
         detail = detail[: found.start()] + detail[found.end() :]
@@ -50,10 +50,9 @@ def query_syntax_error(
     )
 
 
-_UPDATE = re.compile(
+_UPDATE = (
     r"^\s*(?:(?:PREFIX\s*[\w.-]*:\s*<[^>\n]*>|BASE\s*<[^>\n]*>|#[^\n]*)\s*)*"
-    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.IGNORECASE,
+    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b"
 )
 
 
@@ -89,13 +88,12 @@ _SERVICE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _GAP = r"(?:\s|#[^\n]*\n)*"
-_TARGET = re.compile(
+_TARGET = (
     rf"{_GAP}(?:SILENT\b{_GAP})?(?:<(?P<iri>[^<>\s]*)>|(?P<prefix>[\w.-]*):(?P<local>[\w.:%-]*)"
-    r"|(?P<var>[?$]\w+))?",
-    re.IGNORECASE,
+    r"|(?P<var>[?$]\w+))?"
 )
 _DECLARED = re.compile(rf"{_GAP}(?P<name>[\w.-]*):{_GAP}<(?P<iri>[^<>\s]*)>")
-_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\\]*\Z")
+_ABSOLUTE = r"[A-Za-z][A-Za-z0-9+.-]*:[^\\]*\Z"
 
 
 def _unescaped(text: str) -> str:
@@ -126,7 +124,7 @@ def service_targets(text: str) -> list[str | None]:
                     name, iri = declared.group("name"), declared.group("iri")
                     prefixes[name] = iri if prefixes.get(name, iri) == iri else None
             elif keyword == "SERVICE":
-                target = _TARGET.match(version, token.end())
+                target = re.compile(_TARGET, re.IGNORECASE).match(version, token.end())
                 if target is not None and target.group("iri") is not None:
                     found.append((target.group("iri"), None))
                 elif target is not None and target.group("prefix") is not None:
@@ -135,7 +133,7 @@ def service_targets(text: str) -> list[str | None]:
                     found.append((None, None))
         for first, local in found:
             iri = first if local is None else _expand(prefixes, first, local)
-            targets.append(iri if iri is not None and _ABSOLUTE.match(iri) else None)
+            targets.append(iri if iri is not None and re.match(_ABSOLUTE, iri) else None)
     return targets
 
 

@@ -182,7 +182,7 @@ def _values_block(bindings: Mapping[str, Binding], scope: frozenset[str]) -> str
 
 
 _IRI_SAFE = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
-_LANGUAGE = re.compile(r"[A-Za-z]+(?:-[A-Za-z0-9]+)*")
+_LANGUAGE = r"[A-Za-z]+(?:-[A-Za-z0-9]+)*"
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
@@ -195,7 +195,7 @@ def sparql_term(term: Binding) -> str:
         return f"<{term.value}>"
     text = '"' + term.value.translate(_ESCAPES) + '"'
     if term.language:
-        if not _LANGUAGE.fullmatch(term.language):
+        if not re.fullmatch(_LANGUAGE, term.language):
             raise ParameterError(f'"{term.language}" is not a language tag')
         return f"{text}@{term.language}"
     if term.datatype.value == XSD_STRING:
