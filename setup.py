@@ -2,7 +2,7 @@
 
 ontology/, data/, queries/ and seeds/ stay at the top of the repository, where
 a reader finds them; building a wheel copies them into msskg/_bundle/, where
-msskg.graph.files finds them with importlib.resources. An editable install
+msskg.graph.files finds them beside its own modules. An editable install
 copies nothing: it reads the working tree."""
 
 from __future__ import annotations

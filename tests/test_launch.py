@@ -43,6 +43,8 @@ def both(*args: str) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
         ("query", "labels-of", "-p", "thing=msr:nobody", "-f", "csv"),
         ("query", "labels-of", "-f", "yaml"),
         ("query", "labels-of", "--store", "no-such-store", "-f", "csv"),
+        ("query", "labels-of", "--timeout", "0", "-f", "csv"),
+        ("query", "labels-of", "--timeout=2.5", "-f", "csv"),
     ],
 )
 def test_the_fast_path_answers_as_click_does(home: Path, args: tuple[str, ...]) -> None:
@@ -61,6 +63,10 @@ def test_the_fast_path_answers_as_click_does(home: Path, args: tuple[str, ...]) 
         ("query", "labels-of", "extra"),
         ("query", "-h"),
         ("query", "labels-of", "-p"),
+        ("query", "labels-of", "--timeout", "-1"),
+        ("query", "labels-of", "--timeout", "1e3"),
+        ("query", "labels-of", "--timeout", "1", "--timeout", "2"),
+        ("query", "labels-of", "--timeout", "٣"),
         ("queries",),
         ("--version",),
     ],
@@ -81,3 +87,10 @@ def test_the_fast_path_does_not_import_click(home: Path) -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_fast_path_keeps_the_time_limit_given() -> None:
+    plan = _plain_query(["query", "labels-of", "--timeout", "2.5"])
+    assert plan is not None and plan[-1] == 2.5
+    plan = _plain_query(["query", "labels-of"])
+    assert plan is not None and plan[-1] is None

@@ -1,6 +1,6 @@
 """The ``msskg`` command's entry point. The command run most often, a saved
 query on local data (``msskg query NAME [-p NAME=VALUE]... [-f FORMAT]
-[--data PATH]... [--store PATH]``), runs here without loading click, which
+[--data PATH]... [--store PATH] [--timeout SECONDS]``), runs here without loading click, which
 is a third of the start-up time; everything else (another command, --help,
 --sparql, --endpoint, anything not recognised or not valid) goes to the click
 CLI in cli.py, which gives the same results and the usage errors."""
@@ -14,7 +14,9 @@ from pathlib import Path
 __all__ = ["main"]
 
 _VALUED = {"-p": "param", "--param": "param", "-f": "format", "--format": "format"}
-_VALUED |= {"--data": "data", "--store": "store"}
+_VALUED |= {"--data": "data", "--store": "store", "--timeout": "timeout"}
+
+Plan = tuple[str, list[tuple[str, str]], str | None, list[Path], Path | None, float | None]
 
 
 def main() -> None:
@@ -27,15 +29,14 @@ def main() -> None:
     sys.exit(_run(*plan))
 
 
-def _plain_query(
-    args: list[str],
-) -> tuple[str, list[tuple[str, str]], str | None, list[Path], Path | None] | None:
-    """(name, params, format, data, store) when ``args`` is a plain local query."""
+def _plain_query(args: list[str]) -> Plan | None:
+    """(name, params, format, data, store, timeout) when ``args`` is a plain
+    local query."""
     if not args or args[0] != "query":
         return None
     name: str | None = None
     params: list[tuple[str, str]] = []
-    found: dict[str, list[str]] = {"format": [], "data": [], "store": []}
+    found: dict[str, list[str]] = {"format": [], "data": [], "store": [], "timeout": []}
     rest = iter(args[1:])
     for arg in rest:
         option, equals, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
@@ -62,13 +63,27 @@ def _plain_query(
         return None
     if len(found["store"]) > 1 or (found["store"] and found["data"]):
         return None
+    timeout = None
+    if found["timeout"]:
+        # plain decimals only (click also takes 1e3, inf...; it decides those)
+        seconds = found["timeout"][-1]
+        if len(found["timeout"]) > 1 or not seconds.isascii():
+            return None
+        if not seconds.replace(".", "", 1).isdigit():
+            return None
+        timeout = float(seconds)
     store = Path(found["store"][0]) if found["store"] else None
     fmt = found["format"][0] if found["format"] else None
-    return name, params, fmt, [Path(p) for p in found["data"]], store
+    return name, params, fmt, [Path(p) for p in found["data"]], store, timeout
 
 
 def _run(
-    name: str, params: list[tuple[str, str]], fmt: str | None, data: list[Path], store: Path | None
+    name: str,
+    params: list[tuple[str, str]],
+    fmt: str | None,
+    data: list[Path],
+    store: Path | None,
+    timeout: float | None,
 ) -> int:
     from msskg.errors import MsskgError
 
@@ -90,7 +105,7 @@ def _run(
             note=lambda line: print(line, file=sys.stderr),
             fmt=fmt,
             terminal=sys.stdout.isatty(),
-            time_limit=DEFAULT_TIME_LIMIT,
+            time_limit=DEFAULT_TIME_LIMIT if timeout is None else timeout,
             time_limit_fix="raise --timeout (0: no limit)",
         )
         sys.stdout.flush()
