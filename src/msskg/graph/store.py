@@ -49,7 +49,7 @@ PREFIXES_FILE = "msskg-prefixes.json"
 
 
 # Bumped when the layout of a cache entry, or how its key is made, changes.
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"  # 3: canonical blank-node labels (graph/labels.py)
 
 # A build's private folder names its process, so that one left by a killed
 # build can be told from one still being built: ".building-PID-random".
@@ -94,18 +94,23 @@ def open_store(
     files = resolve_files(data)
     if sum(p.stat().st_size for p in files) < in_memory_limit:
         memory = ox.Store()
-        return KnowledgeGraph(memory, _merge_prefixes(parse_into(memory, files)))
+        return KnowledgeGraph(memory, _merge_prefixes(parse_into(memory, files, canonical=True)))
     return _open_cached(files, cache if cache is not None else cache_dir(), progress)
 
 
 def open_graph(
-    *, data: Sequence[Path | str] | None = None, store: Path | str | None = None
+    *,
+    data: Sequence[Path | str] | None = None,
+    store: Path | str | None = None,
+    in_memory_limit: int = IN_MEMORY_LIMIT,
 ) -> KnowledgeGraph:
     """:func:`open_store` as the command line opens it: a first parse of
     large data shows its progress on stderr."""
     progress = StderrProgress("Parsing")
     try:
-        return open_store(data=data, store=store, progress=progress)
+        return open_store(
+            data=data, store=store, progress=progress, in_memory_limit=in_memory_limit
+        )
     finally:
         progress.close()
 
@@ -228,7 +233,9 @@ def _build_cache_entry(
     try:
         digest = _new_digest()
         disk = ox.Store(str(building / "store"))
-        prefixes = parse_into(disk, files, bulk=True, digest=digest, progress=progress)
+        prefixes = parse_into(
+            disk, files, bulk=True, digest=digest, progress=progress, canonical=True
+        )
         disk.flush()
         del disk
         _write_prefixes(building / "store", prefixes)
@@ -305,10 +312,18 @@ def parse_into(
     progress: Progress | None = None,
     bulk: bool = False,
     digest: Any | None = None,
+    canonical: bool = False,
 ) -> dict[str, str]:
     """Parse every file into ``store``; return the prefixes they declare.
-    Blank nodes are renamed so that ``_:b1`` in two files stays two nodes.
-    ``digest``, when given, is fed exactly the bytes parsed."""
+    Blank nodes are renamed so that ``_:b1`` in two files stays two nodes;
+    ``canonical``: to labels made from the graph (graph/labels.py), the same
+    for the same graph whatever its files. ``digest``, when given, is fed
+    exactly the bytes parsed."""
+    labeller = None
+    if canonical:
+        from msskg.graph.labels import Labeller
+
+        labeller = Labeller()
     total = sum(p.stat().st_size for p in files)
     done = 0
     prefixes: dict[str, str] = {}
@@ -326,13 +341,14 @@ def parse_into(
                 stream = io.BufferedReader(counting)
             fmt, base = rdf_format(path), path.resolve().as_uri()
             try:
-                if bulk and fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+                if bulk and not canonical and fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
                     # No prefixes to collect: the whole parse stays in Rust
                     # (bulk_load renames blank nodes as parse(...) does below).
                     store.bulk_load(stream, fmt, base_iri=base)
                 else:
                     parser = ox.parse(stream, fmt, base_iri=base, rename_blank_nodes=True)
-                    (store.bulk_extend if bulk else store.extend)(parser)
+                    quads = parser if labeller is None else labeller.keep(parser)
+                    (store.bulk_extend if bulk else store.extend)(quads)
                     prefixes.update(parser.prefixes)
             except SyntaxError as err:
                 raise data_syntax_error(path, err) from None
@@ -341,6 +357,8 @@ def parse_into(
         if digest is not None:
             _file_footer(digest, counting.bytes_read)
         done += path.stat().st_size
+    if labeller is not None:
+        (store.bulk_extend if bulk else store.extend)(labeller.relabelled())
     return prefixes
 
 

@@ -33,6 +33,7 @@ __all__ = ["EXPORT_FORMATS", "by_source", "export", "write_export", "write_stdou
 EXPORT_FORMATS = ("turtle", "jsonld", "nt", "trig")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 _FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG}
+_DUMPED = ("nt", "turtle")  # straight from the store; trig and jsonld are walked
 _DERIVED = str(PROV.wasDerivedFrom)
 _HAS_SOURCE = str(OA.hasSource)
 
@@ -67,13 +68,20 @@ def write_export(
 ) -> None:
     """Write the graph (``graph``, else bundled or ``data``) to ``stream`` as ``fmt``."""
     _check_format(fmt)
+    cached = graph is None
     if graph is None:
         # The walk nests blank nodes by recursion, as rdflib's parsers did:
         # refuse data nested deeper than msskg reads, with one line.
         for path in resolve_files(data):
             check_data_depth(path)
-        graph = open_graph(data=data)
+        # Always the cached store on disk, whatever the size: its blank nodes
+        # carry canonical labels (graph/labels.py) and its order is a function
+        # of the terms (an in-memory store's follows the order of insertion).
+        graph = open_graph(data=data, in_memory_limit=0)
     direct = derive(graph.store, read_rules())  # small: a few quads per fact, sorted
+    if cached and fmt in _DUMPED and next(iter(graph.store.named_graphs()), None) is None:
+        _dump(fmt, graph, direct, stream)
+        return
     nodes = resources(graph.store, sharing=fmt == "jsonld")
     if fmt != "trig":  # the direct layer's resources after the facts', in their own order
         layer = ox.Store()
@@ -91,6 +99,24 @@ def write_export(
     else:
         triples = (t for node in nodes for t in triples_of(node))
         ox.serialize(triples, stream, _FORMATS[fmt], prefixes=prefixes)
+
+
+def _dump(fmt: str, graph: KnowledgeGraph, direct: Sequence[ox.Quad], stream: IO[bytes]) -> None:
+    """pyoxigraph's own dump of the store (which never leaves Rust), then the
+    direct layer. The store's order: subjects by the hash pyoxigraph files
+    their IRIs under, then blank nodes by label; each subject's triples together."""
+    prefixes = None
+    if fmt == "turtle":
+        prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
+    graph.store.dump(stream, _FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=prefixes)
+    if not direct:
+        return
+    layer = io.BytesIO()
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in direct)
+    ox.serialize(triples, layer, _FORMATS[fmt], prefixes=prefixes)
+    # The prefixes are declared once, at the top.
+    lines = layer.getvalue().splitlines(keepends=True)
+    stream.write(b"".join(line for line in lines if not line.startswith(b"@prefix ")))
 
 
 def _check_format(fmt: str) -> None:
