@@ -34,16 +34,26 @@ class Labeller:
     """Passes on the quads without blank nodes as they come (:meth:`keep`) and
     holds the others until every file is read; :meth:`relabelled` then gives
     those with canonical labels. Blank nodes are told apart by the ids the
-    parser gave them (``rename_blank_nodes=True``: unique across files)."""
+    parser gave them (``rename_blank_nodes=True``: unique across files). Every
+    term a held quad hands to Python costs ~1 us, so each is asked for once."""
 
     def __init__(self) -> None:
-        self._held: list[ox.Quad] = []
+        # the quad, its subject and object, and its graph name as text (None: default)
+        self._held: list[tuple[ox.Quad, Term, Term, str | None]] = []
 
-    def keep(self, quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    def keep(self, quads: Iterable[ox.Quad], fmt: ox.RdfFormat) -> Iterator[ox.Quad]:
+        """``quads`` (parsed from ``fmt``) without those that have a blank
+        subject or object, which are held."""
         held = self._held
+        named = fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD)
+        blank, quoted = ox.BlankNode, ox.Triple
         for quad in quads:
-            if type(quad.subject) is ox.BlankNode or type(quad.object) is ox.BlankNode:
-                held.append(quad)
+            subject, obj = quad.subject, quad.object
+            kinds = (type(subject), type(obj))
+            if blank in kinds and quoted not in kinds:  # quoted triples keep their ids
+                graph = quad.graph_name if named else None
+                name = None if graph is None or type(graph) is ox.DefaultGraph else str(graph)
+                held.append((quad, subject, obj, name))
             else:
                 yield quad
 
@@ -51,31 +61,38 @@ class Labeller:
         labels = self._labels()
         nodes = {key: ox.BlankNode(label) for key, label in labels.items()}
         held, self._held = self._held, []
-        for quad in held:
-            subject, obj = quad.subject, quad.object
+        for quad, subject, obj, name in held:
             if type(subject) is ox.BlankNode:
                 subject = nodes[subject.value]
             if type(obj) is ox.BlankNode:
                 obj = nodes[obj.value]
-            yield ox.Quad(subject, quad.predicate, obj, quad.graph_name)
+            if name is None:
+                yield ox.Quad(subject, quad.predicate, obj)  # type: ignore[arg-type]
+            else:
+                yield ox.Quad(subject, quad.predicate, obj, quad.graph_name)  # type: ignore[arg-type]
 
     def _labels(self) -> dict[str, str]:
-        content: dict[str, list[tuple[str, Term]]] = {}
-        parents: dict[str, list[tuple[str, str, bool]]] = {}  # child -> (parent, predicate, blank?)
-        for quad in self._held:
-            subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
-            if type(subject) is ox.BlankNode:
-                key, blank = subject.value, True
-                content.setdefault(key, []).append((predicate, obj))
-            else:
-                key, blank = str(subject), False
-            if type(obj) is ox.BlankNode:
-                parents.setdefault(obj.value, []).append((key, predicate, blank))
-                content.setdefault(obj.value, [])
-        digests = _digests(content)
+        # From each quad's N-Triples text (one call into pyoxigraph): "s p o [g]".
+        content: dict[str, list[str]] = {}  # blank node -> "p o" lines ("p _:id" for a blank o)
+        children: dict[str, list[str]] = {}  # blank node -> the blank nodes it points at
+        parents: dict[str, list[tuple[str, str, bool]]] = {}  # child -> (parent, p, blank?)
+        for quad, _, _, name in self._held:
+            line = str(quad)
+            if name is not None:
+                line = line[: -len(name) - 1]
+            subject, predicate, obj = line.split(" ", 2)
+            blank = subject[:2] == "_:"
+            if blank:
+                content.setdefault(subject, []).append(f"{predicate} {obj}")
+            if obj[:2] == "_:":
+                parents.setdefault(obj, []).append((subject, predicate, blank))
+                content.setdefault(obj, [])
+                if blank:
+                    children.setdefault(subject, []).append(obj)
+        digests = _digests(content, children)
         labels: dict[str, str] = {}
         seen: dict[str, int] = {}
-        for start in sorted(content, key=digests.__getitem__):
+        for start in content:
             stack, active = [start], set()
             while stack:  # a node's blank parents are labelled before it (no recursion: deep lists)
                 key = stack[-1]
@@ -99,13 +116,13 @@ class Labeller:
                     base = f"{parent} {predicate} {base}"
                 # Nodes of one base say the same things from the same place: numbered.
                 count = seen[base] = seen.get(base, 0) + 1
-                labels[key] = "b" + _hash(base if count == 1 else f"{base} {count}")[:31]
+                labels[key] = "_:b" + _hash(base if count == 1 else f"{base} {count}")[:31]
                 active.discard(key)
                 stack.pop()
-        return labels
+        return {key[2:]: label[2:] for key, label in labels.items()}
 
 
-def _digests(content: dict[str, list[tuple[str, Term]]]) -> dict[str, str]:
+def _digests(content: dict[str, list[str]], children: dict[str, list[str]]) -> dict[str, str]:
     """A hash of what each blank node says, nested blank nodes by their digests
     (children first, without recursion; a cycle is cut where it closes)."""
     digests: dict[str, str] = {}
@@ -116,21 +133,22 @@ def _digests(content: dict[str, list[tuple[str, Term]]]) -> dict[str, str]:
             if key in digests:
                 stack.pop()
                 continue
-            edges = content.get(key, ())
-            todo = [
-                o.value
-                for _, o in edges
-                if type(o) is ox.BlankNode and o.value not in digests and o.value not in active
-            ]
+            todo = [c for c in children.get(key, ()) if c not in digests and c not in active]
             if todo and key not in active:
                 active.add(key)
                 stack.extend(todo)
                 continue
-            lines = {
-                f"{p} _:{digests.get(o.value, 'cycle')}" if type(o) is ox.BlankNode else f"{p} {o}"
-                for p, o in edges
-            }
-            digests[key] = _hash("\n".join(sorted(lines)))[:32]
+            lines = content[key]
+            if key in children:  # blank objects by their digests
+                lines = [_nested(line, digests) for line in lines]
+            digests[key] = _hash("\n".join(sorted(set(lines))))[:32]
             active.discard(key)
             stack.pop()
     return digests
+
+
+def _nested(line: str, digests: dict[str, str]) -> str:
+    predicate, obj = line.split(" ", 1)
+    if obj[:2] != "_:":
+        return line
+    return f"{predicate} _:{digests.get(obj, 'cycle')}"

@@ -77,7 +77,7 @@ def write_export(
         # Always the cached store on disk, whatever the size: its blank nodes
         # carry canonical labels (graph/labels.py) and its order is a function
         # of the terms (an in-memory store's follows the order of insertion).
-        graph = open_graph(data=data, in_memory_limit=0)
+        graph = open_graph(data=data, in_memory_limit=0, canonical=True)
     direct = derive(graph.store, read_rules())  # small: a few quads per fact, sorted
     if cached and fmt in _DUMPED and next(iter(graph.store.named_graphs()), None) is None:
         _dump(fmt, graph, direct, stream)
