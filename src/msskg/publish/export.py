@@ -82,7 +82,7 @@ def write_export(
     if cached and fmt in _DUMPED and next(iter(graph.store.named_graphs()), None) is None:
         _dump(fmt, graph, direct, stream)
         return
-    nodes = resources(graph.store, sharing=fmt == "jsonld")
+    nodes = resources(graph.store, sharing=fmt == "jsonld", canonical=cached)
     if fmt != "trig":  # the direct layer's resources after the facts', in their own order
         layer = ox.Store()
         layer.extend(ox.Quad(q.subject, q.predicate, q.object) for q in direct)
