@@ -13,11 +13,9 @@ import itertools
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
-from rdflib.namespace import PROV
 
 from msskg.errors import UnknownFormatError
 from msskg.graph.direct import derive, read_rules
@@ -28,14 +26,17 @@ from msskg.output import open_atomically
 from msskg.publish.jsonld import write_jsonld
 from msskg.publish.walk import Node, resources, triples_of
 
+if TYPE_CHECKING:
+    import rdflib
+
 __all__ = ["EXPORT_FORMATS", "by_source", "export", "write_export", "write_stdout"]
 
 EXPORT_FORMATS = ("turtle", "jsonld", "nt", "trig")
-OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 _FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG}
 _DUMPED = ("nt", "turtle")  # straight from the store; trig and jsonld are walked
-_DERIVED = str(PROV.wasDerivedFrom)
-_HAS_SOURCE = str(OA.hasSource)
+# Only by_source (for push) needs rdflib: an export does not import it (~20 MiB).
+_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+_HAS_SOURCE = "http://www.w3.org/ns/oa#hasSource"
 
 
 def export(
@@ -156,15 +157,18 @@ def by_source(graph: rdflib.Graph) -> rdflib.Dataset:
     blank nodes it reaches (intervals, instants, quotes) into graph ``S``, and
     into each graph if it quotes several sources. The rest (the ontology,
     labels) goes into the default graph. The union of all graphs is ``graph``."""
+    import rdflib
+
+    derived, has_source = rdflib.URIRef(_DERIVED), rdflib.URIRef(_HAS_SOURCE)
     dataset = rdflib.Dataset()
     for prefix, namespace in graph.namespaces():
         dataset.bind(prefix, namespace, override=True, replace=True)
     placed: set[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]] = set()
-    for fact in set(graph.subjects(PROV.wasDerivedFrom, None)):
+    for fact in set(graph.subjects(derived, None)):
         sources = {
             source
-            for quote in graph.objects(fact, PROV.wasDerivedFrom)
-            for source in graph.objects(quote, OA.hasSource)
+            for quote in graph.objects(fact, derived)
+            for source in graph.objects(quote, has_source)
             if isinstance(source, rdflib.URIRef)
         }
         if not sources:
@@ -186,6 +190,8 @@ def _blank_node_closure(
     graph: rdflib.Graph, node: rdflib.term.Node
 ) -> set[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]]:
     """The triples about ``node`` and, recursively, about the blank nodes they reach."""
+    import rdflib
+
     triples: set[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]] = set()
     todo, seen = [node], {node}
     while todo:
