@@ -40,12 +40,13 @@ def export_command(
 ) -> None:
     """Export the whole graph (sourced facts and the direct layer), or the state on a date."""
     from msskg.errors import ParameterError
-    from msskg.publish.direct import export_at
     from msskg.publish.export import export, write_stdout
 
     if possible and at is None:
         raise ParameterError("--possible needs --at DATE")
     if at is not None:
+        from msskg.publish.direct import export_at  # rdflib: not for a whole-graph export
+
         text = export_at(at, fmt, possible=possible, data=data, output=output, force=force)
         if output is None:
             echo(text)

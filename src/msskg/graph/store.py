@@ -83,28 +83,42 @@ def open_store(
     cache: Path | None = None,
     in_memory_limit: int = IN_MEMORY_LIMIT,
     progress: Progress | None = None,
+    canonical: bool = False,
 ) -> KnowledgeGraph:
     """Open the graph to query: a store built with :func:`load_store` when
     ``store`` is given, otherwise ``data`` (or the bundled graph), parsed into
     memory when small and into a content-keyed cache under ``cache`` when not;
-    ``progress`` hears how far the parse into the cache is."""
+    ``progress`` hears how far the parse into the cache is. ``canonical``: a
+    store whose blank nodes carry canonical labels (:mod:`msskg.graph.labels`),
+    cached apart: labelling costs a parse in Python, which queries need not pay."""
     if store is not None:
         return _open_persistent(Path(store))
     files = resolve_files(data)
     if sum(p.stat().st_size for p in files) < in_memory_limit:
         memory = ox.Store()
-        return KnowledgeGraph(memory, _merge_prefixes(parse_into(memory, files)))
-    return _open_cached(files, cache if cache is not None else cache_dir(), progress)
+        prefixes = parse_into(memory, files, canonical=canonical)
+        return KnowledgeGraph(memory, _merge_prefixes(prefixes))
+    return _open_cached(files, cache if cache is not None else cache_dir(), progress, canonical)
 
 
 def open_graph(
-    *, data: Sequence[Path | str] | None = None, store: Path | str | None = None
+    *,
+    data: Sequence[Path | str] | None = None,
+    store: Path | str | None = None,
+    in_memory_limit: int = IN_MEMORY_LIMIT,
+    canonical: bool = False,
 ) -> KnowledgeGraph:
     """:func:`open_store` as the command line opens it: a first parse of
     large data shows its progress on stderr."""
     progress = StderrProgress("Parsing")
     try:
-        return open_store(data=data, store=store, progress=progress)
+        return open_store(
+            data=data,
+            store=store,
+            progress=progress,
+            in_memory_limit=in_memory_limit,
+            canonical=canonical,
+        )
     finally:
         progress.close()
 
@@ -157,18 +171,19 @@ def _open_persistent(path: Path) -> KnowledgeGraph:
 
 
 def _open_cached(
-    files: Sequence[Path], cache: Path, progress: Progress | None = None
+    files: Sequence[Path], cache: Path, progress: Progress | None, canonical: bool
 ) -> KnowledgeGraph:
-    entry = cache / _content_key(files)
+    entry = cache / _content_key(files, canonical)
     if not entry.is_dir():
-        entry = _build_cache_entry(files, cache, progress)
+        entry = _build_cache_entry(files, cache, progress, canonical)
     else:
         os.utime(entry)  # when it was last used, for msskg cache
     return _open_persistent(entry / "store")
 
 
-def _new_digest() -> Any:
-    return _sha256()(f"msskg-cache {CACHE_VERSION} {ox.__version__}\n".encode())
+def _new_digest(canonical: bool) -> Any:
+    labels = " canonical" if canonical else ""
+    return _sha256()(f"msskg-cache {CACHE_VERSION}{labels} {ox.__version__}\n".encode())
 
 
 def _file_header(digest: Any, path: Path) -> None:
@@ -180,8 +195,8 @@ def _file_footer(digest: Any, size: int) -> None:
     digest.update(f"\n{size}\n".encode())
 
 
-def _content_key(files: Sequence[Path]) -> str:
-    digest = _new_digest()
+def _content_key(files: Sequence[Path], canonical: bool = False) -> str:
+    digest = _new_digest(canonical)
     for path in files:
         _file_header(digest, path)
         size = 0
@@ -207,7 +222,7 @@ def _sha256() -> Any:
 
 
 def _build_cache_entry(
-    files: Sequence[Path], cache: Path, progress: Progress | None = None
+    files: Sequence[Path], cache: Path, progress: Progress | None, canonical: bool
 ) -> Path:
     """Build into a private folder, then rename it into place under the key
     of exactly the bytes parsed (hashed as they are read): a file edited while
@@ -225,9 +240,11 @@ def _build_cache_entry(
             f"cannot create the cache in {cache}: {err.strerror} (set MSSKG_CACHE_DIR)"
         ) from err
     try:
-        digest = _new_digest()
+        digest = _new_digest(canonical)
         disk = ox.Store(str(building / "store"))
-        prefixes = parse_into(disk, files, bulk=True, digest=digest, progress=progress)
+        prefixes = parse_into(
+            disk, files, bulk=True, digest=digest, progress=progress, canonical=canonical
+        )
         disk.flush()
         del disk
         _write_prefixes(building / "store", prefixes)
@@ -304,10 +321,15 @@ def parse_into(
     progress: Progress | None = None,
     bulk: bool = False,
     digest: Any | None = None,
+    canonical: bool = False,
 ) -> dict[str, str]:
     """Parse every file into ``store``; return the prefixes they declare.
-    Blank nodes are renamed so that ``_:b1`` in two files stays two nodes.
+    Blank nodes are renamed so that ``_:b1`` in two files stays two nodes
+    (``canonical``: to labels made from the graph, graph/labels.py).
     ``digest``, when given, is fed exactly the bytes parsed."""
+    labeller = None
+    if canonical:
+        labeller = importlib.import_module("msskg.graph.labels").Labeller()
     total = sum(p.stat().st_size for p in files)
     done = 0
     prefixes: dict[str, str] = {}
@@ -325,13 +347,14 @@ def parse_into(
                 stream = io.BufferedReader(counting)
             fmt, base = rdf_format(path), path.resolve().as_uri()
             try:
-                if bulk and fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+                if bulk and not canonical and fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
                     # No prefixes to collect: the whole parse stays in Rust
                     # (bulk_load renames blank nodes as parse(...) does below).
                     store.bulk_load(stream, fmt, base_iri=base)
                 else:
                     parser = ox.parse(stream, fmt, base_iri=base, rename_blank_nodes=True)
-                    (store.bulk_extend if bulk else store.extend)(parser)
+                    quads = parser if labeller is None else labeller.keep(parser, fmt)
+                    (store.bulk_extend if bulk else store.extend)(quads)
                     prefixes.update(parser.prefixes)
             except SyntaxError as err:
                 raise data_syntax_error(path, err) from None
@@ -340,6 +363,8 @@ def parse_into(
         if digest is not None:
             _file_footer(digest, counting.bytes_read)
         done += path.stat().st_size
+    if labeller is not None:
+        (store.bulk_extend if bulk else store.extend)(labeller.relabelled())
     return prefixes
 
 

@@ -13,11 +13,9 @@ import itertools
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
-from rdflib.namespace import PROV
 
 from msskg.errors import UnknownFormatError
 from msskg.graph.direct import derive, read_rules
@@ -28,13 +26,17 @@ from msskg.output import open_atomically
 from msskg.publish.jsonld import write_jsonld
 from msskg.publish.walk import Node, resources, triples_of
 
+if TYPE_CHECKING:
+    import rdflib
+
 __all__ = ["EXPORT_FORMATS", "by_source", "export", "write_export", "write_stdout"]
 
 EXPORT_FORMATS = ("turtle", "jsonld", "nt", "trig")
-OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 _FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG}
-_DERIVED = str(PROV.wasDerivedFrom)
-_HAS_SOURCE = str(OA.hasSource)
+_DUMPED = ("nt", "turtle")  # straight from the store; trig and jsonld are walked
+# Only by_source (for push) needs rdflib: an export does not import it (~20 MiB).
+_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+_HAS_SOURCE = "http://www.w3.org/ns/oa#hasSource"
 
 
 def export(
@@ -67,14 +69,21 @@ def write_export(
 ) -> None:
     """Write the graph (``graph``, else bundled or ``data``) to ``stream`` as ``fmt``."""
     _check_format(fmt)
+    cached = graph is None
     if graph is None:
         # The walk nests blank nodes by recursion, as rdflib's parsers did:
         # refuse data nested deeper than msskg reads, with one line.
         for path in resolve_files(data):
             check_data_depth(path)
-        graph = open_graph(data=data)
+        # Always the cached store on disk, whatever the size: its blank nodes
+        # carry canonical labels (graph/labels.py) and its order is a function
+        # of the terms (an in-memory store's follows the order of insertion).
+        graph = open_graph(data=data, in_memory_limit=0, canonical=True)
     direct = derive(graph.store, read_rules())  # small: a few quads per fact, sorted
-    nodes = resources(graph.store, sharing=fmt == "jsonld")
+    if cached and fmt in _DUMPED and next(iter(graph.store.named_graphs()), None) is None:
+        _dump(fmt, graph, direct, stream)
+        return
+    nodes = resources(graph.store, sharing=fmt == "jsonld", canonical=cached)
     if fmt != "trig":  # the direct layer's resources after the facts', in their own order
         layer = ox.Store()
         layer.extend(ox.Quad(q.subject, q.predicate, q.object) for q in direct)
@@ -91,6 +100,24 @@ def write_export(
     else:
         triples = (t for node in nodes for t in triples_of(node))
         ox.serialize(triples, stream, _FORMATS[fmt], prefixes=prefixes)
+
+
+def _dump(fmt: str, graph: KnowledgeGraph, direct: Sequence[ox.Quad], stream: IO[bytes]) -> None:
+    """pyoxigraph's own dump of the store (which never leaves Rust), then the
+    direct layer. The store's order: subjects by the hash pyoxigraph files
+    their IRIs under, then blank nodes by label; each subject's triples together."""
+    prefixes = None
+    if fmt == "turtle":
+        prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
+    graph.store.dump(stream, _FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=prefixes)
+    if not direct:
+        return
+    layer = io.BytesIO()
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in direct)
+    ox.serialize(triples, layer, _FORMATS[fmt], prefixes=prefixes)
+    # The prefixes are declared once, at the top.
+    lines = layer.getvalue().splitlines(keepends=True)
+    stream.write(b"".join(line for line in lines if not line.startswith(b"@prefix ")))
 
 
 def _check_format(fmt: str) -> None:
@@ -130,15 +157,18 @@ def by_source(graph: rdflib.Graph) -> rdflib.Dataset:
     blank nodes it reaches (intervals, instants, quotes) into graph ``S``, and
     into each graph if it quotes several sources. The rest (the ontology,
     labels) goes into the default graph. The union of all graphs is ``graph``."""
+    import rdflib
+
+    derived, has_source = rdflib.URIRef(_DERIVED), rdflib.URIRef(_HAS_SOURCE)
     dataset = rdflib.Dataset()
     for prefix, namespace in graph.namespaces():
         dataset.bind(prefix, namespace, override=True, replace=True)
     placed: set[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]] = set()
-    for fact in set(graph.subjects(PROV.wasDerivedFrom, None)):
+    for fact in set(graph.subjects(derived, None)):
         sources = {
             source
-            for quote in graph.objects(fact, PROV.wasDerivedFrom)
-            for source in graph.objects(quote, OA.hasSource)
+            for quote in graph.objects(fact, derived)
+            for source in graph.objects(quote, has_source)
             if isinstance(source, rdflib.URIRef)
         }
         if not sources:
@@ -160,6 +190,8 @@ def _blank_node_closure(
     graph: rdflib.Graph, node: rdflib.term.Node
 ) -> set[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]]:
     """The triples about ``node`` and, recursively, about the blank nodes they reach."""
+    import rdflib
+
     triples: set[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]] = set()
     todo, seen = [node], {node}
     while todo:

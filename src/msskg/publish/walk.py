@@ -39,19 +39,22 @@ class Node(NamedTuple):
     shared: bool = False
 
 
-def resources(store: ox.Store, *, sharing: bool = False) -> Iterator[Node]:
+def resources(store: ox.Store, *, sharing: bool = False, canonical: bool = False) -> Iterator[Node]:
     """Every resource of ``store`` (all its graphs, as one graph), in order;
     ``sharing`` marks the blank nodes more than one triple points at (JSON-LD
-    needs to know). The store is read in one pass, in its own order, and held
-    by subject until written: per-subject lookups cost a RocksDB seek each
-    (0.1-0.4 ms; 245k subjects at 1M triples), a pass costs what a dump does."""
+    needs to know); ``canonical``: the store's blank nodes already carry
+    canonical labels (graph/labels.py, made the same way), which are kept.
+    The store is read in one pass, in its own order, and held by subject
+    until written: per-subject lookups cost a RocksDB seek each (0.1-0.4 ms;
+    245k subjects at 1M triples), a pass costs what a dump does."""
     union = next(iter(store.named_graphs()), None) is not None
-    walker = _Walker(store, union=union, sharing=sharing)
+    walker = _Walker(store, union=union, sharing=sharing, canonical=canonical)
     for iri in sorted(key for key in walker.pending if not key.startswith("_:")):
         yield walker.node(ox.NamedNode(iri), iri)
     # blank nodes no IRI reaches: those no triple points at first, then cycles
     left = sorted(
-        (walker.pointed.get(key, 0) > 0, walker.digest(key), key) for key in walker.pending
+        (walker.pointed.get(key, 0) > 0, "" if canonical else walker.digest(key), key)
+        for key in walker.pending
     )
     written: dict[str, int] = {}
     for _, digest, key in left:
@@ -78,7 +81,8 @@ Edges = list[tuple[ox.NamedNode, Object]]
 
 
 class _Walker:
-    def __init__(self, store: ox.Store, *, union: bool, sharing: bool):
+    def __init__(self, store: ox.Store, *, union: bool, sharing: bool, canonical: bool):
+        self.canonical = canonical
         self.labels: dict[str, ox.BlankNode] = {}  # "_:" + the store's id -> stable label
         self.pointed: dict[str, int] = {}  # how many triples point at each blank node
         self.pending: dict[str, Edges] = {}  # by subject ("_:id" for a blank node), until written
@@ -120,7 +124,7 @@ class _Walker:
         shared = False
         if isinstance(subject, ox.BlankNode):
             pointer = f"_:{subject.value}"
-            own = self.labels[pointer] = ox.BlankNode("b" + key)
+            own = self.labels[pointer] = subject if self.canonical else ox.BlankNode("b" + key)
             self._digests.pop(pointer, None)
             shared = self.pointed.get(pointer, 0) > 1
         else:
@@ -131,6 +135,10 @@ class _Walker:
             if isinstance(value, ox.BlankNode):
                 if (label := self.labels.get(f"_:{value.value}")) is not None:
                     edges.append(((predicate.value, str(label)), predicate, label))
+                    continue
+                if self.canonical:
+                    nested = self.node(value, "")
+                    edges.append(((predicate.value, str(nested.subject)), predicate, nested))
                     continue
                 child = f"{key} {predicate} {self.digest(f'_:{value.value}')}"
                 child = hashlib.sha256(child.encode()).hexdigest()[:24]
