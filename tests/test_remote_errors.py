@@ -263,6 +263,27 @@ def test_no_values_inside_exists_and_after_a_union_of_bound_groups() -> None:
     )
 
 
+def test_an_optional_gets_only_the_parameters_it_mentions() -> None:
+    # Regression: Virtuoso 7.2 dropped OPTIONAL rows (holder-at 2003 lost Paek
+    # Hak-rim's "possible" term) or hung when an OPTIONAL's group held a VALUES
+    # of parameters it never uses; the enclosing group's VALUES binds them.
+    query = parse_query(
+        "SELECT ?d ?e WHERE {\n"
+        "  ?s ?p ?o OPTIONAL { ?s ?q ?x } OPTIONAL { ?s ?r ?y FILTER (?y < ?e) }\n"
+        "  OPTIONAL { ?s ?q ?z OPTIONAL { ?z ?r ?d } }\n"
+        "}",
+        name="q",
+    )
+    bound = bind_values(query, {"d": ox.Literal("1"), "e": ox.Literal("2")})
+    both, d, e = 'VALUES (?d ?e) { ("1" "2") }', 'VALUES (?d) { ("1") }', 'VALUES (?e) { ("2") }'
+    assert bound == (
+        f"SELECT ?d ?e WHERE {{ {both} \n"
+        f"  ?s ?p ?o OPTIONAL {{ ?s ?q ?x }} OPTIONAL {{ {e}  ?s ?r ?y FILTER (?y < ?e) }}\n"
+        f"  OPTIONAL {{ {d}  ?s ?q ?z OPTIONAL {{ {d}  ?z ?r ?d }} }}\n"
+        "}"
+    )
+
+
 def test_without_a_group_the_values_go_at_the_end() -> None:
     query = parse_query("DESCRIBE ?d", name="q")
     assert bind_values(query, {"d": ox.NamedNode("http://e/x")}) == (

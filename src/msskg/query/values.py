@@ -7,7 +7,9 @@ substituting the term for the variable (SEP-0007, as pyoxigraph does locally)
 means, filters in nested groups included; a subquery that does not return the
 variable has a variable of its own by that name, and gets no VALUES. The group
 of a (NOT) EXISTS gets none either: the enclosing group's VALUES has bound the
-variable in each solution it tests."""
+variable in each solution it tests. Nor does an OPTIONAL's group for the
+parameters it never mentions: the enclosing group has bound them, so joining
+them in changes nothing (and Virtuoso 7 drops rows or hangs on it)."""
 
 from __future__ import annotations
 
@@ -85,6 +87,8 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
         word = value.upper() if kind == "word" else ""
         if stack and value not in ("{", "}") and word != "UNION":
             stack[-1].only_groups = False
+        if stack and kind == "var":
+            stack[-1].mentions.add(value)
         if word in ("CONSTRUCT", "VALUES"):
             expect, assigning = ("template", False) if word == "CONSTRUCT" else ("data", True)
         elif kind == "var" and value in scope and (assigning or _after_as(lexemes, index)):
@@ -103,6 +107,9 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
                 # solution the filter sees; Virtuoso 7 fails to compile a
                 # VALUES of outer variables inside (NOT) EXISTS.
                 stack.append(_Frame("group", scope))
+            elif index > 0 and lexemes[index - 1][1].upper() == "OPTIONAL":
+                # Its VALUES is decided at its }, once its mentions are known.
+                stack.append(_Frame("optional", scope, end))
             else:
                 stack.append(_Frame("group", scope, end if scope else None))
                 if scope:
@@ -114,6 +121,16 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
             frame = stack.pop()
             if stack:
                 stack[-1].children.append(frame)
+                stack[-1].mentions |= frame.mentions
+            if frame.kind == "optional" and frame.insert is not None:
+                # The parameters it never mentions are bound by the enclosing
+                # group's VALUES; Virtuoso 7 loses OPTIONAL rows (or hangs)
+                # when a VALUES of them is joined in here.
+                if used := frame.scope & frame.mentions:
+                    inserts[frame.insert] = frozenset(used)
+                else:
+                    frame.insert = None
+                continue
             if frame.insert is not None and _only_bound_groups(frame):
                 # { A } UNION { B }: the VALUES goes after the groups, not
                 # before (the same join); Virtuoso 7 hangs on the other order.
@@ -135,7 +152,7 @@ class _Frame:
     VALUES goes (None: nowhere), and whether it holds nothing but groups.
     (A plain class: dataclasses would cost every cold query ~15 ms of imports.)"""
 
-    __slots__ = ("children", "insert", "kind", "only_groups", "scope")
+    __slots__ = ("children", "insert", "kind", "mentions", "only_groups", "scope")
 
     def __init__(self, kind: str, scope: frozenset[str], insert: int | None = None) -> None:
         self.kind = kind
@@ -143,6 +160,7 @@ class _Frame:
         self.insert = insert
         self.only_groups = True
         self.children: list[_Frame] = []
+        self.mentions: set[str] = set()
 
 
 def _only_bound_groups(frame: _Frame) -> bool:
