@@ -85,6 +85,8 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
         word = value.upper() if kind == "word" else ""
         if stack and value not in ("{", "}") and word != "UNION":
             stack[-1].only_groups = False
+        if kind == "var" and stack and value in scope:
+            stack[-1].mentions = True
         if word in ("CONSTRUCT", "VALUES"):
             expect, assigning = ("template", False) if word == "CONSTRUCT" else ("data", True)
         elif kind == "var" and value in scope and (assigning or _after_as(lexemes, index)):
@@ -107,13 +109,21 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
                 stack.append(_Frame("group", scope, end if scope else None))
                 if scope:
                     inserts[end] = scope
+                stack[-1].optional = index > 0 and lexemes[index - 1][1].upper() in (
+                    "OPTIONAL",
+                    "MINUS",
+                )
             expect, assigning = "group", False
         elif value == "}":
             if not stack:
                 raise query_syntax_error(query, "a } closes no {")
             frame = stack.pop()
+            if frame.optional and not frame.mentions and frame.insert is not None:
+                del inserts[frame.insert]
+                frame.insert = None
             if stack:
                 stack[-1].children.append(frame)
+                stack[-1].mentions |= frame.mentions
             if frame.insert is not None and _only_bound_groups(frame):
                 # { A } UNION { B }: the VALUES goes after the groups, not
                 # before (the same join); Virtuoso 7 hangs on the other order.
@@ -132,16 +142,19 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
 
 class _Frame:
     """A { ... } being read: what it is, the parameters it can see, where its
-    VALUES goes (None: nowhere), and whether it holds nothing but groups.
+    VALUES goes (None: nowhere), whether it holds nothing but groups, whether it
+    follows OPTIONAL or MINUS, and whether a parameter it sees occurs in it.
     (A plain class: dataclasses would cost every cold query ~15 ms of imports.)"""
 
-    __slots__ = ("children", "insert", "kind", "only_groups", "scope")
+    __slots__ = ("children", "insert", "kind", "mentions", "only_groups", "optional", "scope")
 
     def __init__(self, kind: str, scope: frozenset[str], insert: int | None = None) -> None:
         self.kind = kind
         self.scope = scope
         self.insert = insert
         self.only_groups = True
+        self.optional = False
+        self.mentions = False
         self.children: list[_Frame] = []
 
 
