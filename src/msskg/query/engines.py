@@ -180,7 +180,7 @@ class OxigraphBackend(SparqlLookups):
             raise unselected_parameter(query, f"?{hidden[0]}")
         try:
             answer = self.graph.store.query(
-                bind_values(query, bindings), use_default_graph_as_union=self.union
+                bind_values(query, bindings, lean=True), use_default_graph_as_union=self.union
             )
             if isinstance(answer, ox.QueryBoolean):
                 return AskResult(bool(answer))

@@ -71,7 +71,7 @@ def unreturned_parameters(query: SavedQuery, names: frozenset[str]) -> list[str]
     return []
 
 
-def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
+def bind_values(query: SavedQuery, bindings: Mapping[str, Binding], *, lean: bool = False) -> str:
     """The query's text with ``bindings`` joined in as VALUES blocks (see above);
     the text itself, unchanged, when there is nothing to bind."""
     if not bindings:
@@ -118,7 +118,7 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
             if not stack:
                 raise query_syntax_error(query, "a } closes no {")
             frame = stack.pop()
-            if frame.optional and not frame.mentions and frame.insert is not None:
+            if lean and frame.optional and not frame.mentions and frame.insert is not None:
                 del inserts[frame.insert]
                 frame.insert = None
             if stack:
