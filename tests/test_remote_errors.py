@@ -284,6 +284,32 @@ def test_an_optional_gets_only_the_parameters_it_mentions() -> None:
     )
 
 
+def test_no_values_in_an_optional_or_minus_group_that_never_names_the_parameter() -> None:
+    # Regression: a VALUES in every OPTIONAL made Oxigraph join each OPTIONAL of
+    # `children` over the whole graph by hash (every label at 1M) instead of
+    # looking it up per row; in a MINUS it made the two sides share ?d, which
+    # changes the answer (here: the one row was removed).
+    query = parse_query(
+        "SELECT ?d WHERE {\n"
+        "  ?s ?p ?d OPTIONAL { ?s ?q ?o } OPTIONAL { ?s ?q ?d }\n"
+        "  OPTIONAL { { ?o ?r ?d } } MINUS { ?m <http://e/r> ?n }\n"
+        "}",
+        name="q",
+    )
+    bound = bind_values(query, {"d": ox.Literal("1")})
+    v = 'VALUES (?d) { ("1") }'
+    assert bound == (
+        f"SELECT ?d WHERE {{ {v} \n"
+        f"  ?s ?p ?d OPTIONAL {{ ?s ?q ?o }} OPTIONAL {{ {v}  ?s ?q ?d }}\n"
+        f"  OPTIONAL {{ {v}  {{ {v}  ?o ?r ?d }} }} MINUS {{ ?m <http://e/r> ?n }}\n"
+        "}"
+    )
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("1")))
+    store.add(ox.Quad(ox.NamedNode("http://e/x"), ox.NamedNode("http://e/r"), ox.Literal("2")))
+    assert [row[0] for row in store.query(bound)] == [ox.Literal("1")]  # type: ignore[index]
+
+
 def test_without_a_group_the_values_go_at_the_end() -> None:
     query = parse_query("DESCRIBE ?d", name="q")
     assert bind_values(query, {"d": ox.NamedNode("http://e/x")}) == (

@@ -229,7 +229,8 @@ ASK {
   { ?thing rdf:type/rdfs:subClassOf* ?kind }
   UNION
   # a graph without the ontology, where nothing is known to be of the kind: not checked
-  { FILTER NOT EXISTS { ?any rdf:type/rdfs:subClassOf* ?kind } }
+  # (from the class down: from rdf:type up, Oxigraph read every type, 0.19 s at 1M)
+  { FILTER NOT EXISTS { ?class rdfs:subClassOf* ?kind . ?any rdf:type ?class } }
 }
 """
 

@@ -7,9 +7,11 @@ substituting the term for the variable (SEP-0007, as pyoxigraph does locally)
 means, filters in nested groups included; a subquery that does not return the
 variable has a variable of its own by that name, and gets no VALUES. The group
 of a (NOT) EXISTS gets none either: the enclosing group's VALUES has bound the
-variable in each solution it tests. Nor does an OPTIONAL's group for the
-parameters it never mentions: the enclosing group has bound them, so joining
-them in changes nothing (and Virtuoso 7 drops rows or hangs on it)."""
+variable in each solution it tests. Nor does the group of an OPTIONAL or a
+MINUS for the parameters it never mentions: for an OPTIONAL the enclosing
+group has bound them, so joining them in changes nothing (and Virtuoso 7 drops
+rows or hangs on it; Oxigraph plans a whole-graph join); for a MINUS it would
+change the answer, since the two sides would then share those variables."""
 
 from __future__ import annotations
 
@@ -107,7 +109,7 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
                 # solution the filter sees; Virtuoso 7 fails to compile a
                 # VALUES of outer variables inside (NOT) EXISTS.
                 stack.append(_Frame("group", scope))
-            elif index > 0 and lexemes[index - 1][1].upper() == "OPTIONAL":
+            elif index > 0 and lexemes[index - 1][1].upper() in ("OPTIONAL", "MINUS"):
                 # Its VALUES is decided at its }, once its mentions are known.
                 stack.append(_Frame("optional", scope, end))
             else:
@@ -125,7 +127,9 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
             if frame.kind == "optional" and frame.insert is not None:
                 # The parameters it never mentions are bound by the enclosing
                 # group's VALUES; Virtuoso 7 loses OPTIONAL rows (or hangs)
-                # when a VALUES of them is joined in here.
+                # when a VALUES of them is joined in here, Oxigraph joins the
+                # OPTIONAL over the whole graph by hash instead of looking it up
+                # per row, and in a MINUS it would make both sides share them.
                 if used := frame.scope & frame.mentions:
                     inserts[frame.insert] = frozenset(used)
                 else:
@@ -149,7 +153,8 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
 
 class _Frame:
     """A { ... } being read: what it is, the parameters it can see, where its
-    VALUES goes (None: nowhere), and whether it holds nothing but groups.
+    VALUES goes (None: nowhere), whether it holds nothing but groups, and the
+    variables it mentions.
     (A plain class: dataclasses would cost every cold query ~15 ms of imports.)"""
 
     __slots__ = ("children", "insert", "kind", "mentions", "only_groups", "scope")
