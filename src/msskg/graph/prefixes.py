@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
-__all__ = ["DEFAULT_PREFIXES", "shorten"]
+__all__ = [
+    "DEFAULT_PREFIXES",
+    "PREFIXES_FILE",
+    "merge_prefixes",
+    "read_prefixes",
+    "shorten",
+    "write_prefixes",
+]
 
 
 DEFAULT_PREFIXES: Mapping[str, str] = {
@@ -42,3 +50,32 @@ def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
 
 # A local name that needs no escaping in Turtle or SPARQL (a safe subset of PN_LOCAL).
 _LOCAL = r"\w(?:[\w.-]*[\w-])?"
+
+
+PREFIXES_FILE = "msskg-prefixes.json"
+"""Where a store folder keeps the prefixes its data declared."""
+
+
+def merge_prefixes(found: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes ``found`` in data, with msskg's own winning on a clash."""
+    merged = {name: iri for name, iri in found.items() if name}
+    merged.update(DEFAULT_PREFIXES)
+    return merged
+
+
+def write_prefixes(folder: Path, prefixes: Mapping[str, str]) -> None:
+    """Keep ``prefixes`` in the store folder ``folder``."""
+    import json
+
+    (folder / PREFIXES_FILE).write_text(json.dumps(dict(prefixes), indent=1, sort_keys=True))
+
+
+def read_prefixes(folder: Path) -> dict[str, str]:
+    """The prefixes kept in ``folder`` ({} when there are none, or they cannot be read)."""
+    import json
+
+    try:
+        loaded = json.loads((folder / PREFIXES_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from msskg.errors import DataError, MissingDataError, OutputError
 from msskg.graph.files import data_syntax_error, rdf_format, resolve_files
-from msskg.graph.prefixes import DEFAULT_PREFIXES
+from msskg.graph.prefixes import DEFAULT_PREFIXES, merge_prefixes, read_prefixes, write_prefixes
 from msskg.graph.progress import StderrProgress
 from msskg.graph.scan import check_data_depth
 
@@ -42,9 +42,6 @@ __all__ = [
 # takes ~8 ms (measured on the team's machines). Below this size, parsing
 # into memory on every run is as fast as the cache and leaves nothing on disk.
 IN_MEMORY_LIMIT = 64 * 1024
-
-
-PREFIXES_FILE = "msskg-prefixes.json"
 
 
 # Bumped when the layout of a cache entry, or how its key is made, changes.
@@ -97,7 +94,7 @@ def open_store(
     if sum(p.stat().st_size for p in files) < in_memory_limit:
         memory = ox.Store()
         prefixes = parse_into(memory, files, canonical=canonical)
-        return KnowledgeGraph(memory, _merge_prefixes(prefixes))
+        return KnowledgeGraph(memory, merge_prefixes(prefixes))
     return _open_cached(files, cache if cache is not None else cache_dir(), progress, canonical)
 
 
@@ -152,7 +149,7 @@ def load_store(
         disk.flush()
         count = len(disk)
         del disk
-        _write_prefixes(building, prefixes)
+        write_prefixes(building, prefixes)
         building.rename(target)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -167,7 +164,7 @@ def _open_persistent(path: Path) -> KnowledgeGraph:
         disk = ox.Store.read_only(str(path))
     except OSError as err:
         raise DataError(f"cannot open store {path}: {err}") from err
-    return KnowledgeGraph(disk, _merge_prefixes(_read_prefixes(path)))
+    return KnowledgeGraph(disk, merge_prefixes(read_prefixes(path)))
 
 
 def _open_cached(
@@ -247,7 +244,7 @@ def _build_cache_entry(
         )
         disk.flush()
         del disk
-        _write_prefixes(building / "store", prefixes)
+        write_prefixes(building / "store", prefixes)
         entry = cache / str(digest.hexdigest())[:32]
         try:
             building.rename(entry)
@@ -399,25 +396,3 @@ class _Counting(io.RawIOBase):
         if self._progress is not None:
             self._progress(self._start + self._raw.tell(), self._total)
         return count
-
-
-def _merge_prefixes(found: Mapping[str, str]) -> dict[str, str]:
-    merged = {name: iri for name, iri in found.items() if name}
-    merged.update(DEFAULT_PREFIXES)
-    return merged
-
-
-def _write_prefixes(folder: Path, prefixes: Mapping[str, str]) -> None:
-    import json
-
-    (folder / PREFIXES_FILE).write_text(json.dumps(dict(prefixes), indent=1, sort_keys=True))
-
-
-def _read_prefixes(folder: Path) -> dict[str, str]:
-    import json
-
-    try:
-        loaded = json.loads((folder / PREFIXES_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
