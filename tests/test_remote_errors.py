@@ -16,8 +16,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from msskg.cli import main
-from msskg.errors import QueryFileError, QuerySyntaxError
+from msskg.errors import EndpointHTTPError, QueryFileError, QuerySyntaxError
 from msskg.publish.remote import AUTH_ENV, TOKEN_ENV
+from msskg.publish.transport import send
 from msskg.query.catalogue import parse_query
 from msskg.query.values import bind_values, sparql_term
 
@@ -25,11 +26,16 @@ ASK_TRUE = b'{"head":{},"boolean":true}'
 
 
 class Stub(http.server.BaseHTTPRequestHandler):
-    """Answers by path: /ok, /error, /forbidden, /slow, /garbage, /html, /not-http."""
+    """Answers by path: /ok, /error, /forbidden, /slow, /garbage, /html, /not-http,
+    /closes."""
 
     seen: list[dict[str, str]] = []  # noqa: RUF012 (shared with the tests on purpose)
 
     def do_POST(self) -> None:
+        if self.path == "/closes":  # refuses before reading the body, as Virtuoso does
+            self.do_HEAD()
+            self.close_connection = True
+            return
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.seen.append(dict(self.headers))
         if self.path == "/slow":
@@ -53,6 +59,11 @@ class Stub(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     do_PUT = do_POST
+
+    def do_HEAD(self) -> None:
+        self.send_response(401 if self.path == "/closes" else 404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -108,6 +119,23 @@ def test_unreachable_endpoint() -> None:
         ask(url),
         5,
         f"cannot reach {url}: Connection refused (is the server running? check the URL)",
+    )
+
+
+def test_a_store_that_refuses_before_reading_the_body_asks_for_credentials(
+    stub: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Regression: Virtuoso answers a push without credentials with 401 and
+    # closes the connection before reading the body; msskg then said "lost the
+    # connection" (exit 5) or gave the 401 (exit 6), depending on timing.
+    monkeypatch.delenv(AUTH_ENV, raising=False)
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    with pytest.raises(EndpointHTTPError) as caught:
+        send(f"{stub}/closes", method="PUT", body=b"x" * (32 << 20), headers={}, timeout=10)
+    assert caught.value.exit_code == 6
+    assert str(caught.value) == (
+        f"{stub}/closes answered HTTP 401 Unauthorized (set MSSKG_ENDPOINT_AUTH=user:password "
+        "or MSSKG_ENDPOINT_TOKEN=TOKEN)"
     )
 
 

@@ -114,6 +114,21 @@ def _digest_answer(url: str, method: str, timeout: float) -> str | None:
     return f"Digest {answer}" if answer else None
 
 
+def _raise_if_unauthorized(url: str, timeout: float) -> None:
+    """Raise the 401 a bodiless request draws from ``url``, if it draws one: a
+    store that refuses a request without credentials may close the connection
+    before it has read a large body (Virtuoso does), so the refusal itself was
+    lost, and which of the two the client saw depended on timing."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout):
+            return
+    except urllib.error.HTTPError as err:
+        if err.code == 401:
+            raise
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        return
+
+
 def _open(
     url: str,
     method: str,
@@ -154,6 +169,9 @@ def send(
             )
             digest = None if challenged else _digest_answer(url, method, timeout)
             if digest is None:
+                lost = err.reason if isinstance(err, urllib.error.URLError) else err
+                if isinstance(lost, ConnectionError) and not auth:
+                    _raise_if_unauthorized(url, timeout)
                 raise
             return _open(url, method, body, headers, {"Authorization": digest}, timeout)
     except urllib.error.HTTPError as err:
