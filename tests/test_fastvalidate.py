@@ -14,6 +14,7 @@ from test_shapes import CASES, PREFIXES, ROOT
 from msskg.cli import main
 from msskg.errors import MsskgError
 from msskg.validate.api import validate, validate_graph
+from msskg.validate.fast import Unsupported, _restricted
 from msskg.validate.report import ValidationReport, ValidationResult
 
 
@@ -107,6 +108,22 @@ def test_shapes_the_engine_cannot_evaluate_fall_back_to_pyshacl(tmp_path: Path) 
     reference, fast = both(graph_of(""), shapes)
     assert comparable(fast) == comparable(reference)
     assert [r.component.rsplit("#", 1)[-1] for r in fast.results] == ["PatternConstraintComponent"]
+
+
+def test_a_sub_query_must_select_this() -> None:
+    # SHACL asks a sub-query to select $this; the fast engine joins such a
+    # sub-query to the focus node, and leaves any other to pySHACL.
+    targets = "{ ?this a <urn:C> }"
+    inner = "{ SELECT $this ?x WHERE { $this <urn:p> ?x } }"
+    assert _restricted(f"SELECT $this WHERE {{ {inner} }}", targets) == (
+        f"SELECT $this WHERE {{ {targets}  {inner} }}"
+    )
+    with pytest.raises(Unsupported, match=r"a sub-query that does not select \$this"):
+        _restricted(
+            "SELECT $this WHERE { $this <urn:p> ?x { SELECT ?x WHERE { ?x <urn:q> 1 } } }", targets
+        )
+    # "select" in a string or an IRI is not a sub-query
+    _restricted('SELECT $this WHERE { $this <urn:select> "select ?x" }', targets)
 
 
 def test_unknown_engine_is_refused() -> None:

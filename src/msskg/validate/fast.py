@@ -232,16 +232,22 @@ _SKIP = re.compile(
 )
 
 
+# A SELECT's projection, up to its WHERE or group. SHACL requires a sub-query to
+# select $this, which is then joined to the focus node like any other pattern.
+_SUBSELECT = re.compile(r"(?i)\bselect\b(.*?)(?:\bwhere\b|\{)", re.S)
+
+
 def _restricted(select: str, targets: str) -> str:
     """``select`` with ``targets`` joined first into its WHERE group, so that
     $this is bound before anything else is evaluated, as when pySHACL
     pre-binds it."""
-    if (
-        re.search(r"\$(currentShape|shapesGraph|PATH)\b", select)
-        or len(re.findall(r"(?i)\bselect\b", select)) > 1
+    if re.search(r"\$(currentShape|shapesGraph|PATH)\b", select) or any(
+        not re.search(r"[$?]this\b", projection)
+        for projection in _SUBSELECT.findall(_SKIP.sub(" ", select))[1:]
     ):
         raise Unsupported(
-            "SPARQL constraints with sub-queries, $currentShape, $shapesGraph or $PATH"
+            "SPARQL constraints with $currentShape, $shapesGraph or $PATH,"
+            " or with a sub-query that does not select $this"
         )
     position = 0
     while (match := _SKIP.search(select, position)) is not None and select.find(
