@@ -222,26 +222,32 @@ def ask_mentions(backend: Backend, iri: str) -> bool:
     return isinstance(result, AskResult) and result.value
 
 
-IS_A = """\
+_CLASS_PREFIXES = """\
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-ASK {
-  { ?thing rdf:type/rdfs:subClassOf* ?kind }
-  UNION
-  # a graph without the ontology, where nothing is known to be of the kind: not checked
-  # (from the class down: from rdf:type up, Oxigraph read every type, 0.19 s at 1M)
-  { FILTER NOT EXISTS { ?class rdfs:subClassOf* ?kind . ?any rdf:type ?class } }
-}
 """
+# Two questions, each answered from the few classes down or the one thing up. Asked as one
+# UNION, Oxigraph evaluated the second branch's FILTER NOT EXISTS over every typed thing even
+# when the first was true (0.4-0.7 s at 10M triples; each alone: under 1 ms).
+IS_A = _CLASS_PREFIXES + "ASK { ?thing rdf:type/rdfs:subClassOf* ?kind }"
+# whether the graph knows any instance of the kind: without the ontology it knows none
+KNOWS_KIND = (
+    _CLASS_PREFIXES
+    + "ASK { { SELECT ?class WHERE { ?class rdfs:subClassOf* ?kind } } ?any rdf:type ?class }"
+)
 
 
 def ask_instance(backend: Backend, iri: str, kind: str) -> bool:
     """Whether ``iri`` is an instance of the class ``kind`` (rdfs:subClassOf*
     included), or the graph knows no instance of ``kind`` at all (no ontology)."""
     node, cls = ox.NamedNode(iri), ox.NamedNode(kind)  # checked IRIs, as in ask_mentions
-    text = IS_A.replace("?thing", str(node)).replace("?kind", str(cls))
-    result = backend.execute(parse_query(text, name="is-a"), {})
-    return isinstance(result, AskResult) and result.value
+
+    def ask(text: str, name: str) -> bool:
+        bound = text.replace("?thing", str(node)).replace("?kind", str(cls))
+        result = backend.execute(parse_query(bound, name=name), {})
+        return isinstance(result, AskResult) and result.value
+
+    return ask(IS_A, "is-a") or not ask(KNOWS_KIND, "knows-kind")
 
 
 def select_labels(backend: Backend) -> list[tuple[str, str]]:
