@@ -44,8 +44,9 @@ class Labels:
     def prefixes(self) -> Mapping[str, str]:
         return DEFAULT_PREFIXES
 
-    def labels(self) -> Sequence[tuple[str, str]]:
-        return self._labels
+    def labels(self, text: str | None = None) -> Sequence[tuple[str, str]]:
+        wanted = None if text is None else text.lower()
+        return [pair for pair in self._labels if wanted in (None, pair[1].lower())]
 
     def is_a(self, iri: str, kind: str) -> bool:
         return False
@@ -319,3 +320,12 @@ def test_a_kind_the_graph_knows_nothing_of_is_not_checked(home: Path, engine: En
         run_query(
             text.replace("org:Organization", "org:Post"), {"thing": "msr:ministry"}, engine=engine
         )
+
+
+@pytest.mark.parametrize("value", ['Ministry" } #', "Ministry\\", "Ministry'"])
+def test_a_label_is_bound_as_a_literal_not_pasted(home: Path, value: str) -> None:
+    # labels are matched by the engine (LABELLED_QUERY), with the text bound as a term
+    lookup = OxigraphBackend(open_store())
+    with pytest.raises(UnknownLabelError) as caught:
+        resolve_resource(value, parameter="thing", lookup=lookup)
+    assert str(caught.value).startswith(f'parameter "thing": nothing is labelled "{value}"')

@@ -12,7 +12,14 @@ import pyoxigraph as ox
 from msskg.errors import MsskgError, UnknownFormatError
 from msskg.graph.scan import check_depth
 from msskg.graph.store import KnowledgeGraph, open_store
-from msskg.query.catalogue import LABELS_QUERY, Binding, SavedQuery, bind_parameters, parse_query
+from msskg.query.catalogue import (
+    LABELLED_QUERY,
+    LABELS_QUERY,
+    Binding,
+    SavedQuery,
+    bind_parameters,
+    parse_query,
+)
 from msskg.query.results import (
     AskResult,
     Backend,
@@ -133,8 +140,8 @@ class SparqlLookups:
     (labels, whether an IRI is mentioned, whether it is of a kind), asked in
     SPARQL through the backend's own ``execute``: one way for every engine."""
 
-    def labels(self) -> list[tuple[str, str]]:
-        return select_labels(cast(Backend, self))
+    def labels(self, text: str | None = None) -> list[tuple[str, str]]:
+        return select_labels(cast(Backend, self), text)
 
     def mentions(self, iri: str) -> bool:
         return ask_mentions(cast(Backend, self), iri)
@@ -250,12 +257,17 @@ def ask_instance(backend: Backend, iri: str, kind: str) -> bool:
     return ask(IS_A, "is-a") or not ask(KNOWS_KIND, "knows-kind")
 
 
-def select_labels(backend: Backend) -> list[tuple[str, str]]:
-    """The (IRI, label) pairs :data:`LABELS_QUERY` finds, run on ``backend``."""
-    result = backend.execute(parse_query(LABELS_QUERY, name="labels"), {})
+def select_labels(backend: Backend, text: str | None = None) -> list[tuple[str, str]]:
+    """The (IRI, label) pairs :data:`LABELS_QUERY` finds, run on ``backend``;
+    with ``text``, those :data:`LABELLED_QUERY` finds for it."""
+    if text is None:
+        result = backend.execute(parse_query(LABELS_QUERY, name="labels"), {})
+    else:
+        wanted = {"wanted": ox.Literal(text)}
+        result = backend.execute(parse_query(LABELLED_QUERY, name="labelled"), wanted)
     assert isinstance(result, SelectResult)
     return [
         (thing.value, label.value)
-        for thing, label in result.rows
+        for thing, label, *_ in result.rows
         if isinstance(thing, ox.NamedNode) and isinstance(label, ox.Literal)
     ]

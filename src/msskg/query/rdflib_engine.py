@@ -12,7 +12,7 @@ import rdflib.plugins.sparql
 from pyparsing import ParseException
 
 from msskg.graph.dataset import to_oxigraph, to_rdflib
-from msskg.query.catalogue import LABELS_QUERY, Binding, SavedQuery
+from msskg.query.catalogue import LABELLED_QUERY, LABELS_QUERY, Binding, SavedQuery
 from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult
 from msskg.query.text import query_syntax_error
 
@@ -32,8 +32,11 @@ class RdflibBackend:
             prefix: str(namespace) for prefix, namespace in dataset.namespaces()
         }
 
-    def labels(self) -> list[tuple[str, str]]:
-        rows = self.dataset.query(LABELS_QUERY)
+    def labels(self, text: str | None = None) -> list[tuple[str, str]]:
+        if text is None:
+            rows = self.dataset.query(LABELS_QUERY)
+        else:
+            rows = self.dataset.query(LABELLED_QUERY, initBindings={"wanted": rdflib.Literal(text)})
         return [(str(row[0]), str(row[1])) for row in rows]  # type: ignore[index]
 
     def mentions(self, iri: str) -> bool:
