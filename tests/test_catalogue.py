@@ -44,9 +44,12 @@ class Labels:
     def prefixes(self) -> Mapping[str, str]:
         return DEFAULT_PREFIXES
 
-    def labels(self, text: str | None = None) -> Sequence[tuple[str, str]]:
+    def labels(
+        self, text: str | None = None, *, limit: int | None = None
+    ) -> Sequence[tuple[str, str]]:
         wanted = None if text is None else text.lower()
-        return [pair for pair in self._labels if wanted in (None, pair[1].lower())]
+        found = [pair for pair in self._labels if wanted in (None, pair[1].lower())]
+        return found[:limit]
 
     def is_a(self, iri: str, kind: str) -> bool:
         return False
@@ -329,3 +332,23 @@ def test_a_label_is_bound_as_a_literal_not_pasted(home: Path, value: str) -> Non
     with pytest.raises(UnknownLabelError) as caught:
         resolve_resource(value, parameter="thing", lookup=lookup)
     assert str(caught.value).startswith(f'parameter "thing": nothing is labelled "{value}"')
+
+
+def test_a_graph_with_more_labels_than_the_hint_reads_gets_no_hint(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the hints compare with every label: past HINT_LABELS (a 10M-triple store took over
+    # a minute), the error comes at once and without one
+    lookup = OxigraphBackend(open_store())
+    with pytest.raises(UnknownLabelError) as caught:
+        resolve_resource("msr:minstry", parameter="thing", lookup=lookup)
+    assert str(caught.value).endswith("; did you mean msr:ministry or mss:Ministry?")
+    monkeypatch.setattr("msskg.query.catalogue.HINT_LABELS", 1)
+    with pytest.raises(UnknownLabelError) as caught:
+        resolve_resource("msr:minstry", parameter="thing", lookup=lookup)
+    assert str(caught.value) == 'parameter "thing": msr:minstry is not in the graph'
+    with pytest.raises(UnknownLabelError) as caught:
+        resolve_resource("Ministry of Social Securty", parameter="thing", lookup=lookup)
+    assert str(caught.value) == (
+        'parameter "thing": nothing is labelled "Ministry of Social Securty"'
+    )

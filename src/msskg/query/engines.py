@@ -140,8 +140,8 @@ class SparqlLookups:
     (labels, whether an IRI is mentioned, whether it is of a kind), asked in
     SPARQL through the backend's own ``execute``: one way for every engine."""
 
-    def labels(self, text: str | None = None) -> list[tuple[str, str]]:
-        return select_labels(cast(Backend, self), text)
+    def labels(self, text: str | None = None, *, limit: int | None = None) -> list[tuple[str, str]]:
+        return select_labels(cast(Backend, self), text, limit=limit)
 
     def mentions(self, iri: str) -> bool:
         return ask_mentions(cast(Backend, self), iri)
@@ -257,14 +257,17 @@ def ask_instance(backend: Backend, iri: str, kind: str) -> bool:
     return ask(IS_A, "is-a") or not ask(KNOWS_KIND, "knows-kind")
 
 
-def select_labels(backend: Backend, text: str | None = None) -> list[tuple[str, str]]:
-    """The (IRI, label) pairs :data:`LABELS_QUERY` finds, run on ``backend``;
-    with ``text``, those :data:`LABELLED_QUERY` finds for it."""
-    if text is None:
-        result = backend.execute(parse_query(LABELS_QUERY, name="labels"), {})
-    else:
-        wanted = {"wanted": ox.Literal(text)}
-        result = backend.execute(parse_query(LABELLED_QUERY, name="labelled"), wanted)
+def select_labels(
+    backend: Backend, text: str | None = None, *, limit: int | None = None
+) -> list[tuple[str, str]]:
+    """The (IRI, label) pairs :data:`LABELS_QUERY` finds, run on ``backend``
+    (at most ``limit``); with ``text``, those :data:`LABELLED_QUERY` finds for it."""
+    query, bindings = LABELS_QUERY, {}
+    if text is not None:
+        query, bindings = LABELLED_QUERY, {"wanted": ox.Literal(text)}
+    if limit is not None:
+        query += f"LIMIT {int(limit)}\n"
+    result = backend.execute(parse_query(query, name="labels"), bindings)
     assert isinstance(result, SelectResult)
     return [
         (thing.value, label.value)

@@ -32,11 +32,12 @@ class RdflibBackend:
             prefix: str(namespace) for prefix, namespace in dataset.namespaces()
         }
 
-    def labels(self, text: str | None = None) -> list[tuple[str, str]]:
-        if text is None:
-            rows = self.dataset.query(LABELS_QUERY)
-        else:
-            rows = self.dataset.query(LABELLED_QUERY, initBindings={"wanted": rdflib.Literal(text)})
+    def labels(self, text: str | None = None, *, limit: int | None = None) -> list[tuple[str, str]]:
+        query = LABELS_QUERY if text is None else LABELLED_QUERY
+        if limit is not None:
+            query += f"LIMIT {int(limit)}\n"
+        wanted = {} if text is None else {"wanted": rdflib.Literal(text)}
+        rows = self.dataset.query(query, initBindings=wanted)
         return [(str(row[0]), str(row[1])) for row in rows]  # type: ignore[index]
 
     def mentions(self, iri: str) -> bool:
