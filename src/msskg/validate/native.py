@@ -1,0 +1,264 @@
+"""Two SHACL-SPARQL constraints of ontology/shapes.ttl that the fast engine
+evaluates in Python, with the same results as their SPARQL (which pySHACL runs):
+
+- DateInQuoteShape's first: whether a quote writes a date "of its own" is a
+  REPLACE whose pattern is built from each date; Oxigraph compiles a regular
+  expression on every row (3.5 ms each). Here the pattern is compiled once per
+  date, and applied with Python's re, as rdflib (pySHACL's engine) applies it.
+- SuperiorInQuoteShape's second: whether a subordination's quote names another
+  body compares every quote with every name of every body (CONTAINS over a
+  cross product). Here the names are indexed by their first characters and
+  each quote is scanned once.
+
+A constraint is evaluated here only when its sh:select is, word for word (up
+to white space), the text it was written for (its digest below); an edited
+query runs as SPARQL again. tests/test_native.py checks both paths agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+
+import pyoxigraph as ox
+
+__all__ = ["NATIVE", "NameIndex", "native_rows"]
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, Term]
+
+_PREFIXES = """PREFIX mss: <https://w3id.org/msskg/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX time: <http://www.w3.org/2006/time#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+def digest(select: str) -> str:
+    """The digest of a query's text, white space collapsed."""
+    return hashlib.sha256(" ".join(select.split()).encode()).hexdigest()
+
+
+def native_rows(store: ox.Store, select: str, targets: str) -> list[Row] | None:
+    """The solutions ($this, ?value) of ``select`` with ``targets`` (a group
+    binding ?this to each focus node), or None when it is not evaluated here."""
+    evaluate = NATIVE.get(digest(select))
+    return None if evaluate is None else list(evaluate(store, targets))
+
+
+def _query(store: ox.Store, text: str, targets: str) -> Iterator[ox.QuerySolution]:
+    return iter(store.query(_PREFIXES + text.replace("TARGETS", targets)))  # type: ignore[arg-type]
+
+
+def _term(row: ox.QuerySolution, name: str) -> Term:
+    term: Term = row[name]
+    return term
+
+
+def _str(term: object) -> str | None:
+    """SPARQL's STR: None (an error) for a blank node or nothing."""
+    return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else None
+
+
+# --- DateInQuoteShape -------------------------------------------------------------------
+
+_DATES = """
+SELECT ?this ?value ?start ?quote WHERE {
+    TARGETS
+    { ?this time:hasTime/mss:asWritten ?value . BIND (false AS ?start) }
+    UNION { ?this mss:during/time:hasBeginning/mss:asWritten ?value . BIND (true AS ?start) }
+    UNION { ?this org:memberDuring/time:hasBeginning/mss:asWritten ?value . BIND (true AS ?start) }
+    UNION { ?this mss:during/time:hasEnd/mss:asWritten ?value . BIND (false AS ?start) }
+    UNION { ?this org:memberDuring/time:hasEnd/mss:asWritten ?value . BIND (false AS ?start) }
+    FILTER NOT EXISTS { ?this mss:valueNotInQuote ?value }
+    OPTIONAL { ?this prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote }
+}"""
+
+# REGEX(?date, "^[A-Za-z0-9 ,]+$"): XPath's $ is the end of the text only
+_PLAIN_DATE = re.compile(r"[A-Za-z0-9 ,]+")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")  # fmt: skip
+_MONTH_BY_PREFIX = {month[:3]: month + " " for month in _MONTH_NAMES}
+_ORDINALS = ("st", "nd", "rd", "th")
+_DASHES = ("\u2013 ", "\u2013", "- ", "-", " to ")
+
+
+def in_longer_date(date: str, start: bool) -> str:
+    """The shape's ?inLongerDate pattern, built as its CONCAT builds it."""
+    before = f"([0-9]|[0-9](st|nd|rd|th)?,? |({'|'.join(_MONTH_NAMES)}) )"
+    span = f"|(\u2013 ?|- ?| to ){date}" if start else ""
+    return f"{before}{date}|{date}[0-9]{span}"
+
+
+def _writes_date(quote: object, date: str | None, start: bool) -> bool:
+    """CONTAINS(IF(REGEX(?date, ...), REPLACE(STR(?quote), ?inLongerDate, ""),
+    STR(?quote)), ?date); False where SPARQL has an error."""
+    text = _str(quote)
+    if text is None or date is None or date not in text:
+        return False
+    if _PLAIN_DATE.fullmatch(date):
+        text = without_longer_dates(text, date, start)
+    return date in text
+
+
+def without_longer_dates(text: str, date: str, start: bool) -> str:
+    """REPLACE(text, in_longer_date(date, start), ""), for a non-empty ``date``
+    of letters, digits, spaces and commas, without compiling the pattern: every
+    match holds an occurrence of ``date`` at an offset its alternative fixes, so
+    only those start positions are tried, leftmost first, each alternative in
+    the order a backtracking regex engine tries it."""
+    offsets = {1, 2, 3, 4, 5, 0, *(len(m) + 1 for m in _MONTH_NAMES)}
+    if start:
+        offsets.update(len(dash) for dash in _DASHES)
+    starts: set[int] = set()
+    found = text.find(date)
+    while found >= 0:
+        starts.update(found - offset for offset in offsets if found >= offset)
+        found = text.find(date, found + 1)
+    kept: list[str] = []
+    position = 0
+    for at in sorted(starts):
+        if at >= position and (end := _match_at(text, at, date, start)) >= 0:
+            kept.append(text[position:at])
+            position = end
+    kept.append(text[position:])
+    return "".join(kept)
+
+
+def _match_at(text: str, at: int, date: str, start: bool) -> int:
+    """Where the match of in_longer_date(date, start) at ``at`` ends, or -1."""
+
+    def date_at(i: int) -> int:
+        return i + len(date) if text.startswith(date, i) else -1
+
+    if _digit(text, at):
+        # [0-9] DATE
+        if (end := date_at(at + 1)) >= 0:
+            return end
+        # [0-9](st|nd|rd|th)?,? DATE: greedy, so with the suffix, with the comma first
+        after = at + 1
+        ordinal = [after + 2] if text[after : after + 2] in _ORDINALS else []
+        for i in [*ordinal, after]:
+            for j in [i + 1, i] if text[i : i + 1] == "," else [i]:
+                if text[j : j + 1] == " " and (end := date_at(j + 1)) >= 0:
+                    return end
+    # (January|...|December) DATE: no two months share their first three letters
+    month = _MONTH_BY_PREFIX.get(text[at : at + 3], "")
+    if month and text.startswith(month, at) and (end := date_at(at + len(month))) >= 0:
+        return end
+    # DATE[0-9]
+    if (end := date_at(at)) >= 0 and _digit(text, end):
+        return end + 1
+    if start:  # (\u2013 ?|- ?| to ) DATE, the en dash first
+        for dash in _DASHES:
+            if text.startswith(dash, at) and (end := date_at(at + len(dash))) >= 0:
+                return end
+    return -1
+
+
+def _digit(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and "0" <= text[i] <= "9"
+
+
+def _date_in_quote(store: ox.Store, targets: str) -> Iterator[Row]:
+    quotes: dict[tuple[Term, Term, bool], list[object]] = {}
+    for row in _query(store, _DATES, targets):
+        key = (_term(row, "this"), _term(row, "value"), _term(row, "start").value == "true")
+        quotes.setdefault(key, []).append(row["quote"])
+    seen: set[tuple[Term, Term]] = set()
+    for (this, value, start), found in quotes.items():
+        date = _str(value)
+        if (this, value) not in seen and not any(_writes_date(q, date, start) for q in found):
+            seen.add((this, value))
+            yield {"this": this, "value": value}
+
+
+# --- SuperiorInQuoteShape ---------------------------------------------------------------
+
+_SUBORDINATIONS = """
+SELECT ?this ?subordinate ?superior ?quote WHERE {
+    TARGETS
+    ?this mss:subordinate ?subordinate ; mss:superior ?superior ;
+          prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote .
+}"""
+_STARTS = (
+    "SELECT ?this ?start WHERE { TARGETS ?this mss:during/time:hasBeginning/mss:asWritten ?start }"
+)
+_MENTIONS = "SELECT ?this ?value WHERE { TARGETS ?this mss:mentions ?value }"
+_BODY_NAMES = """
+SELECT DISTINCT ?value ?name WHERE {
+    ?class rdfs:subClassOf* org:Organization .
+    ?value a ?class .
+    { ?value rdfs:label|skos:prefLabel|skos:altLabel ?name }
+    UNION { ?period mss:ofAgency ?value ; mss:name ?name }
+}"""
+
+
+class NameIndex:
+    """Which of many names a text contains (CONTAINS of each), without comparing
+    the text with each name: names are grouped by their first ``width``
+    characters, and by length within a group; shorter names are tried one by one."""
+
+    def __init__(self, names: Iterable[str], width: int = 4):
+        self.width = width
+        self.names = set(names)
+        self.short = sorted(n for n in self.names if len(n) < width)
+        lengths: dict[str, set[int]] = {}
+        for name in self.names:
+            if len(name) >= width:
+                lengths.setdefault(name[:width], set()).add(len(name))
+        self.lengths = {key: sorted(values) for key, values in lengths.items()}
+
+    def within(self, text: str) -> set[str]:
+        """Every name that occurs in ``text``."""
+        found = {name for name in self.short if name in text}
+        width, lengths, names = self.width, self.lengths, self.names
+        for i in range(len(text) - width + 1):
+            for length in lengths.get(text[i : i + width], ()):
+                if text[i : i + length] in names:
+                    found.add(text[i : i + length])
+        return found
+
+
+def _superior_names_another(store: ox.Store, targets: str) -> Iterator[Row]:
+    bodies: dict[str, set[Term]] = {}
+    for row in _query(store, _BODY_NAMES, ""):
+        name = _str(row["name"])
+        if name is not None:
+            bodies.setdefault(name, set()).add(_term(row, "value"))
+    index = NameIndex(bodies)
+    starts: dict[Term, list[str]] = {}
+    for row in _query(store, _STARTS, targets):
+        # COALESCE(STR(?start), ""): a blank node's error gives ""
+        starts.setdefault(_term(row, "this"), []).append(_str(row["start"]) or "")
+    mentions = {
+        (_term(row, "this"), _term(row, "value")) for row in _query(store, _MENTIONS, targets)
+    }
+    seen: set[tuple[Term, Term]] = set()
+    names_in: dict[str, set[str]] = {}
+    for row in _query(store, _SUBORDINATIONS, targets):
+        this, quote = _term(row, "this"), _str(row["quote"])
+        # FILTER (CONTAINS(STR(?quote), COALESCE(STR(?start), ""))), ?start OPTIONAL
+        if quote is None or not any(start in quote for start in starts.get(this, [""])):
+            continue
+        if quote not in names_in:
+            names_in[quote] = index.within(quote)
+        others = {_term(row, "subordinate"), _term(row, "superior")}
+        for name in names_in[quote]:
+            for value in bodies[name]:
+                pair = (this, value)
+                if value not in others and pair not in mentions and pair not in seen:
+                    seen.add(pair)
+                    yield {"this": this, "value": value}
+
+
+NATIVE: dict[str, Callable[[ox.Store, str], Iterator[Row]]] = {
+    # msh:DateInQuoteShape: "gives the date ..., which its quote does not write as a date ..."
+    "b54b2accd158ef99aa46fd8cf9e7ceac22c537063c1c838a9369d10c7dd92d2f": _date_in_quote,
+    # msh:SuperiorInQuoteShape: "its quote ... also names another body, neither the ..."
+    "822a292cb9b4fde9f44cf56be7a9945dca0584aed05ac32aa30b4ec84d8a2696": _superior_names_another,
+}
