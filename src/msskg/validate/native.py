@@ -83,6 +83,7 @@ _PLAIN_DATE = re.compile(r"[A-Za-z0-9 ,]+")
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                 "September", "October", "November", "December")  # fmt: skip
 _MONTH_BY_PREFIX = {month[:3]: month + " " for month in _MONTH_NAMES}
+_FIRST = frozenset("0123456789\u2013- ")
 _ORDINALS = ("st", "nd", "rd", "th")
 _DASHES = ("\u2013 ", "\u2013", "- ", "-", " to ")
 
@@ -117,7 +118,11 @@ def without_longer_dates(text: str, date: str, start: bool) -> str:
     starts: set[int] = set()
     found = text.find(date)
     while found >= 0:
-        starts.update(found - offset for offset in offsets if found >= offset)
+        starts.add(found)
+        # a match that ends with this occurrence starts with a digit, a month or a dash
+        for at in (found - offset for offset in offsets if found >= offset):
+            if text[at] in _FIRST or text[at : at + 3] in _MONTH_BY_PREFIX:
+                starts.add(at)
         found = text.find(date, found + 1)
     kept: list[str] = []
     position = 0
