@@ -21,12 +21,12 @@ from msskg.validate.core import SH
 from msskg.validate.fast import _prefixes, _restricted, _solutions, _targets
 from msskg.validate.native import (
     NATIVE,
-    NameIndex,
     digest,
     in_longer_date,
     native_rows,
     without_longer_dates,
 )
+from msskg.validate.substrings import SubstringIndex, occurring
 
 SHAPES = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
 MSH = rdflib.Namespace("https://w3id.org/msskg/shapes#")
@@ -210,7 +210,9 @@ def test_the_name_index_finds_every_name_a_text_contains() -> None:
     words = ["Ministry", "of", "People's", "Security", "Bureau", "A", "내각", " ", "", "-"]
     names = {"".join(rng.choice(words) for _ in range(rng.randint(0, 4))) for _ in range(300)}
     assert "" in names and any(0 < len(n) < 4 for n in names)
-    index = NameIndex(names)
+    index = SubstringIndex(names)
     for _ in range(300):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
         assert index.within(text) == {name for name in names if name in text}
+        # in a long text: at word starts, then the others searched
+        assert occurring(text, names, width=6) == {name for name in names if name in text}

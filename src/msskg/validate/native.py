@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
 
-__all__ = ["NATIVE", "NameIndex", "native_rows"]
+from msskg.validate.substrings import SubstringIndex
+
+__all__ = ["NATIVE", "digest", "in_longer_date", "native_rows", "without_longer_dates"]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
@@ -203,39 +205,13 @@ SELECT DISTINCT ?value ?name WHERE {
 }"""
 
 
-class NameIndex:
-    """Which of many names a text contains (CONTAINS of each), without comparing
-    the text with each name: names are grouped by their first ``width``
-    characters, and by length within a group; shorter names are tried one by one."""
-
-    def __init__(self, names: Iterable[str], width: int = 4):
-        self.width = width
-        self.names = set(names)
-        self.short = sorted(n for n in self.names if len(n) < width)
-        lengths: dict[str, set[int]] = {}
-        for name in self.names:
-            if len(name) >= width:
-                lengths.setdefault(name[:width], set()).add(len(name))
-        self.lengths = {key: sorted(values) for key, values in lengths.items()}
-
-    def within(self, text: str) -> set[str]:
-        """Every name that occurs in ``text``."""
-        found = {name for name in self.short if name in text}
-        width, lengths, names = self.width, self.lengths, self.names
-        for i in range(len(text) - width + 1):
-            for length in lengths.get(text[i : i + width], ()):
-                if text[i : i + length] in names:
-                    found.add(text[i : i + length])
-        return found
-
-
 def _superior_names_another(store: ox.Store, targets: str) -> Iterator[Row]:
     bodies: dict[str, set[Term]] = {}
     for row in _query(store, _BODY_NAMES, ""):
         name = _str(row["name"])
         if name is not None:
             bodies.setdefault(name, set()).add(_term(row, "value"))
-    index = NameIndex(bodies)
+    index = SubstringIndex(bodies)
     starts: dict[Term, list[str]] = {}
     for row in _query(store, _STARTS, targets):
         # COALESCE(STR(?start), ""): a blank node's error gives ""
