@@ -24,7 +24,9 @@ from msskg.validate.native import (
     digest,
     in_longer_date,
     native_rows,
+    whole_name,
     without_longer_dates,
+    writes_whole_name,
 )
 from msskg.validate.substrings import SubstringIndex, occurring
 
@@ -54,6 +56,24 @@ SPANS = " ".join(
             ("1947", "1948", "Bureau, from 1947 to 1948"),
             ("1948", "1950", "Bureau, 1946\u20131948 and then 1950"),  # a start only as an end
             ("1948", "1950", "Bureau, 1946 - 1948, 1948-1950"),
+        ]
+    )
+)
+NAMES = " ".join(
+    f'ex:n{i} a mss:NamePeriod ; rdfs:label "n{i}"@en ; mss:ofAgency ex:ministry ; '
+    f"mss:name {name} ; prov:wasDerivedFrom {quote(text)} ."
+    for i, (name, text) in enumerate(
+        [
+            ('"Bureau"@en', "the Bureau, from 1945"),  # of its own
+            ('"Bureau"@en', "the Political Bureau"),  # inside a longer name
+            ('"Bureau"@en', "the Bureaucracy"),  # inside a word
+            ('"Bureau"@en', "The Bureau"),
+            ('"Bureau"@en', "Bureau"),
+            ('"Bureau"@en', "its (Bureau)"),
+            ('"Bureau"@en', "it's Bureau"),  # after an apostrophe and a space
+            ('"국"@ko', "보위국"),  # Korean: a name inside a longer one passes
+            ('"국가"@ko', "보위국"),
+            ('"Bureau (No. 1)"@en', "the Bureau (No. 1)"),  # not a plain name: CONTAINS
         ]
     )
 )
@@ -97,6 +117,7 @@ def _constraint(shape: str, marker: str) -> rdflib.term.Node:
 
 NATIVE_CONSTRAINTS = {
     "DateInQuoteShape": _constraint("DateInQuoteShape", "?inLongerDate"),
+    "NameInQuoteShape": _constraint("NameInQuoteShape", "?whole"),
     "SuperiorInQuoteShape": _constraint("SuperiorInQuoteShape", "mss:mentions"),
 }
 
@@ -124,7 +145,7 @@ def test_the_bundled_shapes_are_evaluated_natively() -> None:
     # update msskg.validate.native to the new query, or let it run as SPARQL.
     for constraint in NATIVE_CONSTRAINTS.values():
         assert digest(str(SHAPES.value(constraint, SH.select))) in NATIVE
-    assert len(NATIVE) == 2
+    assert len(NATIVE) == 3
 
 
 def test_an_edited_query_runs_as_sparql() -> None:
@@ -140,6 +161,9 @@ EXAMPLES = {
     "date-invalid": CASES["DateInQuoteShape"][1],
     "many-dates": MANY_DATES,
     "spans": SPANS,
+    "name-valid": CASES["NameInQuoteShape"][0],
+    "name-invalid": CASES["NameInQuoteShape"][1],
+    "names": NAMES,
     "superior-valid": CASES["SuperiorInQuoteShape"][0],
     "superior-invalid": CASES["SuperiorInQuoteShape"][1],
     "other-bodies": SUBORDINATIONS,
@@ -170,6 +194,12 @@ def test_the_examples_find_what_they_were_made_for() -> None:
         ("s4", "cabinet"),
         ("s4", "inistry"),
     ]
+
+
+def test_the_name_examples_find_what_they_were_made_for() -> None:
+    names = _both_ways(_store(graph_of(NAMES)), "NameInQuoteShape")[0]
+    found = sorted(str(this.value).rsplit("/", 1)[-1] for this, _ in names)
+    assert found == ["n1", "n2", "n6", "n8"]
 
 
 def test_native_and_sparql_agree_on_the_bundled_data() -> None:
@@ -203,6 +233,31 @@ def test_dates_are_replaced_as_the_regular_expression_replaces_them() -> None:
     rows = list(ox.Store().query(query))  # type: ignore[arg-type]
     assert len(rows) == 200
     assert [row["replaced"] for row in rows] == [row["expected"] for row in rows]
+
+
+def test_names_are_matched_as_the_regular_expression_matches_them() -> None:
+    rng = random.Random(5)
+    tokens = ["The", "the", "a", "B", " ", "'", "\u2019", ",", "(", "1", "x", "Ab", "\uae30", "-"]
+    names = ["Bureau", "The Bureau", "B", "a", "Ab-1", "\uae30\uad00 1", "x y", "1"]
+    sample = []
+    for _ in range(20000):
+        name = rng.choice(names)
+        text = "".join(rng.choice([*tokens, name, name]) for _ in range(rng.randint(0, 8)))
+        expected = re.search(whole_name(name), text) is not None
+        assert writes_whole_name(text, name) == expected, (text, name)
+        if len(sample) < 200 and name in text:
+            sample.append((text, whole_name(name), expected))
+    values = " ".join(
+        f"({ox.Literal(t)} {ox.Literal(p)} {ox.Literal(str(e).lower())})" for t, p, e in sample
+    )
+    query = (
+        "SELECT ?matches ?expected WHERE { VALUES (?text ?pattern ?expected) { "
+        + values
+        + " } BIND (STR(REGEX(?text, ?pattern)) AS ?matches) }"
+    )
+    rows = list(ox.Store().query(query))  # type: ignore[arg-type]
+    assert len(rows) == 200
+    assert [row["matches"] for row in rows] == [row["expected"] for row in rows]
 
 
 def test_the_name_index_finds_every_name_a_text_contains() -> None:

@@ -184,6 +184,79 @@ def _date_in_quote(store: ox.Store, targets: str) -> Iterator[Row]:
             yield {"this": this, "value": value}
 
 
+# --- NameInQuoteShape -------------------------------------------------------------------
+
+_NAMES = """
+SELECT ?this ?value ?quote WHERE {
+    TARGETS
+    ?this mss:name ?value .
+    FILTER NOT EXISTS { ?this mss:valueNotInQuote ?value }
+    OPTIONAL { ?this prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote }
+}"""
+
+# REGEX(?name, "^[A-Za-z0-9 '\u2019\uac00-\ud7a3-]+$"), $ the end of the text only
+_PLAIN_NAME = re.compile("[A-Za-z0-9 '\u2019\uac00-\ud7a3-]+")
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'\u2019")
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_ALNUM = _WORD - {"'", "\u2019"}
+
+
+def whole_name(name: str) -> str:
+    """The shape's ?whole pattern, built as its CONCAT builds it."""
+    word = "A-Za-z0-9'\u2019"
+    return f"(^|[^{word} ]|[^{word}] |(^|[^{word}])([a-z]+|The) ){name}($|[^A-Za-z0-9])"
+
+
+def _writes_name(quote: object, name: str | None) -> bool:
+    """IF(REGEX(?name, ...), REGEX(STR(?quote), ?whole), CONTAINS(STR(?quote), ?name))."""
+    text = _str(quote)
+    if text is None or name is None:
+        return False
+    if not _PLAIN_NAME.fullmatch(name):
+        return name in text
+    return writes_whole_name(text, name)
+
+
+def writes_whole_name(text: str, name: str) -> bool:
+    """REGEX(text, whole_name(name)) for a name that passed the shape's test: some
+    occurrence not followed by a letter or digit, and at the start, or after a
+    character that is not a letter, digit, apostrophe or space, or after a space
+    that follows one, or after a lowercase word or "The" and a space."""
+    found = text.find(name)
+    while found >= 0:
+        after = found + len(name)
+        if (after == len(text) or text[after] not in _ALNUM) and _name_may_start(text, found):
+            return True
+        found = text.find(name, found + 1)
+    return False
+
+
+def _name_may_start(text: str, at: int) -> bool:
+    if at == 0 or (text[at - 1] not in _WORD and text[at - 1] != " "):
+        return True
+    if text[at - 1] != " " or at < 2:
+        return False
+    if text[at - 2] not in _WORD:
+        return True
+    run = at - 1  # a lowercase word before the space
+    while run > 0 and text[run - 1] in _LOWER:
+        run -= 1
+    if run < at - 1 and (run == 0 or text[run - 1] not in _WORD):
+        return True
+    the = at - 4
+    return the >= 0 and text[the : at - 1] == "The" and (the == 0 or text[the - 1] not in _WORD)
+
+
+def _name_in_quote(store: ox.Store, targets: str) -> Iterator[Row]:
+    quotes: dict[tuple[Term, Term], list[object]] = {}
+    for row in _query(store, _NAMES, targets):
+        quotes.setdefault((_term(row, "this"), _term(row, "value")), []).append(row["quote"])
+    for (this, value), found in quotes.items():
+        name = _str(value)
+        if not any(_writes_name(quote, name) for quote in found):
+            yield {"this": this, "value": value}
+
+
 # --- SuperiorInQuoteShape ---------------------------------------------------------------
 
 _SUBORDINATIONS = """
@@ -240,6 +313,8 @@ def _superior_names_another(store: ox.Store, targets: str) -> Iterator[Row]:
 NATIVE: dict[str, Callable[[ox.Store, str], Iterator[Row]]] = {
     # msh:DateInQuoteShape: "gives the date ..., which its quote does not write as a date ..."
     "b54b2accd158ef99aa46fd8cf9e7ceac22c537063c1c838a9369d10c7dd92d2f": _date_in_quote,
+    # msh:NameInQuoteShape: "gives the name ..., which its quote does not write as a name ..."
+    "b68032765e0755a26bb25371297a1e3cec008a7982f9e8474976b1f0fb5675e7": _name_in_quote,
     # msh:SuperiorInQuoteShape: "its quote ... also names another body, neither the ..."
     "822a292cb9b4fde9f44cf56be7a9945dca0584aed05ac32aa30b4ec84d8a2696": _superior_names_another,
 }
