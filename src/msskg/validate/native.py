@@ -52,13 +52,11 @@ def native_rows(store: ox.Store, select: str, targets: str) -> list[Row] | None:
     return None if evaluate is None else list(evaluate(store, targets))
 
 
-def _query(store: ox.Store, text: str, targets: str) -> Iterator[ox.QuerySolution]:
-    return iter(store.query(_PREFIXES + text.replace("TARGETS", targets)))  # type: ignore[arg-type]
-
-
-def _term(row: ox.QuerySolution, name: str) -> Term:
-    term: Term = row[name]
-    return term
+def _query(store: ox.Store, text: str, targets: str) -> Iterator[tuple[Term, ...]]:
+    """Rows of terms, in the order the query selects them (every one bound,
+    but where the query says OPTIONAL)."""
+    solutions = store.query(_PREFIXES + text.replace("TARGETS", targets))
+    return iter(solutions)  # type: ignore[arg-type]
 
 
 def _str(term: object) -> str | None:
@@ -85,7 +83,9 @@ _PLAIN_DATE = re.compile(r"[A-Za-z0-9 ,]+")
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                 "September", "October", "November", "December")  # fmt: skip
 _MONTH_BY_PREFIX = {month[:3]: month + " " for month in _MONTH_NAMES}
-_FIRST = frozenset("0123456789\u2013- ")
+# How far before an occurrence of the date a match that holds it can start:
+# [0-9] 1, [0-9](st|nd|rd|th)?,? and a space 2 to 5, a month and a space, a dash 1 to 4.
+_OFFSETS = tuple(sorted({1, 2, 3, 4, 5, *(len(month) + 1 for month in _MONTH_NAMES)}))
 _ORDINALS = ("st", "nd", "rd", "th")
 _DASHES = ("\u2013 ", "\u2013", "- ", "-", " to ")
 
@@ -114,16 +114,23 @@ def without_longer_dates(text: str, date: str, start: bool) -> str:
     match holds an occurrence of ``date`` at an offset its alternative fixes, so
     only those start positions are tried, leftmost first, each alternative in
     the order a backtracking regex engine tries it."""
-    offsets = {1, 2, 3, 4, 5, 0, *(len(m) + 1 for m in _MONTH_NAMES)}
-    if start:
-        offsets.update(len(dash) for dash in _DASHES)
     starts: set[int] = set()
     found = text.find(date)
     while found >= 0:
         starts.add(found)
-        # a match that ends with this occurrence starts with a digit, a month or a dash
-        for at in (found - offset for offset in offsets if found >= offset):
-            if text[at] in _FIRST or text[at : at + 3] in _MONTH_BY_PREFIX:
+        # where a match that ends with this occurrence can start
+        spaced = found > 0 and text[found - 1] == " "
+        for offset in _OFFSETS:
+            at = found - offset
+            if at < 0 or (offset > 1 and not spaced):
+                break
+            first = text[at]
+            if (
+                ("0" <= first <= "9" and offset <= 5)
+                or (first in "\u2013-" and offset <= 2)
+                or (offset == 4 and text.startswith(" to ", at))
+                or _MONTH_BY_PREFIX.get(text[at : at + 3]) == text[at:found]
+            ):
                 starts.add(at)
         found = text.find(date, found + 1)
     kept: list[str] = []
@@ -138,32 +145,28 @@ def without_longer_dates(text: str, date: str, start: bool) -> str:
 
 def _match_at(text: str, at: int, date: str, start: bool) -> int:
     """Where the match of in_longer_date(date, start) at ``at`` ends, or -1."""
-
-    def date_at(i: int) -> int:
-        return i + len(date) if text.startswith(date, i) else -1
-
     if _digit(text, at):
         # [0-9] DATE
-        if (end := date_at(at + 1)) >= 0:
-            return end
+        if text.startswith(date, at + 1):
+            return at + 1 + len(date)
         # [0-9](st|nd|rd|th)?,? DATE: greedy, so with the suffix, with the comma first
         after = at + 1
         ordinal = [after + 2] if text[after : after + 2] in _ORDINALS else []
         for i in [*ordinal, after]:
             for j in [i + 1, i] if text[i : i + 1] == "," else [i]:
-                if text[j : j + 1] == " " and (end := date_at(j + 1)) >= 0:
-                    return end
+                if text[j : j + 1] == " " and text.startswith(date, j + 1):
+                    return j + 1 + len(date)
     # (January|...|December) DATE: no two months share their first three letters
     month = _MONTH_BY_PREFIX.get(text[at : at + 3], "")
-    if month and text.startswith(month, at) and (end := date_at(at + len(month))) >= 0:
-        return end
+    if month and text.startswith(month, at) and text.startswith(date, at + len(month)):
+        return at + len(month) + len(date)
     # DATE[0-9]
-    if (end := date_at(at)) >= 0 and _digit(text, end):
-        return end + 1
+    if text.startswith(date, at) and _digit(text, at + len(date)):
+        return at + len(date) + 1
     if start:  # (\u2013 ?|- ?| to ) DATE, the en dash first
         for dash in _DASHES:
-            if text.startswith(dash, at) and (end := date_at(at + len(dash))) >= 0:
-                return end
+            if text.startswith(dash, at) and text.startswith(date, at + len(dash)):
+                return at + len(dash) + len(date)
     return -1
 
 
@@ -173,9 +176,8 @@ def _digit(text: str, i: int) -> bool:
 
 def _date_in_quote(store: ox.Store, targets: str) -> Iterator[Row]:
     quotes: dict[tuple[Term, Term, bool], list[object]] = {}
-    for row in _query(store, _DATES, targets):
-        key = (_term(row, "this"), _term(row, "value"), _term(row, "start").value == "true")
-        quotes.setdefault(key, []).append(row["quote"])
+    for this, value, bound, quote in _query(store, _DATES, targets):
+        quotes.setdefault((this, value, bound.value == "true"), []).append(quote)
     seen: set[tuple[Term, Term]] = set()
     for (this, value, start), found in quotes.items():
         date = _str(value)
@@ -249,8 +251,8 @@ def _name_may_start(text: str, at: int) -> bool:
 
 def _name_in_quote(store: ox.Store, targets: str) -> Iterator[Row]:
     quotes: dict[tuple[Term, Term], list[object]] = {}
-    for row in _query(store, _NAMES, targets):
-        quotes.setdefault((_term(row, "this"), _term(row, "value")), []).append(row["quote"])
+    for this, value, quote in _query(store, _NAMES, targets):
+        quotes.setdefault((this, value), []).append(quote)
     for (this, value), found in quotes.items():
         name = _str(value)
         if not any(_writes_name(quote, name) for quote in found):
@@ -280,28 +282,26 @@ SELECT DISTINCT ?value ?name WHERE {
 
 def _superior_names_another(store: ox.Store, targets: str) -> Iterator[Row]:
     bodies: dict[str, set[Term]] = {}
-    for row in _query(store, _BODY_NAMES, ""):
-        name = _str(row["name"])
+    for value, name_term in _query(store, _BODY_NAMES, ""):
+        name = _str(name_term)
         if name is not None:
-            bodies.setdefault(name, set()).add(_term(row, "value"))
+            bodies.setdefault(name, set()).add(value)
     index = SubstringIndex(bodies)
     starts: dict[Term, list[str]] = {}
-    for row in _query(store, _STARTS, targets):
+    for this, start in _query(store, _STARTS, targets):
         # COALESCE(STR(?start), ""): a blank node's error gives ""
-        starts.setdefault(_term(row, "this"), []).append(_str(row["start"]) or "")
-    mentions = {
-        (_term(row, "this"), _term(row, "value")) for row in _query(store, _MENTIONS, targets)
-    }
+        starts.setdefault(this, []).append(_str(start) or "")
+    mentions = {(this, value) for this, value in _query(store, _MENTIONS, targets)}
     seen: set[tuple[Term, Term]] = set()
     names_in: dict[str, set[str]] = {}
-    for row in _query(store, _SUBORDINATIONS, targets):
-        this, quote = _term(row, "this"), _str(row["quote"])
+    for this, subordinate, superior, quote_term in _query(store, _SUBORDINATIONS, targets):
+        quote = _str(quote_term)
         # FILTER (CONTAINS(STR(?quote), COALESCE(STR(?start), ""))), ?start OPTIONAL
         if quote is None or not any(start in quote for start in starts.get(this, [""])):
             continue
         if quote not in names_in:
             names_in[quote] = index.within(quote)
-        others = {_term(row, "subordinate"), _term(row, "superior")}
+        others = {subordinate, superior}
         for name in names_in[quote]:
             for value in bodies[name]:
                 pair = (this, value)
