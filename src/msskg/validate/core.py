@@ -105,6 +105,11 @@ class CoreValidator:
             self._paths[path] = index
         return self._paths[path]
 
+    def forget_paths(self) -> None:
+        """Drops the values read for each path: at 10M triples, keeping them
+        for every shape held gigabytes."""
+        self._paths.clear()
+
     def instances(self, cls: Node) -> set[Term]:
         if cls not in self._classes:
             text = (

@@ -92,6 +92,7 @@ def validate_store(store: ox.Store, names: NamespaceManager, *, shapes: Path) ->
         results.extend(messages.result(view, shapes_graph, r) for r in found)
         for constraint in shapes_graph.objects(shape, SH.sparql):
             results.extend(_sparql_results(view, shapes_graph, shape, constraint))
+        core.forget_paths()  # each path's index is built again where another shape needs it
     return ValidationReport(tuple(sorted(results, key=order_key)))
 
 
