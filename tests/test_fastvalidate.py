@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
@@ -156,3 +157,20 @@ def test_comparable_ignores_only_blank_node_ids() -> None:
     assert comparable(result("_:a", "starts (1) after")) != comparable(
         result("_:a", "starts (2) after")
     )
+
+
+def test_dates_compare_as_rdflib_compares_them() -> None:
+    # sh:lessThanOrEquals on YYYY-MM-DD dates compares the text; rdflib compares dates
+    from msskg.validate import core
+
+    xsd_date = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+    texts = ["1945-01-01", "1945-1-01", "1945-12-31", "1946-01-01", "2021-02-30", "0001-01-01"]
+    texts += ["1945-01-01Z", "1945-06-15", "2020-02-29", "2021-02-29", "9999-12-31"]
+    dates = [ox.Literal(t, datatype=xsd_date) for t in texts] + [ox.Literal("1945-01-01")]
+    plain = [d for d in dates if core._plain_date(d)]
+    ill_typed = {"2021-02-30", "2021-02-29"}
+    assert [d.value for d in plain] == [t for t in texts if len(t) == 10 and t not in ill_typed]
+    for value in plain:
+        for other in plain:
+            rdflib_says = not core._comparable(value)[1] <= core._comparable(other)[1]  # type: ignore[operator]
+            assert core._not_less_or_equal(value, other) == rdflib_says, (value, other)

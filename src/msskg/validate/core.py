@@ -9,10 +9,11 @@ caller can fall back to pySHACL rather than give a different answer.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import pyoxigraph as ox
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
@@ -103,6 +104,11 @@ class CoreValidator:
                 index[row[0]].add(row[1])
             self._paths[path] = index
         return self._paths[path]
+
+    def forget_paths(self) -> None:
+        """Drops the values read for each path: at 10M triples, keeping them
+        for every shape held gigabytes."""
+        self._paths.clear()
 
     def instances(self, cls: Node) -> set[Term]:
         if cls not in self._classes:
@@ -289,6 +295,8 @@ _COMPONENTS = {
 }
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+_YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _RDFS_DATATYPE = "http://www.w3.org/2000/01/rdf-schema#Datatype"
 
 
@@ -309,7 +317,10 @@ def _has_datatype(value: Term, rule: Node) -> bool:
     return value.language is not None or _well_typed(value.value, value.datatype.value)
 
 
+@lru_cache(maxsize=65536)
 def _comparable(term: Term) -> tuple[bool, object]:
+    """(whether a string, its value), as rdflib reads it; a date is read once,
+    not once per instant that gives it."""
     converted = to_rdflib(term)
     if isinstance(converted, URIRef):
         return True, str(converted)
@@ -323,11 +334,23 @@ def _not_less_or_equal(value: Term, other: Term) -> bool:
     strings, everything else as rdflib compares literals."""
     if isinstance(value, ox.BlankNode) or isinstance(other, ox.BlankNode):
         raise Unsupported("sh:lessThanOrEquals on a blank node")
+    if _plain_date(value) and _plain_date(other):
+        return not value.value <= other.value  # YYYY-MM-DD: in the order of the dates
     value_is_string, left = _comparable(value)
     other_is_string, right = _comparable(other)
     if value_is_string != other_is_string:
         return True
     return not left <= right  # type: ignore[operator]
+
+
+def _plain_date(term: Term) -> bool:
+    """An xsd:date written YYYY-MM-DD that rdflib reads as a date."""
+    return (
+        isinstance(term, ox.Literal)
+        and term.datatype.value == _XSD_DATE
+        and _YYYY_MM_DD.fullmatch(term.value) is not None
+        and _well_typed(term.value, _XSD_DATE)
+    )
 
 
 def _same(value: Term, other: Term) -> bool:

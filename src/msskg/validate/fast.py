@@ -21,7 +21,8 @@ from msskg.graph.dataset import to_oxigraph, to_rdflib
 from msskg.graph.files import resolve_files
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.store import parse_into
-from msskg.validate.core import SH, CoreResult, CoreValidator, Unsupported
+from msskg.validate.core import SH, CoreResult, CoreValidator, Term, Unsupported
+from msskg.validate.native import native_rows
 from msskg.validate.report import (
     MSH,
     ValidationReport,
@@ -91,6 +92,7 @@ def validate_store(store: ox.Store, names: NamespaceManager, *, shapes: Path) ->
         results.extend(messages.result(view, shapes_graph, r) for r in found)
         for constraint in shapes_graph.objects(shape, SH.sparql):
             results.extend(_sparql_results(view, shapes_graph, shape, constraint))
+        core.forget_paths()  # each path's index is built again where another shape needs it
     return ValidationReport(tuple(sorted(results, key=order_key)))
 
 
@@ -171,13 +173,18 @@ def _sparql_results(
     messages += [str(m) for m in shapes.objects(shape, SH.message) if str(m) not in messages]
     if select is None or not messages:
         raise Unsupported(f"sh:sparql on {shape} without sh:select or sh:message")
-    solutions = view.store.query(
-        _prefixes(shapes, constraint) + _restricted(str(select), _targets(shapes, shape))
+    targets = _targets(shapes, shape)
+    native = native_rows(view.store, str(select), targets)
+    rows = (
+        native
+        if native is not None
+        else _solutions(
+            view.store, _prefixes(shapes, constraint) + _restricted(str(select), targets)
+        )
     )
-    variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
     seen: set[tuple[object, ...]] = set()
-    for row in solutions:  # type: ignore[union-attr]
-        bound = {name: row[name] for name in variables if row[name] is not None}
+    for row in rows:
+        bound = dict(row)
         this, path, value = (
             bound.pop("this", None),
             bound.pop("path", None),
@@ -205,6 +212,13 @@ def _sparql_results(
         yield _result(
             view, shapes, shape, "SPARQLConstraintComponent", focus, result_value, text, rdf_path
         )
+
+
+def _solutions(store: ox.Store, query: str) -> Iterator[dict[str, Term]]:
+    solutions = store.query(query)
+    variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+    for row in solutions:  # type: ignore[union-attr]
+        yield {name: row[name] for name in variables if row[name] is not None}
 
 
 def _targets(shapes: Graph, shape: Node) -> str:

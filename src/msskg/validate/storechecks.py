@@ -26,6 +26,7 @@ from msskg.validate.sources import (
     own_result,
     seeds_dir,
 )
+from msskg.validate.substrings import occurring
 
 __all__ = ["StoreView", "as_graph", "source_checks"]
 
@@ -193,19 +194,27 @@ def _quote_results(view: StoreView) -> Iterator[ValidationResult]:
         "?source mss:fileName ?name . ?owner oa:hasSelector ?selector . "
         "?selector oa:exact ?exact }",
     )
-    texts: dict[str, str | None] = {}
-    verdicts: dict[tuple[str, str], bool] = {}
+    quotes: list[tuple[OxTerm, str, OxTerm | None]] = []
+    wanted: dict[str, set[str]] = {}
     seen: set[tuple[OxTerm | None, ...]] = set()
     for owner, source, name_term, selector, exact in rows:
         if owner is None or (owner, source, selector) in seen:
             continue
         seen.add((owner, source, selector))
         name = _text(name_term)
-        if name not in texts:
-            path = seeds_dir() / name
-            texts[name] = path.read_text(encoding="utf-8") if path.is_file() else None
-        text = texts[name]
-        if text is not None and not _occurs(_text(exact), name, text, verdicts):
+        quotes.append((owner, name, exact))
+        wanted.setdefault(name, set()).add(_text(exact))
+    # each seed is read once and scanned once for all its quotes: searching a
+    # large seed once per quote made this quadratic
+    found: dict[str, set[str] | None] = {}
+    for name, exacts in wanted.items():
+        path = seeds_dir() / name
+        found[name] = (
+            occurring(path.read_text(encoding="utf-8"), exacts) if path.is_file() else None
+        )
+    for owner, name, exact in quotes:
+        occurs = found[name]
+        if occurs is not None and _text(exact) not in occurs:
             message = f"the quote does not occur verbatim in {name}"
             yield own_result(
                 as_graph(view),
@@ -223,12 +232,3 @@ def _text(term: OxTerm | None) -> str:
     if isinstance(term, ox.Literal | ox.NamedNode | ox.BlankNode):
         return term.value
     return str(term)
-
-
-def _occurs(exact: str, name: str, text: str, verdicts: dict[tuple[str, str], bool]) -> bool:
-    """Whether ``exact`` occurs in ``text``; each distinct quote is searched once
-    (many facts share one sentence, and a large seed makes each search costly)."""
-    key = (name, exact)
-    if key not in verdicts:
-        verdicts[key] = exact in text
-    return verdicts[key]
