@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
 
+from msskg.validate.storechecks import SPARQL_PREFIXES
 from msskg.validate.substrings import SubstringIndex
 
 __all__ = [
@@ -41,15 +42,6 @@ __all__ = [
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
-
-_PREFIXES = """PREFIX mss: <https://w3id.org/msskg/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX time: <http://www.w3.org/2006/time#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
 
 
 def digest(select: str) -> str:
@@ -67,7 +59,7 @@ def native_rows(store: ox.Store, select: str, targets: str) -> list[Row] | None:
 def _query(store: ox.Store, text: str, targets: str) -> Iterator[tuple[Term, ...]]:
     """Rows of terms, in the order the query selects them (every one bound,
     but where the query says OPTIONAL)."""
-    solutions = store.query(_PREFIXES + text.replace("TARGETS", targets))
+    solutions = store.query(SPARQL_PREFIXES + text.replace("TARGETS", targets))
     return iter(solutions)  # type: ignore[arg-type]
 
 

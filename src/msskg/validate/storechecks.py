@@ -28,10 +28,10 @@ from msskg.validate.sources import (
 )
 from msskg.validate.substrings import occurring
 
-__all__ = ["StoreView", "as_graph", "source_checks"]
+__all__ = ["SPARQL_PREFIXES", "StoreView", "as_graph", "source_checks"]
 
 _WRITTEN_PROPS = (*WRITTEN_DATE_PROPERTIES, MSS.inDecade)
-_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in DEFAULT_PREFIXES.items())
+SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in DEFAULT_PREFIXES.items())
 
 
 class StoreView:
@@ -100,7 +100,7 @@ OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 def _rows(view: StoreView, text: str) -> Iterator[tuple[OxTerm | None, ...]]:
     """Rows of pyoxigraph terms: making rdflib terms of every value (rdflib
     parses each date) was most of validate's time at 1M triples."""
-    solutions = view.store.query(_PREFIXES + text)
+    solutions = view.store.query(SPARQL_PREFIXES + text)
     assert isinstance(solutions, ox.QuerySolutions)
     width = len(solutions.variables)
     return (tuple(row[i] for i in range(width)) for row in solutions)
