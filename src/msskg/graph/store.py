@@ -179,7 +179,7 @@ def _open_cached(
 
 
 def _new_digest(canonical: bool) -> Any:
-    labels = " canonical" if canonical else ""
+    labels = " canonical 2" if canonical else ""  # 2: labels sorted under their roots, by group
     return _sha256()(f"msskg-cache {CACHE_VERSION}{labels} {ox.__version__}\n".encode())
 
 
@@ -362,6 +362,7 @@ def parse_into(
         done += path.stat().st_size
     if labeller is not None:
         (store.bulk_extend if bulk else store.extend)(labeller.relabelled())
+        labeller.place(store)
     return prefixes
 
 
