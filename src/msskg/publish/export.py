@@ -101,7 +101,10 @@ def _write(fmt: str, stream: IO[bytes], graph: KnowledgeGraph) -> None:
     groups = export_groups(store)
     if fmt == "jsonld":
         nodes = (node for group in groups for node in group_nodes(store, group))
-        write_jsonld(_chain(nodes, nodes_of(direct)), jsonld_context(), stream)
+        layer = (ox.serialize(_triples(direct), format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+        write_jsonld(
+            _chain(nodes, nodes_of(io.StringIO(layer, newline="\n"))), jsonld_context(), stream
+        )
         return
     prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
     if fmt == "nt":
@@ -118,8 +121,7 @@ def _write(fmt: str, stream: IO[bytes], graph: KnowledgeGraph) -> None:
     if fmt == "turtle":
         for group in groups:
             _dump(store, group, prefixes, body)
-        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in direct)
-        ox.serialize(triples, body.fresh(), _FORMATS[fmt], prefixes=prefixes)
+        ox.serialize(_triples(direct), body.fresh(), _FORMATS[fmt], prefixes=prefixes)
         return
     # TriG: the rest in the default graph, then a graph per source holding the
     # group of each set of sources it is one of (a fact of two sources is in both).
@@ -131,6 +133,10 @@ def _write(fmt: str, stream: IO[bytes], graph: KnowledgeGraph) -> None:
                 _dump(store, group, prefixes, body)
         stream.write(b"}\n")
     ox.serialize(direct, body.fresh(), _FORMATS[fmt], prefixes=prefixes)
+
+
+def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
+    return (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
 
 
 def _chain(first: Iterable[Node], second: Iterable[Node]) -> Iterator[Node]:
