@@ -16,12 +16,11 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
-from msskg.publish.walk import Node
+from msskg.publish.walk import Edges, Node
 
 __all__ = ["Compactor", "write_jsonld"]
 
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class Compactor:
@@ -39,7 +38,8 @@ class Compactor:
             self._namespaces.setdefault(iri, name)
         self._terms: dict[str, str] = {}
         self._keys: dict[str, str] = {}  # predicates ("<iri>") -> '"key": '
-        self._types: dict[str, str] = {}  # types and datatypes ("<iri>") -> '"compacted"'
+        self._types: dict[str, str] = {}  # types ("<iri>") -> '"compacted"'
+        self._suffixes: dict[str, str] = {}  # "@lang" or "^^<iri>" -> the end of a value object
         for name, value in sorted(context.items()):
             if isinstance(value, str) and not value.startswith("@") and name not in prefixes:
                 self._terms.setdefault(self._expand(value, prefixes), name)
@@ -55,62 +55,87 @@ class Compactor:
             return term
         end = len(iri)
         while True:  # the namespaces that end where the IRI has a "/" or "#", longest first
-            end = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+            slash, hash_ = iri.rfind("/", 0, end), iri.rfind("#", 0, end)
+            end = slash if slash > hash_ else hash_
             if end < 0:
                 return iri
             name = self._namespaces.get(iri[: end + 1])
-            local = iri[end + 1 :]
-            if name is not None and local and not local.startswith("//"):
-                return f"{name}:{local}"
+            if name is not None:
+                local = iri[end + 1 :]
+                if local and not local.startswith("//"):
+                    return f"{name}:{local}"
 
-    def node(self, node: Node, *, top: bool = False) -> str:
-        """One node object as JSON text, its nested blank nodes inside it."""
-        fields: dict[str, list[str]] = {}
-        keys, types = self._keys, self._types
-        for predicate, value in node.edges:
-            if predicate == RDF_TYPE and type(value) is str and value[:1] == "<":
-                if (text := types.get(value)) is None:
-                    text = types[value] = f'"{self.iri(value[1:-1], vocab=True)}"'
-                fields.setdefault('"type": ', []).append(text)
-                continue
-            if (key := keys.get(predicate)) is None:
-                key = keys[predicate] = (
-                    json.dumps(self.iri(predicate[1:-1], vocab=True), ensure_ascii=False) + ": "
-                )
-            fields.setdefault(key, []).append(
-                self.node(value) if type(value) is Node else self.value(value)  # type: ignore[arg-type]
-            )
-        parts = []
-        subject = node.subject
+    def node(self, node: Node) -> str:
+        """One resource as JSON text, the blank nodes in ``node.inner``
+        nested where it (or they) point at them, and taken out of it."""
+        return self._object(node.subject, node.edges, node.inner or {}, True)
+
+    def _object(self, subject: str, edges: Edges, inner: dict[str, Edges], top: bool) -> str:
+        """A subject's triples come by predicate (the store's order, or
+        sorted), so each key's values are one run."""
+        keys, iri, suffixes = self._keys, self.iri, self._suffixes
         if subject[:1] == "<":
-            parts.append(f'"id": "{self.iri(subject[1:-1])}"')
-        elif top or node.own:
-            parts.append(f'"id": "{subject}"')
-        for key, values in fields.items():
-            parts.append(key + (values[0] if len(values) == 1 else f"[{', '.join(values)}]"))
+            parts = [f'"id": "{iri(subject[1:-1])}"']
+        else:
+            parts = [f'"id": "{subject}"'] if top else []
+        key, run = "", []
+        for predicate, value in edges:
+            if (first := value[:1]) == '"':
+                end = value.rfind('"')
+                if end == len(value) - 1:
+                    text = value
+                else:
+                    suffix = value[end + 1 :]
+                    tail = suffixes.get(suffix) or self._suffix(suffix)
+                    text = f'{{"@value": {value[: end + 1]}, {tail}'
+            elif first == "<" and value[:2] != "<<":
+                if predicate == RDF_TYPE:
+                    this = '"type": '
+                    text = self._types.get(value) or self._type(value)
+                    if this == key:
+                        run.append(text)
+                    else:
+                        if run:
+                            parts.append(key + (run[0] if len(run) == 1 else f"[{', '.join(run)}]"))
+                        key, run = this, [text]
+                    continue
+                text = f'{{"id": "{iri(value[1:-1])}"}}'
+            elif first == "_":
+                nested = inner.pop(value, None)
+                if nested is None:
+                    text = f'{{"id": "{value}"}}'
+                else:
+                    text = self._object(value, nested, inner, False)
+            else:
+                raise ValueError(f"JSON-LD 1.1 cannot write the quoted triple {value}")
+            this = keys.get(predicate) or self._key(predicate)
+            if this == key:
+                run.append(text)
+                continue
+            if run:
+                parts.append(key + (run[0] if len(run) == 1 else f"[{', '.join(run)}]"))
+            key, run = this, [text]
+        if run:
+            parts.append(key + (run[0] if len(run) == 1 else f"[{', '.join(run)}]"))
         return "{" + ", ".join(parts) + "}"
 
-    def value(self, value: str) -> str:
-        """An N-Triples term as a JSON-LD value."""
-        first = value[:1]
-        if first == '"':
-            end = value.rfind('"')
-            if end == len(value) - 1:
-                return value
-            text, suffix = value[: end + 1], value[end + 1 :]
-            if suffix[:1] == "@":
-                return f'{{"@value": {text}, "@language": "{suffix[1:]}"}}'
-            datatype = suffix[3:-1]  # ^^<...>
-            if datatype == XSD_STRING:
-                return text
-            if (compact := self._types.get(datatype)) is None:
-                compact = self._types[datatype] = f'"{self.iri(datatype)}"'
-            return f'{{"@value": {text}, "@type": {compact}}}'
-        if value[:2] == "<<":
-            raise ValueError(f"JSON-LD 1.1 cannot write the quoted triple {value}")
-        if first == "<":
-            return f'{{"id": "{self.iri(value[1:-1])}"}}'
-        return f'{{"id": "{value}"}}'  # a blank node
+    def _key(self, predicate: str) -> str:
+        key = json.dumps(self.iri(predicate[1:-1], vocab=True), ensure_ascii=False) + ": "
+        self._keys[predicate] = key
+        return key
+
+    def _type(self, value: str) -> str:
+        text = self._types[value] = f'"{self.iri(value[1:-1], vocab=True)}"'
+        return text
+
+    def _suffix(self, suffix: str) -> str:
+        """What follows a literal's value: ``@lang`` or ``^^<datatype>``."""
+        if suffix[:1] == "@":
+            text = f'"@language": "{suffix[1:]}"}}'
+        else:
+            text = f'"@type": "{self.iri(suffix[3:-1])}"}}'
+        self._suffixes[suffix] = text
+        return text
 
 
 def write_jsonld(nodes: Iterable[Node], context: Mapping[str, Any], stream: IO[bytes]) -> None:
@@ -120,6 +145,6 @@ def write_jsonld(nodes: Iterable[Node], context: Mapping[str, Any], stream: IO[b
     stream.write(f'{head},\n "@graph": ['.encode())
     separator = "\n"
     for node in nodes:
-        stream.write(f"{separator}{compactor.node(node, top=True)}".encode())
+        stream.write(f"{separator}{compactor.node(node)}".encode())
         separator = ",\n"
     stream.write(b"\n ]\n}\n")

@@ -31,23 +31,26 @@ from msskg.graph.labels import Group
 __all__ = ["Node", "group_nodes", "nodes_of"]
 
 
+Edges = list[tuple[str, str]]
+
+
 class Node(NamedTuple):
-    """A subject and its triples (N-Triples text) in the store's order, each
-    blank node it alone points at nested as a :class:`Node`; ``own``: a blank
+    """A subject and its triples (N-Triples text) in the store's order;
+    ``inner``: the blank nodes that only it (or they) point at, by label, to
+    nest where they are pointed at (the writer takes each out as it nests it;
+    what it leaves comes next, as resources of their own); ``own``: a blank
     node that is a resource of its own (several triples point at it, or none)."""
 
     subject: str
-    edges: list[tuple[str, str | Node]]
+    edges: Edges
     own: bool = False
-
-
-Edges = list[tuple[str, str]]
+    inner: dict[str, Edges] | None = None
 
 
 def nodes_of(lines: Iterable[str]) -> Iterator[Node]:
     """A resource for each run of one subject in N-Triples ``lines``, nothing nested."""
     for subject, edges in _subjects(lines):
-        yield Node(subject, list(edges), subject[:2] == "_:")
+        yield Node(subject, edges, subject[:2] == "_:")
 
 
 def group_nodes(store: ox.Store, group: Group) -> Iterator[Node]:
@@ -62,20 +65,25 @@ def group_nodes(store: ox.Store, group: Group) -> Iterator[Node]:
                     prefix = value[:19]  # "_:b" and the hash of its root: this subject's
                     break
             if prefix is None:
-                yield Node(subject, edges)  # type: ignore[arg-type]
+                yield Node(subject, edges)
                 continue
-            closure: dict[str, Edges] = {}
+            closure: dict[str, Edges] = {}  # the blank nodes only this subject's chain points at
+            shared: list[Node] = []
             while pending is not None and (head := pending[0][:19]) <= prefix:
-                if head == prefix:
-                    closure[pending[0]] = pending[1]
-                else:  # reached from no IRI before this one: a resource of its own
-                    yield Node(pending[0], pending[1], True)  # type: ignore[arg-type]
+                label, rest = pending
+                if head != prefix:  # reached from no IRI before this one: a resource of its own
+                    yield Node(label, rest, True)
+                elif label[19] == "0":
+                    closure[label] = rest
+                else:  # several triples point at it: a resource of its own
+                    shared.append(Node(label, rest, True))
                 pending = next(blanks, None)
-            yield _nest(subject, edges, closure)
-            for label, rest in closure.items():  # several point at it (or a cycle): its own
-                yield Node(label, rest, True)  # type: ignore[arg-type]
+            yield Node(subject, edges, False, closure)  # its writer nests what it points at
+            for label, rest in closure.items():  # in a cycle, reached from no IRI: its own
+                yield Node(label, rest, True)
+            yield from shared
         while pending is not None:
-            yield Node(pending[0], pending[1], True)  # type: ignore[arg-type]
+            yield Node(pending[0], pending[1], True)
             pending = next(blanks, None)
 
 
@@ -86,18 +94,6 @@ def _dumped(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> IO[str]:
     store.dump(raw, ox.RdfFormat.N_TRIPLES, from_graph=graph)
     raw.seek(0)
     return io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-
-
-def _nest(subject: str, edges: Edges, closure: dict[str, Edges]) -> Node:
-    nested: list[tuple[str, str | Node]] = []
-    for predicate, value in edges:
-        if value[19:20] == "0" and value[:2] == "_:":
-            found = closure.pop(value, None)
-            if found is not None:
-                nested.append((predicate, _nest(value, found, closure)))
-                continue
-        nested.append((predicate, value))
-    return Node(subject, nested)
 
 
 def _subjects(lines: Iterable[str]) -> Iterator[tuple[str, Edges]]:
