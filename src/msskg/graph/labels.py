@@ -128,26 +128,53 @@ class Labeller:
 
     def __init__(self) -> None:
         self._held: list[tuple[ox.Quad, Term, Term]] = []  # the quad, its subject and object
+        # the other triples of IRI subjects that have a blank object (facts among them)
+        self._beside: list[tuple[ox.Quad, str]] = []
+        self._passed: set[str] = set()  # IRI subjects some of whose triples were passed on
         self._facts: dict[str, tuple[str, ...]] = {}  # fact IRI -> its sources, after relabelled
 
     def keep(self, quads: Iterable[ox.Quad], fmt: ox.RdfFormat) -> Iterator[ox.Quad]:
         """``quads`` (parsed from ``fmt``) without those that have a blank
-        subject or object, which are held; all in the default graph (export
-        reads a dataset's graphs as one graph)."""
+        subject or object, which are held, nor the other triples of an IRI
+        subject that has a blank object when they come together (a fact's: its
+        group is known at the end); all in the default graph (export reads a
+        dataset's graphs as one graph)."""
         held = self._held
         named = fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD)
         blank, quoted = ox.BlankNode, ox.Triple
+        run: list[ox.Quad] = []  # the triples of one IRI subject, as they come
+        subject_of_run: Term | None = None
+        touched = False  # the run's subject has a blank object
         for quad in quads:
             subject, obj = quad.subject, quad.object
             kinds = (type(subject), type(obj))
+            if named:
+                quad = ox.Quad(subject, quad.predicate, obj)
             if blank in kinds and quoted not in kinds:  # quoted triples keep their ids
-                if named:
-                    quad = ox.Quad(subject, quad.predicate, obj)
                 held.append((quad, subject, obj))
-            elif named:
-                yield ox.Quad(subject, quad.predicate, obj)
-            else:
+                if type(obj) is not blank or type(subject) is blank:
+                    continue
+            elif type(subject) is not ox.NamedNode:
                 yield quad
+                continue
+            if subject != subject_of_run:
+                if run:
+                    yield from self._flush(run, subject_of_run, touched)
+                subject_of_run, touched, run = subject, False, []
+            if type(obj) is blank:
+                touched = True
+            else:
+                run.append(quad)
+        if run:
+            yield from self._flush(run, subject_of_run, touched)
+
+    def _flush(self, run: list[ox.Quad], subject: Term | None, touched: bool) -> Iterator[ox.Quad]:
+        value = subject.value  # type: ignore[union-attr]
+        if touched:
+            self._beside.extend((quad, value) for quad in run)
+        else:
+            self._passed.add(value)
+            yield from run
 
     def relabelled(self) -> Iterator[ox.Quad]:
         labels, roots, self._facts = self._labels()
@@ -167,13 +194,23 @@ class Labeller:
             if type(obj) is ox.BlankNode:
                 obj = nodes[obj.value]
             yield ox.Quad(subject, quad.predicate, obj, graph)  # type: ignore[arg-type]
+        beside, self._beside = self._beside, []
+        for quad, value in beside:
+            sources = self._facts.get(value, ())
+            if not sources:
+                yield quad
+                continue
+            graph = (groups.get(sources) or groups.setdefault(sources, _group(sources))).named
+            yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
 
     def place(self, store: ox.Store) -> None:
-        """Move each fact's triples that :meth:`keep` passed on (those without
-        a blank node) from the default graph into its group's graph."""
+        """Move the triples of each fact that :meth:`keep` passed on (those
+        that came apart from its blank objects) from the default graph into
+        its group's graph."""
         by_group: dict[tuple[str, ...], list[str]] = {}
         for fact, sources in self._facts.items():
-            by_group.setdefault(sources, []).append(fact)
+            if fact in self._passed:
+                by_group.setdefault(sources, []).append(fact)
         for sources, facts in sorted(by_group.items()):
             graph = _group(sources).named
             facts.sort()
@@ -183,7 +220,7 @@ class Labeller:
                     f"DELETE {{ ?f ?p ?o }} INSERT {{ GRAPH {graph} {{ ?f ?p ?o }} }} "
                     f"WHERE {{ VALUES ?f {{ {values} }} ?f ?p ?o }}"
                 )
-        self._facts = {}
+        self._facts, self._passed = {}, set()
 
     def _labels(
         self,
