@@ -361,7 +361,12 @@ def parse_into(
             _file_footer(digest, counting.bytes_read)
         done += path.stat().st_size
     if labeller is not None:
-        (store.bulk_extend if bulk else store.extend)(labeller.relabelled())
+        import itertools
+
+        # in batches: bulk_extend holds what it is given until it writes it
+        relabelled = labeller.relabelled()
+        while batch := list(itertools.islice(relabelled, 100_000)):
+            (store.bulk_extend if bulk else store.extend)(batch)
         labeller.place(store)
     return prefixes
 
