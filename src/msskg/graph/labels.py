@@ -31,6 +31,7 @@ graph as parsed.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 from urllib.parse import quote, unquote
@@ -175,6 +176,14 @@ class Labeller:
         else:
             self._passed.add(value)
             yield from run
+
+    def finish(self, store: ox.Store, *, bulk: bool = True) -> None:
+        """Add the held quads to ``store`` (:meth:`relabelled`, in batches:
+        ``bulk_extend`` holds what it is given until it writes it), then :meth:`place`."""
+        relabelled = self.relabelled()
+        while batch := list(itertools.islice(relabelled, 100_000)):
+            (store.bulk_extend if bulk else store.extend)(batch)
+        self.place(store)
 
     def relabelled(self) -> Iterator[ox.Quad]:
         labels, roots, self._facts = self._labels()

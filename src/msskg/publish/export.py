@@ -90,8 +90,7 @@ def _laid_out(graph: KnowledgeGraph, folder: Path) -> KnowledgeGraph:
     labeller = Labeller()
     quads = graph.store.quads_for_pattern(None, None, None, None)
     store.bulk_extend(labeller.keep(quads, ox.RdfFormat.N_QUADS))
-    store.bulk_extend(labeller.relabelled())
-    labeller.place(store)
+    labeller.finish(store)
     return KnowledgeGraph(store, graph.prefixes)
 
 
