@@ -126,3 +126,16 @@ def test_a_store_exports_as_the_files_it_was_loaded_from(
     buffer = io.BytesIO()
     write_export(fmt, buffer, graph=graph)
     assert buffer.getvalue().decode() == export(fmt, data=files)
+
+
+def test_a_deep_chain_of_blank_nodes_is_nested_only_so_deep(
+    tmp_path: Path, private_cache: Path
+) -> None:
+    path = tmp_path / "deep.nt"
+    chain = [f"_:n{i} <{E}next> _:n{i + 1} ." for i in range(3000)]
+    path.write_text("\n".join([*chain, f"<{E}a> <{E}p> _:n0 ."]) + "\n")
+    text = export("jsonld", data=[path]) or ""  # was a RecursionError
+    assert len(json.loads(text)["@graph"]) == 1 + 3000 - 100  # 100 nested, the rest their own
+    back = ox.Store()
+    back.load(text.encode(), ox.RdfFormat.JSON_LD)
+    assert len(back) == 3001

@@ -20,6 +20,7 @@ from msskg.publish.walk import Edges, Node
 
 __all__ = ["Compactor", "write_jsonld"]
 
+MAX_NESTING = 100
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
@@ -68,16 +69,16 @@ class Compactor:
     def node(self, node: Node) -> str:
         """One resource as JSON text, the blank nodes in ``node.inner``
         nested where it (or they) point at them, and taken out of it."""
-        return self._object(node.subject, node.edges, node.inner or {}, True)
+        return self._object(node.subject, node.edges, node.inner or {}, 0)
 
-    def _object(self, subject: str, edges: Edges, inner: dict[str, Edges], top: bool) -> str:
+    def _object(self, subject: str, edges: Edges, inner: dict[str, Edges], depth: int) -> str:
         """A subject's triples come by predicate (the store's order, or
         sorted), so each key's values are one run."""
         keys, iri, suffixes = self._keys, self.iri, self._suffixes
         if subject[:1] == "<":
             parts = [f'"id": "{iri(subject[1:-1])}"']
         else:
-            parts = [f'"id": "{subject}"'] if top else []
+            parts = [f'"id": "{subject}"'] if depth == 0 else []
         key, run = "", []
         for predicate, value in edges:
             if (first := value[:1]) == '"':
@@ -101,11 +102,12 @@ class Compactor:
                     continue
                 text = f'{{"id": "{iri(value[1:-1])}"}}'
             elif first == "_":
-                nested = inner.pop(value, None)
+                # nested no deeper than readers recurse: deeper, a resource of its own
+                nested = inner.pop(value, None) if depth < MAX_NESTING else None
                 if nested is None:
                     text = f'{{"id": "{value}"}}'
                 else:
-                    text = self._object(value, nested, inner, False)
+                    text = self._object(value, nested, inner, depth + 1)
             else:
                 raise ValueError(f"JSON-LD 1.1 cannot write the quoted triple {value}")
             this = keys.get(predicate) or self._key(predicate)
