@@ -86,7 +86,8 @@ def open_store(
     ``store`` is given, otherwise ``data`` (or the bundled graph), parsed into
     memory when small and into a content-keyed cache under ``cache`` when not;
     ``progress`` hears how far the parse into the cache is. ``canonical``: a
-    store whose blank nodes carry canonical labels (:mod:`msskg.graph.labels`),
+    store whose blank nodes carry canonical labels and whose facts sit in
+    graphs by their sources (:mod:`msskg.graph.labels`: export's own),
     cached apart: labelling costs a parse in Python, which queries need not pay."""
     if store is not None:
         return _open_persistent(Path(store))
@@ -179,7 +180,7 @@ def _open_cached(
 
 
 def _new_digest(canonical: bool) -> Any:
-    labels = " canonical" if canonical else ""
+    labels = " canonical 2" if canonical else ""  # 2: labels sorted under their roots, by group
     return _sha256()(f"msskg-cache {CACHE_VERSION}{labels} {ox.__version__}\n".encode())
 
 
@@ -322,7 +323,8 @@ def parse_into(
 ) -> dict[str, str]:
     """Parse every file into ``store``; return the prefixes they declare.
     Blank nodes are renamed so that ``_:b1`` in two files stays two nodes
-    (``canonical``: to labels made from the graph, graph/labels.py).
+    (``canonical``: to labels made from the graph, and facts filed in graphs
+    by their sources, graph/labels.py).
     ``digest``, when given, is fed exactly the bytes parsed."""
     labeller = None
     if canonical:
@@ -361,7 +363,7 @@ def parse_into(
             _file_footer(digest, counting.bytes_read)
         done += path.stat().st_size
     if labeller is not None:
-        (store.bulk_extend if bulk else store.extend)(labeller.relabelled())
+        labeller.finish(store, bulk=bulk)
     return prefixes
 
 

@@ -1,30 +1,34 @@
 """Exporting the whole graph as Turtle, JSON-LD, N-Triples or TriG (one named
 graph per source text, and the direct layer, :mod:`msskg.graph.direct`, in a
-named graph of its own; the other formats hold it beside the facts). The graph is read
-from pyoxigraph one resource at a time (publish/walk.py) and written as it
-goes, so memory does not grow with the graph, and the same graph gives the
-same bytes every time. :func:`by_source` is the same split on an rdflib graph
-(for push)."""
+named graph of its own; the other formats hold it beside the facts). The graph
+is read from export's own store, whose blank nodes carry canonical labels and
+whose facts sit in graphs by their sources (graph/labels.py): N-Triples,
+Turtle and TriG are pyoxigraph's own dumps of those graphs, one after another,
+and JSON-LD nests each fact's blank nodes as two ordered scans meet them
+(publish/walk.py). Memory does not grow with the graph, and the same graph
+gives the same bytes every time. :func:`by_source` is the same split on an
+rdflib graph (for push)."""
 
 from __future__ import annotations
 
 import io
-import itertools
 import sys
-from collections.abc import Iterator, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
 from msskg.errors import UnknownFormatError
 from msskg.graph.direct import derive, read_rules
 from msskg.graph.files import jsonld_context, resolve_files
+from msskg.graph.labels import Group, Labeller, export_groups
 from msskg.graph.scan import check_data_depth
 from msskg.graph.store import KnowledgeGraph, open_graph
 from msskg.output import open_atomically
 from msskg.publish.jsonld import write_jsonld
-from msskg.publish.walk import Node, resources, triples_of
+from msskg.publish.walk import Node, group_nodes, nodes_of
 
 if TYPE_CHECKING:
     import rdflib
@@ -33,7 +37,6 @@ __all__ = ["EXPORT_FORMATS", "by_source", "export", "write_export", "write_stdou
 
 EXPORT_FORMATS = ("turtle", "jsonld", "nt", "trig")
 _FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG}
-_DUMPED = ("nt", "turtle")  # straight from the store; trig and jsonld are walked
 # Only by_source (for push) needs rdflib: an export does not import it (~20 MiB).
 _DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 _HAS_SOURCE = "http://www.w3.org/ns/oa#hasSource"
@@ -69,80 +72,123 @@ def write_export(
 ) -> None:
     """Write the graph (``graph``, else bundled or ``data``) to ``stream`` as ``fmt``."""
     _check_format(fmt)
-    cached = graph is None
-    if graph is None:
-        # The walk nests blank nodes by recursion, as rdflib's parsers did:
-        # refuse data nested deeper than msskg reads, with one line.
-        for path in resolve_files(data):
-            check_data_depth(path)
-        # Always the cached store on disk, whatever the size: its blank nodes
-        # carry canonical labels (graph/labels.py) and its order is a function
-        # of the terms (an in-memory store's follows the order of insertion).
-        graph = open_graph(data=data, in_memory_limit=0, canonical=True)
-    direct = derive(graph.store, read_rules())  # small: a few quads per fact, sorted
-    if cached and fmt in _DUMPED and next(iter(graph.store.named_graphs()), None) is None:
-        _dump(fmt, graph, direct, stream)
+    if graph is not None:  # any store: labelled and laid out as export's own first
+        with tempfile.TemporaryDirectory(prefix="msskg-export-") as folder:
+            _write(fmt, stream, _laid_out(graph, Path(folder)))
         return
-    nodes = resources(graph.store, sharing=fmt == "jsonld", canonical=cached)
-    if fmt != "trig":  # the direct layer's resources after the facts', in their own order
-        layer = ox.Store()
-        layer.extend(ox.Quad(q.subject, q.predicate, q.object) for q in direct)
-        nodes = itertools.chain(nodes, resources(layer, sharing=fmt == "jsonld"))
+    # JSON-LD nests blank nodes by recursion, as rdflib's parsers did:
+    # refuse data nested deeper than msskg reads, with one line.
+    for path in resolve_files(data):
+        check_data_depth(path)
+    # Always the cached store on disk, whatever the size: its order is a
+    # function of the terms (an in-memory store's follows the order of insertion).
+    _write(fmt, stream, open_graph(data=data, in_memory_limit=0, canonical=True))
+
+
+def _laid_out(graph: KnowledgeGraph, folder: Path) -> KnowledgeGraph:
+    store = ox.Store(str(folder / "store"))
+    labeller = Labeller()
+    quads = graph.store.quads_for_pattern(None, None, None, None)
+    store.bulk_extend(labeller.keep(quads, ox.RdfFormat.N_QUADS))
+    labeller.finish(store)
+    return KnowledgeGraph(store, graph.prefixes)
+
+
+def _write(fmt: str, stream: IO[bytes], graph: KnowledgeGraph) -> None:
+    store = graph.store
+    direct = derive(store, read_rules())  # small: a few quads per fact, sorted
+    groups = export_groups(store)
     if fmt == "jsonld":
-        write_jsonld(nodes, jsonld_context(), stream)
+        nodes = (node for group in groups for node in group_nodes(store, group))
+        layer = (ox.serialize(_triples(direct), format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+        write_jsonld(
+            _chain(nodes, nodes_of(io.StringIO(layer, newline="\n"))), jsonld_context(), stream
+        )
         return
     prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
-    if fmt == "trig":
-        quads = itertools.chain(_quads_by_source(nodes), direct)
-        ox.serialize(quads, stream, _FORMATS[fmt], prefixes=prefixes)
-    elif fmt == "nt":
-        ox.serialize((t for node in nodes for t in triples_of(node)), stream, _FORMATS[fmt])
-    else:
-        triples = (t for node in nodes for t in triples_of(node))
-        ox.serialize(triples, stream, _FORMATS[fmt], prefixes=prefixes)
-
-
-def _dump(fmt: str, graph: KnowledgeGraph, direct: Sequence[ox.Quad], stream: IO[bytes]) -> None:
-    """pyoxigraph's own dump of the store (which never leaves Rust), then the
-    direct layer. The store's order: subjects by the hash pyoxigraph files
-    their IRIs under, then blank nodes by label; each subject's triples together."""
-    prefixes = None
-    if fmt == "turtle":
-        prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
-    graph.store.dump(stream, _FORMATS[fmt], from_graph=ox.DefaultGraph(), prefixes=prefixes)
-    if not direct:
+    if fmt == "nt":
+        for group in groups:
+            store.dump(stream, _FORMATS[fmt], from_graph=group.named)
+            store.dump(stream, _FORMATS[fmt], from_graph=group.blank)
+        ox.serialize(
+            (ox.Triple(q.subject, q.predicate, q.object) for q in direct), stream, _FORMATS[fmt]
+        )
         return
-    layer = io.BytesIO()
-    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in direct)
-    ox.serialize(triples, layer, _FORMATS[fmt], prefixes=prefixes)
-    # The prefixes are declared once, at the top.
-    lines = layer.getvalue().splitlines(keepends=True)
-    stream.write(b"".join(line for line in lines if not line.startswith(b"@prefix ")))
+    stream.write("".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()).encode())
+    body = _Body(stream)
+    rest, facts = groups[0], groups[1:]
+    if fmt == "turtle":
+        for group in groups:
+            _dump(store, group, prefixes, body)
+        ox.serialize(_triples(direct), body.fresh(), _FORMATS[fmt], prefixes=prefixes)
+        return
+    # TriG: the rest in the default graph, then a graph per source holding the
+    # group of each set of sources it is one of (a fact of two sources is in both).
+    _dump(store, rest, prefixes, body)
+    for source in sorted({source for group in facts for source in group.sources}):
+        stream.write(f"{ox.NamedNode(source)} {{\n".encode())
+        for group in facts:
+            if source in group.sources:
+                _dump(store, group, prefixes, body)
+        stream.write(b"}\n")
+    ox.serialize(direct, body.fresh(), _FORMATS[fmt], prefixes=prefixes)
+
+
+def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
+    return (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+
+
+def _chain(first: Iterable[Node], second: Iterable[Node]) -> Iterator[Node]:
+    yield from first
+    yield from second
+
+
+def _dump(store: ox.Store, group: Group, prefixes: Mapping[str, str], body: _Body) -> None:
+    """The group's triples as Turtle (without the prefix lines: the caller wrote them)."""
+    for graph in (group.named, group.blank):
+        store.dump(body.fresh(), ox.RdfFormat.TURTLE, from_graph=graph, prefixes=dict(prefixes))
+
+
+class _Body:
+    """What a Turtle or TriG writer writes, passed on without its leading
+    ``@prefix`` lines (:meth:`fresh` before each writer)."""
+
+    def __init__(self, stream: IO[bytes]):
+        self._stream = stream
+        self._head: bytes | None = b""  # None: past the prefixes
+
+    def fresh(self) -> IO[bytes]:
+        """This, to hand a new writer (which starts with its prefixes)."""
+        self._head = b""
+        return cast("IO[bytes]", self)
+
+    def write(self, data: bytes) -> int:
+        if self._head is None:
+            self._stream.write(data)
+            return len(data)
+        head = self._head + bytes(data)
+        while True:
+            line, newline, rest = head.partition(b"\n")
+            if not newline:
+                self._head = head
+                break
+            if line.startswith(b"@prefix ") or not line:
+                head = rest
+                continue
+            self._stream.write(head)
+            self._head = None
+            break
+        return len(data)
+
+    def flush(self) -> None:
+        if self._head:
+            self._stream.write(self._head)
+            self._head = b""
 
 
 def _check_format(fmt: str) -> None:
     if fmt not in EXPORT_FORMATS:
         raise UnknownFormatError(f'unknown export format "{fmt}"; use {", ".join(EXPORT_FORMATS)}')
-
-
-def _quads_by_source(nodes: Iterator[Node]) -> Iterator[ox.Quad]:
-    """Each fact (a subject with prov:wasDerivedFrom a quote with oa:hasSource S)
-    with its blank nodes in graph S, for each of its sources; the rest in the
-    default graph. The same split as :func:`by_source`."""
-    for node in nodes:
-        sources = sorted(
-            {
-                value.value
-                for predicate, quote in node.edges
-                if predicate.value == _DERIVED and isinstance(quote, Node)
-                for key, value in quote.edges
-                if key.value == _HAS_SOURCE and isinstance(value, ox.NamedNode)
-            }
-        )
-        graphs: list[ox.NamedNode | ox.DefaultGraph] = [ox.NamedNode(s) for s in sources]
-        for graph in graphs or [ox.DefaultGraph()]:
-            for triple in triples_of(node):
-                yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
 
 
 def write_stdout(fmt: str, *, data: Sequence[Path | str] | None = None) -> None:

@@ -3,7 +3,12 @@ IRI subject is one object, its blank nodes (a fact's interval, instants,
 quote) nested inside it, keys and IRIs compacted by the context's terms and
 prefixes. The context has only plain term definitions (no coercion, no
 containers), so compacting is a lookup, done here rather than by a JSON-LD
-processor over the whole graph (rdflib's took minutes and gigabytes at 1M)."""
+processor over the whole graph (rdflib's took minutes and gigabytes at 1M).
+
+Nodes come as N-Triples text (publish/walk.py) and are written as JSON text
+directly: an IRI holds no character JSON escapes, and a quoted N-Triples
+literal as pyoxigraph writes it is a JSON string (the same escapes:
+``\\" \\\\ \\n \\r \\t \\b \\f`` and ``\\uXXXX``), so no term is decoded."""
 
 from __future__ import annotations
 
@@ -11,14 +16,12 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
-import pyoxigraph as ox
-
-from msskg.publish.walk import Node, Object
+from msskg.publish.walk import Edges, Node
 
 __all__ = ["Compactor", "write_jsonld"]
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+MAX_NESTING = 100
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
 class Compactor:
@@ -31,9 +34,13 @@ class Compactor:
             for name, iri in context.items()
             if isinstance(iri, str) and not name.startswith("@") and iri[-1:] in "/#"
         }
-        self._prefixes = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+        self._namespaces: dict[str, str] = {}  # the first name of each
+        for name, iri in prefixes.items():
+            self._namespaces.setdefault(iri, name)
         self._terms: dict[str, str] = {}
-        self._known: dict[tuple[str, bool], str] = {}  # predicates, types, datatypes recur
+        self._keys: dict[str, str] = {}  # predicates ("<iri>") -> '"key": '
+        self._types: dict[str, str] = {}  # types ("<iri>") -> '"compacted"'
+        self._suffixes: dict[str, str] = {}  # "@lang" or "^^<iri>" -> the end of a value object
         for name, value in sorted(context.items()):
             if isinstance(value, str) and not value.startswith("@") and name not in prefixes:
                 self._terms.setdefault(self._expand(value, prefixes), name)
@@ -44,69 +51,102 @@ class Compactor:
         return prefixes[prefix] + local if colon and prefix in prefixes else value
 
     def iri(self, iri: str, *, vocab: bool = False) -> str:
-        """A term (for a key, when ``vocab``), a compact IRI, or the IRI itself."""
-        if (known := self._known.get((iri, vocab))) is not None:
-            return known
-        found = self._compact(iri, vocab)
-        if vocab:
-            self._known[(iri, vocab)] = found
-        return found
-
-    def _compact(self, iri: str, vocab: bool) -> str:
+        """A term (for a key or a type, when ``vocab``), a compact IRI, or the IRI itself."""
         if vocab and (term := self._terms.get(iri)) is not None:
             return term
-        for prefix, namespace in self._prefixes:
-            local = iri[len(namespace) :]
-            if iri.startswith(namespace) and local and not local.startswith("//"):
-                return f"{prefix}:{local}"
-        return iri
+        end = len(iri)
+        while True:  # the namespaces that end where the IRI has a "/" or "#", longest first
+            slash, hash_ = iri.rfind("/", 0, end), iri.rfind("#", 0, end)
+            end = slash if slash > hash_ else hash_
+            if end < 0:
+                return iri
+            name = self._namespaces.get(iri[: end + 1])
+            if name is not None:
+                local = iri[end + 1 :]
+                if local and not local.startswith("//"):
+                    return f"{name}:{local}"
 
-    def node(self, node: Node, *, top: bool = False) -> dict[str, Any]:
-        """One node object, its first-reached blank nodes nested inside."""
-        found: dict[str, Any] = {}
-        if isinstance(node.subject, ox.NamedNode):
-            found["id"] = self.iri(node.subject.value)
-        elif top or node.shared:
-            found["id"] = str(node.subject)
-        for predicate, value in node.edges:
-            if predicate.value == RDF_TYPE and isinstance(value, ox.NamedNode):
-                key, item = "type", self.iri(value.value, vocab=True)
-            else:
-                key, item = self.iri(predicate.value, vocab=True), self.value(value)
-            if key in found:
-                if not isinstance(found[key], list):
-                    found[key] = [found[key]]
-                found[key].append(item)
-            else:
-                found[key] = item
-        return found
+    def node(self, node: Node) -> str:
+        """One resource as JSON text, the blank nodes in ``node.inner``
+        nested where it (or they) point at them, and taken out of it."""
+        return self._object(node.subject, node.edges, node.inner or {}, 0)
 
-    def value(self, value: Object | Node) -> Any:
-        if isinstance(value, Node):
-            return self.node(value)
-        if isinstance(value, ox.NamedNode):
-            return {"id": self.iri(value.value)}
-        if isinstance(value, ox.BlankNode):
-            return {"id": str(value)}
-        if isinstance(value, ox.Literal):
-            if value.language:
-                return {"@value": value.value, "@language": value.language}
-            if value.datatype.value == XSD_STRING:
-                return value.value
-            return {"@value": value.value, "@type": self.iri(value.datatype.value)}
-        raise ValueError(f"JSON-LD 1.1 cannot write the quoted triple {value}")
+    def _object(self, subject: str, edges: Edges, inner: dict[str, Edges], depth: int) -> str:
+        """A subject's triples come by predicate (the store's order, or
+        sorted), so each key's values are one run."""
+        keys, iri, suffixes = self._keys, self.iri, self._suffixes
+        if subject[:1] == "<":
+            parts = [f'"id": "{iri(subject[1:-1])}"']
+        else:
+            parts = [f'"id": "{subject}"'] if depth == 0 else []
+        key, run = "", []
+        for predicate, value in edges:
+            if (first := value[:1]) == '"':
+                end = value.rfind('"')
+                if end == len(value) - 1:
+                    text = value
+                else:
+                    suffix = value[end + 1 :]
+                    tail = suffixes.get(suffix) or self._suffix(suffix)
+                    text = f'{{"@value": {value[: end + 1]}, {tail}'
+            elif first == "<" and value[:2] != "<<":
+                if predicate == RDF_TYPE:
+                    this = '"type": '
+                    text = self._types.get(value) or self._type(value)
+                    if this == key:
+                        run.append(text)
+                    else:
+                        if run:
+                            parts.append(key + (run[0] if len(run) == 1 else f"[{', '.join(run)}]"))
+                        key, run = this, [text]
+                    continue
+                text = f'{{"id": "{iri(value[1:-1])}"}}'
+            elif first == "_":
+                # nested no deeper than readers recurse: deeper, a resource of its own
+                nested = inner.pop(value, None) if depth < MAX_NESTING else None
+                if nested is None:
+                    text = f'{{"id": "{value}"}}'
+                else:
+                    text = self._object(value, nested, inner, depth + 1)
+            else:
+                raise ValueError(f"JSON-LD 1.1 cannot write the quoted triple {value}")
+            this = keys.get(predicate) or self._key(predicate)
+            if this == key:
+                run.append(text)
+                continue
+            if run:
+                parts.append(key + (run[0] if len(run) == 1 else f"[{', '.join(run)}]"))
+            key, run = this, [text]
+        if run:
+            parts.append(key + (run[0] if len(run) == 1 else f"[{', '.join(run)}]"))
+        return "{" + ", ".join(parts) + "}"
+
+    def _key(self, predicate: str) -> str:
+        key = json.dumps(self.iri(predicate[1:-1], vocab=True), ensure_ascii=False) + ": "
+        self._keys[predicate] = key
+        return key
+
+    def _type(self, value: str) -> str:
+        text = self._types[value] = f'"{self.iri(value[1:-1], vocab=True)}"'
+        return text
+
+    def _suffix(self, suffix: str) -> str:
+        """What follows a literal's value: ``@lang`` or ``^^<datatype>``."""
+        if suffix[:1] == "@":
+            text = f'"@language": "{suffix[1:]}"}}'
+        else:
+            text = f'"@type": "{self.iri(suffix[3:-1])}"}}'
+        self._suffixes[suffix] = text
+        return text
 
 
 def write_jsonld(nodes: Iterable[Node], context: Mapping[str, Any], stream: IO[bytes]) -> None:
-    """``{"@context": ..., "@graph": [...]}`` as it goes, one resource per line
-    (written by json's C encoder: with ``indent`` it falls back to Python, and
-    took a third of the time)."""
+    """``{"@context": ..., "@graph": [...]}`` as it goes, one resource per line."""
     compactor = Compactor(context)
     head = json.dumps({"@context": context}, ensure_ascii=False, indent=1)[:-2]
     stream.write(f'{head},\n "@graph": ['.encode())
     separator = "\n"
     for node in nodes:
-        text = json.dumps(compactor.node(node, top=True), ensure_ascii=False)
-        stream.write(f"{separator}{text}".encode())
+        stream.write(f"{separator}{compactor.node(node)}".encode())
         separator = ",\n"
     stream.write(b"\n ]\n}\n")

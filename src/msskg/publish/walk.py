@@ -1,151 +1,114 @@
-"""A graph read back one resource at a time, in a stable order, with stable
-blank-node labels: what makes exports byte-identical run after run, and a
-change to the data a change to only the lines it touches.
+"""Export's store (laid out by graph/labels.py) read back one resource at a
+time, in flat memory: what JSON-LD nests.
 
-Each resource is an IRI subject with its triples and, nested inside, the
-blank nodes it reaches (a fact's interval, instants and quotes). Subjects come
-in IRI order, each node's triples in predicate-then-object order. A blank node
-is labelled from where it hangs and what it says: a hash of its parent (IRI or
-label), the predicate, and its own content (its triples, recursively). So the
-label is the same whatever the store called the node, and editing one quote
-changes that quote's label and nothing outside its fact. Blank nodes that no
-IRI reaches come last, each labelled from its content alone. (RDFC-1.0, which
-pyoxigraph implements, labels from the whole graph's shape: one new triple
-can rename many nodes, so a dump kept in git would not diff to what changed.)
+Each group of the store (the facts of one set of sources, or the rest) is two
+graphs: the triples of its IRI subjects and those of its blank subjects.
+pyoxigraph dumps each as N-Triples in the store's own order (IRI subjects by
+the hash pyoxigraph files them under, blank subjects by label, each subject's
+triples together), and the two are read side by side: a blank node's label
+starts with that hash of its root, so the blank nodes of each IRI subject come
+next in the second when the first reaches it, and are nested into it there (a
+fact's interval, instants and quotes). A blank node that several triples point
+at, or that no IRI reaches, is a resource of its own where its label puts it.
+The order is a function of the terms alone: byte-identical output run after
+run, and from the files in any order. Terms stay N-Triples text (a quoted
+N-Triples literal as pyoxigraph writes it is a JSON string of the same value):
+making Python objects of them cost more than the whole dump.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
-from typing import NamedTuple
+import io
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import IO, NamedTuple
 
 import pyoxigraph as ox
 
 from msskg.errors import DataError
+from msskg.graph.labels import Group
 
-__all__ = ["Node", "Object", "resources", "triples_of"]
+__all__ = ["Node", "group_nodes", "nodes_of"]
 
-Object = ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple
+
+Edges = list[tuple[str, str]]
 
 
 class Node(NamedTuple):
-    """A subject and its triples in order. A blank node object is nested as a
-    :class:`Node` where it is first reached, and is its label after that;
-    ``shared`` says that more than one triple points at this node."""
+    """A subject and its triples (N-Triples text) in the store's order;
+    ``inner``: the blank nodes that only it (or they) point at, by label, to
+    nest where they are pointed at (the writer takes each out as it nests it;
+    what it leaves comes next, as resources of their own); ``own``: a blank
+    node that is a resource of its own (several triples point at it, or none)."""
 
-    subject: ox.NamedNode | ox.BlankNode
-    edges: list[tuple[ox.NamedNode, Object | Node]]
-    shared: bool = False
-
-
-def resources(store: ox.Store, *, sharing: bool = False, canonical: bool = False) -> Iterator[Node]:
-    """Every resource of ``store`` (all its graphs, as one graph), in order;
-    ``sharing`` marks the blank nodes more than one triple points at (JSON-LD
-    needs to know); ``canonical``: the store's blank nodes already carry
-    canonical labels (graph/labels.py, made the same way), which are kept.
-    The store is read in one pass, in its own order, and held by subject
-    until written: per-subject lookups cost a RocksDB seek each (0.1-0.4 ms;
-    245k subjects at 1M triples), a pass costs what a dump does."""
-    union = next(iter(store.named_graphs()), None) is not None
-    walker = _Walker(store, union=union, sharing=sharing, canonical=canonical)
-    for iri in sorted(key for key in walker.pending if not key.startswith("_:")):
-        yield walker.node(ox.NamedNode(iri), iri)
-    # blank nodes no IRI reaches: those no triple points at first, then cycles
-    left = sorted(
-        (walker.pointed.get(key, 0) > 0, "" if canonical else walker.digest(key), key)
-        for key in walker.pending
-    )
-    written: dict[str, int] = {}
-    for _, digest, key in left:
-        if key not in walker.pending:
-            continue  # reached from a blank node written before it
-        # Nodes of one digest say the same things: the nth written gets "-n",
-        # whichever of them the store happened to list first.
-        count = written[digest] = written.get(digest, 0) + 1
-        yield walker.node(ox.BlankNode(key[2:]), digest if count == 1 else f"{digest}-{count}")
+    subject: str
+    edges: Edges
+    own: bool = False
+    inner: dict[str, Edges] | None = None
 
 
-def triples_of(node: Node) -> Iterator[ox.Triple]:
-    """The triples of ``node``, then those of each node nested in it."""
-    for predicate, value in node.edges:
-        yield ox.Triple(
-            node.subject, predicate, value.subject if isinstance(value, Node) else value
-        )
-    for _, value in node.edges:
-        if isinstance(value, Node):
-            yield from triples_of(value)
+def nodes_of(lines: Iterable[str]) -> Iterator[Node]:
+    """A resource for each run of one subject in N-Triples ``lines``, nothing nested."""
+    for subject, edges in _subjects(lines):
+        yield Node(subject, edges, subject[:2] == "_:")
 
 
-Edges = list[tuple[ox.NamedNode, Object]]
+def group_nodes(store: ox.Store, group: Group) -> Iterator[Node]:
+    """The resources of ``group`` in ``store``: two ordered dumps, merged."""
+    with _dumped(store, group.blank) as blank_file, _dumped(store, group.named) as named_file:
+        blanks = _subjects(blank_file)
+        pending = next(blanks, None)
+        for subject, edges in _subjects(named_file):
+            prefix = None
+            for _, value in edges:
+                if value[19:20] == "0" and value[:2] == "_:":
+                    prefix = value[:19]  # "_:b" and the hash of its root: this subject's
+                    break
+            if prefix is None:
+                yield Node(subject, edges)
+                continue
+            closure: dict[str, Edges] = {}  # the blank nodes only this subject's chain points at
+            shared: list[Node] = []
+            while pending is not None and (head := pending[0][:19]) <= prefix:
+                label, rest = pending
+                if head != prefix:  # reached from no IRI before this one: a resource of its own
+                    yield Node(label, rest, True)
+                elif label[19] == "0":
+                    closure[label] = rest
+                else:  # several triples point at it: a resource of its own
+                    shared.append(Node(label, rest, True))
+                pending = next(blanks, None)
+            yield Node(subject, edges, False, closure)  # its writer nests what it points at
+            for label, rest in closure.items():  # in a cycle, reached from no IRI: its own
+                yield Node(label, rest, True)
+            yield from shared
+        while pending is not None:
+            yield Node(pending[0], pending[1], True)
+            pending = next(blanks, None)
 
 
-class _Walker:
-    def __init__(self, store: ox.Store, *, union: bool, sharing: bool, canonical: bool):
-        self.canonical = canonical
-        self.labels: dict[str, ox.BlankNode] = {}  # "_:" + the store's id -> stable label
-        self.pointed: dict[str, int] = {}  # how many triples point at each blank node
-        self.pending: dict[str, Edges] = {}  # by subject ("_:id" for a blank node), until written
-        self._digests: dict[str, str] = {}
-        predicates: dict[str, ox.NamedNode] = {}  # one object per predicate, not one per triple
-        graph = None if union else ox.DefaultGraph()
-        for quad in store.quads_for_pattern(None, None, None, graph):
-            subject, predicate, value = quad.subject, quad.predicate, quad.object
-            if isinstance(subject, ox.Triple):
-                raise DataError(f"cannot export a quoted triple as a subject: {subject}")
-            key = subject.value if isinstance(subject, ox.NamedNode) else f"_:{subject.value}"
-            predicate = predicates.setdefault(predicate.value, predicate)
-            self.pending.setdefault(key, []).append((predicate, value))
-            if isinstance(value, ox.BlankNode):  # roots first, whatever the format
-                pointer = f"_:{value.value}"
-                self.pointed[pointer] = self.pointed.get(pointer, 0) + 1
-        if union:  # a triple in several graphs is one triple here
-            self.pending = {key: list(dict.fromkeys(edges)) for key, edges in self.pending.items()}
+def _dumped(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> IO[str]:
+    """``graph`` as N-Triples in a temporary file (gone when closed), read
+    line by line (only "\\n" ends a line: a literal may hold U+2028)."""
+    raw = tempfile.TemporaryFile(prefix="msskg-export-")  # noqa: SIM115 (the caller closes it)
+    store.dump(raw, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+    raw.seek(0)
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
 
-    def digest(self, key: str, path: frozenset[str] = frozenset()) -> str:
-        """A hash of what blank node ``key`` says, nested blank nodes by their digests."""
-        if (known := self._digests.get(key)) is not None:
-            return known
-        if key in path:  # a cycle of blank nodes: cut it there
-            return "cycle"
-        inner = path | {key}
-        lines = sorted(
-            f"{p} {'_:' + self.digest(f'_:{o.value}', inner) if isinstance(o, ox.BlankNode) else o}"
-            for p, o in self.pending.get(key, ())
-        )
-        value = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:24]
-        self._digests[key] = value
-        return value
 
-    def node(self, subject: ox.NamedNode | ox.BlankNode, key: str) -> Node:
-        """``subject`` with its triples, nesting the blank nodes it reaches
-        first; ``key`` is its IRI, or the label it gets if it is a blank node."""
-        own: ox.NamedNode | ox.BlankNode = subject
-        shared = False
-        if isinstance(subject, ox.BlankNode):
-            pointer = f"_:{subject.value}"
-            own = self.labels[pointer] = subject if self.canonical else ox.BlankNode("b" + key)
-            self._digests.pop(pointer, None)
-            shared = self.pointed.get(pointer, 0) > 1
-        else:
-            pointer = subject.value
-        edges: list[tuple[tuple[str, str], ox.NamedNode, Object | Node]] = []
-        seen: dict[str, int] = {}
-        for predicate, value in self.pending.pop(pointer, []):
-            if isinstance(value, ox.BlankNode):
-                if (label := self.labels.get(f"_:{value.value}")) is not None:
-                    edges.append(((predicate.value, str(label)), predicate, label))
-                    continue
-                if self.canonical:
-                    nested = self.node(value, "")
-                    edges.append(((predicate.value, str(nested.subject)), predicate, nested))
-                    continue
-                child = f"{key} {predicate} {self.digest(f'_:{value.value}')}"
-                child = hashlib.sha256(child.encode()).hexdigest()[:24]
-                count = seen[child] = seen.get(child, 0) + 1
-                nested = self.node(value, child if count == 1 else f"{child}-{count}")
-                edges.append(((predicate.value, str(nested.subject)), predicate, nested))
-            else:
-                edges.append(((predicate.value, str(value)), predicate, value))
-        edges.sort(key=lambda edge: edge[0])
-        return Node(own, [(p, v) for _, p, v in edges], shared)
+def _subjects(lines: Iterable[str]) -> Iterator[tuple[str, Edges]]:
+    """Each subject with its (predicate, object) pairs, from N-Triples lines
+    grouped by subject ("s p o .")."""
+    current = ""
+    edges: Edges = []
+    for line in lines:
+        subject, predicate, value = line.split(" ", 2)
+        if subject != current:
+            if edges:
+                yield current, edges
+            if subject[:2] == "<<":
+                raise DataError(f"cannot export a quoted triple as a subject: {line.strip()}")
+            current, edges = subject, []
+        edges.append((predicate, value[:-3]))  # without " .\n"
+    if edges:
+        yield current, edges
