@@ -155,6 +155,14 @@ SELECT DISTINCT ?thing ?label ?wanted WHERE {
 """
 
 
+def labels_query(text: str | None = None, limit: int | None = None) -> str:
+    """:data:`LABELS_QUERY`, or :data:`LABELLED_QUERY` for ``text`` (then bind
+    ``?wanted`` to it as a literal), with at most ``limit`` rows: the text every
+    engine's ``labels`` runs."""
+    query = LABELS_QUERY if text is None else LABELLED_QUERY
+    return query if limit is None else f"{query}LIMIT {int(limit)}\n"
+
+
 def queries_dir() -> Path:
     return project_home() / "queries"
 
@@ -362,8 +370,8 @@ def _wrong_kind(text: str, node: ox.NamedNode, parameter: Parameter, lookup: Lab
 
 def _not_in_graph(iri: str, text: str, parameter: str, lookup: LabelLookup) -> str:
     """A mistyped IRI gets the labelled IRIs it most resembles as a hint."""
-    labelled = lookup.labels(limit=HINT_LABELS + 1)
-    if len(labelled) > HINT_LABELS:
+    labelled = _hint_labels(lookup)
+    if labelled is None:
         return f'parameter "{parameter}": {text} is not in the graph'
     known = sorted({shorten(thing, lookup.prefixes) for thing, _ in labelled})
     import difflib  # only on the way to an error: not at start-up
@@ -371,6 +379,12 @@ def _not_in_graph(iri: str, text: str, parameter: str, lookup: LabelLookup) -> s
     close = difflib.get_close_matches(shorten(iri, lookup.prefixes), known, n=2)
     hint = "; did you mean " + " or ".join(close) + "?" if close else ""
     return f'parameter "{parameter}": {text} is not in the graph{hint}'
+
+
+def _hint_labels(lookup: LabelLookup) -> Sequence[tuple[str, str]] | None:
+    """Every (IRI, label) pair to draw a hint from; None past :data:`HINT_LABELS`."""
+    labelled = lookup.labels(limit=HINT_LABELS + 1)
+    return None if len(labelled) > HINT_LABELS else labelled
 
 
 def _named_node(iri: str, parameter: str, value: str) -> ox.NamedNode:
@@ -392,8 +406,8 @@ def _resolve_label(text: str, parameter: str, lookup: LabelLookup) -> ox.NamedNo
             f"{names}; pass one of these instead",
             candidates=tuple(matches),
         )
-    labelled = lookup.labels(limit=HINT_LABELS + 1)
-    if len(labelled) > HINT_LABELS:
+    labelled = _hint_labels(lookup)
+    if labelled is None:
         raise UnknownLabelError(f'parameter "{parameter}": nothing is labelled "{text}"')
     by_folded = {label.casefold(): label for _, label in sorted(labelled)}
     import difflib  # only on the way to an error: not at start-up

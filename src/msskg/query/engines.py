@@ -13,11 +13,10 @@ from msskg.errors import MsskgError, UnknownFormatError
 from msskg.graph.scan import check_depth
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.catalogue import (
-    LABELLED_QUERY,
-    LABELS_QUERY,
     Binding,
     SavedQuery,
     bind_parameters,
+    labels_query,
     parse_query,
 )
 from msskg.query.results import (
@@ -262,12 +261,8 @@ def select_labels(
 ) -> list[tuple[str, str]]:
     """The (IRI, label) pairs :data:`LABELS_QUERY` finds, run on ``backend``
     (at most ``limit``); with ``text``, those :data:`LABELLED_QUERY` finds for it."""
-    query, bindings = LABELS_QUERY, {}
-    if text is not None:
-        query, bindings = LABELLED_QUERY, {"wanted": ox.Literal(text)}
-    if limit is not None:
-        query += f"LIMIT {int(limit)}\n"
-    result = backend.execute(parse_query(query, name="labels"), bindings)
+    bindings = {} if text is None else {"wanted": ox.Literal(text)}
+    result = backend.execute(parse_query(labels_query(text, limit), name="labels"), bindings)
     assert isinstance(result, SelectResult)
     return [
         (thing.value, label.value)

@@ -12,7 +12,7 @@ import rdflib.plugins.sparql
 from pyparsing import ParseException
 
 from msskg.graph.dataset import to_oxigraph, to_rdflib
-from msskg.query.catalogue import LABELLED_QUERY, LABELS_QUERY, Binding, SavedQuery
+from msskg.query.catalogue import Binding, SavedQuery, labels_query
 from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult
 from msskg.query.text import query_syntax_error
 
@@ -33,11 +33,8 @@ class RdflibBackend:
         }
 
     def labels(self, text: str | None = None, *, limit: int | None = None) -> list[tuple[str, str]]:
-        query = LABELS_QUERY if text is None else LABELLED_QUERY
-        if limit is not None:
-            query += f"LIMIT {int(limit)}\n"
         wanted = {} if text is None else {"wanted": rdflib.Literal(text)}
-        rows = self.dataset.query(query, initBindings=wanted)
+        rows = self.dataset.query(labels_query(text, limit), initBindings=wanted)
         return [(str(row[0]), str(row[1])) for row in rows]  # type: ignore[index]
 
     def mentions(self, iri: str) -> bool:
