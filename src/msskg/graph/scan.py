@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from msskg.errors import DataError, MsskgError, NestingError
+from msskg.graph.lexer import SKIPPED_BYTES
 
 __all__ = ["MAX_DEPTH", "Syntax", "check_data_depth", "check_depth", "nesting_depth"]
 
@@ -19,17 +20,9 @@ MAX_DEPTH = 200
 
 Syntax = Literal["sparql", "turtle", "json"]
 
-# Strings, IRIs and comments hold no brackets that count. Turtle and SPARQL
-# share these; JSON has only double-quoted strings. Patterns as text for what
+# Strings, IRIs and comments hold no brackets that count (graph/lexer.py);
+# JSON has only double-quoted strings. Patterns as text for what
 # a short query text never needs: re compiles (and caches) them when first used.
-_SKIP_RDF = (
-    rb'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    rb"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    rb'|"(?:[^"\\\n]|\\.)*"'
-    rb"|'(?:[^'\\\n]|\\.)*'"
-    rb'|<[^<>"{}|^`\\\x00-\x20]*>'
-    rb"|#[^\n]*"
-)
 _SKIP_JSON = rb'"(?:[^"\\]|\\.)*"'
 _QUOTED = rb"<<|>>"  # RDF-star quoted triples nest too
 _NOT_BRACKET = re.compile(rb"[^()\[\]{}]+")
@@ -47,7 +40,7 @@ def nesting_depth(text: str | bytes, syntax: Syntax, *, limit: int = MAX_DEPTH) 
     if syntax == "json":
         brackets = _NOT_BRACKET.sub(b"", re.sub(_SKIP_JSON, b" ", raw, flags=re.DOTALL))
     else:
-        skipped = re.sub(_SKIP_RDF, b" ", raw, flags=re.DOTALL)
+        skipped = re.sub(SKIPPED_BYTES, b" ", raw, flags=re.DOTALL)
         kept = re.sub(_QUOTED, lambda m: b"(" if m.group() == b"<<" else b")", skipped)
         brackets = _NOT_BRACKET.sub(b"", kept)
     # Removing innermost pairs, one level a pass, at C speed: real text is

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 
 from msskg.errors import QueryFileError, QuerySyntaxError
+from msskg.graph.lexer import SKIPPED
 from msskg.query.catalogue import SavedQuery
 
 __all__ = [
@@ -56,18 +57,10 @@ _UPDATE = (
 )
 
 
-# Strings, IRIs and comments: what a scan of SPARQL text skips, so that "?x"
-# or SERVICE inside them is not a use.
-_SKIPPED = (
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n]*"
-)
+# Strings, IRIs and comments are skipped, so that "?x" or SERVICE inside them
+# is not a use.
 _TOKENS = re.compile(
-    _SKIPPED + r"|[?$](?P<var>\w+)"
+    SKIPPED + r"|[?$](?P<var>\w+)"
     r"|(?P<declared>(?i:PREFIX)\s*(?:[A-Za-z][\w.-]*)?:)"
     r"|(?<![\w.:-])(?P<prefix>(?:[A-Za-z][\w-]*(?:\.[\w-]+)*)?):"
 )
@@ -83,7 +76,7 @@ def mentioned_variables(text: str) -> set[str]:
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SERVICE = re.compile(
-    _SKIPPED + r"|[?$]\w+"
+    SKIPPED + r"|[?$]\w+"
     r"|(?<![\w:\\-])(?P<keyword>SERVICE|PREFIX)(?![\w:\\-])",
     re.IGNORECASE | re.DOTALL,
 )

@@ -22,6 +22,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from msskg.errors import ParameterError, QueryFileError
+from msskg.graph.lexer import SKIPPED
 from msskg.query.catalogue import Binding, SavedQuery
 from msskg.query.text import query_syntax_error
 
@@ -31,13 +32,7 @@ QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 _LEXEME = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n\r]*"
-    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
+    SKIPPED + r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
     r"|[?$](?P<var>\w+)"
     r"|(?P<word>(?:[A-Za-z_][\w.-]*)?:(?:[\w.:%-]|\\.)*|[A-Za-z_]\w*)"
     r"|(?P<mark>[{}()*])"

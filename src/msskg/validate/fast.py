@@ -19,6 +19,7 @@ from rdflib.term import Node
 
 from msskg.graph.dataset import to_oxigraph, to_rdflib
 from msskg.graph.files import resolve_files
+from msskg.graph.lexer import SKIPPED
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.store import parse_into
 from msskg.validate.core import SH, CoreResult, CoreValidator, Term, Unsupported
@@ -241,9 +242,7 @@ def _targets(shapes: Graph, shape: Node) -> str:
     )
 
 
-_SKIP = re.compile(
-    r'#[^\n]*|"""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>'
-)
+_SKIP = re.compile(SKIPPED)
 
 
 # A SELECT's projection, up to its WHERE or group. SHACL requires a sub-query to
