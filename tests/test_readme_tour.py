@@ -1,5 +1,6 @@
-"""The README's tour shows real output: run each command and compare. A block
-that ends in "[…]" shows only its first lines."""
+"""The tours (the README's short one, docs/tour.md's whole one) show real
+output: run each command and compare. A block that ends in "[…]" shows only
+its first lines."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from click.testing import CliRunner
 
 from msskg.cli import main
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README, TOUR = ROOT / "README.md", ROOT / "docs" / "tour.md"
 ELLIPSIS = "[…]"
 
 
 def _tour_blocks() -> list[tuple[str, list[str]]]:
-    tour = README.read_text(encoding="utf-8").split("## Tour", 1)[1].split("\n## ", 1)[0]
+    readme = README.read_text(encoding="utf-8").split("## Tour", 1)[1].split("\n## ", 1)[0]
+    tour = readme + TOUR.read_text(encoding="utf-8")
     blocks = []
     for body in re.findall(r"```console\n(.*?)```", tour, flags=re.S):
         command, *output = body.rstrip("\n").split("\n")
@@ -42,4 +45,4 @@ def test_tour_output_is_real(command: str, expected: list[str]) -> None:
     if expected and expected[-1] == ELLIPSIS:
         expected = expected[:-1]
         lines = lines[: len(expected)]
-    assert lines == expected, f"README tour is stale for: msskg {' '.join(args)}"
+    assert lines == expected, f"the tour is stale for: msskg {' '.join(args)}"

@@ -33,7 +33,7 @@ __all__ = [
     "shown",
 ]
 
-# Exit codes (README "Exit codes" lists them). 0 and 1 are validation's
+# Exit codes (docs/cli.md, "Exit codes", lists them). 0 and 1 are validation's
 # "conforms" and "does not conform", as in pySHACL; 2 is also what click uses
 # for a bad command line, so every mistake in what the user typed shares it.
 EXIT_BAD_INPUT = 2
