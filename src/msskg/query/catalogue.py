@@ -131,12 +131,12 @@ SELECT DISTINCT ?thing ?label WHERE {
   FILTER(isIRI(?thing) && isLiteral(?label))
 }
 """
-# Hints ("did you mean ...") compare with every label, which at 10M triples took over a minute
-# on the way to an error: a graph with more labels than this gets the error without a hint.
+# Hints ("did you mean ...") compare with every label, which grows with the graph on the way
+# to an error: a graph with more labels than this gets the error without a hint.
 HINT_LABELS = 20_000
-# The pairs whose label is ?wanted up to case, bound as a literal: the engine compares them
-# (at 1M triples, reading every pair into Python took 2.6 s for one label). Each property
-# its own branch, and the names compared before the join (each about twice as fast).
+# The pairs whose label is ?wanted up to case, bound as a literal: the engine compares them,
+# rather than every pair being read into Python. Each property its own branch, and the names
+# compared before the join, so each branch filters before it joins.
 LABELLED_QUERY = """\
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

@@ -106,8 +106,8 @@ class CoreValidator:
         return self._paths[path]
 
     def forget_paths(self) -> None:
-        """Drops the values read for each path: at 10M triples, keeping them
-        for every shape held gigabytes."""
+        """Drops the values read for each path: kept for every shape, they
+        grow with the graph times the number of shapes."""
         self._paths.clear()
 
     def instances(self, cls: Node) -> set[Term]:
