@@ -25,20 +25,20 @@ def _trig(folder: Path) -> Path:
     return path
 
 
-def _nquads(folder: Path) -> Path:
+def _converted(folder: Path, fmt: str, suffix: str) -> Path:
     dataset = rdflib.Dataset()
     dataset.parse(_trig(folder), format="trig")
-    path = folder / "planted.nq"
-    path.write_text(dataset.serialize(format="nquads"), encoding="utf-8")
+    path = folder / f"planted{suffix}"
+    path.write_text(dataset.serialize(format=fmt), encoding="utf-8")
     return path
+
+
+def _nquads(folder: Path) -> Path:
+    return _converted(folder, "nquads", ".nq")
 
 
 def _jsonld(folder: Path) -> Path:
-    dataset = rdflib.Dataset()
-    dataset.parse(_trig(folder), format="trig")
-    path = folder / "planted.jsonld"
-    path.write_text(dataset.serialize(format="json-ld"), encoding="utf-8")
-    return path
+    return _converted(folder, "json-ld", ".jsonld")
 
 
 @pytest.mark.parametrize("write", [_trig, _nquads, _jsonld], ids=["trig", "nquads", "jsonld"])
