@@ -128,3 +128,20 @@ def test_a_trig_export_loaded_into_a_fresh_store_answers_as_the_golden_files(
     stores: dict[str, Path],
 ) -> None:
     assert _differing(stores["trig"], ["sources"]) == []
+
+
+def test_validating_the_trig_export_gives_the_verdict_line_of_the_sources(
+    exports: dict[str, Path],
+) -> None:
+    from click.testing import CliRunner
+
+    from msskg.cli import main
+
+    runner = CliRunner()
+    sources = runner.invoke(main, ["validate"])
+    exported = runner.invoke(main, ["validate", "--data", str(exports["trig"])])
+    assert (exported.exit_code, exported.stdout.splitlines()[0]) == (
+        sources.exit_code,
+        sources.stdout.splitlines()[0],
+    )
+    assert sources.stdout.startswith("conforms: 0 violation(s), 14 warning(s)")
