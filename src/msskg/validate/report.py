@@ -67,6 +67,9 @@ class ValidationResult:
 @dataclass(frozen=True)
 class ValidationReport:
     results: tuple[ValidationResult, ...]
+    fallback: str | None = None
+    """Why the fast engine handed over to pySHACL ("unsupported: sh:pattern
+    on ..."), or None when the engine asked for ran."""
 
     @property
     def violations(self) -> tuple[ValidationResult, ...]:
