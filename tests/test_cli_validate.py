@@ -65,3 +65,31 @@ def test_strict_verdict_says_why_it_fails() -> None:
         "does not conform under --strict (warnings count): 0 violation(s), 14 warning(s), "
         "8 value(s) not in their quotes, each with its reason (INFO)",
     )
+
+
+SH = "http://www.w3.org/ns/shacl#"
+
+
+def _shacl_conforms(turtle: str) -> list[object]:
+    import rdflib
+
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
+    return [o.toPython() for o in graph.objects(None, rdflib.URIRef(SH + "conforms"))]
+
+
+def test_turtle_report_says_sh_conforms_false_on_warnings_and_exits_0() -> None:
+    """SHACL 3.1: sh:conforms is true only if validation produced no results; the
+    bundled data has warnings, so false, while the exit code (violations only) is 0."""
+    outcome = CliRunner().invoke(main, ["validate", "-f", "turtle"])
+    assert (outcome.exit_code, _shacl_conforms(outcome.stdout)) == (0, [False])
+
+
+@pytest.mark.parametrize(
+    ("severities", "conforms"),
+    [((), True), (("Info",), False), (("Warning",), False), (("Violation",), False)],
+)
+def test_sh_conforms_is_false_for_a_result_of_any_severity(
+    severities: tuple[str, ...], conforms: bool
+) -> None:
+    report = ValidationReport(tuple(result(s) for s in severities))
+    assert _shacl_conforms(msskg.validate.format_report(report, "turtle")) == [conforms]

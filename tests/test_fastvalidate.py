@@ -66,6 +66,7 @@ def test_same_results_as_pyshacl_for_every_shape(shape: str, example: str) -> No
     reference, fast = both(graph_of(valid if example == "valid" else invalid))
     # Blank nodes keep their ids from the rdflib graph here, so compare everything.
     assert sorted(map(repr, fast.results)) == sorted(map(repr, reference.results))
+    assert fast.fallback is None, "the fast engine must evaluate msskg's own shapes itself"
     if example == "invalid":
         assert fast.results
 
@@ -95,9 +96,12 @@ def test_same_results_on_the_bundled_data() -> None:
     fast = validate(engine="fast")
     assert comparable(fast) == comparable(validate(engine="pyshacl"))
     assert fast.conforms and fast.warnings
+    assert fast.fallback is None, "the fast engine must evaluate msskg's own shapes itself"
 
 
-def test_shapes_the_engine_cannot_evaluate_fall_back_to_pyshacl(tmp_path: Path) -> None:
+def test_shapes_the_engine_cannot_evaluate_fall_back_to_pyshacl_and_say_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shapes = tmp_path / "shapes.ttl"
     shapes.write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .\n"
@@ -109,6 +113,10 @@ def test_shapes_the_engine_cannot_evaluate_fall_back_to_pyshacl(tmp_path: Path) 
     reference, fast = both(graph_of(""), shapes)
     assert comparable(fast) == comparable(reference)
     assert [r.component.rsplit("#", 1)[-1] for r in fast.results] == ["PatternConstraintComponent"]
+    assert fast.fallback == "unsupported: sh:pattern on a blank node shape"
+    assert capsys.readouterr().err == (
+        "unsupported: sh:pattern on a blank node shape; validating with pySHACL instead\n"
+    )
 
 
 def test_a_sub_query_must_select_this() -> None:

@@ -120,6 +120,21 @@ def row(number: int, shifted: str) -> str:
 
 GUN = 'ex:gun a mss:EquipmentType ; rdfs:label "Gun"@en .'
 
+QUOTED_STATEMENT = (
+    "ex:s1 a rdf:Statement ; rdf:subject ex:ministry ; rdf:predicate rdfs:label ; "
+    'rdf:object "Ministry"@en ;'
+)
+QUOTED_DUTY = (
+    'ex:d a mss:Duty ; rdfs:label "Policing"@en ; mss:ofAgency ex:ministry ; '
+    'mss:description "policing"@en ; prov:wasDerivedFrom ex:q .'
+)
+# a statement of the direct layer: a rule and the facts it read, no quote of its own
+DERIVED_STATEMENT = (
+    "ex:s2 a rdf:Statement ; rdf:subject ex:ministry ; rdf:predicate org:hasPost ; "
+    "rdf:object ex:post ; mss:derivedBy <https://w3id.org/msskg/rules/post-in> ; "
+    "prov:wasDerivedFrom ex:d ."
+)
+
 # shape name -> (valid example, invalid example, severity of the invalid one).
 # A node shape reached through sh:node reports under its own name and also
 # under the shape that points to it: EXTRA_SHAPES lists those.
@@ -204,6 +219,19 @@ CASES: dict[str, tuple[str, str, str]] = {
         'mss:description "policing"@en ; prov:wasDerivedFrom ex:q .',
         'ex:d a mss:Duty ; rdfs:label "Policing"@en ; mss:ofAgency ex:ministry ; '
         'mss:description "policing"@en .',
+        "Violation",
+    ),
+    "StatementShape": (
+        f"{QUOTED_STATEMENT} prov:wasDerivedFrom ex:q . {QUOTED_DUTY} {DERIVED_STATEMENT}",
+        f'{QUOTED_STATEMENT} rdfs:comment "no quote, no rule" .',
+        "Violation",
+    ),
+    "DirectStatementShape": (
+        f'{QUOTED_DUTY} {DERIVED_STATEMENT} ex:s2 mss:certainty "possible" . '
+        # an --at export names the facts without holding them
+        f"{DERIVED_STATEMENT.replace('ex:s2', 'ex:s3').replace('ex:d ', 'ex:elsewhere ')}",
+        # from a quote, not from a fact
+        f"{DERIVED_STATEMENT.replace('ex:d ', 'ex:q ')}",
         "Violation",
     ),
     "EquipmentRowShape": (
@@ -419,7 +447,7 @@ def test_every_named_shape_has_a_case() -> None:
         for s in shapes.subjects(rdflib.RDF.type, kind)
         if str(s).startswith(MSH)
     }
-    helpers = {"QuoteShape"}
+    helpers = {"QuoteShape", "Quoted", "Derived", "NamedOnly"}
     assert named - helpers == set(CASES)
 
 

@@ -140,9 +140,11 @@ class CoreValidator:
         if (shape, SH.deactivated, Literal(True)) in self.shapes:
             return []
         for param in set(self.shapes.predicates(shape)) & _UNHANDLED:
-            raise Unsupported(f"{param} on {shape}")
+            raise Unsupported(f"sh:{str(param)[len(SH) :]} on {_name(shape)}")
         if (shape, SH.sparql, None) in self.shapes and shape not in self.sparql_ok:
-            raise Unsupported(f"sh:sparql on {shape}, a shape without targets or with a path")
+            raise Unsupported(
+                f"sh:sparql on {_name(shape)}, a shape without targets or with a path"
+            )
         path = self.shapes.value(shape, SH.path)
         index = self.values(path) if path is not None else None
         pairs = [(f, index.get(f, set()) if index is not None else {f}) for f in focus]
@@ -265,6 +267,10 @@ class CoreValidator:
                 component = f"Qualified{'Max' if too_many else 'Min'}CountConstraintComponent"
                 out.append(CoreResult(shape, component, SH.qualifiedValueShape, f, None, f))
         return out
+
+
+def _name(shape: Node) -> str:
+    return f"<{shape}>" if isinstance(shape, URIRef) else "a blank node shape"
 
 
 def _int(node: Node) -> int:

@@ -37,7 +37,13 @@ from msskg.validate.report import (
 from msskg.validate.sources import ontology_file
 from msskg.validate.storechecks import StoreView, as_graph, source_checks
 
-__all__ = ["Unsupported", "validate_files", "validate_rdflib", "validate_store"]
+__all__ = [
+    "Unsupported",
+    "union_of_graphs",
+    "validate_files",
+    "validate_rdflib",
+    "validate_store",
+]
 
 
 def validate_files(files: Sequence[Path | str] | None, *, shapes: Path) -> ValidationReport:
@@ -69,8 +75,10 @@ def validate_rdflib(graph: Graph, *, shapes: Path) -> ValidationReport:
 
 
 def validate_store(store: ox.Store, names: NamespaceManager, *, shapes: Path) -> ValidationReport:
-    """Validate what ``store`` holds; ill-formed dates are reported, then taken
-    out of the store (as pySHACL is spared them in msskg.validate.pyshacl_engine)."""
+    """Validate what ``store`` holds, the union of all its graphs; ill-formed
+    dates are reported, then taken out of the store (as pySHACL is spared them
+    in msskg.validate.pyshacl_engine)."""
+    union_of_graphs(store)
     shapes_graph = Graph().parse(shapes)
     view = StoreView(store, names)
     results = list(source_checks(view))
@@ -95,6 +103,14 @@ def validate_store(store: ox.Store, names: NamespaceManager, *, shapes: Path) ->
             results.extend(_sparql_results(view, shapes_graph, shape, constraint))
         core.forget_paths()  # each path's index is built again where another shape needs it
     return ValidationReport(tuple(sorted(results, key=order_key)))
+
+
+def union_of_graphs(store: ox.Store) -> None:
+    """Moves every named graph's triples into the default graph: the data graph
+    of a dataset (TriG, N-Quads, JSON-LD) is the union of its graphs, as pySHACL
+    reads it, and every query here reads the default graph."""
+    if next(iter(store.named_graphs()), None) is not None:
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ; DROP NAMED")
 
 
 # --- results ---------------------------------------------------------------------------

@@ -67,6 +67,9 @@ class ValidationResult:
 @dataclass(frozen=True)
 class ValidationReport:
     results: tuple[ValidationResult, ...]
+    fallback: str | None = None
+    """Why the fast engine handed over to pySHACL ("unsupported: sh:pattern
+    on ..."), or None when the engine asked for ran."""
 
     @property
     def violations(self) -> tuple[ValidationResult, ...]:
@@ -83,8 +86,15 @@ class ValidationReport:
 
     @property
     def conforms(self) -> bool:
-        """True when nothing is a violation; warnings are allowed."""
+        """True when nothing is a violation; warnings are allowed (msskg's
+        verdict and exit code, as pySHACL's command line gives them)."""
         return not self.violations
+
+    @property
+    def shacl_conforms(self) -> bool:
+        """SHACL's sh:conforms (SHACL 3.1): true only when there is no result
+        of any severity."""
+        return not self.results
 
 
 def order_key(result: ValidationResult) -> tuple[int, str, str, str]:
@@ -239,7 +249,7 @@ def _turtle(report: ValidationReport) -> str:
         graph.bind(prefix, namespace)
     root = BNode("report")
     graph.add((root, RDF.type, SH.ValidationReport))
-    graph.add((root, SH.conforms, Literal(report.conforms)))
+    graph.add((root, SH.conforms, Literal(report.shacl_conforms)))
     for index, result in enumerate(report.results):
         node = BNode(f"r{index}")
         graph.add((root, SH.result, node))
