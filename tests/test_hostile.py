@@ -478,3 +478,49 @@ def test_an_ill_typed_date_prints_no_traceback(tmp_path: Path) -> None:
     assert '"May 2020"^^<http://www.w3.org/2001/XMLSchema#date>' in out
     code, _, err = run("validate", "--data", str(path))
     assert "Traceback" not in err
+
+
+# ---------------------------------------------------------------- -o onto an input
+
+
+def _overwrite_cases(home: Path, tmp_path: Path) -> list[tuple[list[str], Path, str]]:
+    data = tmp_path / "a.ttl"
+    data.write_bytes(
+        (home / "ontology" / "msskg.ttl").read_bytes() + (home / "data" / "facts.ttl").read_bytes()
+    )
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "b.ttl").write_bytes(data.read_bytes())
+    link = tmp_path / "link.ttl"
+    link.symlink_to(data)
+    hard = tmp_path / "hard.ttl"
+    os.link(data, hard)
+    home_file = home / "data" / "facts.ttl"
+    return [
+        (["export", "--at", "2012", "-o", str(data), "--data", str(data)], data, str(data)),
+        (["export", "-f", "jsonld", "-o", str(data), "--data", str(data)], data, str(data)),
+        (["timeline", "-f", "text", "-o", str(data), "--data", str(data)], data, str(data)),
+        (["export", "-f", "nt", "-o", str(link), "--data", str(data)], link, str(data)),
+        (
+            ["export", "-o", str(folder / "new.ttl"), "--data", str(folder)],
+            folder / "new.ttl",
+            str(folder),
+        ),
+        (["export", "-o", str(home_file)], home_file, str(home / "data")),
+        (["chart", "-f", "dot", "-o", str(hard), "--data", str(data)], hard, str(data)),
+    ]
+
+
+@pytest.mark.parametrize("case", range(7))
+def test_an_output_onto_an_input_is_refused(home: Path, tmp_path: Path, case: int) -> None:
+    command, target, given = _overwrite_cases(home, tmp_path)[case]
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    code, out, err = run(*command)
+    assert (code, out) == (9, "")
+    assert one_line(err) == (
+        f"Error: refusing to write {target}: it is one of this command's inputs ({given}); "
+        "choose another -o file"
+    )
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    code, _, _ = run(*command, "--force")  # --force is for read-only files, not inputs
+    assert code == 9

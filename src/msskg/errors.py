@@ -17,6 +17,7 @@ __all__ = [
     "EndpointTimeoutError",
     "EndpointUnreachableError",
     "FederationError",
+    "InputOverwriteError",
     "MissingDataError",
     "MsskgError",
     "NestingError",
@@ -45,6 +46,8 @@ EXIT_UNREACHABLE = 5
 EXIT_HTTP_ERROR = 6
 EXIT_TIMEOUT = 7
 EXIT_BAD_RESPONSE = 8
+# An -o file that is one of the command's own inputs: refused, never "forced".
+EXIT_OVERWRITES_INPUT = 9
 
 
 # Longest quoted value shown in a message, and longest message.
@@ -179,6 +182,13 @@ class OutputError(MsskgError, OSError):
     """An output file or store that cannot be written."""
 
     exit_code = EXIT_CANNOT_WRITE
+
+
+class InputOverwriteError(OutputError):
+    """An output file that is one of the command's inputs (a data file, a file
+    under a data folder, the bundled graph's files, a store)."""
+
+    exit_code = EXIT_OVERWRITES_INPUT
 
 
 class EndpointError(MsskgError):

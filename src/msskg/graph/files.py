@@ -19,6 +19,7 @@ __all__ = [
     "RDF_FORMATS",
     "bundled_files",
     "data_syntax_error",
+    "input_paths",
     "jsonld_context",
     "package_home",
     "project_home",
@@ -76,6 +77,20 @@ def bundled_files() -> list[Path]:
             f"no bundled data under {home}: set {HOME_ENV} to the msskg folder or pass --data"
         )
     return files
+
+
+HOME_FOLDERS = ("ontology", "data", "queries", "rules", "seeds")
+
+
+def input_paths(
+    data: Sequence[Path | str] | None = None, store: Path | str | None = None
+) -> list[Path]:
+    """What a command reads and so must never write over (msskg.output
+    refuses these as ``-o``): the ``data`` files and folders, the ``store``,
+    and the project home's own folders, whatever ``data`` says."""
+    home = project_home()
+    paths = [Path(p) for p in data or ()] + [home / name for name in HOME_FOLDERS]
+    return paths + ([Path(store)] if store is not None else [])
 
 
 def resolve_files(data: Sequence[Path | str] | None = None) -> list[Path]:
