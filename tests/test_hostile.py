@@ -524,3 +524,84 @@ def test_an_output_onto_an_input_is_refused(home: Path, tmp_path: Path, case: in
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
     code, _, _ = run(*command, "--force")  # --force is for read-only files, not inputs
     assert code == 9
+
+
+# ---------------------------------------------------------------- edges: dates and names
+
+MINISTER = "post=msr:post-minister-of-social-security"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["query", "holder-at", "-p", "date=9999-12-31", "-p", MINISTER, "-f", "csv"],
+        ["query", "holder-at", "-p", "date=0001-01-01", "-p", MINISTER, "-f", "csv"],
+        ["query", "holder-at", "-p", "date=0001..9999-12", "-p", MINISTER, "-f", "csv"],
+        ["query", "name-at", "-p", "date=9999", "-f", "csv"],
+        ["query", "durations", "-p", "until=9999-12-31", "-f", "csv"],
+        ["query", "durations", "-p", "until=0001-01-01", "-f", "csv"],
+        ["export", "--at", "9999-12", "-f", "nt"],
+        ["export", "--at", "0001-01", "-f", "nt"],
+        ["chart", "--at", "9999-12-31"],
+        ["chart", "--at", "0001"],
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_answer(command: list[str]) -> None:
+    code, out, err = run(*command)
+    assert (code, "Traceback" in err) == (0, False), err
+    assert out
+
+
+def test_the_last_month_of_year_9999_has_31_days() -> None:
+    from msskg.dates import parse_date
+
+    assert parse_date("9999-12").latest.isoformat() == "9999-12-31"
+    assert parse_date("9999-12-31").earliest.isoformat() == "9999-12-31"
+
+
+LONG = "x" * 300
+LONG_SHOWN = "x" * 80 + "…"
+
+
+@pytest.mark.parametrize(
+    ("command", "what", "code"),
+    [
+        (["query", LONG], "query", 2),
+        (["query", f"{LONG}.rq"], "query", 2),
+        (["queries", f"{LONG}.rq"], "query", 2),
+        (["query", "--sparql", "ASK {}", "--data", LONG], "data", 2),
+        (["query", "--sparql", "ASK {}", "--store", LONG], "store", 2),
+        (["export", "--data", LONG], "data", 2),
+        (["validate", "--data", LONG], "data", 2),
+        (["describe", "x", "--data", LONG], "data", 2),
+        (["search", "x", "--data", LONG], "data", 2),
+        (["load", "--store", LONG, "data"], "store", 2),
+        (["load", "--store", "new-store", LONG], "data", 2),
+        (["export", "-o", LONG], "output", 2),
+        (["timeline", "-o", f"sub/{LONG}/x.svg"], "output", 2),
+    ],
+)
+def test_names_over_255_bytes_are_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], what: str, code: int
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    got, out, err = run(*command)
+    name = next(arg for arg in command if LONG in arg)
+    assert (got, out) == (code, "")
+    assert one_line(err) == "Error: " + clean(
+        f'{what} name too long: "{name}" (at most 255 bytes a name, 4095 in all)'
+    )
+    assert f'"{name[:80]}…"' in err
+    assert list(work.iterdir()) == []
+
+
+def test_the_fast_path_says_the_same_of_a_long_name() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "msskg", "query", LONG], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f'Error: query name too long: "{LONG_SHOWN}" (at most 255 bytes a name, 4095 in all)\n'
+    )

@@ -214,3 +214,24 @@ def test_a_port_in_use_is_one_line() -> None:
         result = CliRunner().invoke(main, ["serve", "--port", str(port), "--workers", "1"])
     assert result.exit_code == 2
     assert result.stderr == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/query/holder-at?date=9999-12-31&post=msr:post-minister-of-social-security",
+        "/query/holder-at?date=0001-01-01&post=msr:post-minister-of-social-security",
+        "/query/durations?until=9999-12-31",
+        "/query/name-at?date=9999-12",
+        "/query/" + "x" * 300,
+        "/describe?thing=" + "x" * 300,
+        "/timeline.svg?thing=" + "x" * 300,
+        "/search?q=" + "x" * 300,
+        "/source/" + "x" * 300,
+        "/id/" + "x" * 300,
+    ],
+)
+def test_dates_and_names_at_the_edges_are_never_500(server: Server, path: str) -> None:
+    status, body = get(server, path)
+    assert status in (200, 400, 404), body
+    assert "Traceback" not in body

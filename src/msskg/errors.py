@@ -3,6 +3,7 @@ wrong, each with the exit code the CLI uses for it."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -20,6 +21,7 @@ __all__ = [
     "InputOverwriteError",
     "MissingDataError",
     "MsskgError",
+    "NameTooLongError",
     "NestingError",
     "OutputError",
     "ParameterError",
@@ -30,6 +32,7 @@ __all__ = [
     "UnknownLabelError",
     "UnknownQueryError",
     "ValidationError",
+    "check_name",
     "clean",
     "shown",
 ]
@@ -124,6 +127,27 @@ class FederationError(MsskgError):
 
 class NestingError(MsskgError):
     """Text nested deeper than msskg's parsers are given."""
+
+
+class NameTooLongError(MsskgError):
+    """A file or folder name longer than the system allows (255 bytes a part)."""
+
+
+# Linux's NAME_MAX and PATH_MAX: longer names fail in every system call.
+NAME_MAX = 255
+PATH_MAX = 4095
+
+
+def check_name(path: Path | str, what: str = "file") -> Path:
+    """``path``, unless a part of it or the whole is longer than a system call
+    takes (:class:`NameTooLongError`, one line, instead of "File name too long"
+    from deep inside whatever opens it first)."""
+    raw = os.fsencode(path)
+    if len(raw) > PATH_MAX or any(len(part) > NAME_MAX for part in raw.split(b"/")):
+        raise NameTooLongError(
+            f'{what} name too long: "{path}" (at most {NAME_MAX} bytes a name, {PATH_MAX} in all)'
+        )
+    return Path(path)
 
 
 class RowLimitError(MsskgError):

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from msskg.errors import InputOverwriteError, OutputError
+from msskg.errors import InputOverwriteError, OutputError, check_name
 
 __all__ = ["open_atomically", "resolve_output", "write_atomically"]
 
@@ -25,7 +25,7 @@ def resolve_output(path: Path, *, force: bool = False, inputs: Sequence[Path] = 
     :class:`InputOverwriteError` for one of ``inputs`` (files, or folders
     whose every file is an input) whatever ``force`` says."""
     try:
-        target = Path(os.path.realpath(path))
+        target = Path(os.path.realpath(check_name(path, "output")))
         if target.is_dir():
             raise OutputError(f"cannot write {path}: Is a directory")
         _refuse_inputs(path, target, inputs)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from msskg.errors import DataError, DataSyntaxError, MissingDataError
+from msskg.errors import DataError, DataSyntaxError, MissingDataError, check_name
 
 __all__ = [
     "RDF_FORMATS",
@@ -99,7 +99,7 @@ def resolve_files(data: Sequence[Path | str] | None = None) -> list[Path]:
     if not data:
         return bundled_files()
     files: list[Path] = []
-    for item in map(Path, data):
+    for item in (check_name(given, "data") for given in data):
         if item.is_dir():
             found = sorted(p for p in item.rglob("*") if p.suffix in RDF_FORMATS and p.is_file())
             if not found:

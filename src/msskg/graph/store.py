@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import pyoxigraph as ox
 
-from msskg.errors import DataError, MissingDataError, OutputError
+from msskg.errors import DataError, MissingDataError, OutputError, check_name
 from msskg.graph.files import data_syntax_error, rdf_format, resolve_files
 from msskg.graph.prefixes import DEFAULT_PREFIXES, merge_prefixes, read_prefixes, write_prefixes
 from msskg.graph.progress import StderrProgress
@@ -133,7 +133,7 @@ def load_store(
     import shutil
     import tempfile
 
-    target = Path(path)
+    target = check_name(path, "store")
     if target.exists():
         raise OutputError(f"{target} already exists: remove it or choose another --store path")
     sources = resolve_files(files)
@@ -159,7 +159,7 @@ def load_store(
 
 
 def _open_persistent(path: Path) -> KnowledgeGraph:
-    if not path.is_dir():
+    if not check_name(path, "store").is_dir():
         raise MissingDataError(f"store not found: {path} (build it with msskg load --store)")
     try:
         disk = ox.Store.read_only(str(path))
