@@ -605,3 +605,69 @@ def test_the_fast_path_says_the_same_of_a_long_name() -> None:
     assert done.stderr == (
         f'Error: query name too long: "{LONG_SHOWN}" (at most 255 bytes a name, 4095 in all)\n'
     )
+
+
+# ---------------------------------------------------------------- terminal escapes
+
+EVIL = "Evil\x1b]0;PWNED\x07\x1b[2J\u202e\x9b"
+EVIL_SHOWN = r"Evil\x1b]0;PWNED\x07\x1b[2J\u202e\x9b"
+
+
+@pytest.fixture
+def evil_home(home: Path) -> Path:
+    (home / "data" / "evil.ttl").write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://w3id.org/msskg/id/evil> a <https://w3id.org/msskg/ontology#Ministry> ;\n"
+        f'    rdfs:label "{EVIL}"@en ; rdfs:comment "line one\\nline two" .\n',
+        encoding="utf-8",
+    )
+    for saved in (Path(__file__).parents[1] / "queries").glob("*.rq"):  # describe's own
+        if not (home / "queries" / saved.name).exists():
+            (home / "queries" / saved.name).write_bytes(saved.read_bytes())
+    return home
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["search", "Evil"],
+        ["describe", "msr:evil"],
+        ["describe", "msr:evil", "-f", "md"],
+        ["query", "labels-of", "-p", "thing=msr:evil", "-f", "table"],
+        ["query", "labels-of", "-p", "thing=msr:evil", "-f", "md"],
+        ["query", "echo", "-p", f"text={EVIL}", "-f", "table"],
+        ["timeline", "msr:evil", "-f", "text"],
+    ],
+)
+def test_escapes_from_data_and_arguments_are_shown_not_obeyed(
+    evil_home: Path, command: list[str]
+) -> None:
+    code, out, err = run(*command)
+    assert code == 0, err
+    assert EVIL_SHOWN in out
+    for raw in ("\x1b", "\x07", "\u202e", "\x9b"):
+        assert raw not in out + err
+
+
+def test_a_searched_text_is_echoed_escaped_and_short(evil_home: Path) -> None:
+    code, out, _ = run("search", EVIL + "zz")
+    assert (code, out) == (
+        0,
+        f'nothing found for "{EVIL_SHOWN}zz" (labels, names and quotes were searched)\n',
+    )
+    code, out, _ = run("search", "q" * 100_000)
+    assert (code, out) == (
+        0,
+        f'nothing found for "{"q" * 80}…" (labels, names and quotes were searched)\n',
+    )
+
+
+def test_a_newline_in_a_value_is_shown_in_a_table(evil_home: Path) -> None:
+    code, out, _ = run(
+        "query",
+        "--sparql",
+        "SELECT ?c { ?s <http://www.w3.org/2000/01/rdf-schema#comment> ?c }",
+        "-f",
+        "table",
+    )
+    assert (code, out) == (0, "c\n------------------\nline one\\nline two\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "check_name",
     "clean",
     "shown",
+    "visible",
+    "visible_lines",
 ]
 
 # Exit codes (README "Exit codes" lists them). 0 and 1 are validation's
@@ -71,10 +74,24 @@ def _escape(char: str) -> str:
     return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
+def visible(text: str) -> str:
+    """``text`` safe to print to a terminal, whole: every control, escape and
+    bidi character shown as its escape (``\\n``, ``\\x1b``, ``\\u202e``), so
+    that text from data or arguments can neither move the cursor, retitle or
+    clear the terminal, nor reorder or hide what is around it."""
+    return re.sub(_UNSAFE, lambda m: _escape(m.group()), text)
+
+
+def visible_lines(lines: Iterable[str]) -> str:
+    """Lines of a human format, each made :func:`visible` (a newline inside a
+    value is shown, not obeyed), joined, ending in a newline."""
+    return "".join(visible(line) + "\n" for line in lines)
+
+
 def shown(value: object, limit: int = VALUE_LIMIT) -> str:
-    """``value`` as it may appear in a message: control and bidi characters
-    escaped (``\\n``, ``\\x1b``, ``\\u202e``), cut to ``limit`` characters + "…"."""
-    text = re.sub(_UNSAFE, lambda m: _escape(m.group()), str(value))
+    """``value`` as it may appear in a message: :func:`visible`, cut to
+    ``limit`` characters + "…"."""
+    text = visible(str(value))
     return text if len(text) <= limit else text[:limit] + "…"
 
 
