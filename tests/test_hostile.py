@@ -218,8 +218,9 @@ def test_nesting_error_is_an_msskg_error() -> None:
 
 # ---------------------------------------------------------------- local limits
 
-CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+# Joined through shared objects (rdf:type classes): long, but a shape msskg runs.
+CROSS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?c . ?d ?h ?i . ?j ?k ?i }"
+ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?c . ?d ?h ?i . ?j ?k ?i }"
 
 
 def msskg(*args: str) -> subprocess.Popen[bytes]:
@@ -269,7 +270,7 @@ def test_rows_are_written_before_the_query_ends() -> None:
     out, err = process.communicate(timeout=60)
     assert process.returncode == 7 and err.startswith(b"Error: the query ran past")
     lines = out.splitlines()
-    assert lines[0] == b"?a\t?b\t?c\t?d\t?e\t?f\t?g\t?h\t?i" and len(lines) > 1000
+    assert lines[0] == b"?a\t?b\t?c\t?d\t?e\t?h\t?i\t?j\t?k" and len(lines) > 1000
 
 
 @pytest.mark.slow
@@ -671,3 +672,145 @@ def test_a_newline_in_a_value_is_shown_in_a_table(evil_home: Path) -> None:
         "table",
     )
     assert (code, out) == (0, "c\n------------------\nline one\\nline two\n")
+
+
+# ---------------------------------------------------------------- memory and query shape
+
+OPTIONALS = (
+    "SELECT * WHERE { " + " ".join(f"OPTIONAL {{ ?s{i} ?p{i} ?o{i} }}" for i in range(100)) + " }"
+)
+PRODUCT = "SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+# Joined through shared objects: a shape msskg runs, whose sort holds every row.
+HEAVY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?c . ?d ?h ?i . ?j ?k ?i } ORDER BY ?a ?k"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            OPTIONALS,
+            "joins patterns that share no variable (?o0 ?p0 ?s0 and ?o1 ?p1 ?s1), a product "
+            "of the whole graph with itself: join them by a variable",
+        ),
+        (
+            PRODUCT,
+            "joins patterns that share no variable (?a ?b ?c and ?d ?e ?f), a product of the "
+            "whole graph with itself: join them by a variable",
+        ),
+        (
+            "SELECT * { ?a ?b ?c . ?x a <http://www.w3.org/ns/org#Post> } ORDER BY ?a",
+            "joins patterns that share no variable (?a ?b ?c and ?x), a product of the whole "
+            "graph that is then sorted or grouped: join them by a variable",
+        ),
+        (
+            "SELECT * { " + " . ".join(f"?s <http://e/p{i}> ?o{i}" for i in range(101)) + " }",
+            "101 triple patterns; msskg plans at most 100 in a query (planning grows steeply "
+            "with them): split the query",
+        ),
+        (
+            "SELECT * { ?s ?p ?o "
+            + " ".join(f"OPTIONAL {{ ?s <http://e/p{i}> ?o{i} }}" for i in range(101))
+            + " }",
+            "101 OPTIONALs; msskg runs at most 100 in a query (planning grows steeply with "
+            "them): split the query",
+        ),
+        (
+            "SELECT * { ?s ?p ?o " + " ".join(f"BIND(?o AS ?b{i})" for i in range(3000)) + " }",
+            "3001 groups and clauses ({ }, BIND, FILTER, MINUS...); msskg runs at most 1000 in "
+            "a query: split the query",
+        ),
+    ],
+)
+def test_a_query_of_a_hostile_shape_is_refused_before_it_runs(text: str, message: str) -> None:
+    code, out, err = run("query", "--sparql", text)
+    assert (code, out) == (2, "")
+    assert one_line(err) == f"Error: --sparql: {message}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * { { ?a ?b ?c } UNION { ?d ?e ?f } } LIMIT 1",
+        "SELECT * { ?a ?b ?c MINUS { ?d ?e ?f } } LIMIT 1",
+        "SELECT * { ?a ?b ?c . ?c ?e ?f } ORDER BY ?f LIMIT 1",
+        "SELECT * { VALUES ?x { 1 2 } ?a ?b ?c } LIMIT 1",
+        "SELECT * { ?a ?b ?c ; ?e ?f } LIMIT 1",
+        'SELECT * { ?a ?b "x . ?d ?e ?f" } LIMIT 1',
+    ],
+)
+def test_joined_unions_and_minus_are_not_products(text: str) -> None:
+    code, _, err = run("query", "--sparql", text, "-f", "csv")
+    assert (code, err) == (0, "")
+
+
+def test_every_saved_query_has_a_shape_msskg_runs() -> None:
+    from msskg.query.catalogue import list_queries
+    from msskg.query.shape import check_shape
+
+    for saved in list_queries():
+        check_shape(saved.text, saved.name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fast_path", [True, False])
+def test_a_query_over_the_memory_limit_ends_with_one_line(tmp_path: Path, fast_path: bool) -> None:
+    extra = [] if fast_path else ["--max-rows", "100000000"]  # --max-rows: the click path
+    done = subprocess.run(
+        [sys.executable, "-m", "msskg", "query", "--sparql", HEAVY, "-f", "csv", *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "MSSKG_MEMORY_LIMIT": "300M"},
+    )
+    assert (done.returncode, done.stdout) == (10, "")
+    assert done.stderr == (
+        "Error: msskg went over its memory limit of 300 MB and was stopped; narrow the query, "
+        "add a LIMIT, or raise MSSKG_MEMORY_LIMIT (0: no limit)\n"
+    )
+
+
+def test_an_export_stopped_for_memory_leaves_no_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "msskg", "export", "-f", "nt", "-o", str(out / "x.nt")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "MSSKG_MEMORY_LIMIT": "20M"},  # below what Python itself takes
+    )
+    assert done.returncode == 10 and done.stderr.startswith("Error: msskg went over")
+    assert list(out.iterdir()) == []
+
+
+def test_a_watchdog_removes_what_is_being_written(tmp_path: Path) -> None:
+    from msskg.errors import OutputError
+    from msskg.output import discard_unfinished, open_atomically
+
+    with pytest.raises(OutputError), open_atomically(tmp_path / "x.nt") as stream:
+        stream.write(b"half")
+        assert len(list(tmp_path.iterdir())) == 1
+        discard_unfinished()  # what a watchdog does before os._exit
+        assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("4G", 4 << 30), ("512M", 512 << 20), ("1.5GiB", 3 << 29), ("0", None)]
+)
+def test_memory_limit_sizes(monkeypatch: pytest.MonkeyPatch, value: str, expected: int) -> None:
+    from msskg.query.limits import memory_limit
+
+    monkeypatch.setenv("MSSKG_MEMORY_LIMIT", value)
+    assert memory_limit() == expected
+
+
+def test_a_bad_memory_limit_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MSSKG_MEMORY_LIMIT", "lots")
+    done = subprocess.run(
+        [sys.executable, "-m", "msskg", "query", "name-at"], capture_output=True, text=True
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        'Error: MSSKG_MEMORY_LIMIT="lots" is not a size; write e.g. 4G, 512M or 0 (no limit)\n'
+    )

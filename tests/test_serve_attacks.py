@@ -235,3 +235,35 @@ def test_dates_and_names_at_the_edges_are_never_500(server: Server, path: str) -
     status, body = get(server, path)
     assert status in (200, 400, 404), body
     assert "Traceback" not in body
+
+
+def test_a_query_of_a_hostile_shape_is_400(server: Server) -> None:
+    from tests.test_hostile import OPTIONALS
+
+    status, body = get(server, sparql(OPTIONALS))
+    assert (status, body) == (
+        400,
+        "Error: query: joins patterns that share no variable (?o0 ?p0 ?s0 and ?o1 ?p1 ?s1), "
+        "a product of the whole graph with itself: join them by a variable\n",
+    )
+
+
+@pytest.mark.slow
+def test_a_query_over_the_memory_limit_is_503_and_the_worker_comes_back() -> None:
+    from msskg.query.limits import resident_bytes
+    from tests.test_hostile import HEAVY
+
+    running = start_server(ServeConfig(timeout=60, max_rows=20, workers=1, memory_limit=400 << 20))
+    try:
+        status, body = get(running, sparql(HEAVY))
+        assert (status, body) == (
+            503,
+            "Error: the query went over the memory limit of 400 MB and was stopped; narrow it "
+            "or add a LIMIT\n",
+        )
+        status, _ = get(running, sparql("ASK { ?s ?p ?o }"))
+        assert status == 200
+        (worker,) = running.pool._all
+        assert (resident_bytes(worker.process.pid) or 0) < 400 << 20
+    finally:
+        running.stop()

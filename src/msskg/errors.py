@@ -27,6 +27,7 @@ __all__ = [
     "OutputError",
     "ParameterError",
     "QueryFileError",
+    "QueryShapeError",
     "QuerySyntaxError",
     "RowLimitError",
     "UnknownFormatError",
@@ -54,6 +55,8 @@ EXIT_TIMEOUT = 7
 EXIT_BAD_RESPONSE = 8
 # An -o file that is one of the command's own inputs: refused, never "forced".
 EXIT_OVERWRITES_INPUT = 9
+# A process that went over its memory limit (MSSKG_MEMORY_LIMIT) and was stopped.
+EXIT_MEMORY = 10
 
 
 # Longest quoted value shown in a message, and longest message.
@@ -140,6 +143,10 @@ class QuerySyntaxError(MsskgError):
 
 class FederationError(MsskgError):
     """A query that names a remote endpoint (``SERVICE``) not on the allow-list."""
+
+
+class QueryShapeError(MsskgError):
+    """A query too large or too costly to plan or run (msskg.query.shape)."""
 
 
 class NestingError(MsskgError):

@@ -16,7 +16,7 @@ from typing import IO
 
 from msskg.errors import InputOverwriteError, OutputError, check_name
 
-__all__ = ["open_atomically", "resolve_output", "write_atomically"]
+__all__ = ["discard_unfinished", "open_atomically", "resolve_output", "write_atomically"]
 
 
 def resolve_output(path: Path, *, force: bool = False, inputs: Sequence[Path] = ()) -> Path:
@@ -70,6 +70,7 @@ def open_atomically(
         )
     except OSError as err:
         raise OutputError(f"cannot write {path}: {err.strerror}") from None
+    _UNFINISHED.add(temporary)
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
@@ -81,6 +82,19 @@ def open_atomically(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    finally:
+        _UNFINISHED.discard(temporary)
+
+
+# Files being written now: a watchdog that ends the process (os._exit, no
+# unwinding) removes them first (discard_unfinished).
+_UNFINISHED: set[str] = set()
+
+
+def discard_unfinished() -> None:
+    """Remove every output still being written, before the process ends abruptly."""
+    for temporary in list(_UNFINISHED):
+        Path(temporary).unlink(missing_ok=True)
 
 
 def write_atomically(
