@@ -392,8 +392,11 @@ def test_msskg_cache_shows_and_clears(home: Path, private_cache: Path) -> None:
     code, out, _ = run("cache")
     assert code == 0
     lines = out.splitlines()
-    assert len(lines) == 2 and lines[1].startswith("1 entry, ")
+    assert len(lines) == 3 and lines[1].startswith("1 entry, ")
     assert lines[1].endswith(f" MB in {private_cache}")
+    assert (
+        lines[2] == "size limit: at most 2.0 GB, least recently used first out (MSSKG_CACHE_LIMIT)"
+    )
     code, out, _ = run("cache", "clear")
     assert code == 0 and out.startswith("Freed ")
     assert list(private_cache.iterdir()) == []
@@ -814,3 +817,95 @@ def test_a_bad_memory_limit_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None
     assert done.stderr == (
         'Error: MSSKG_MEMORY_LIMIT="lots" is not a size; write e.g. 4G, 512M or 0 (no limit)\n'
     )
+
+
+# ---------------------------------------------------------------- the cache heals and stays small
+
+
+def test_a_damaged_cache_entry_is_set_aside_and_rebuilt(
+    home: Path, private_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from msskg.graph.store import cache_entries, open_store
+
+    assert len(open_store(in_memory_limit=0).store) == 42
+    (key,) = [e.key for e in cache_entries()]
+    (private_cache / key / "store" / "CURRENT").write_text("MANIFEST-000005")  # no newline
+    capsys.readouterr()
+    assert len(open_store(in_memory_limit=0).store) == 42
+    assert capsys.readouterr().err == (
+        f"msskg: cache entry {key} was damaged (Corruption: CURRENT file does not end with "
+        "newline); rebuilding it\n"
+    )
+    assert [e.key for e in cache_entries()] == [key]
+    assert sorted(p.name for p in private_cache.iterdir()) == [key]
+    assert len(open_store(in_memory_limit=0).store) == 42
+    assert capsys.readouterr().err == ""
+
+
+def test_a_damaged_store_is_one_line(home: Path, tmp_path: Path) -> None:
+    store = tmp_path / "s.db"
+    assert run("load", "--store", str(store), str(home / "data"))[0] == 0
+    (store / "CURRENT").write_text("MANIFEST-000005")
+    code, out, err = run("query", "--sparql", "ASK {}", "--store", str(store))
+    assert (code, out) == (3, "")
+    assert one_line(err) == (
+        f"Error: cannot open store {store}: Corruption: CURRENT file does not end with newline"
+    )
+
+
+def test_the_cache_evicts_the_least_recently_used(
+    home: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from msskg.graph.store import cache_entries, open_store
+
+    facts = home / "data" / "facts.ttl"
+    original = facts.read_text()
+    keys = []
+    for n in range(3):
+        facts.write_text(original + f"<https://e/{n}> <https://e/p> <https://e/o> .\n")
+        open_store(in_memory_limit=0)
+        newest = cache_entries()[0]
+        keys.append(newest.key)
+        os.utime(private_cache / newest.key, (time.time() - 3600 * (3 - n),) * 2)
+    size = max(e.size for e in cache_entries())
+    monkeypatch.setenv("MSSKG_CACHE_LIMIT", str(2 * size + size // 2))
+    facts.write_text(original)
+    open_store(in_memory_limit=0)  # a fourth entry: the two used longest ago go
+    left = [e.key for e in cache_entries()]
+    assert len(left) == 2 and keys[2] in left and keys[0] not in left and keys[1] not in left
+
+
+def test_an_unusable_cache_folder_is_named(home: Path, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    result = CliRunner(env={"MSSKG_CACHE_DIR": str(not_a_folder)}).invoke(
+        main, ["export", "-o", str(tmp_path / "x.nt"), "--data", str(_big_data(tmp_path))]
+    )
+    assert result.exit_code == 4
+    assert one_line(result.stderr) == (
+        f"Error: the cache folder {not_a_folder} is a file: set MSSKG_CACHE_DIR to a folder"
+    )
+    assert not (tmp_path / "x.nt").exists()
+
+
+def _big_data(folder: Path) -> Path:
+    path = folder / "big.nt"  # over the in-memory limit: it goes through the cache
+    path.write_text(
+        "".join(
+            f'<https://e/s{i}> <https://e/p> "value {i} and some padding" .\n' for i in range(2000)
+        )
+    )
+    return path
+
+
+def test_leftovers_of_any_killed_load_are_swept(home: Path, tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / f".other.db.building-{dead.pid}-x").mkdir()
+    (tmp_path / f".mine.db.building-{os.getpid()}-x").mkdir()
+    (tmp_path / ".keep").mkdir()
+    assert run("load", "--store", str(tmp_path / "new.db"), str(home / "data"))[0] == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [
+        ".keep",
+        f".mine.db.building-{os.getpid()}-x",
+    ]

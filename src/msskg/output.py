@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from msskg.errors import InputOverwriteError, OutputError, check_name
+from msskg.errors import InputOverwriteError, MsskgError, OutputError, check_name
 
 __all__ = ["discard_unfinished", "open_atomically", "resolve_output", "write_atomically"]
 
@@ -76,6 +76,9 @@ def open_atomically(
             yield stream
         os.chmod(temporary, mode)
         os.replace(temporary, target)
+    except MsskgError:  # from the block (the data, the cache): its own message
+        Path(temporary).unlink(missing_ok=True)
+        raise
     except OSError as err:
         Path(temporary).unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {err.strerror}") from None

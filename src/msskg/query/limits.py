@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import select
 import signal
 import sys
@@ -31,7 +30,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from msskg.errors import EXIT_MEMORY, EXIT_TIMEOUT, ParameterError
+from msskg.errors import EXIT_MEMORY, EXIT_TIMEOUT
+from msskg.graph.cache import size_setting, size_text
 from msskg.output import discard_unfinished
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "memory_limit",
     "process_time_limit",
     "resident_bytes",
+    "size_text",
     "terminate_as_interrupt",
     "watch_memory",
 ]
@@ -120,7 +121,6 @@ def process_time_limit(
 MEMORY_ENV = "MSSKG_MEMORY_LIMIT"
 # Half the machine's memory, at most this: a laptop keeps room for the rest.
 DEFAULT_MEMORY_CAP = 8 << 30
-_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 _POLL = 0.05
 
 
@@ -128,19 +128,11 @@ def memory_limit() -> int | None:
     """Bytes of memory an msskg process may use: $MSSKG_MEMORY_LIMIT (``4G``,
     ``512M``, bytes; ``0``: no limit), else half the machine's memory, at most
     8 GiB. None: no limit."""
-    text = os.environ.get(MEMORY_ENV, "").strip()
-    if text:
-        size = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?)(?:i?B)?", text, re.IGNORECASE)
-        if size is None:
-            raise ParameterError(
-                f'{MEMORY_ENV}="{text}" is not a size; write e.g. 4G, 512M or 0 (no limit)'
-            )
-        return int(float(size.group(1)) * _UNITS[size.group(2).upper()]) or None
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (OSError, ValueError):
-        return DEFAULT_MEMORY_CAP
-    return min(DEFAULT_MEMORY_CAP, total // 2)
+        total = 2 * DEFAULT_MEMORY_CAP
+    return size_setting(MEMORY_ENV, min(DEFAULT_MEMORY_CAP, total // 2))
 
 
 def resident_bytes(pid: int | None = None) -> int | None:
@@ -181,8 +173,3 @@ def watch_memory(limit: int | None, *, say: bool = True) -> None:
                 os._exit(EXIT_MEMORY)
 
     threading.Thread(target=watch, name="msskg-memory-limit", daemon=True).start()
-
-
-def size_text(size: int) -> str:
-    """``size`` bytes for people: 512 MB, 8.0 GB."""
-    return f"{size / (1 << 30):.1f} GB" if size >= 1 << 30 else f"{size / (1 << 20):.0f} MB"
