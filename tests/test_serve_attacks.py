@@ -214,3 +214,167 @@ def test_a_port_in_use_is_one_line() -> None:
         result = CliRunner().invoke(main, ["serve", "--port", str(port), "--workers", "1"])
     assert result.exit_code == 2
     assert result.stderr == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/query/holder-at?date=9999-12-31&post=msr:post-minister-of-social-security",
+        "/query/holder-at?date=0001-01-01&post=msr:post-minister-of-social-security",
+        "/query/durations?until=9999-12-31",
+        "/query/name-at?date=9999-12",
+        "/query/" + "x" * 300,
+        "/describe?thing=" + "x" * 300,
+        "/timeline.svg?thing=" + "x" * 300,
+        "/search?q=" + "x" * 300,
+        "/source/" + "x" * 300,
+        "/id/" + "x" * 300,
+    ],
+)
+def test_dates_and_names_at_the_edges_are_never_500(server: Server, path: str) -> None:
+    status, body = get(server, path)
+    assert status in (200, 400, 404), body
+    assert "Traceback" not in body
+
+
+def test_a_query_of_a_hostile_shape_is_400(server: Server) -> None:
+    from tests.test_hostile import OPTIONALS
+
+    status, body = get(server, sparql(OPTIONALS))
+    assert (status, body) == (
+        400,
+        "Error: query: joins patterns that share no variable (?o0 ?p0 ?s0 and ?o1 ?p1 ?s1), "
+        "a product of the whole graph with itself: join them by a variable\n",
+    )
+
+
+@pytest.mark.slow
+def test_a_query_over_the_memory_limit_is_503_and_the_worker_comes_back() -> None:
+    from msskg.query.limits import resident_bytes
+    from tests.test_hostile import HEAVY
+
+    running = start_server(ServeConfig(timeout=60, max_rows=20, workers=1, memory_limit=400 << 20))
+    try:
+        status, body = get(running, sparql(HEAVY))
+        assert (status, body) == (
+            503,
+            "Error: the query went over the memory limit of 400 MB and was stopped; narrow it "
+            "or add a LIMIT\n",
+        )
+        status, _ = get(running, sparql("ASK { ?s ?p ?o }"))
+        assert status == 200
+        (worker,) = running.pool._all
+        assert (resident_bytes(worker.process.pid) or 0) < 400 << 20
+    finally:
+        running.stop()
+
+
+def request_with(server: Server, method: str, path: str, headers: dict[str, str]) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    body = "query=ASK%7B%7D" if method == "POST" else ""
+    if method == "POST":
+        lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+    return raw(server, ("\r\n".join(lines) + "\r\n\r\n" + body).encode())
+
+
+FOREIGN = [
+    {"Origin": "http://evil.example.com"},
+    {"Origin": "null"},
+    {"Origin": "http://127.0.0.1:1"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},
+]
+
+
+@pytest.mark.parametrize("extra", FOREIGN)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/sparql"),
+        ("GET", "/sparql?query=ASK%7B%7D"),
+        ("GET", "/query/name-at"),
+        ("GET", "/describe?thing=msr:ministry-of-social-security"),
+        ("GET", "/search?q=minister"),
+        ("GET", "/timeline.svg"),
+        ("GET", "/"),
+    ],
+)
+def test_requests_from_another_site_are_403(
+    server: Server, method: str, path: str, extra: dict[str, str]
+) -> None:
+    host = "{}:{}".format(*server.address)
+    answer = request_with(server, method, path, {"Host": host, **extra})
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split()[1] == b"403"
+    assert body == b"Error: this server answers only its own pages, not another site's\n"
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"}, {"Origin": "ORIGIN"}],
+)
+def test_its_own_pages_and_the_user_are_answered(server: Server, extra: dict[str, str]) -> None:
+    host = "{}:{}".format(*server.address)
+    extra = {k: v.replace("ORIGIN", f"http://{host}") for k, v in extra.items()}
+    answer = request_with(server, "POST", "/sparql", {"Host": host, **extra})
+    assert answer.split()[1] == b"200"
+
+
+def test_every_answer_forbids_framing_sniffing_scripts_and_referrers(server: Server) -> None:
+    for path in ("/", "/sparql?query=ASK%7B%7D", "/nothing", "/query/" + "x" * 300):
+        answer = raw(
+            server, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+        )
+        head = answer.partition(b"\r\n\r\n")[0].decode().lower()
+        assert "content-security-policy: default-src 'none'; " in head
+        assert "frame-ancestors 'none'" in head
+        assert "x-content-type-options: nosniff" in head
+        assert "x-frame-options: deny" in head
+        assert "referrer-policy: no-referrer" in head
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1:8000@evil.com", "127.0.0.1@evil.com", "127.0.0.1:80:80", "127.0.0.1 x"]
+)
+def test_a_host_header_is_parsed_strictly(server: Server, host: str) -> None:
+    assert get(server, "/sparql?query=ASK%7B%7D", host=host) == (
+        400,
+        "Error: this server answers only to the host names it listens on\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "status", "message"),
+    [
+        (70_000, b"414", b"Error: the address may be at most 64 KiB\n"),
+        (300_000, b"414", b"Error: the address may be at most 64 KiB\n"),
+        (2_000_000, b"414", b"Error: the address may be at most 64 KiB\n"),
+    ],
+)
+def test_a_long_url_is_414_not_a_reset(
+    server: Server, size: int, status: bytes, message: bytes
+) -> None:
+    request = f"GET /sparql?query={'a' * size} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    answer = raw(server, request)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split()[1] == status
+    assert body == message
+
+
+def test_long_headers_are_431(server: Server) -> None:
+    request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * 70_000 + b"\r\n\r\n"
+    head, _, body = raw(server, request).partition(b"\r\n\r\n")
+    assert head.split()[1] == b"431"
+    assert body == b"Error: the request's headers may be at most 64 KiB\n"
+
+
+def test_a_large_post_body_is_not_taken_for_a_long_head(server: Server) -> None:
+    text = "ASK { ?s ?p ?o } #" + "x" * 200_000
+    body = ("query=" + urllib.parse.quote(text)).encode()
+    request = (
+        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+    assert raw(server, request).split()[1] == b"200"

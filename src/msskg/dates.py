@@ -79,8 +79,9 @@ _MONTHS = (
 
 def _days_in_month(year: int, month: int) -> int:
     # not calendar.monthrange: importing calendar is a few ms of every cold query
-    following = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
-    return (following - dt.date(year, month, 1)).days
+    if month == 12:  # not via next January: year 9999 has none
+        return 31
+    return (dt.date(year, month + 1, 1) - dt.date(year, month, 1)).days
 
 
 def parse_date(text: str) -> FuzzyDate:

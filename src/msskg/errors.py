@@ -3,7 +3,9 @@ wrong, each with the exit code the CLI uses for it."""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 __all__ = [
@@ -17,20 +19,26 @@ __all__ = [
     "EndpointTimeoutError",
     "EndpointUnreachableError",
     "FederationError",
+    "InputOverwriteError",
     "MissingDataError",
     "MsskgError",
+    "NameTooLongError",
     "NestingError",
     "OutputError",
     "ParameterError",
     "QueryFileError",
+    "QueryShapeError",
     "QuerySyntaxError",
     "RowLimitError",
     "UnknownFormatError",
     "UnknownLabelError",
     "UnknownQueryError",
     "ValidationError",
+    "check_name",
     "clean",
     "shown",
+    "visible",
+    "visible_lines",
 ]
 
 # Exit codes (docs/cli.md, "Exit codes", lists them). 0 and 1 are validation's
@@ -45,6 +53,10 @@ EXIT_UNREACHABLE = 5
 EXIT_HTTP_ERROR = 6
 EXIT_TIMEOUT = 7
 EXIT_BAD_RESPONSE = 8
+# An -o file that is one of the command's own inputs: refused, never "forced".
+EXIT_OVERWRITES_INPUT = 9
+# A process that went over its memory limit (MSSKG_MEMORY_LIMIT) and was stopped.
+EXIT_MEMORY = 10
 
 
 # Longest quoted value shown in a message, and longest message.
@@ -65,10 +77,24 @@ def _escape(char: str) -> str:
     return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
+def visible(text: str) -> str:
+    """``text`` safe to print to a terminal, whole: every control, escape and
+    bidi character shown as its escape (``\\n``, ``\\x1b``, ``\\u202e``), so
+    that text from data or arguments can neither move the cursor, retitle or
+    clear the terminal, nor reorder or hide what is around it."""
+    return re.sub(_UNSAFE, lambda m: _escape(m.group()), text)
+
+
+def visible_lines(lines: Iterable[str]) -> str:
+    """Lines of a human format, each made :func:`visible` (a newline inside a
+    value is shown, not obeyed), joined, ending in a newline."""
+    return "".join(visible(line) + "\n" for line in lines)
+
+
 def shown(value: object, limit: int = VALUE_LIMIT) -> str:
-    """``value`` as it may appear in a message: control and bidi characters
-    escaped (``\\n``, ``\\x1b``, ``\\u202e``), cut to ``limit`` characters + "…"."""
-    text = re.sub(_UNSAFE, lambda m: _escape(m.group()), str(value))
+    """``value`` as it may appear in a message: :func:`visible`, cut to
+    ``limit`` characters + "…"."""
+    text = visible(str(value))
     return text if len(text) <= limit else text[:limit] + "…"
 
 
@@ -119,8 +145,33 @@ class FederationError(MsskgError):
     """A query that names a remote endpoint (``SERVICE``) not on the allow-list."""
 
 
+class QueryShapeError(MsskgError):
+    """A query too large or too costly to plan or run (msskg.query.shape)."""
+
+
 class NestingError(MsskgError):
     """Text nested deeper than msskg's parsers are given."""
+
+
+class NameTooLongError(MsskgError):
+    """A file or folder name longer than the system allows (255 bytes a part)."""
+
+
+# Linux's NAME_MAX and PATH_MAX: longer names fail in every system call.
+NAME_MAX = 255
+PATH_MAX = 4095
+
+
+def check_name(path: Path | str, what: str = "file") -> Path:
+    """``path``, unless a part of it or the whole is longer than a system call
+    takes (:class:`NameTooLongError`, one line, instead of "File name too long"
+    from deep inside whatever opens it first)."""
+    raw = os.fsencode(path)
+    if len(raw) > PATH_MAX or any(len(part) > NAME_MAX for part in raw.split(b"/")):
+        raise NameTooLongError(
+            f'{what} name too long: "{path}" (at most {NAME_MAX} bytes a name, {PATH_MAX} in all)'
+        )
+    return Path(path)
 
 
 class RowLimitError(MsskgError):
@@ -179,6 +230,13 @@ class OutputError(MsskgError, OSError):
     """An output file or store that cannot be written."""
 
     exit_code = EXIT_CANNOT_WRITE
+
+
+class InputOverwriteError(OutputError):
+    """An output file that is one of the command's inputs (a data file, a file
+    under a data folder, the bundled graph's files, a store)."""
+
+    exit_code = EXIT_OVERWRITES_INPUT
 
 
 class EndpointError(MsskgError):

@@ -92,9 +92,10 @@ def _run(
         from msskg.query.answer import DEFAULT_TIME_LIMIT, write_answer
         from msskg.query.catalogue import get_query
         from msskg.query.engines import OxigraphBackend
-        from msskg.query.limits import terminate_as_interrupt
+        from msskg.query.limits import memory_limit, terminate_as_interrupt, watch_memory
 
         terminate_as_interrupt()
+        watch_memory(memory_limit())
         backend = OxigraphBackend(open_graph(data=data, store=store))
         # exactly what msskg query does with these options (cli/querying.py)
         write_answer(

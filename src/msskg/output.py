@@ -1,40 +1,68 @@
 """Writing output files (``-o FILE``): atomically, so that a failed or
 interrupted write leaves nothing behind, and carefully: a symlink is followed
 (the file it points to is replaced, the link stays), a read-only file is
-replaced only when forced, an existing file keeps its mode, a folder is refused."""
+replaced only when forced, an existing file keeps its mode, a folder is refused,
+and so is any of the command's own inputs (by real path or inode, through
+symlinks and hard links): a data file, a file under a data folder, a store."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from msskg.errors import OutputError
+from msskg.errors import InputOverwriteError, MsskgError, OutputError, check_name
 
-__all__ = ["open_atomically", "resolve_output", "write_atomically"]
+__all__ = ["discard_unfinished", "open_atomically", "resolve_output", "write_atomically"]
 
 
-def resolve_output(path: Path, *, force: bool = False) -> Path:
+def resolve_output(path: Path, *, force: bool = False, inputs: Sequence[Path] = ()) -> Path:
     """The file to write for ``path``: a symlink's target, checked. Raises
-    :class:`OutputError` for a folder, or a read-only file unless ``force``."""
-    target = Path(os.path.realpath(path))
-    if target.is_dir():
-        raise OutputError(f"cannot write {path}: Is a directory")
-    # Read-only by its mode (no write bit: root may write anything) or to us.
-    writable = target.exists() and target.stat().st_mode & 0o222 and os.access(target, os.W_OK)
-    if target.exists() and not force and not writable:
+    :class:`OutputError` for a folder, or a read-only file unless ``force``;
+    :class:`InputOverwriteError` for one of ``inputs`` (files, or folders
+    whose every file is an input) whatever ``force`` says."""
+    try:
+        target = Path(os.path.realpath(check_name(path, "output")))
+        if target.is_dir():
+            raise OutputError(f"cannot write {path}: Is a directory")
+        _refuse_inputs(path, target, inputs)
+        # Read-only by its mode (no write bit: root may write anything) or to us.
+        exists = target.exists()
+        writable = exists and target.stat().st_mode & 0o222 and os.access(target, os.W_OK)
+    except OutputError:
+        raise
+    except OSError as err:  # a name too long, a loop of symlinks
+        raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
+    if exists and not force and not writable:
         raise OutputError(f"{path} is read-only: msskg does not replace it unless you add --force")
     return target
 
 
+def _refuse_inputs(path: Path, target: Path, inputs: Sequence[Path]) -> None:
+    for given in inputs:
+        real = Path(os.path.realpath(given))
+        if real.is_dir():
+            hit = target == real or real in target.parents
+        else:
+            hit = target == real or (target.exists() and real.exists() and target.samefile(real))
+        if hit:
+            raise InputOverwriteError(
+                f"refusing to write {path}: it is one of this command's inputs ({given}); "
+                "choose another -o file"
+            )
+
+
 @contextmanager
-def open_atomically(path: Path, *, force: bool = False) -> Iterator[IO[bytes]]:
-    """A binary stream whose bytes replace ``path`` (see :func:`resolve_output`)
-    only when the block ends without an error; otherwise nothing is left."""
-    target = resolve_output(path, force=force)
+def open_atomically(
+    path: Path, *, force: bool = False, inputs: Sequence[Path] = ()
+) -> Iterator[IO[bytes]]:
+    """A binary stream whose bytes replace ``path`` (see :func:`resolve_output`,
+    which refuses ``inputs``) only when the block ends without an error;
+    otherwise nothing is left."""
+    target = resolve_output(path, force=force, inputs=inputs)
     try:
         mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
         handle, temporary = tempfile.mkstemp(
@@ -42,22 +70,41 @@ def open_atomically(path: Path, *, force: bool = False) -> Iterator[IO[bytes]]:
         )
     except OSError as err:
         raise OutputError(f"cannot write {path}: {err.strerror}") from None
+    _UNFINISHED.add(temporary)
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
         os.chmod(temporary, mode)
         os.replace(temporary, target)
+    except MsskgError:  # from the block (the data, the cache): its own message
+        Path(temporary).unlink(missing_ok=True)
+        raise
     except OSError as err:
         Path(temporary).unlink(missing_ok=True)
         raise OutputError(f"cannot write {path}: {err.strerror}") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    finally:
+        _UNFINISHED.discard(temporary)
 
 
-def write_atomically(path: Path, text: str, *, force: bool = False) -> None:
+# Files being written now: a watchdog that ends the process (os._exit, no
+# unwinding) removes them first (discard_unfinished).
+_UNFINISHED: set[str] = set()
+
+
+def discard_unfinished() -> None:
+    """Remove every output still being written, before the process ends abruptly."""
+    for temporary in list(_UNFINISHED):
+        Path(temporary).unlink(missing_ok=True)
+
+
+def write_atomically(
+    path: Path, text: str, *, force: bool = False, inputs: Sequence[Path] = ()
+) -> None:
     """Write ``text`` (UTF-8) to ``path`` through :func:`open_atomically`."""
-    with open_atomically(path, force=force) as stream:
+    with open_atomically(path, force=force, inputs=inputs) as stream:
         stream.write(text.encode("utf-8"))
 
 

@@ -44,9 +44,10 @@ class MsskgGroup(click.Group):
 def main() -> None:
     """A sourced, time-aware knowledge graph of North Korea's Ministry of
     Social Security: query, export and load it."""
-    from msskg.query.limits import terminate_as_interrupt
+    from msskg.query.limits import memory_limit, terminate_as_interrupt, watch_memory
 
     terminate_as_interrupt()
+    watch_memory(memory_limit())
 
 
 for command in (

@@ -159,7 +159,7 @@ def push_command(
 @click.pass_context
 def cache_command(ctx: click.Context) -> None:
     """Show the cache of parsed data (msskg cache clear empties it)."""
-    from msskg.graph.store import cache_dir, cache_entries
+    from msskg.graph.cache import cache_dir, cache_entries, cache_limit, size_text
 
     if ctx.invoked_subcommand is None:
         entries = cache_entries()
@@ -167,11 +167,14 @@ def cache_command(ctx: click.Context) -> None:
             click.echo(f"{entry.key}  {entry.size / 1e6:9.1f} MB")
         total, many = sum(e.size for e in entries) / 1e6, "y" if len(entries) == 1 else "ies"
         click.echo(f"{len(entries)} entr{many}, {total:.1f} MB in {cache_dir()}")
+        limit = cache_limit()
+        capped = f"at most {size_text(limit)}, least recently used first out" if limit else "none"
+        click.echo(f"size limit: {capped} (MSSKG_CACHE_LIMIT)")
 
 
 @cache_command.command("clear")
 def cache_clear_command() -> None:
     """Remove every cached store."""
-    from msskg.graph.store import cache_dir, clear_cache
+    from msskg.graph.cache import cache_dir, clear_cache
 
     click.echo(f"Freed {clear_cache() / 1e6:.1f} MB in {cache_dir()}")

@@ -13,12 +13,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from msskg.errors import DataError, DataSyntaxError, MissingDataError
+from msskg.errors import DataError, DataSyntaxError, MissingDataError, check_name
 
 __all__ = [
     "RDF_FORMATS",
     "bundled_files",
     "data_syntax_error",
+    "input_paths",
     "jsonld_context",
     "package_home",
     "project_home",
@@ -78,13 +79,27 @@ def bundled_files() -> list[Path]:
     return files
 
 
+HOME_FOLDERS = ("ontology", "data", "queries", "rules", "seeds")
+
+
+def input_paths(
+    data: Sequence[Path | str] | None = None, store: Path | str | None = None
+) -> list[Path]:
+    """What a command reads and so must never write over (msskg.output
+    refuses these as ``-o``): the ``data`` files and folders, the ``store``,
+    and the project home's own folders, whatever ``data`` says."""
+    home = project_home()
+    paths = [Path(p) for p in data or ()] + [home / name for name in HOME_FOLDERS]
+    return paths + ([Path(store)] if store is not None else [])
+
+
 def resolve_files(data: Sequence[Path | str] | None = None) -> list[Path]:
     """The RDF files to load: ``data`` (files, or folders searched for RDF
     files), or the bundled graph when ``data`` is empty or None."""
     if not data:
         return bundled_files()
     files: list[Path] = []
-    for item in map(Path, data):
+    for item in (check_name(given, "data") for given in data):
         if item.is_dir():
             found = sorted(p for p in item.rglob("*") if p.suffix in RDF_FORMATS and p.is_file())
             if not found:

@@ -5,18 +5,20 @@ keyword inside them counts for nothing. The productions are SPARQL 1.1's
 
 from __future__ import annotations
 
-__all__ = ["SKIPPED", "SKIPPED_BYTES"]
+__all__ = ["COMMENT", "IRI", "SKIPPED", "SKIPPED_BYTES", "STRING"]
 
-SKIPPED = (
+STRING = (
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
     r'|"(?:[^"\\\n\r]|\\.)*"'
     r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n\r]*"
 )
-"""Strings (long and short, either quote), IRIs and comments, as a regular
-expression to put first in an alternation."""
+IRI = r'<[^<>"{}|^`\\\x00-\x20]*>'
+COMMENT = r"#[^\n\r]*"
+
+SKIPPED = rf"(?P<literal>{STRING})|(?P<iri>{IRI})|{COMMENT}"
+"""Strings (long and short, either quote; group ``literal``), IRIs (group
+``iri``) and comments, as a regular expression to put first in an alternation."""
 
 SKIPPED_BYTES = SKIPPED.encode("ascii")
 """:data:`SKIPPED` for text read as bytes."""

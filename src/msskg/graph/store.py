@@ -16,7 +16,18 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import pyoxigraph as ox
 
-from msskg.errors import DataError, MissingDataError, OutputError
+from msskg.errors import DataError, MissingDataError, OutputError, check_name
+from msskg.graph.cache import (
+    BUILDING,
+    CacheEntry,
+    cache_dir,
+    cache_entries,
+    clear_cache,
+    evict,
+    set_aside,
+    sweep,
+    usable_cache,
+)
 from msskg.graph.files import data_syntax_error, rdf_format, resolve_files
 from msskg.graph.prefixes import DEFAULT_PREFIXES, merge_prefixes, read_prefixes, write_prefixes
 from msskg.graph.progress import StderrProgress
@@ -47,10 +58,6 @@ IN_MEMORY_LIMIT = 64 * 1024
 # Bumped when the layout of a cache entry, or how its key is made, changes.
 CACHE_VERSION = "2"
 
-# A build's private folder names its process, so that one left by a killed
-# build can be told from one still being built: ".building-PID-random".
-BUILDING = ".building-"
-
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(bytes_read, bytes_total)`` while files load."""
@@ -62,15 +69,6 @@ class KnowledgeGraph(NamedTuple):
 
     store: ox.Store
     prefixes: Mapping[str, str] = DEFAULT_PREFIXES
-
-
-def cache_dir() -> Path:
-    """Where cached stores live: $MSSKG_CACHE_DIR, else $XDG_CACHE_HOME/msskg,
-    else ~/.cache/msskg."""
-    if explicit := os.environ.get("MSSKG_CACHE_DIR"):
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "msskg"
 
 
 def open_store(
@@ -133,14 +131,14 @@ def load_store(
     import shutil
     import tempfile
 
-    target = Path(path)
+    target = check_name(path, "store")
     if target.exists():
         raise OutputError(f"{target} already exists: remove it or choose another --store path")
     sources = resolve_files(files)
     prefix = f".{target.name}{BUILDING}"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        _sweep(target.parent, prefix)
+        sweep(target.parent, f".*{BUILDING}*")  # any store's killed load, not only this one's
         building = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=target.parent))
     except OSError as err:
         raise OutputError(f"cannot create store {target}: {err.strerror}") from err
@@ -159,11 +157,11 @@ def load_store(
 
 
 def _open_persistent(path: Path) -> KnowledgeGraph:
-    if not path.is_dir():
+    if not check_name(path, "store").is_dir():
         raise MissingDataError(f"store not found: {path} (build it with msskg load --store)")
     try:
         disk = ox.Store.read_only(str(path))
-    except OSError as err:
+    except (OSError, RuntimeError) as err:  # RocksDB says "Corruption: ..." as a RuntimeError
         raise DataError(f"cannot open store {path}: {err}") from err
     return KnowledgeGraph(disk, merge_prefixes(read_prefixes(path)))
 
@@ -171,11 +169,15 @@ def _open_persistent(path: Path) -> KnowledgeGraph:
 def _open_cached(
     files: Sequence[Path], cache: Path, progress: Progress | None, canonical: bool
 ) -> KnowledgeGraph:
-    entry = cache / _content_key(files, canonical)
-    if not entry.is_dir():
-        entry = _build_cache_entry(files, cache, progress, canonical)
-    else:
-        os.utime(entry)  # when it was last used, for msskg cache
+    entry = usable_cache(cache) / _content_key(files, canonical)
+    if entry.is_dir():
+        os.utime(entry)  # when it was last used: eviction and msskg cache go by it
+        try:
+            return _open_persistent(entry / "store")
+        except DataError as err:
+            set_aside(entry, str(err.__cause__ or err))
+    entry = _build_cache_entry(files, cache, progress, canonical)
+    evict(cache, keep=entry.name)
     return _open_persistent(entry / "store")
 
 
@@ -230,8 +232,7 @@ def _build_cache_entry(
     import tempfile
 
     try:
-        cache.mkdir(parents=True, exist_ok=True)
-        _sweep(cache, BUILDING)
+        sweep(usable_cache(cache))
         building = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=cache))
     except OSError as err:
         raise OutputError(
@@ -255,61 +256,6 @@ def _build_cache_entry(
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return entry
-
-
-def _sweep(folder: Path, prefix: str) -> None:
-    """Remove build folders left by processes that were killed."""
-    import shutil
-
-    for leftover in folder.glob(f"{prefix}*"):
-        pid = leftover.name[len(prefix) :].split("-", 1)[0]
-        if not pid.isdigit() or not _alive(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # another user's process
-    return True
-
-
-class CacheEntry(NamedTuple):
-    """A cached store: its key, its size in bytes, when it was last used."""
-
-    key: str
-    size: int
-    used: float
-
-
-def cache_entries(cache: Path | None = None) -> list[CacheEntry]:
-    """The cached stores, most recently used first."""
-    folder = cache if cache is not None else cache_dir()
-    if not folder.is_dir():
-        return []
-    entries = []
-    for entry in folder.iterdir():
-        if entry.is_dir() and not entry.name.startswith("."):
-            size = sum(f.stat().st_size for f in entry.rglob("*") if f.is_file())
-            entries.append(CacheEntry(entry.name, size, entry.stat().st_mtime))
-    return sorted(entries, key=lambda e: -e.used)
-
-
-def clear_cache(cache: Path | None = None) -> int:
-    """Remove every cached store (and leftovers of killed builds); returns
-    the bytes freed. A store being built by a running process is left alone."""
-    import shutil
-
-    folder = cache if cache is not None else cache_dir()
-    freed = sum(e.size for e in cache_entries(folder))
-    for entry in cache_entries(folder):
-        shutil.rmtree(folder / entry.key, ignore_errors=True)
-    if folder.is_dir():
-        _sweep(folder, BUILDING)
-    return freed
 
 
 def parse_into(

@@ -14,7 +14,7 @@ import rdflib
 from msskg.dates import parse_date
 from msskg.errors import UnknownFormatError
 from msskg.graph.dataset import to_rdflib
-from msskg.graph.files import jsonld_context
+from msskg.graph.files import input_paths, jsonld_context
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.state import state_quads
 from msskg.output import write_atomically
@@ -67,5 +67,5 @@ def export_at(
     if not text.endswith("\n"):
         text += "\n"
     if output is not None:
-        write_atomically(Path(output), text, force=force)
+        write_atomically(Path(output), text, force=force, inputs=input_paths(data))
     return text

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from msskg.errors import UnknownFormatError
 from msskg.graph.direct import derive, read_rules
-from msskg.graph.files import jsonld_context, resolve_files
+from msskg.graph.files import input_paths, jsonld_context, resolve_files
 from msskg.graph.labels import Group, Labeller, export_groups
 from msskg.graph.scan import check_data_depth
 from msskg.graph.store import KnowledgeGraph, open_graph
@@ -58,7 +58,7 @@ def export(
         buffer = io.BytesIO()
         write_export(fmt, buffer, data=data)
         return buffer.getvalue().decode("utf-8")
-    with open_atomically(Path(output), force=force) as stream:
+    with open_atomically(Path(output), force=force, inputs=input_paths(data)) as stream:
         write_export(fmt, stream, data=data)
     return None
 

@@ -60,6 +60,8 @@ class EndpointBackend(SparqlLookups):
     Oxigraph) as an engine for :func:`msskg.query.run_query`. The server should
     query the union of its graphs by default, as msskg does locally."""
 
+    remote = True  # it plans by its own limits: msskg.query.shape is for local engines
+
     def __init__(self, endpoint: str, *, timeout: float | None = None):
         self.endpoint = checked_url(endpoint)
         self.timeout = checked_timeout(timeout)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
+from msskg.errors import visible
 from msskg.query.catalogue import SavedQuery
 from msskg.query.engines import open_query
 from msskg.query.formats import default_format
@@ -57,4 +58,4 @@ def write_answer(
         from msskg.query.notes import answer_notes
 
         for line in answer_notes(query, whole, backend, prefixes=backend.prefixes):
-            note(line)
+            note(visible(line))

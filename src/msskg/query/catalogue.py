@@ -19,6 +19,7 @@ from msskg.errors import (
     QueryFileError,
     UnknownLabelError,
     UnknownQueryError,
+    check_name,
 )
 from msskg.graph.files import project_home
 from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
@@ -175,6 +176,7 @@ def list_queries(*, directory: Path | None = None) -> list[SavedQuery]:
 
 def get_query(name: str, *, directory: Path | None = None) -> SavedQuery:
     """A saved query by name, or a user's own ``.rq`` file by path."""
+    check_name(name, "query")
     if name.endswith(".rq") or "/" in name or "\\" in name:
         path = Path(name)
         if not path.is_file():

@@ -28,6 +28,7 @@ from msskg.query.results import (
     SelectStream,
     Term,
 )
+from msskg.query.shape import check_shape
 from msskg.query.text import (
     check_federation,
     declare_prefixes,
@@ -116,18 +117,24 @@ def _prepare(
     elif backend is None:
         raise UnknownFormatError(f'unknown engine "{engine}"; use oxigraph or rdflib')
     saved = saved._replace(text=declare_prefixes(saved.text, backend.prefixes))
-    # after the prefixes are declared, so that SERVICE msr:... is read as the engine reads it
-    check_query_text(saved, allow_service)
+    # after the prefixes are declared, so that SERVICE msr:... is read as the engine reads it;
+    # a remote server plans by its own limits
+    check_query_text(saved, allow_service, local=not getattr(backend, "remote", False))
     bindings = bind_parameters(saved, params or {}, lookup=backend)
     used = mentioned_variables(saved.text)
     return backend, saved, {k: v for k, v in bindings.items() if k in used}
 
 
-def check_query_text(query: SavedQuery, allow_service: Sequence[str] = ()) -> None:
+def check_query_text(
+    query: SavedQuery, allow_service: Sequence[str] = (), *, local: bool = True
+) -> None:
     """What every path checks before an engine parses a query: its nesting
-    depth, and that it sends nothing to a server not allowed."""
+    depth, that it sends nothing to a server not allowed, and (``local``) that
+    its shape is one an engine here can plan and run (:mod:`msskg.query.shape`)."""
     check_depth(query.text, "sparql", what=f"query {_where(query)}")
     check_federation(query, tuple(allow_service))
+    if local:
+        check_shape(query.text, _where(query))
 
 
 def _where(query: SavedQuery) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from msskg.errors import UnknownFormatError
+from msskg.errors import UnknownFormatError, visible
 from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
 from msskg.query.results import (
     AskResult,
@@ -197,8 +197,8 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def _one_line(cell: str) -> str:
-    # One line per row: a newline inside a value is shown, not obeyed.
-    return cell.replace("\r", "\\r").replace("\n", "\\n")
+    # One line per row: a newline (or any control) inside a value is shown, not obeyed.
+    return visible(cell)
 
 
 def table_widths(header: list[str], rows: list[list[str]]) -> list[int]:
@@ -231,7 +231,7 @@ def markdown_head(header: list[str]) -> list[str]:
 
 def markdown_line(cells: list[str]) -> str:
     escaped = (
-        c.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+        visible(c.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "").replace("\n", "<br>"))
         for c in cells
     )
     return "| " + " | ".join(escaped) + " |"

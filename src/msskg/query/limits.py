@@ -9,7 +9,13 @@ ends the process if it is stuck in the engine. Measured: a three-way cross
 product with a 2 s limit ends at 2.0 s; Ctrl-C ends it within 1 s.
 
 A long-lived program should not use this: it stops everything. msskg serve
-runs queries in worker processes instead (:mod:`msskg.serve.workers`)."""
+runs queries in worker processes instead (:mod:`msskg.serve.workers`).
+
+The time limit does not bound memory: a query can take gigabytes in seconds
+(measured: 10 GB in 6.6 s), and past the machine's memory the kernel's OOM
+killer ends it, or another program, without a word. So a second watchdog
+(:func:`watch_memory`) reads the process's resident memory 20 times a second
+and ends it with one line past its limit ($MSSKG_MEMORY_LIMIT)."""
 
 from __future__ import annotations
 
@@ -24,9 +30,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from msskg.errors import EXIT_TIMEOUT
+from msskg.errors import EXIT_MEMORY, EXIT_TIMEOUT
+from msskg.graph.cache import size_setting, size_text
+from msskg.output import discard_unfinished
 
-__all__ = ["GRACE", "process_time_limit", "terminate_as_interrupt"]
+__all__ = [
+    "GRACE",
+    "MEMORY_ENV",
+    "memory_limit",
+    "process_time_limit",
+    "resident_bytes",
+    "size_text",
+    "terminate_as_interrupt",
+    "watch_memory",
+]
 
 GRACE = 1.0
 """Seconds the main thread gets to unwind after Ctrl-C or SIGTERM."""
@@ -77,11 +94,13 @@ def process_time_limit(
                 received = os.read(reader, 64)
                 signum = received[-1] if received else signal.SIGINT
                 if not done.wait(GRACE):  # stuck in the engine: stop here
+                    discard_unfinished()
                     os._exit(128 + signum)
                 return
             if deadline is not None and time.monotonic() >= deadline and not done.is_set():
                 on_timeout()
                 sys.stderr.flush()
+                discard_unfinished()
                 os._exit(exit_code)
 
     watcher = threading.Thread(target=watch, name="msskg-time-limit", daemon=True)
@@ -97,3 +116,60 @@ def process_time_limit(
             signal.set_wakeup_fd(previous)
         os.close(reader)
         os.close(writer)
+
+
+MEMORY_ENV = "MSSKG_MEMORY_LIMIT"
+# Half the machine's memory, at most this: a laptop keeps room for the rest.
+DEFAULT_MEMORY_CAP = 8 << 30
+_POLL = 0.05
+
+
+def memory_limit() -> int | None:
+    """Bytes of memory an msskg process may use: $MSSKG_MEMORY_LIMIT (``4G``,
+    ``512M``, bytes; ``0``: no limit), else half the machine's memory, at most
+    8 GiB. None: no limit."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (OSError, ValueError):
+        total = 2 * DEFAULT_MEMORY_CAP
+    return size_setting(MEMORY_ENV, min(DEFAULT_MEMORY_CAP, total // 2))
+
+
+def resident_bytes(pid: int | None = None) -> int | None:
+    """A process's resident memory (this one's by default), or None where the
+    system does not say (no /proc)."""
+    try:
+        with open(f"/proc/{pid or 'self'}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+_watching: list[int | None] = []
+
+
+def watch_memory(limit: int | None, *, say: bool = True) -> None:
+    """From now on, end this process (exit code 10) when its resident memory
+    passes ``limit`` bytes (None: never), with one line on stderr unless not
+    ``say`` (a server's worker: the server gives the reason). Once a process."""
+    if limit is None or _watching or resident_bytes() is None:
+        return
+    _watching.append(limit)
+
+    def watch() -> None:
+        while True:
+            time.sleep(_POLL)
+            used = resident_bytes()
+            if used is not None and used > limit:
+                if say:
+                    sys.stdout.flush()
+                    sys.stderr.write(
+                        f"Error: msskg went over its memory limit of {size_text(limit)} and "
+                        f"was stopped; narrow the query, add a LIMIT, or raise {MEMORY_ENV} "
+                        "(0: no limit)\n"
+                    )
+                    sys.stderr.flush()
+                discard_unfinished()
+                os._exit(EXIT_MEMORY)
+
+    threading.Thread(target=watch, name="msskg-memory-limit", daemon=True).start()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from msskg.errors import visible_lines
 from msskg.query.catalogue import SavedQuery, get_query, list_queries
 
 __all__ = ["explain_queries"]
@@ -41,4 +42,4 @@ def _entry(saved: SavedQuery, *, short: bool) -> str:
     for p in saved.parameters:
         when = "required" if p.default is None else f"default: {p.default}"
         lines.append(f"  -p {p.name}=<{p.type_text}> ({when}): {p.description}")
-    return "\n".join(lines) + "\n"
+    return visible_lines(lines)

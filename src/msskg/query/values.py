@@ -26,7 +26,14 @@ from msskg.graph.lexer import SKIPPED
 from msskg.query.catalogue import Binding, SavedQuery
 from msskg.query.text import query_syntax_error
 
-__all__ = ["QueryForm", "bind_values", "query_form", "sparql_term", "unreturned_parameters"]
+__all__ = [
+    "QueryForm",
+    "bind_values",
+    "lex_sparql",
+    "query_form",
+    "sparql_term",
+    "unreturned_parameters",
+]
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -36,22 +43,26 @@ _LEXEME = re.compile(
     r"|[?$](?P<var>\w+)"
     r"|(?P<word>(?:[A-Za-z_][\w.-]*)?:(?:[\w.:%-]|\\.)*|[A-Za-z_]\w*)"
     r"|(?P<mark>[{}()*])"
+    r"|(?P<number>[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+    r"|(?P<stop>[.;,])"
 )
+_BRIEF = ("var", "word", "mark")
 
 
-def _lexemes(text: str) -> list[tuple[str, str, int]]:
+def lex_sparql(text: str, *, full: bool = False) -> list[tuple[str, str, int]]:
     """(kind, text, end) of each variable, word and bracket; strings, IRIs and
-    comments are skipped, so a brace or ``?x`` inside them counts for nothing."""
+    comments are skipped, so a brace or ``?x`` inside them counts for nothing.
+    ``full``: also each literal, IRI, number and ``.``, ``;`` or ``,``."""
     return [
         (m.lastgroup, m.group(m.lastgroup), m.end())
         for m in _LEXEME.finditer(text)
-        if m.lastgroup is not None
+        if m.lastgroup is not None and (full or m.lastgroup in _BRIEF)
     ]
 
 
 def query_form(text: str) -> QueryForm:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: which answer to ask the server for."""
-    for kind, value, _ in _lexemes(text):
+    for kind, value, _ in lex_sparql(text):
         if kind == "word" and value.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
             return value.upper()  # type: ignore[return-value]
     return "SELECT"
@@ -61,7 +72,7 @@ def unreturned_parameters(query: SavedQuery, names: frozenset[str]) -> list[str]
     """Those of ``names`` a SELECT query uses but does not return (none for
     ``SELECT *`` and for other forms): pyoxigraph's substitution refuses them,
     and msskg keeps that rule wherever it binds."""
-    lexemes = _lexemes(query.text)
+    lexemes = lex_sparql(query.text)
     for index, (kind, value, _) in enumerate(lexemes):
         if kind == "word" and value.upper() in ("ASK", "CONSTRUCT", "DESCRIBE"):
             return []
@@ -75,7 +86,7 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
     the text itself, unchanged, when there is nothing to bind."""
     if not bindings:
         return query.text
-    lexemes = _lexemes(query.text)
+    lexemes = lex_sparql(query.text)
     stack: list[_Frame] = []
     inserts: dict[int, frozenset[str]] = {}
     expect, assigning = "group", False

@@ -3,7 +3,7 @@ and its reply, and HTTP content negotiation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,12 +58,20 @@ CONTENT_TYPES = {
 }
 
 
+def _default_memory_limit() -> int | None:
+    from msskg.query.limits import memory_limit
+
+    return memory_limit()
+
+
 @dataclass(frozen=True)
 class ServeConfig:
     """The server's settings. ``allow_service``: IRI prefixes a query's
     ``SERVICE`` may name (none: no federation). ``read_timeout``: seconds a
     client has to send a whole request, from connecting or from its previous
-    answer. ``hosts``: the ``Host`` names answered besides the loopback ones."""
+    answer. ``hosts``: the ``Host`` names answered besides the loopback ones.
+    ``memory_limit``: bytes each query worker may hold (None: no limit; by
+    default $MSSKG_MEMORY_LIMIT or half the machine's memory, at most 8 GiB)."""
 
     data: tuple[Path, ...] = ()
     store: Path | None = None
@@ -73,6 +81,7 @@ class ServeConfig:
     allow_service: tuple[str, ...] = ()
     read_timeout: float = 10.0
     hosts: tuple[str, ...] = ()
+    memory_limit: int | None = field(default_factory=_default_memory_limit)
 
     def __post_init__(self) -> None:
         from msskg.errors import MsskgError

@@ -1,9 +1,12 @@
 """msskg serve's HTTP side: a Starlette app served by uvicorn (h11), in front
 of the query workers (:mod:`msskg.serve.workers`). It refuses what a hostile
 page or client could abuse: ``Host`` names not on the allow-list (DNS
-rebinding), bodies over 1 MB and malformed lengths (h11 rejects those), slow
-or idle connections (a read deadline), query names that are not the
-catalogue's. A failure is one line; a traceback goes to the log only."""
+rebinding), requests another site's page makes (``Origin``, ``Sec-Fetch-Site``:
+a page the user opens must not make their server run its queries), bodies
+over 1 MB and malformed lengths (h11 rejects those), request heads over 64 KiB
+(414 or 431), slow or idle connections (a read deadline), query names that
+are not the catalogue's. Every answer forbids framing, sniffing, scripts and
+referrers. A failure is one line; a traceback goes to the log only."""
 
 from __future__ import annotations
 
@@ -33,10 +36,32 @@ from msskg.errors import MsskgError, shown
 from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig
 from msskg.serve.workers import WorkerPool
 
-__all__ = ["LOOPBACK", "MAX_BODY", "Server", "make_app", "serve", "start_server"]
+__all__ = [
+    "LOOPBACK",
+    "MAX_BODY",
+    "MAX_HEAD",
+    "SECURITY_HEADERS",
+    "Server",
+    "cross_site",
+    "host_name",
+    "make_app",
+    "serve",
+    "start_server",
+]
 
 MAX_BODY = 1_000_000
+MAX_HEAD = 64 * 1024
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# The pages need nothing but their own inline style, forms and links back here.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+_HOST = re.compile(r"(?:\[(?P<ip6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9._-]+))(?::[0-9]{1,5})?")
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 _SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
@@ -50,17 +75,31 @@ def _response(reply: Reply, method: str) -> Response:
     status, content_type, body = reply
     response = Response(b"" if method == "HEAD" else body, status, media_type=content_type)
     response.headers["Vary"] = "Accept"
+    response.headers.update(SECURITY_HEADERS)
     if method == "HEAD":
         response.headers["Content-Length"] = str(len(body))
     return response
 
 
 def host_name(header: str) -> str:
-    """The name in a ``Host`` header, without its port, lower-case."""
-    header = header.strip().lower()
-    if header.startswith("["):
-        return header[1 : header.find("]")] if "]" in header else header
-    return header.rsplit(":", 1)[0].rstrip(".") if header.count(":") <= 1 else header
+    """The name in a ``Host`` header, without its port, lower-case; "" for
+    anything that is not a host and an optional port (``a:1@evil.example``)."""
+    found = _HOST.fullmatch(header.strip().lower())
+    if found is None:
+        return ""
+    return found.group("ip6") or (found.group("name") or "").rstrip(".")
+
+
+def cross_site(origin: str | None, fetch_site: str | None, host: str) -> bool:
+    """Whether a request comes from another site's page: its ``Origin`` is not
+    this server (http or https, and the ``Host`` it was sent to), or the browser's
+    ``Sec-Fetch-Site`` says it is not from this origin or typed by the user."""
+    if fetch_site is not None and fetch_site.strip().lower() not in ("same-origin", "none"):
+        return True
+    if origin is None:
+        return False
+    scheme, _, rest = origin.strip().lower().partition("://")
+    return scheme not in ("http", "https") or rest != host.strip().lower()
 
 
 def make_app(
@@ -92,8 +131,12 @@ def make_app(
 async def _handle(
     request: Request, pool: WorkerPool, config: ServeConfig, allowed: set[str]
 ) -> Reply:
-    if host_name(request.headers.get("host", "")) not in allowed:
+    host = request.headers.get("host", "")
+    if host_name(host) not in allowed:
         return _text(400, "Error: this server answers only to the host names it listens on\n")
+    headers = request.headers
+    if cross_site(headers.get("origin"), headers.get("sec-fetch-site"), host):
+        return _text(403, "Error: this server answers only its own pages, not another site's\n")
     path, method = request.url.path, request.method
     params = dict(parse_qsl(request.url.query, keep_blank_values=True))
     if method == "POST":
@@ -184,7 +227,42 @@ class _Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._deadline: asyncio.TimerHandle | None = None
+        self._refused = False
         self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        import h11
+
+        if self._refused:  # read and drop the rest, so the client sees the answer
+            return
+        if self.conn.their_state is h11.IDLE:  # a request's head is arriving
+            pending = self.conn.trailing_data[0] + data
+            end = pending.find(b"\r\n\r\n")
+            head = pending if end < 0 else pending[:end]
+            if len(head) > MAX_HEAD:
+                self._refuse_head(b"\n" not in head[:MAX_HEAD])
+                return
+        super().data_received(data)
+
+    def _refuse_head(self, long_url: bool) -> None:
+        """414 (or 431 for long headers) written directly: h11 would only
+        close the connection on the client while it is still sending."""
+        status = b"414 URI Too Long" if long_url else b"431 Request Header Fields Too Large"
+        what = "the address" if long_url else "the request's headers"
+        body = f"Error: {what} may be at most {MAX_HEAD // 1024} KiB\n".encode()
+        extra = "".join(f"{k}: {v}\r\n" for k, v in SECURITY_HEADERS.items()).encode()
+        self.transport.write(
+            b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
+            b"content-length: "
+            + str(len(body)).encode()
+            + b"\r\nconnection: close\r\n"
+            + extra
+            + b"\r\n"
+            + body
+        )
+        self._refused = True
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
 
     def _arm(self) -> None:
         if self._deadline is not None:
@@ -274,7 +352,8 @@ def start_server(
         timeout_keep_alive=5,
         timeout_graceful_shutdown=5,
         limit_concurrency=200,
-        h11_max_incomplete_event_size=64 * 1024,
+        # well above MAX_HEAD, which _Protocol checks after each read (up to 256 KiB)
+        h11_max_incomplete_event_size=1024 * 1024,
         server_header=False,
     )
     runner = uvicorn.Server(settings)

@@ -14,10 +14,14 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
-from msskg.errors import DataError, MsskgError
+from msskg.errors import EXIT_MEMORY, DataError, MsskgError
+from msskg.query.limits import resident_bytes, size_text
 from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig
 
 __all__ = ["Reply", "ServeConfig", "WorkerPool"]
+
+# A worker holding more than twice its resting memory and this is replaced.
+BLOAT = 256 << 20
 
 
 # ---------------------------------------------------------------- workers
@@ -25,7 +29,9 @@ __all__ = ["Reply", "ServeConfig", "WorkerPool"]
 
 def _worker_main(conn: Connection, config: ServeConfig) -> None:
     from msskg.graph.store import open_store
+    from msskg.query.limits import watch_memory
 
+    watch_memory(config.memory_limit, say=False)  # the pool says why it ended
     try:
         graph = open_store(data=config.data, store=config.store)
     except MsskgError as err:
@@ -63,6 +69,13 @@ class _Worker:
         if status != "ready":
             self.stop()
             raise DataError(message)
+        self.resting = resident_bytes(self.process.pid) or 0
+
+    def bloated(self) -> bool:
+        """Whether it holds much more memory than when it was new: an allocator
+        keeps what a heavy query took, so such a worker is replaced."""
+        used = resident_bytes(self.process.pid)
+        return used is not None and used > 2 * self.resting + BLOAT
 
     def stop(self) -> None:
         self.process.kill()
@@ -105,11 +118,21 @@ class WorkerPool:
             answered = worker.conn.poll(max(0.0, deadline - time.monotonic()))
             if answered:
                 reply: Reply = worker.conn.recv()
-                self._idle.put(worker)
+                if worker.bloated():
+                    self._retire(worker)
+                else:
+                    self._idle.put(worker)
                 return reply
         except (EOFError, OSError):
             pass
         self._retire(worker)
+        if worker.process.exitcode == EXIT_MEMORY and self.config.memory_limit:
+            return _text(
+                503,
+                "Error: the query went over the memory limit of "
+                f"{size_text(self.config.memory_limit)} and was stopped; narrow it or add a "
+                "LIMIT\n",
+            )
         if answered:  # the worker ended without a reply: it crashed
             return _text(500, "Error: the query stopped its worker process; it was replaced\n")
         return _text(

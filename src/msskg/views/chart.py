@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from msskg.dates import FuzzyDate, parse_span
 from msskg.errors import BadDateError, MsskgError, UnknownFormatError
+from msskg.graph.files import input_paths
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.output import write_atomically
 from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing
@@ -81,7 +82,7 @@ def chart(
     else:
         text = render_svg(built)
     if output is not None:
-        write_atomically(output, text, force=force)
+        write_atomically(output, text, force=force, inputs=input_paths(data, store))
     return text
 
 

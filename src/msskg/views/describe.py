@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from msskg.errors import UnknownFormatError
+from msskg.errors import UnknownFormatError, visible_lines
 from msskg.graph.prefixes import shorten
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.catalogue import get_query
@@ -297,7 +297,7 @@ def render_text(built: Description) -> str:
         lines += ["", "Conflicts", "---------"]
         for kind, claim, quote, source in built.conflicts:
             lines += [f"! {kind}: {claim}", f"    “{_one_line(quote)}” ({source})"]
-    return "\n".join(lines) + "\n"
+    return visible_lines(lines)
 
 
 def render_markdown(built: Description) -> str:
@@ -320,7 +320,7 @@ def render_markdown(built: Description) -> str:
                 f"- **{_md(kind)}**: {_md(claim)}",
                 f"  > {_md(_one_line(quote))} — `{source}`",
             ]
-    return "\n".join(lines) + "\n"
+    return visible_lines(lines)
 
 
 def _one_line(text: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from msskg.errors import ParameterError, UnknownFormatError
+from msskg.errors import ParameterError, UnknownFormatError, shown, visible_lines
 from msskg.graph.prefixes import shorten
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.views.periods import label, labels_of, select
@@ -126,14 +126,14 @@ def find(graph: KnowledgeGraph, text: str) -> list[Hit]:
 
 def format_hits(text: str, hits: Sequence[Hit], *, fmt: str = "text", limit: int = 20) -> str:
     """``hits`` (the first ``limit``) for the terminal, or as a JSON list."""
-    shown = list(hits[:limit])
+    first = list(hits[:limit])
     if fmt == "json":
-        return json.dumps([asdict(h) for h in shown], ensure_ascii=False, indent=2) + "\n"
+        return json.dumps([asdict(h) for h in first], ensure_ascii=False, indent=2) + "\n"
     if not hits:
-        return f'nothing found for "{text}" (labels, names and quotes were searched)\n'
+        return f'nothing found for "{shown(text)}" (labels, names and quotes were searched)\n'
     more = f", the first {limit} shown (--limit)" if len(hits) > limit else ""
-    lines = [f'{len(hits)} found for "{text}"{more}:']
-    for number, hit in enumerate(shown, start=1):
+    lines = [f'{len(hits)} found for "{shown(text)}"{more}:']
+    for number, hit in enumerate(first, start=1):
         title = hit.label + (f" ({hit.korean})" if hit.korean and hit.korean != hit.label else "")
         lines.append(f"{number}. {title} · {hit.kind}")
         if hit.field == "quote":
@@ -141,7 +141,7 @@ def format_hits(text: str, hits: Sequence[Hit], *, fmt: str = "text", limit: int
         elif hit.matched not in (hit.label, hit.korean):
             lines.append(f"   {hit.field}: {hit.matched}")
         lines.append(f"   {hit.command}")
-    return "\n".join(lines) + "\n"
+    return visible_lines(lines)
 
 
 def _words(text: str) -> list[str]:

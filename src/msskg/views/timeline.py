@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from msskg.errors import UnknownFormatError
+from msskg.graph.files import input_paths
 from msskg.graph.store import open_store
 from msskg.output import write_atomically
 from msskg.views.lanes import build_timeline
@@ -36,5 +37,5 @@ def timeline(
     built = build_timeline(open_store(data=data, store=store), thing, today=today)
     text = render_svg(built) if fmt == "svg" else render_text(built)
     if output is not None:
-        write_atomically(output, text, force=force)
+        write_atomically(output, text, force=force, inputs=input_paths(data, store))
     return text

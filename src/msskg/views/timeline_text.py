@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from msskg.errors import visible_lines
 from msskg.query.formats import clip, display_width
 from msskg.views.lanes import DASH, Timeline
 from msskg.views.periods import Period, certain_span
@@ -46,7 +47,7 @@ def render_text(tl: Timeline, *, width: int = 60) -> str:
     if tl.undated:
         lines += ["", "Undated (left out of the dated view):"]
         lines += [f"  {title}: {bar.text} — {bar.dates}" for title, bar in tl.undated]
-    return "\n".join(lines) + "\n"
+    return visible_lines(lines)
 
 
 def _text_bar(period: Period, cell: Callable[[dt.date], int], width: int, today: dt.date) -> str:
