@@ -98,6 +98,23 @@ def sparql_path(shapes: Graph, path: Node) -> str:
     raise Unsupported(f"property path {path!r}")
 
 
+def _nullable(shapes: Graph, path: Node) -> bool:
+    """Whether ``path`` may have length zero (p*, p?, and lists of them)."""
+    if isinstance(path, URIRef):
+        return False
+    if (path, RDF.first, None) in shapes:
+        return all(_nullable(shapes, p) for p in RdfList(shapes, path))
+    if (path, SH.zeroOrMorePath, None) in shapes or (path, SH.zeroOrOnePath, None) in shapes:
+        return True
+    inverse = shapes.value(path, SH.inversePath)
+    if inverse is not None:
+        return _nullable(shapes, inverse)
+    alternatives = shapes.value(path, SH.alternativePath)
+    return alternatives is not None and any(
+        _nullable(shapes, p) for p in RdfList(shapes, alternatives)
+    )
+
+
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
 
 
@@ -192,6 +209,9 @@ class CoreValidator:
         path = self.shapes.value(shape, SH.path)
         index = self.values(path) if path is not None else None
         pairs = [(f, index.get(f, set()) if index is not None else {f}) for f in focus]
+        if path is not None and _nullable(self.shapes, path):
+            # a path that may be empty reaches its start, even one that is in no triple
+            pairs = [(f, values | {f}) for f, values in pairs]
         results: list[CoreResult] = []
         for param in sorted(set(self.shapes.predicates(shape)) & _HANDLED, key=str):
             if param == SH.property:

@@ -132,7 +132,7 @@ def in_range(value: Term, rule: Node, name: str) -> bool:
         return False
     converted = to_rdflib(value)
     assert isinstance(converted, Literal)
-    if isinstance(rule.value, str) != isinstance(converted.value, str):
+    if converted.ill_typed or isinstance(rule.value, str) != isinstance(converted.value, str):
         return False
     if _zoned(rule.value) != _zoned(converted.value):
         return False
