@@ -38,7 +38,7 @@ def test_exit_codes(
     monkeypatch: pytest.MonkeyPatch, severities: tuple[str, ...], strict: bool, code: int
 ) -> None:
     report = ValidationReport(tuple(result(s) for s in severities))
-    monkeypatch.setattr(msskg.validate, "validate", lambda *, data, engine: report)
+    monkeypatch.setattr(msskg.validate, "validate", lambda *, data, shapes, engine: report)
     monkeypatch.setattr(
         msskg.validate, "format_report", lambda r, fmt, strict: f"{len(r.results)} {fmt}"
     )
@@ -93,3 +93,52 @@ def test_sh_conforms_is_false_for_a_result_of_any_severity(
 ) -> None:
     report = ValidationReport(tuple(result(s) for s in severities))
     assert _shacl_conforms(msskg.validate.format_report(report, "turtle")) == [conforms]
+
+
+# Shapes of one's own (pySHACL's -s): no ontology added, none of msskg's own checks.
+OTHER_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+ex:NameShape a sh:NodeShape ; sh:targetClass ex:Person ;
+    sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "a person needs a name" ] .
+"""
+MORE_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+ex:AgeShape a sh:NodeShape ; sh:targetClass ex:Person ;
+    sh:property [ sh:path ex:age ; sh:maxCount 1 ; sh:message "one age at most" ] .
+"""
+OTHER_DATA = """
+@prefix ex: <https://example.org/> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix mss: <https://w3id.org/msskg/ontology#> .
+ex:ann a ex:Person ; ex:age 3, 4 .
+ex:bob a ex:Person ; ex:name "Bob" .
+# a quote of a seed that does not hold it: msskg's own check, not these shapes'
+ex:q oa:hasSource ex:s ; oa:hasSelector [ oa:exact "not in the seed" ] .
+ex:s mss:fileName "000_b62adf0e0be71f86.txt" .
+"""
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_any_shapes_on_any_data(tmp_path: Path, engine: str) -> None:
+    (tmp_path / "a.ttl").write_text(OTHER_SHAPES, encoding="utf-8")
+    (tmp_path / "b.ttl").write_text(MORE_SHAPES, encoding="utf-8")
+    (tmp_path / "data.ttl").write_text(OTHER_DATA, encoding="utf-8")
+    args = ["validate", "--engine", engine, "--data", str(tmp_path / "data.ttl")]
+    args += ["--shapes", str(tmp_path / "a.ttl"), "-s", str(tmp_path / "b.ttl")]
+    outcome = CliRunner().invoke(main, args)
+    assert (outcome.exit_code, outcome.stdout.splitlines()[0], outcome.stderr) == (
+        1,
+        "does not conform: 2 violation(s), 0 warning(s)",
+        "",
+    )
+    assert "a person needs a name" in outcome.stdout and "one age at most" in outcome.stdout
+
+
+def test_a_missing_shapes_file_means_could_not_run(tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(main, ["validate", "--shapes", str(tmp_path / "none.ttl")])
+    assert (outcome.exit_code, outcome.stderr) == (
+        2,
+        f"Error: shapes file not found: {tmp_path / 'none.ttl'}\n",
+    )

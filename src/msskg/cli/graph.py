@@ -73,13 +73,22 @@ def export_command(
     show_default=True,
     help="fast (pyoxigraph; the same results) or pyshacl (the reference).",
 )
+@click.option(
+    "--shapes",
+    "-s",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A SHACL shapes file to validate against instead of msskg's (repeatable).",
+)
 @data_option
-def validate_command(fmt: str, strict: bool, engine: str, data: tuple[Path, ...]) -> None:
+def validate_command(
+    fmt: str, strict: bool, engine: str, shapes: tuple[Path, ...], data: tuple[Path, ...]
+) -> None:
     """Check the graph against the SHACL shapes and its sources. Exit code 0
     when it conforms, 1 when it does not, 2 when validation could not run."""
     from msskg.validate import format_report, validate
 
-    report = validate(data=data, engine=engine)
+    report = validate(data=data, shapes=shapes or None, engine=engine)
     echo(format_report(report, fmt, strict=strict))
     failed = not report.conforms or (strict and bool(report.results))
     sys.exit(1 if failed else 0)

@@ -21,55 +21,77 @@ __all__ = ["ENGINES", "validate", "validate_graph"]
 ENGINES = ("fast", "pyshacl")
 
 
+Shapes = Sequence[Path | str] | Path | str | None
+
+
 def validate(
     *,
     data: Sequence[Path | str] | None = None,
-    shapes: Path | None = None,
+    shapes: Shapes = None,
     engine: str = "fast",
 ) -> ValidationReport:
-    """Validate ``data`` (default: the bundled graph) against the shapes.
+    """Validate ``data`` (default: the bundled graph) against ``shapes``: one
+    or more SHACL files, by default msskg's own (ontology/shapes.ttl).
 
-    The ontology is always added to the data, since the shapes find their
-    targets through its rdfs:subClassOf. ``engine`` is "fast" (msskg.validate.fast,
-    on pyoxigraph) or "pyshacl" (the reference); both give the same results.
+    With msskg's shapes, the ontology is added to the data, since the shapes
+    find their targets through its rdfs:subClassOf, and msskg's checks of
+    dates and quotes run too; other shapes validate the data as given, as
+    pySHACL's ``-s`` does. ``engine`` is "fast" (msskg.validate.fast, on
+    pyoxigraph) or "pyshacl" (the reference); both give the same results.
     Where the shapes use what the fast engine does not evaluate, it says so
     in one line on stderr and pySHACL runs instead; the report's ``fallback``
     then holds that reason.
     """
     from msskg.graph.dataset import load_graph, union_graph
 
+    files, own = _shape_files(shapes)
+    fallback = None
     if _fast_engine(engine):
         from msskg.validate.core import Unsupported
         from msskg.validate.fast import validate_files
 
         try:
-            return _running(lambda: validate_files(data, shapes=shapes or shapes_file()))
+            return _running(lambda: validate_files(data, shapes=files, own_checks=own))
         except Unsupported as err:
             fallback = _falling_back(err)
-    else:
-        fallback = None
     graph = union_graph(load_graph(data=data))
-    graph.parse(ontology_file())
+    if own:
+        graph.parse(ontology_file())
     return replace(validate_graph(graph, shapes=shapes), fallback=fallback)
 
 
 def validate_graph(
-    graph: Graph, *, shapes: Path | None = None, engine: str = "pyshacl"
+    graph: Graph, *, shapes: Shapes = None, engine: str = "pyshacl"
 ) -> ValidationReport:
-    """Validate an rdflib graph that already holds data and ontology."""
+    """Validate an rdflib graph that already holds the data (and, for msskg's
+    shapes, the ontology)."""
+    files, own = _shape_files(shapes)
+    fallback = None
     if _fast_engine(engine):
         from msskg.validate.core import Unsupported
         from msskg.validate.fast import validate_rdflib
 
         try:
-            return _running(lambda: validate_rdflib(graph, shapes=shapes or shapes_file()))
+            return _running(lambda: validate_rdflib(graph, shapes=files, own_checks=own))
         except Unsupported as err:
             fallback = _falling_back(err)
-    else:
-        fallback = None
     from msskg.validate.pyshacl_engine import run_pyshacl
 
-    return replace(run_pyshacl(graph, shapes or shapes_file()), fallback=fallback)
+    return replace(run_pyshacl(graph, files, own_checks=own), fallback=fallback)
+
+
+def _shape_files(shapes: Shapes) -> tuple[list[Path], bool]:
+    """The shapes files, and whether they are msskg's own."""
+    if shapes is None:
+        return [shapes_file()], True
+    files = [Path(shapes)] if isinstance(shapes, (str, Path)) else [Path(s) for s in shapes]
+    if not files:
+        return [shapes_file()], True
+    for path in files:
+        if not path.is_file():
+            raise ValidationError(f"shapes file not found: {path}")
+    own = {p.resolve() for p in files} == {shapes_file().resolve()}
+    return files, own
 
 
 def _falling_back(err: Exception) -> str:

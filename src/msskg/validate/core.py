@@ -9,41 +9,55 @@ caller can fall back to pySHACL rather than give a different answer.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection as RdfList
 from rdflib.term import Node
 
 from msskg.graph.dataset import to_oxigraph, to_rdflib
+from msskg.validate.values import (
+    Unsupported,
+    duplicate_languages,
+    has_datatype,
+    in_languages,
+    in_range,
+    matches,
+    not_less,
+    not_less_or_equal,
+    of_kind,
+    same,
+    too_long,
+    too_short,
+)
 
-__all__ = ["CoreResult", "CoreValidator", "Term", "Unsupported", "sparql_path"]
+__all__ = [
+    "CoreResult",
+    "CoreValidator",
+    "Term",
+    "Unsupported",
+    "implicit_class",
+    "sparql_path",
+    "target_shapes",
+]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
-# What the shapes graph may hold that this module evaluates. Anything else
-# with a sh: name that is a constraint parameter makes the shape Unsupported.
+# The constraint parameters this module evaluates; a shape with any other
+# SHACL constraint parameter, or with a parameter of a constraint component
+# the shapes graph declares, is Unsupported.
 _HANDLED = {
-    SH["class"], SH.datatype, SH.minCount, SH.maxCount, SH["in"], SH.hasValue,
-    SH.lessThanOrEquals, SH.minLength, SH.minInclusive, SH.languageIn, SH.uniqueLang,
-    SH.disjoint, SH.qualifiedValueShape, SH.node, SH["or"], SH.xone, SH["and"], SH["not"],
-    SH.property,
+    SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH["in"], SH.hasValue,
+    SH.lessThanOrEquals, SH.lessThan, SH.equals, SH.disjoint, SH.minLength, SH.maxLength,
+    SH.pattern, SH.minInclusive, SH.minExclusive, SH.maxInclusive, SH.maxExclusive,
+    SH.languageIn, SH.uniqueLang, SH.qualifiedValueShape, SH.node, SH["or"], SH.xone,
+    SH["and"], SH["not"], SH.closed, SH.property,
 }  # fmt: skip
-_UNHANDLED = {
-    SH.nodeKind, SH.maxLength, SH.pattern, SH.minExclusive, SH.maxExclusive,
-    SH.maxInclusive, SH.equals, SH.lessThan, SH.closed, SH.qualifiedValueShapesDisjoint,
-    SH.expression, SH.rule,
-}  # fmt: skip
-
-
-class Unsupported(Exception):
-    """The shapes use a feature this engine does not evaluate."""
+_UNHANDLED = {SH.qualifiedValueShapesDisjoint, SH.expression, SH.rule, SH.target}
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,7 @@ class CoreResult:
     value: Term | None
     top: Term
     detail: bool = False
+    path: Node | None = None  # where it is not the shape's sh:path (sh:closed)
 
 
 def sparql_path(shapes: Graph, path: Node) -> str:
@@ -83,6 +98,40 @@ def sparql_path(shapes: Graph, path: Node) -> str:
     raise Unsupported(f"property path {path!r}")
 
 
+def _nullable(shapes: Graph, path: Node) -> bool:
+    """Whether ``path`` may have length zero (p*, p?, and lists of them)."""
+    if isinstance(path, URIRef):
+        return False
+    if (path, RDF.first, None) in shapes:
+        return all(_nullable(shapes, p) for p in RdfList(shapes, path))
+    if (path, SH.zeroOrMorePath, None) in shapes or (path, SH.zeroOrOnePath, None) in shapes:
+        return True
+    inverse = shapes.value(path, SH.inversePath)
+    if inverse is not None:
+        return _nullable(shapes, inverse)
+    alternatives = shapes.value(path, SH.alternativePath)
+    return alternatives is not None and any(
+        _nullable(shapes, p) for p in RdfList(shapes, alternatives)
+    )
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
+
+
+def implicit_class(shapes: Graph, shape: Node) -> bool:
+    """A shape that is also a class targets its instances (SHACL 2.1.3.1)."""
+    return any((shape, RDF.type, c) in shapes for c in (RDFS.Class, OWL.Class)) and any(
+        (shape, RDF.type, kind) in shapes for kind in (SH.NodeShape, SH.PropertyShape)
+    )
+
+
+def target_shapes(shapes: Graph) -> list[Node]:
+    """The shapes with targets, explicit or implicit, in a stable order."""
+    found = {s for p in _TARGETS for s in shapes.subjects(p, None)}
+    found |= {s for s in shapes.subjects(RDF.type, None) if implicit_class(shapes, s)}
+    return sorted(found, key=str)
+
+
 class CoreValidator:
     """Evaluates shapes on focus nodes; reads each path and class once."""
 
@@ -91,6 +140,12 @@ class CoreValidator:
         self.shapes = shapes
         self._paths: dict[Node, dict[Term, set[Term]]] = {}
         self._classes: dict[Node, set[Term]] = {}
+        self._declared = {
+            parameter: component
+            for component, declaration in shapes.subject_objects(SH.parameter)
+            if (parameter := shapes.value(declaration, SH.path)) is not None
+        }
+        """The parameters of constraint components the shapes graph declares."""
         self.sparql_ok: set[Node] = set()
         """Shapes whose sh:sparql the caller runs; elsewhere it is Unsupported."""
 
@@ -123,6 +178,8 @@ class CoreValidator:
         focus: set[Term] = set()
         for cls in self.shapes.objects(shape, SH.targetClass):
             focus |= self.instances(cls)
+        if implicit_class(self.shapes, shape):
+            focus |= self.instances(shape)
         for node in self.shapes.objects(shape, SH.targetNode):
             focus.add(to_oxigraph(node))
         for prop in self.shapes.objects(shape, SH.targetSubjectsOf):
@@ -141,6 +198,10 @@ class CoreValidator:
             return []
         for param in set(self.shapes.predicates(shape)) & _UNHANDLED:
             raise Unsupported(f"sh:{str(param)[len(SH) :]} on {_name(shape)}")
+        for param in set(self.shapes.predicates(shape)) & set(self._declared):
+            raise Unsupported(
+                f"the constraint component <{self._declared[param]}> on {_name(shape)}"
+            )
         if (shape, SH.sparql, None) in self.shapes and shape not in self.sparql_ok:
             raise Unsupported(
                 f"sh:sparql on {_name(shape)}, a shape without targets or with a path"
@@ -148,11 +209,15 @@ class CoreValidator:
         path = self.shapes.value(shape, SH.path)
         index = self.values(path) if path is not None else None
         pairs = [(f, index.get(f, set()) if index is not None else {f}) for f in focus]
+        if path is not None and _nullable(self.shapes, path):
+            # a path that may be empty reaches its start, even one that is in no triple
+            pairs = [(f, values | {f}) for f, values in pairs]
         results: list[CoreResult] = []
         for param in sorted(set(self.shapes.predicates(shape)) & _HANDLED, key=str):
             if param == SH.property:
                 for prop in sorted(self.shapes.objects(shape, SH.property), key=str):
-                    results.extend(self.validate(prop, {v for _, vs in pairs for v in vs}))
+                    nested = self.validate(prop, {v for _, vs in pairs for v in vs})
+                    results.extend(nested if index is None else _owned(nested, pairs))
                 continue
             for rule in self.shapes.objects(shape, param):
                 results.extend(self._component(shape, URIRef(str(param)), rule, pairs))
@@ -165,56 +230,94 @@ class CoreValidator:
     def _component(
         self, shape: Node, param: URIRef, rule: Node, pairs: list[tuple[Term, set[Term]]]
     ) -> Iterable[CoreResult]:
-        name = _COMPONENTS[param]
+        name = _component_name(param)
 
-        def result(focus: Term, value: Term | None, component: str = name) -> CoreResult:
-            return CoreResult(shape, component, param, focus, value, focus)
+        def result(focus: Term, value: Term | None, path: Node | None = None) -> CoreResult:
+            return CoreResult(shape, name, param, focus, value, focus, path=path)
 
-        if param == SH["class"]:
-            members = self.instances(rule)
-            return [result(f, v) for f, vs in pairs for v in vs if v not in members]
-        if param == SH.datatype:
-            return [result(f, v) for f, vs in pairs for v in vs if not _has_datatype(v, rule)]
+        fails = self._value_test(shape, param, rule)
+        if fails is not None:
+            return [result(f, v) for f, vs in pairs for v in vs if fails(v)]
         if param in (SH.minCount, SH.maxCount):
             bound = _int(rule)
             low = param == SH.minCount
             return [
                 result(f, None) for f, vs in pairs if (len(vs) < bound if low else len(vs) > bound)
             ]
-        if param == SH["in"]:
-            allowed = {to_oxigraph(item) for item in RdfList(self.shapes, rule)}
-            return [result(f, v) for f, vs in pairs for v in vs if v not in allowed]
         if param == SH.hasValue:
             wanted = to_oxigraph(rule)
             return [result(f, None) for f, vs in pairs if wanted not in vs]
-        if param in (SH.lessThanOrEquals, SH.disjoint):
-            others = self.values(rule)
-            test = _not_less_or_equal if param == SH.lessThanOrEquals else _same
+        if param in _PAIR_TESTS:
+            others, test = self.values(rule), _PAIR_TESTS[param]
+            found = [
+                result(f, v) for f, vs in pairs for v in vs for w in others.get(f, ()) if test(v, w)
+            ]
+            if param == SH.equals:  # each value on one side only
+                found = [result(f, v) for f, vs in pairs for v in vs ^ others.get(f, set())]
+            return found
+        if param == SH.uniqueLang:
+            if rule != _TRUE:  # only true itself, not "1"^^xsd:boolean (SHACL 4.4.4)
+                return []
+            return [result(f, None) for f, vs in pairs for _ in range(duplicate_languages(vs))]
+        if param == SH.closed:
+            if rule != _TRUE:
+                return []
+            allowed = self._allowed(shape)
             return [
-                result(f, v)
+                result(f, q.object, to_rdflib(q.predicate))
                 for f, vs in pairs
                 for v in vs
-                for w in others.get(f, set())
-                if test(v, w)
+                if not isinstance(v, ox.Literal)
+                for q in self.store.quads_for_pattern(v, None, None)
+                if q.predicate not in allowed and not isinstance(q.object, ox.Triple)
             ]
-        if param == SH.minLength:
-            least = _int(rule)
-            return [result(f, v) for f, vs in pairs for v in vs if _too_short(v, least)]
-        if param == SH.minInclusive:
-            return [result(f, v) for f, vs in pairs for v in vs if not _at_least(v, rule)]
-        if param == SH.languageIn:
-            wanted_langs = {str(item).lower() for item in RdfList(self.shapes, rule)}
-            return [
-                result(f, v) for f, vs in pairs for v in vs if not _in_languages(v, wanted_langs)
-            ]
-        if param == SH.uniqueLang:
-            if not (isinstance(rule, Literal) and rule.value is True):
-                return []
-            return [result(f, None) for f, vs in pairs for _ in range(_duplicate_languages(vs))]
         if param == SH.qualifiedValueShape:
             return self._qualified(shape, rule, pairs)
         if param == SH.node:
             return self._node(shape, rule, pairs)
+        return self._logical(shape, param, rule, pairs)
+
+    def _value_test(self, shape: Node, param: URIRef, rule: Node) -> Callable[[Term], bool] | None:
+        """For the components that judge each value alone: whether a value fails."""
+        if param == SH["class"]:
+            members = self.instances(rule)
+            return lambda v: v not in members
+        if param == SH["in"]:
+            allowed = {to_oxigraph(item) for item in RdfList(self.shapes, rule)}
+            return lambda v: v not in allowed
+        if param == SH.languageIn:
+            langs = {str(item).lower() for item in RdfList(self.shapes, rule)}
+            return lambda v: not in_languages(v, langs)
+        if param == SH.pattern:
+            flags = str(self.shapes.value(shape, SH.flags) or "")
+            return lambda v: not matches(v, str(rule), flags)
+        if param in (SH.minLength, SH.maxLength):
+            bound, short = _int(rule), param == SH.minLength
+            return lambda v: too_short(v, bound) if short else too_long(v, bound)
+        if param in (SH.minInclusive, SH.minExclusive, SH.maxInclusive, SH.maxExclusive):
+            kind = str(param)[len(SH) :]
+            return lambda v: not in_range(v, rule, kind)
+        if param == SH.datatype:
+            return lambda v: not has_datatype(v, rule)
+        if param == SH.nodeKind:
+            return lambda v: not of_kind(v, rule)
+        return None
+
+    def _allowed(self, shape: Node) -> set[Term]:
+        """sh:closed: the properties a focus node may have."""
+        allowed = {
+            self.shapes.value(p, SH.path) for p in self.shapes.objects(shape, SH.property)
+        } | set(
+            item
+            for ignored in self.shapes.objects(shape, SH.ignoredProperties)
+            for item in RdfList(self.shapes, ignored)
+        )
+        return {to_oxigraph(p) for p in allowed if isinstance(p, URIRef)}
+
+    def _logical(
+        self, shape: Node, param: URIRef, rule: Node, pairs: list[tuple[Term, set[Term]]]
+    ) -> list[CoreResult]:
+        """sh:and, sh:or, sh:xone, sh:not: how many operand shapes each value passes."""
         operands = list(RdfList(self.shapes, rule)) if param != SH["not"] else [rule]
         values = {v for _, vs in pairs for v in vs}
         failing = [self.failing(operand, values) for operand in operands]
@@ -229,7 +332,8 @@ class CoreValidator:
                 return passed != 1
             return passed == 1  # sh:not
 
-        return [result(f, v) for f, vs in pairs for v in vs if fails(v)]
+        name = _component_name(param)
+        return [CoreResult(shape, name, param, f, v, f) for f, vs in pairs for v in vs if fails(v)]
 
     def _node(
         self, shape: Node, rule: Node, pairs: list[tuple[Term, set[Term]]]
@@ -261,7 +365,7 @@ class CoreValidator:
             conforming = sum(v not in failed for v in vs)
             for limit, too_many in ((high, True), (low, False)):
                 if limit is None or (
-                    conforming > _int(limit) if too_many else conforming >= _int(limit)
+                    conforming <= _int(limit) if too_many else conforming >= _int(limit)
                 ):
                     continue
                 component = f"Qualified{'Max' if too_many else 'Min'}CountConstraintComponent"
@@ -279,123 +383,27 @@ def _int(node: Node) -> int:
     return int(node.toPython())
 
 
-_COMPONENTS = {
-    SH["class"]: "ClassConstraintComponent",
-    SH.datatype: "DatatypeConstraintComponent",
-    SH.minCount: "MinCountConstraintComponent",
-    SH.maxCount: "MaxCountConstraintComponent",
-    SH["in"]: "InConstraintComponent",
-    SH.hasValue: "HasValueConstraintComponent",
-    SH.lessThanOrEquals: "LessThanOrEqualsConstraintComponent",
-    SH.disjoint: "DisjointConstraintComponent",
-    SH.minLength: "MinLengthConstraintComponent",
-    SH.minInclusive: "MinInclusiveConstraintComponent",
-    SH.languageIn: "LanguageInConstraintComponent",
-    SH.uniqueLang: "UniqueLangConstraintComponent",
-    SH.qualifiedValueShape: "QualifiedValueShapeConstraintComponent",
-    SH.node: "NodeConstraintComponent",
-    SH["or"]: "OrConstraintComponent",
-    SH["and"]: "AndConstraintComponent",
-    SH.xone: "XoneConstraintComponent",
-    SH["not"]: "NotConstraintComponent",
+def _owned(results: list[CoreResult], pairs: list[tuple[Term, set[Term]]]) -> list[CoreResult]:
+    """Results found for value nodes, as results of each focus node that has
+    the value (a property shape's sh:property judges its values)."""
+    owners: dict[Term, list[Term]] = defaultdict(list)
+    for focus, values in pairs:
+        for value in values:
+            owners[value].append(focus)
+    return [replace(r, top=focus) for r in results for focus in owners[r.top]]
+
+
+def _component_name(param: URIRef) -> str:
+    """sh:class -> ClassConstraintComponent, sh:in -> InConstraintComponent, ..."""
+    local = str(param)[len(SH) :]
+    return local[0].upper() + local[1:] + "ConstraintComponent"
+
+
+_PAIR_TESTS: dict[Node, Callable[[Term, Term], bool]] = {
+    SH.lessThanOrEquals: not_less_or_equal,
+    SH.lessThan: not_less,
+    SH.disjoint: same,
+    SH.equals: same,
 }
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
-_YYYY_MM_DD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_RDFS_DATATYPE = "http://www.w3.org/2000/01/rdf-schema#Datatype"
-
-
-@cache
-def _well_typed(lexical: str, datatype: str) -> bool:
-    return not Literal(lexical, datatype=URIRef(datatype)).ill_typed
-
-
-def _has_datatype(value: Term, rule: Node) -> bool:
-    """pySHACL's sh:datatype: a literal of exactly that datatype, not ill-typed
-    (rdflib's reading of the lexical form)."""
-    if not isinstance(value, ox.Literal):
-        return False
-    if str(rule) == _RDFS_DATATYPE:
-        return value.language is None and value.datatype.value != _XSD_STRING
-    if value.datatype.value != str(rule):
-        return False
-    return value.language is not None or _well_typed(value.value, value.datatype.value)
-
-
-@lru_cache(maxsize=65536)
-def _comparable(term: Term) -> tuple[bool, object]:
-    """(whether a string, its value), as rdflib reads it; a date is read once,
-    not once per instant that gives it."""
-    converted = to_rdflib(term)
-    if isinstance(converted, URIRef):
-        return True, str(converted)
-    if isinstance(converted, Literal) and isinstance(converted.value, str):
-        return True, converted.value
-    return False, converted
-
-
-def _not_less_or_equal(value: Term, other: Term) -> bool:
-    """pySHACL's sh:lessThanOrEquals test: strings (and IRIs) compare only with
-    strings, everything else as rdflib compares literals."""
-    if isinstance(value, ox.BlankNode) or isinstance(other, ox.BlankNode):
-        raise Unsupported("sh:lessThanOrEquals on a blank node")
-    if _plain_date(value) and _plain_date(other):
-        return not value.value <= other.value  # YYYY-MM-DD: in the order of the dates
-    value_is_string, left = _comparable(value)
-    other_is_string, right = _comparable(other)
-    if value_is_string != other_is_string:
-        return True
-    return not left <= right  # type: ignore[operator]
-
-
-def _plain_date(term: Term) -> bool:
-    """An xsd:date written YYYY-MM-DD that rdflib reads as a date."""
-    return (
-        isinstance(term, ox.Literal)
-        and term.datatype.value == _XSD_DATE
-        and _YYYY_MM_DD.fullmatch(term.value) is not None
-        and _well_typed(term.value, _XSD_DATE)
-    )
-
-
-def _same(value: Term, other: Term) -> bool:
-    return value == other
-
-
-def _too_short(value: Term, least: int) -> bool:
-    if least == 0:
-        return False
-    if isinstance(value, ox.BlankNode):
-        return True
-    return len(value.value) < least
-
-
-def _at_least(value: Term, rule: Node) -> bool:
-    if not isinstance(value, ox.Literal) or not isinstance(rule, Literal):
-        return False
-    converted = to_rdflib(value)
-    assert isinstance(converted, Literal)
-    if isinstance(rule.value, str) != isinstance(converted.value, str):
-        return False
-    try:
-        return bool(rule <= converted)
-    except TypeError:
-        return False
-
-
-def _in_languages(value: Term, wanted: set[str]) -> bool:
-    if not isinstance(value, ox.Literal) or not value.language:
-        return False
-    lang = value.language.lower()
-    return "*" in wanted or lang in wanted or lang.split("-")[0] in wanted
-
-
-def _duplicate_languages(values: Collection[Term]) -> int:
-    seen: set[str] = set()
-    duplicates: set[str] = set()
-    for value in values:
-        if isinstance(value, ox.Literal) and value.language:
-            lang = value.language.lower()
-            (duplicates if lang in seen else seen).add(lang)
-    return len(duplicates)
+_TRUE = Literal("true", datatype=URIRef("http://www.w3.org/2001/XMLSchema#boolean"))

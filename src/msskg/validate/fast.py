@@ -22,7 +22,15 @@ from msskg.graph.files import resolve_files
 from msskg.graph.lexer import SKIPPED
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.store import parse_into
-from msskg.validate.core import SH, CoreResult, CoreValidator, Term, Unsupported
+from msskg.validate.core import (
+    SH,
+    CoreResult,
+    CoreValidator,
+    Term,
+    Unsupported,
+    implicit_class,
+    target_shapes,
+)
 from msskg.validate.native import native_rows
 from msskg.validate.report import (
     MSH,
@@ -34,7 +42,7 @@ from msskg.validate.report import (
     shape_name,
     term_text,
 )
-from msskg.validate.sources import ontology_file
+from msskg.validate.sources import ontology_file, read_shapes
 from msskg.validate.storechecks import StoreView, as_graph, source_checks
 
 __all__ = [
@@ -46,8 +54,11 @@ __all__ = [
 ]
 
 
-def validate_files(files: Sequence[Path | str] | None, *, shapes: Path) -> ValidationReport:
-    """Validate RDF files (default: the bundled graph) and the ontology."""
+def validate_files(
+    files: Sequence[Path | str] | None, *, shapes: Sequence[Path], own_checks: bool = True
+) -> ValidationReport:
+    """Validate RDF files (default: the bundled graph); with ``own_checks``
+    (msskg's shapes), with the ontology and msskg's source checks."""
     store = ox.Store()
     names = NamespaceManager(Graph())
     # Bound as msskg.validate.sources' rdflib path binds them: the data's prefixes,
@@ -58,39 +69,36 @@ def validate_files(files: Sequence[Path | str] | None, *, shapes: Path) -> Valid
     for prefix, namespace in DEFAULT_PREFIXES.items():
         names.bind(prefix, namespace, override=True, replace=True)
     # the bundled graph already holds the ontology; user data does not
-    if ontology_file().resolve() not in {path.resolve() for path in paths}:
+    if own_checks and ontology_file().resolve() not in {path.resolve() for path in paths}:
         for prefix, namespace in parse_into(store, [ontology_file()], bulk=True).items():
             names.bind(prefix, namespace, override=False)
-    return validate_store(store, names, shapes=shapes)
+    return validate_store(store, names, shapes=shapes, own_checks=own_checks)
 
 
-def validate_rdflib(graph: Graph, *, shapes: Path) -> ValidationReport:
+def validate_rdflib(
+    graph: Graph, *, shapes: Sequence[Path], own_checks: bool = True
+) -> ValidationReport:
     """Validate an rdflib graph (data and ontology), keeping its blank node ids."""
     store = ox.Store()
     store.extend(
         ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
         for s, p, o in graph
     )
-    return validate_store(store, graph.namespace_manager, shapes=shapes)
+    return validate_store(store, graph.namespace_manager, shapes=shapes, own_checks=own_checks)
 
 
-def validate_store(store: ox.Store, names: NamespaceManager, *, shapes: Path) -> ValidationReport:
+def validate_store(
+    store: ox.Store, names: NamespaceManager, *, shapes: Sequence[Path], own_checks: bool = True
+) -> ValidationReport:
     """Validate what ``store`` holds, the union of all its graphs; ill-formed
     dates are reported, then taken out of the store (as pySHACL is spared them
     in msskg.validate.pyshacl_engine)."""
     union_of_graphs(store)
-    shapes_graph = Graph().parse(shapes)
+    shapes_graph = read_shapes(shapes, as_written=True)
     view = StoreView(store, names)
-    results = list(source_checks(view))
+    results = list(source_checks(view)) if own_checks else []
     core = CoreValidator(store, shapes_graph)
-    top = sorted(
-        {
-            s
-            for p in (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
-            for s in shapes_graph.subjects(p, None)
-        },
-        key=str,
-    )
+    top = target_shapes(shapes_graph)
     core.sparql_ok = {s for s in top if (s, SH.path, None) not in shapes_graph}
     # msskg.validate.pyshacl_engine hands pySHACL a copy without the data's prefixes when it
     # took ill-formed dates out, and pySHACL's generic messages show it.
@@ -131,8 +139,10 @@ class _Messages:
         value = None if found.value is None else to_rdflib(found.value)
         own = [str(m) for m in shapes.objects(found.shape, SH.message)]
         message = min(own) if own else self._generic(found, focus, value)
-        path = shapes.value(found.shape, SH.path)
-        return _result(view, shapes, found.shape, found.component, focus, value, message, path)
+        path = found.path if found.path is not None else shapes.value(found.shape, SH.path)
+        return _result(
+            view, shapes, found.shape, found.component, focus, value, message, path, found.detail
+        )
 
     def _generic(self, found: CoreResult, focus: Node, value: Node | None) -> str:
         from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
@@ -158,6 +168,7 @@ def _result(
     value: Node | None,
     message: str,
     path: Node | None,
+    detail: bool = False,
 ) -> ValidationResult:
     graph = as_graph(view)
     severity = shapes.value(shape, SH.severity) or SH.Violation
@@ -174,6 +185,7 @@ def _result(
         value_label=describe_node(graph, value) if value_is_node else None,
         quotes=quotes_of(graph, focus),
         value_quotes=quotes_of(graph, value) if value_is_node else (),
+        detail=detail,
     )
 
 
@@ -240,8 +252,10 @@ def _solutions(store: ox.Store, query: str) -> Iterator[dict[str, Term]]:
 
 def _targets(shapes: Graph, shape: Node) -> str:
     """A SPARQL group binding ?this to each focus node of ``shape``, once."""
+    classes = [*shapes.objects(shape, SH.targetClass)]
+    classes += [shape] if implicit_class(shapes, shape) else []
     parts = [
-        *(f"{{ ?this a/rdfs:subClassOf* <{c}> }}" for c in shapes.objects(shape, SH.targetClass)),
+        *(f"{{ ?this a/rdfs:subClassOf* <{c}> }}" for c in classes),
         *(f"{{ ?any <{p}> ?this }}" for p in shapes.objects(shape, SH.targetObjectsOf)),
         *(f"{{ ?this <{p}> ?any }}" for p in shapes.objects(shape, SH.targetSubjectsOf)),
     ]

@@ -3,7 +3,7 @@ report turned into msskg's results."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,19 +22,19 @@ from msskg.validate.report import (
     shape_name,
     term_text,
 )
-from msskg.validate.sources import python_checks
+from msskg.validate.sources import python_checks, read_shapes
 
 __all__ = ["run_pyshacl"]
 
 
-def run_pyshacl(graph: Graph, shapes_path: Path) -> ValidationReport:
-    """pySHACL's results for ``graph`` (data and ontology), with msskg's own
-    checks added and ill-formed dates kept from pySHACL, which crashes on them."""
-    try:
-        shapes_graph = Graph().parse(shapes_path)
-    except Exception as err:
-        raise ValidationError(f"cannot read the shapes in {shapes_path}: {err}") from None
-    own_results, checked = python_checks(graph)
+def run_pyshacl(
+    graph: Graph, shapes: Sequence[Path], *, own_checks: bool = True
+) -> ValidationReport:
+    """pySHACL's results for ``graph`` (data and ontology); with ``own_checks``
+    (msskg's shapes), msskg's own checks added and ill-formed dates kept from
+    pySHACL, which crashes on them."""
+    shapes_graph = read_shapes(shapes)
+    own_results, checked = python_checks(graph) if own_checks else ([], graph)
     try:
         with _parse_sparql_once():
             _, report_graph, _ = pyshacl.validate(
@@ -46,6 +46,9 @@ def run_pyshacl(graph: Graph, shapes_path: Path) -> ValidationReport:
             )
     except Exception as err:  # pySHACL raises many types; none should reach the user raw
         raise ValidationError(f"pySHACL could not run: {type(err).__name__}: {err}") from None
+    if not isinstance(report_graph, Graph):  # pySHACL's ValidationFailure: ill-formed shapes
+        reason = (str(report_graph).strip().splitlines() or ["ill-formed shapes"])[0]
+        raise ValidationError(f"pySHACL could not run: {reason}")
     results = own_results + [
         _result_from_report(report_graph, node, graph, shapes_graph)
         for node in report_graph.subjects(RDF.type, SH.ValidationResult)
@@ -108,4 +111,5 @@ def _result_from_report(report: Graph, node: Node, data: Graph, shapes: Graph) -
         value_label=describe_node(data, value) if value_is_node else None,
         quotes=quotes_of(data, focus),
         value_quotes=quotes_of(data, value) if value_is_node else (),
+        detail=(None, SH.detail, node) in report,
     )

@@ -62,6 +62,8 @@ class ValidationResult:
     value_label: str | None = None
     quotes: tuple[Quote, ...] = ()
     value_quotes: tuple[Quote, ...] = ()
+    detail: bool = False
+    """Reported under another result (SHACL's sh:detail: why a value fails its sh:node)."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,8 @@ class ValidationReport:
 
 
 def order_key(result: ValidationResult) -> tuple[int, str, str, str]:
-    rank = {"Violation": 0, "Warning": 1, "Info": 2}[result.severity]
+    # a severity of one's own (SHACL allows any IRI) after the three of SHACL's
+    rank = {"Violation": 0, "Warning": 1, "Info": 2}.get(result.severity, 3)
     return (rank, result.shape, result.focus_label, result.message)
 
 
@@ -195,7 +198,7 @@ def format_report(report: ValidationReport, fmt: str = "human", *, strict: bool 
         return _human(report, strict=strict)
     if fmt == "json":
         return json.dumps(
-            {"conforms": report.conforms, "results": [asdict(r) for r in report.results]},
+            {"conforms": report.conforms, "results": [_fields(r) for r in report.results]},
             ensure_ascii=False,
             indent=2,
         )
@@ -204,6 +207,12 @@ def format_report(report: ValidationReport, fmt: str = "human", *, strict: bool 
     raise UnknownFormatError(
         f'unknown report format "{fmt}"; use one of: {", ".join(REPORT_FORMATS)}'
     )
+
+
+def _fields(result: ValidationResult) -> dict[str, object]:
+    fields = asdict(result)
+    del fields["detail"]  # the JSON lists every result alike, as it always has
+    return fields
 
 
 def _human(report: ValidationReport, *, strict: bool = False) -> str:

@@ -5,14 +5,14 @@ names; and where the shapes, the ontology and the seeds are."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from msskg.dates import decade, parse_date
-from msskg.errors import BadDateError
+from msskg.errors import BadDateError, ValidationError
 from msskg.graph.files import project_home
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.validate.report import MSH, SH, ValidationResult, describe_node, quotes_of, term_text
@@ -24,6 +24,7 @@ __all__ = [
     "ontology_file",
     "own_result",
     "python_checks",
+    "read_shapes",
     "seeds_dir",
     "shapes_file",
 ]
@@ -54,6 +55,27 @@ DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear, XSD.dateTime)
 
 def shapes_file() -> Path:
     return project_home() / "ontology" / "shapes.ttl"
+
+
+def read_shapes(files: Sequence[Path], *, as_written: bool = False) -> Graph:
+    """The shapes graph: every triple of every file in ``files``. With
+    ``as_written``, literals keep their lexical forms ("1"^^xsd:boolean is not
+    true for sh:uniqueLang), as pyoxigraph keeps the data's."""
+    import rdflib
+
+    graph = Graph()
+    normalize = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = normalize and not as_written
+    try:
+        for path in files:
+            try:
+                graph.parse(path)
+            except Exception as err:  # rdflib's parsers raise many types; say which file
+                first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+                raise ValidationError(f"cannot read the shapes in {path}: {first}") from None
+    finally:
+        rdflib.NORMALIZE_LITERALS = normalize
+    return graph
 
 
 def ontology_file() -> Path:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
@@ -46,6 +46,8 @@ class StoreView:
         def ox_term(n: Node | None) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
             return None if n is None else to_oxigraph(n)
 
+        if isinstance(s, Literal) or (p is not None and not isinstance(p, URIRef)):
+            return iter(())  # a literal focus node (sh:targetNode 42) is never a subject
         return self.store.quads_for_pattern(ox_term(s), ox_term(p), ox_term(o))  # type: ignore[arg-type]
 
     def objects(self, s: Node, p: Node) -> Iterator[Node]:
