@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -909,3 +910,46 @@ def test_leftovers_of_any_killed_load_are_swept(home: Path, tmp_path: Path) -> N
         ".keep",
         f".mine.db.building-{os.getpid()}-x",
     ]
+
+
+# ---------------------------------------------------------------- unicode forms
+
+NFD_KOREAN = unicodedata.normalize("NFD", "사회안전성")
+# "Ministry of Social Security" in full-width Latin (U+FF01 to U+FF5E)
+FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) if c != " " else c for c in "Ministry of Social Security")
+
+
+@pytest.mark.parametrize("thing", [NFD_KOREAN, FULL_WIDTH, "ministry of social security"])
+def test_a_label_in_another_unicode_form_names_the_same_thing(home: Path, thing: str) -> None:
+    assert NFD_KOREAN != "사회안전성"
+    code, out, err = run("query", "labels-of", "-p", f"thing={thing}", "-f", "csv")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1:] == [
+        "https://w3id.org/msskg/id/ministry,Ministry of Social Security",
+        "https://w3id.org/msskg/id/ministry,사회안전성",
+    ]
+
+
+@pytest.mark.parametrize("text", [NFD_KOREAN, FULL_WIDTH])
+def test_search_finds_the_same_in_any_unicode_form(home: Path, text: str) -> None:
+    plain = "사회안전성" if text == NFD_KOREAN else "Ministry of Social Security"
+    code, out, _ = run("search", text)
+    code_plain, out_plain, _ = run("search", plain)
+    assert code == code_plain == 0
+    assert out.splitlines()[1:] == out_plain.splitlines()[1:]
+    assert out.splitlines()[1] == "1. Ministry of Social Security (사회안전성) · ministry"
+
+
+def test_a_decomposed_label_in_the_data_is_found_by_the_composed_one(
+    home: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "nfd.ttl"
+    data.write_text(
+        f'<https://e/a> <http://www.w3.org/2000/01/rdf-schema#label> "{NFD_KOREAN}"@ko .\n',
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        "query", "labels-of", "-p", "thing=사회안전성", "--data", str(data), "-f", "csv"
+    )
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1:] == [f"https://e/a,{NFD_KOREAN}"]
