@@ -953,3 +953,62 @@ def test_a_decomposed_label_in_the_data_is_found_by_the_composed_one(
     )
     assert (code, err) == (0, "")
     assert out.splitlines()[1:] == [f"https://e/a,{NFD_KOREAN}"]
+
+
+# ---------------------------------------------------------------- smaller
+
+
+@pytest.mark.parametrize(
+    ("args", "help_of", "message"),
+    [
+        (["query"], "msskg query", "give a query NAME or FILE.rq, or --sparql TEXT (one of them)"),
+        (
+            ["query", "name-at", "-p", "date"],
+            "msskg query",
+            "Invalid value for '-p' / '--param': \"date\" is not NAME=VALUE "
+            "(e.g. -p date=2021-08-15)",
+        ),
+        (
+            ["query", "name-at", "-p", "date=2020", "-p", "date=2021"],
+            "msskg query",
+            "parameter date given more than once; give it once",
+        ),
+        (
+            ["serve", "--port", "99999"],
+            "msskg serve",
+            "Invalid value for '--port': 99999 is not in the range 0<=x<=65535.",
+        ),
+        (
+            ["query", "-p", "x=\x1b[2J"],
+            "msskg query",
+            "give a query NAME or FILE.rq, or --sparql TEXT (one of them)",
+        ),
+    ],
+)
+def test_usage_errors_are_two_lines(args: list[str], help_of: str, message: str) -> None:
+    script = str(Path(sys.executable).parent / "msskg")  # the command as installed
+    done = subprocess.run([script, *args], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"Try '{help_of} -h' for help.\nError: {message}\n"
+
+
+@pytest.mark.parametrize("path", ["okevil", "ok/../evil", "ok/%2e%2e/evil", "ok/./../evil", "o"])
+def test_allow_service_holds_on_a_path_boundary(listener: Listener, path: str) -> None:
+    allowed = f"http://127.0.0.1:{listener.port}/ok"
+    target = f"http://127.0.0.1:{listener.port}/{path}"
+    text = f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
+    code, _, err = run("query", "--sparql", text, "--allow-service", allowed)
+    assert code == 2
+    assert one_line(err) == (
+        f"Error: --sparql: SERVICE <{target}> refused: it is not under an allowed prefix "
+        f"({allowed})"
+    )
+    time.sleep(0.2)
+    assert listener.connections == 0
+
+
+@pytest.mark.parametrize("path", ["ok", "ok/sparql", "ok/./sparql", "OK/../ok/x"])
+def test_allow_service_allows_what_is_under_it(path: str) -> None:
+    from msskg.query.text import _allowed
+
+    assert _allowed(f"HTTP://H/{path}", "http://h/ok")
