@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -909,3 +910,105 @@ def test_leftovers_of_any_killed_load_are_swept(home: Path, tmp_path: Path) -> N
         ".keep",
         f".mine.db.building-{os.getpid()}-x",
     ]
+
+
+# ---------------------------------------------------------------- unicode forms
+
+NFD_KOREAN = unicodedata.normalize("NFD", "사회안전성")
+# "Ministry of Social Security" in full-width Latin (U+FF01 to U+FF5E)
+FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) if c != " " else c for c in "Ministry of Social Security")
+
+
+@pytest.mark.parametrize("thing", [NFD_KOREAN, FULL_WIDTH, "ministry of social security"])
+def test_a_label_in_another_unicode_form_names_the_same_thing(home: Path, thing: str) -> None:
+    assert NFD_KOREAN != "사회안전성"
+    code, out, err = run("query", "labels-of", "-p", f"thing={thing}", "-f", "csv")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1:] == [
+        "https://w3id.org/msskg/id/ministry,Ministry of Social Security",
+        "https://w3id.org/msskg/id/ministry,사회안전성",
+    ]
+
+
+@pytest.mark.parametrize("text", [NFD_KOREAN, FULL_WIDTH])
+def test_search_finds_the_same_in_any_unicode_form(home: Path, text: str) -> None:
+    plain = "사회안전성" if text == NFD_KOREAN else "Ministry of Social Security"
+    code, out, _ = run("search", text)
+    code_plain, out_plain, _ = run("search", plain)
+    assert code == code_plain == 0
+    assert out.splitlines()[1:] == out_plain.splitlines()[1:]
+    assert out.splitlines()[1] == "1. Ministry of Social Security (사회안전성) · ministry"
+
+
+def test_a_decomposed_label_in_the_data_is_found_by_the_composed_one(
+    home: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "nfd.ttl"
+    data.write_text(
+        f'<https://e/a> <http://www.w3.org/2000/01/rdf-schema#label> "{NFD_KOREAN}"@ko .\n',
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        "query", "labels-of", "-p", "thing=사회안전성", "--data", str(data), "-f", "csv"
+    )
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1:] == [f"https://e/a,{NFD_KOREAN}"]
+
+
+# ---------------------------------------------------------------- smaller
+
+
+@pytest.mark.parametrize(
+    ("args", "help_of", "message"),
+    [
+        (["query"], "msskg query", "give a query NAME or FILE.rq, or --sparql TEXT (one of them)"),
+        (
+            ["query", "name-at", "-p", "date"],
+            "msskg query",
+            "Invalid value for '-p' / '--param': \"date\" is not NAME=VALUE "
+            "(e.g. -p date=2021-08-15)",
+        ),
+        (
+            ["query", "name-at", "-p", "date=2020", "-p", "date=2021"],
+            "msskg query",
+            "parameter date given more than once; give it once",
+        ),
+        (
+            ["serve", "--port", "99999"],
+            "msskg serve",
+            "Invalid value for '--port': 99999 is not in the range 0<=x<=65535.",
+        ),
+        (
+            ["query", "-p", "x=\x1b[2J"],
+            "msskg query",
+            "give a query NAME or FILE.rq, or --sparql TEXT (one of them)",
+        ),
+    ],
+)
+def test_usage_errors_are_two_lines(args: list[str], help_of: str, message: str) -> None:
+    script = str(Path(sys.executable).parent / "msskg")  # the command as installed
+    done = subprocess.run([script, *args], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"Try '{help_of} -h' for help.\nError: {message}\n"
+
+
+@pytest.mark.parametrize("path", ["okevil", "ok/../evil", "ok/%2e%2e/evil", "ok/./../evil", "o"])
+def test_allow_service_holds_on_a_path_boundary(listener: Listener, path: str) -> None:
+    allowed = f"http://127.0.0.1:{listener.port}/ok"
+    target = f"http://127.0.0.1:{listener.port}/{path}"
+    text = f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
+    code, _, err = run("query", "--sparql", text, "--allow-service", allowed)
+    assert code == 2
+    assert one_line(err) == (
+        f"Error: --sparql: SERVICE <{target}> refused: it is not under an allowed prefix "
+        f"({allowed})"
+    )
+    time.sleep(0.2)
+    assert listener.connections == 0
+
+
+@pytest.mark.parametrize("path", ["ok", "ok/sparql", "ok/./sparql", "OK/../ok/x"])
+def test_allow_service_allows_what_is_under_it(path: str) -> None:
+    from msskg.query.text import _allowed
+
+    assert _allowed(f"HTTP://H/{path}", "http://h/ok")

@@ -263,7 +263,7 @@ def test_a_query_over_the_memory_limit_is_503_and_the_worker_comes_back() -> Non
         )
         status, _ = get(running, sparql("ASK { ?s ?p ?o }"))
         assert status == 200
-        (worker,) = running.pool._all
+        (worker,) = [w for w in running.pool._all if w.lane == "sparql"]
         assert (resident_bytes(worker.process.pid) or 0) < 400 << 20
     finally:
         running.stop()
@@ -378,3 +378,87 @@ def test_a_large_post_body_is_not_taken_for_a_long_head(server: Server) -> None:
         b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
     )
     assert raw(server, request).split()[1] == b"200"
+
+
+def test_slowloris_cannot_keep_a_whole_request_out() -> None:
+    from msskg.serve.connection import WAITING_PER_CLIENT
+
+    running = start_server(ServeConfig(timeout=5, workers=1, read_timeout=60))
+    host, port = running.address
+    slow = []
+    try:
+        for _ in range(3 * WAITING_PER_CLIENT):
+            sock = socket.create_connection((host, port), timeout=5)
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a")
+            slow.append(sock)
+        assert get(running, "/sparql?query=ASK%7B%7D")[0] == 200
+        time.sleep(0.5)
+        open_ones = 0
+        for sock in slow:
+            sock.setblocking(False)
+            try:
+                open_ones += sock.recv(1) != b""
+            except BlockingIOError:
+                open_ones += 1  # nothing to read and not closed: still waiting
+            except OSError:
+                pass
+        assert open_ones <= WAITING_PER_CLIENT
+    finally:
+        for sock in slow:
+            sock.close()
+        running.stop()
+
+
+@pytest.mark.slow
+def test_pages_keep_answering_while_five_clients_send_heavy_sparql() -> None:
+    import threading
+
+    from tests.test_serve import CROSS, POSTS
+
+    running = start_server(ServeConfig(timeout=4, workers=2))
+    stop = threading.Event()
+    heavy_statuses: list[int] = []
+
+    def heavy() -> None:
+        request = f"GET {sparql(CROSS)} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        while not stop.is_set():
+            answer = raw(running, request.encode(), wait=120)
+            heavy_statuses.append(int(answer.split()[1]))
+
+    clients = [threading.Thread(target=heavy) for _ in range(5)]
+    try:
+        for client in clients:
+            client.start()
+        time.sleep(0.5)  # every SPARQL worker busy, and a queue behind them
+        light = [get(running, "/query/name-at?date=2021&format=csv")[0] for _ in range(10)]
+        light += [get(running, sparql(POSTS))[0] for _ in range(10)]
+        busy = len(heavy_statuses) == 0 or any(c.is_alive() for c in clients)
+        assert light == [200] * 20
+        assert busy  # the pages were answered while the heavy queries still ran
+    finally:
+        stop.set()
+        for client in clients:
+            client.join(60)
+        running.stop()
+    assert set(heavy_statuses) <= {503}
+
+
+@pytest.mark.parametrize(
+    ("text", "light"),
+    [
+        ("SELECT ?p WHERE { ?p a <http://www.w3.org/ns/org#Post> } ORDER BY ?p", True),
+        ("SELECT * { ?s a <x:C> ; <x:l> ?l }", True),
+        ("ASK {}", True),
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 20", False),  # a variable predicate
+        ("SELECT * { ?s <x:l> ?o }", False),  # both ends open
+        ("SELECT * { ?s <x:p>+ ?o . ?s a <x:C> }", False),  # a path
+        ("SELECT * { ?s (<x:p>|<x:q>) ?o . ?s a <x:C> }", False),
+        ("SELECT * { ?a a <x:C> . ?b a <x:C> }", False),  # not joined
+        ("SELECT * { { SELECT ?a { ?a a <x:C> } } ?a a <x:D> }", False),  # a subquery
+        ('SELECT * { ?s a <x:C> ; <x:l> "a+b*c" }', True),  # + and * in a string
+    ],
+)
+def test_which_sparql_is_light(text: str, light: bool) -> None:
+    from msskg.query.shape import is_light
+
+    assert is_light(text) is light

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -20,12 +21,40 @@ from msskg.cli.graph import (
 )
 from msskg.cli.querying import list_queries_command, query_command, search_command
 from msskg.cli.views import chart_command, describe_command, serve_command, timeline_command
-from msskg.errors import MsskgError
+from msskg.errors import MsskgError, clean
 
 __all__ = ["main"]
 
 
 class MsskgGroup(click.Group):
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's main, but a usage error is two lines (where help is, the
+        error), not four (usage, help, a blank line, the error)."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as err:
+            if err.ctx is not None:
+                command = err.ctx.command_path
+                click.echo(f"Try '{command} {err.ctx.help_option_names[0]}' for help.", err=True)
+            click.echo(f"Error: {clean(err.format_message())}", err=True)
+            sys.exit(err.exit_code)
+        except click.ClickException as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -79,7 +79,12 @@ def describe_command(thing: str, fmt: str, data: tuple[Path, ...]) -> None:
 @limit_option("--port", click.IntRange(0, 65535), 8000, "Port (0: any free port).")
 @limit_option("--timeout", click.FloatRange(min=0, min_open=True), 10.0, "Seconds a query may run.")
 @limit_option("--max-rows", COUNT, 10_000, "Most rows in a result.")
-@limit_option("--workers", click.IntRange(1, 64), 2, "Query worker processes.")
+@limit_option(
+    "--workers",
+    click.IntRange(1, 64),
+    2,
+    "Worker processes for costly /sparql queries (pages and cheap queries have one more).",
+)
 @data_option
 @store_option
 @allow_service_option

@@ -23,6 +23,7 @@ from msskg.errors import (
 )
 from msskg.graph.files import project_home
 from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
+from msskg.query.folding import fold, nfc, nfkc
 
 __all__ = [
     "LABELS_QUERY",
@@ -281,6 +282,7 @@ def bind_parameters(
     bindings: dict[str, Binding] = {}
     for parameter in query.parameters:
         value = values.get(parameter.name, parameter.default)
+        value = None if value is None else nfc(value)  # as the graph's text is
         if value is None:
             raise ParameterError(
                 f'missing parameter "{parameter.name}" for query {query.name}: '
@@ -397,8 +399,11 @@ def _named_node(iri: str, parameter: str, value: str) -> ox.NamedNode:
 
 
 def _resolve_label(text: str, parameter: str, lookup: LabelLookup) -> ox.NamedNode:
-    wanted = text.casefold()
-    matches = sorted({iri for iri, label in lookup.labels(text) if label.casefold() == wanted})
+    wanted = fold(text)
+    matches = sorted({iri for iri, label in lookup.labels(nfkc(text)) if fold(label) == wanted})
+    if not matches:  # the data's own label in another form (decomposed, full-width)
+        everything = _hint_labels(lookup) or ()
+        matches = sorted({iri for iri, label in everything if fold(label) == wanted})
     if len(matches) == 1:
         return ox.NamedNode(matches[0])
     if matches:

@@ -10,10 +10,20 @@ The text is read with the lexer that binds parameters
 
 from __future__ import annotations
 
-from msskg.errors import QueryShapeError
-from msskg.query.values import lex_sparql
+import re
 
-__all__ = ["MAX_GROUPS", "MAX_OPTIONALS", "MAX_PATTERNS", "check_shape"]
+from msskg.errors import QueryShapeError
+from msskg.query.values import _LEXEME, lex_sparql
+
+__all__ = [
+    "MAX_GROUPS",
+    "MAX_OPTIONALS",
+    "MAX_PATTERNS",
+    "Shape",
+    "check_shape",
+    "is_light",
+    "shape",
+]
 
 MAX_PATTERNS = 100
 MAX_OPTIONALS = 100
@@ -45,7 +55,10 @@ class _Part:
 
 
 class _Frame:
-    __slots__ = ("clause", "current", "depth", "kind", "parts", "terms", "union", "values")
+    __slots__ = (
+        *("clause", "continued", "current", "depth", "kind", "parts", "terms", "union"),
+        "values",
+    )
 
     def __init__(self, kind: str, union: bool) -> None:
         self.kind = kind
@@ -56,11 +69,26 @@ class _Frame:
         self.depth = 0  # inside ( ): an expression, whose variables join nothing
         self.values = False  # after VALUES: the next { } is data
         self.clause = False  # after SELECT (a subquery's head and tail): no patterns
+        self.continued = False  # after ; or , in this part
 
     def close_part(self) -> None:
         if self.current.names:
             self.parts.append(self.current)
-        self.current, self.terms = _Part(), []
+        self.current, self.terms, self.continued = _Part(), [], False
+
+
+class Shape:
+    """What :func:`shape` finds: counts, the first product of whole-graph
+    patterns (a message), and whether every triple pattern is narrow (a
+    constant predicate and a constant end), joined to the others, and free of
+    ``*`` and ``+`` paths."""
+
+    __slots__ = ("groups", "narrow", "optionals", "patterns", "product", "selects")
+
+    def __init__(self) -> None:
+        self.optionals = self.groups = self.patterns = self.selects = 0
+        self.product: str | None = None
+        self.narrow = True
 
 
 def check_shape(text: str, where: str = "query") -> None:
@@ -69,10 +97,8 @@ def check_shape(text: str, where: str = "query") -> None:
     :data:`MAX_GROUPS` groups and clauses, or one that joins patterns sharing no variable
     where one of them is three variables (all the graph), when two such are
     joined or the product is sorted, grouped or made distinct."""
-    tokens = lex_sparql(text, full=True)
-    words = [value.upper() for kind, value, _ in tokens if kind == "word"]
-    optionals = words.count("OPTIONAL")
-    groups = sum(1 for t in tokens if t[1] == "{") + sum(1 for w in words if w in _CLAUSE_WORDS)
+    found = shape(text)
+    optionals, groups, patterns = found.optionals, found.groups, found.patterns
     if optionals > MAX_OPTIONALS:
         raise QueryShapeError(
             f"{where}: {optionals} OPTIONALs; msskg runs at most {MAX_OPTIONALS} in a query "
@@ -83,8 +109,44 @@ def check_shape(text: str, where: str = "query") -> None:
             f"{where}: {groups} groups and clauses ({{ }}, BIND, FILTER, MINUS...); msskg runs "
             f"at most {MAX_GROUPS} in a query: split the query"
         )
+    if found.product is not None:
+        raise QueryShapeError(f"{where}: {found.product}")
+    if patterns > MAX_PATTERNS:
+        raise QueryShapeError(
+            f"{where}: {patterns} triple patterns; msskg plans at most {MAX_PATTERNS} in a "
+            "query (planning grows steeply with them): split the query"
+        )
+
+
+def is_light(text: str) -> bool:
+    """Whether a query is cheap by its shape: one SELECT of at most 8 triple
+    patterns, each with a constant predicate and a constant subject or object,
+    all joined, no ``*`` or ``+`` path. msskg serve runs such ad-hoc queries
+    beside the pages, not behind costly ones."""
+    if re.search(r"[+*]", _skeleton(text).replace("SELECT *", "").replace("(*)", "")):
+        return False
+    found = shape(text)
+    return found.narrow and found.product is None and found.selects <= 1 and found.patterns <= 8
+
+
+def _skeleton(text: str) -> str:
+    # The text without its strings, IRIs and comments, upper-case.
+    def keep(m: re.Match[str]) -> str:
+        return " " if m.lastgroup in (None, "literal", "iri") else m.group()
+
+    return re.sub(r"\s+", " ", _LEXEME.sub(keep, text)).upper()
+
+
+def shape(text: str) -> Shape:
+    """The counts and joins of a SPARQL text (see :class:`Shape`)."""
+    found = Shape()
+    tokens = lex_sparql(text, full=True)
+    words = [value.upper() for kind, value, _ in tokens if kind == "word"]
+    found.optionals, found.selects = words.count("OPTIONAL"), words.count("SELECT")
+    found.groups = sum(1 for t in tokens if t[1] == "{") + sum(w in _CLAUSE_WORDS for w in words)
+    if found.optionals > MAX_OPTIONALS or found.groups > MAX_GROUPS:
+        return found
     whole = not _WHOLE.isdisjoint(words)
-    patterns = 0
     stack = [_Frame("query", False)]
     stack[0].clause = True
     for index, (kind, value, _) in enumerate(tokens):
@@ -99,9 +161,11 @@ def check_shape(text: str, where: str = "query") -> None:
         elif value == "}" and len(stack) > 1:
             stack.pop()
             frame.close_part()
-            _check_product(frame, where, whole)
+            _check_product(frame, found, whole)
             _hand_up(frame, stack[-1])
         elif value in ("(", ")") and kind == "mark":
+            if value == "(" and frame.terms and not frame.depth and not frame.clause:
+                found.narrow = False  # a path: (a|b), !(a)
             frame.depth = max(0, frame.depth + (1 if value == "(" else -1))
         elif frame.depth or frame.clause:
             pass
@@ -110,6 +174,7 @@ def check_shape(text: str, where: str = "query") -> None:
                 frame.close_part()
             else:  # ; keeps the subject, , keeps the subject and the predicate
                 frame.terms = frame.terms[: 1 if value == ";" else 2]
+                frame.continued = True  # its subject is bound by the triple before
         elif word in _KEYWORDS:
             frame.close_part()  # FILTER (...) ?d ?e ?f: a new pattern, without a "."
             frame.values |= word == "VALUES"
@@ -119,13 +184,13 @@ def check_shape(text: str, where: str = "query") -> None:
             if kind == "var":
                 frame.current.names.add(value)
             if len(frame.terms) == 3:
-                patterns += 1
+                found.patterns += 1
                 frame.current.wide |= frame.terms == ["var", "var", "var"]
-    if patterns > MAX_PATTERNS:
-        raise QueryShapeError(
-            f"{where}: {patterns} triple patterns; msskg plans at most {MAX_PATTERNS} in a "
-            "query (planning grows steeply with them): split the query"
-        )
+                subject, predicate, thing = frame.terms
+                unbound = subject == "var" and thing == "var" and not frame.continued
+                loose = predicate == "var" or unbound
+                found.narrow &= not loose
+    return found
 
 
 def _next(tokens: list[tuple[str, str, int]], index: int) -> str:
@@ -151,7 +216,7 @@ def _hand_up(child: _Frame, parent: _Frame) -> None:
         parent.parts.append(joined)
 
 
-def _check_product(frame: _Frame, where: str, whole: bool) -> None:
+def _check_product(frame: _Frame, found: Shape, whole: bool) -> None:
     components: list[_Part] = []
     for part in frame.parts:
         merged = _Part()
@@ -161,11 +226,12 @@ def _check_product(frame: _Frame, where: str, whole: bool) -> None:
             merged.wide |= other.wide
             components.remove(other)
         components.append(merged)
+    found.narrow &= len(components) <= 1
     wide = [c for c in components if c.wide]
-    if len(wide) >= 2 or (wide and whole and len(components) >= 2):
+    if found.product is None and (len(wide) >= 2 or (wide and whole and len(components) >= 2)):
         first, second = wide[0], next(c for c in components if c is not wide[0])
-        raise QueryShapeError(
-            f"{where}: joins patterns that share no variable ({_names(first)} and "
+        found.product = (
+            f"joins patterns that share no variable ({_names(first)} and "
             f"{_names(second)}), a product of the whole graph"
             + (" that is then sorted or grouped" if len(wide) < 2 else " with itself")
             + ": join them by a variable"

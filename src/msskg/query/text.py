@@ -158,13 +158,34 @@ def check_federation(query: SavedQuery, allow: tuple[str, ...] | list[str] = ())
 
 
 def _allowed(target: str, prefix: str) -> bool:
-    if not prefix or not target.startswith(prefix):
+    """Whether ``target`` is under ``prefix``, both normalised (case of scheme
+    and host, ``%2e``, ``.`` and ``..`` segments), on a boundary: a prefix
+    that does not end in ``/`` allows itself and what is below it, so
+    ``http://h/ok`` allows ``http://h/ok/x`` but not ``http://h/okevil``, nor
+    ``http://h/ok/../evil``, nor (inside the authority) ``http://h.evil.example``."""
+    if not prefix:
         return False
-    # "http://host" must not allow "http://host.evil.example/": a prefix that
-    # ends inside the authority allows only that authority.
+    target, prefix = _normalised(target), _normalised(prefix)
+    if not target.startswith(prefix):
+        return False
     rest = target[len(prefix) :]
-    authority_open = re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", prefix) is not None
-    return not authority_open or rest == "" or rest[0] in "/?#"
+    return prefix.endswith("/") or rest == "" or rest[0] in "/?#"
+
+
+def _normalised(iri: str) -> str:
+    import posixpath
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(iri)
+    path = re.sub("%2[eE]", ".", parts.path)
+    if path:
+        trailing = "/" if path.endswith(("/", "/.", "/..")) else ""
+        path = posixpath.normpath(path).lstrip("/")
+        path = "/" + ("" if path == "." else path) + trailing
+        path = path.replace("//", "/")
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), path, parts.query, parts.fragment)
+    )
 
 
 def declare_prefixes(text: str, known: Mapping[str, str]) -> str:

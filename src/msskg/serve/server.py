@@ -10,7 +10,6 @@ referrers. A failure is one line; a traceback goes to the log only."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import socket
 import sys
@@ -30,9 +29,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from msskg.errors import MsskgError, shown
+from msskg.serve.connection import MAX_HEAD, SECURITY_HEADERS, Protocol
 from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig
 from msskg.serve.workers import WorkerPool
 
@@ -50,17 +49,7 @@ __all__ = [
 ]
 
 MAX_BODY = 1_000_000
-MAX_HEAD = 64 * 1024
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-# The pages need nothing but their own inline style, forms and links back here.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Resource-Policy": "same-origin",
-}
 _HOST = re.compile(r"(?:\[(?P<ip6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9._-]+))(?::[0-9]{1,5})?")
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 _SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
@@ -216,78 +205,6 @@ async def _read_body(request: Request, config: ServeConfig) -> bytes | Reply:
     return bytes(body)
 
 
-class _Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a read deadline: from connecting, and from
-    each answer, a client has ``read_timeout`` seconds to send a whole request,
-    else the connection is closed. (uvicorn's own keep-alive timer starts only
-    after a first answer, and stops at the first byte of the next request.)"""
-
-    read_timeout = 10.0
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._deadline: asyncio.TimerHandle | None = None
-        self._refused = False
-        self._arm()
-
-    def data_received(self, data: bytes) -> None:
-        import h11
-
-        if self._refused:  # read and drop the rest, so the client sees the answer
-            return
-        if self.conn.their_state is h11.IDLE:  # a request's head is arriving
-            pending = self.conn.trailing_data[0] + data
-            end = pending.find(b"\r\n\r\n")
-            head = pending if end < 0 else pending[:end]
-            if len(head) > MAX_HEAD:
-                self._refuse_head(b"\n" not in head[:MAX_HEAD])
-                return
-        super().data_received(data)
-
-    def _refuse_head(self, long_url: bool) -> None:
-        """414 (or 431 for long headers) written directly: h11 would only
-        close the connection on the client while it is still sending."""
-        status = b"414 URI Too Long" if long_url else b"431 Request Header Fields Too Large"
-        what = "the address" if long_url else "the request's headers"
-        body = f"Error: {what} may be at most {MAX_HEAD // 1024} KiB\n".encode()
-        extra = "".join(f"{k}: {v}\r\n" for k, v in SECURITY_HEADERS.items()).encode()
-        self.transport.write(
-            b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
-            b"content-length: "
-            + str(len(body)).encode()
-            + b"\r\nconnection: close\r\n"
-            + extra
-            + b"\r\n"
-            + body
-        )
-        self._refused = True
-        if self.transport.can_write_eof():
-            self.transport.write_eof()
-
-    def _arm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        self._deadline = self.loop.call_later(self.read_timeout, self._expire)
-
-    def _expire(self) -> None:
-        import h11
-
-        waiting = self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
-        if waiting and not self.transport.is_closing():
-            self.transport.close()
-        self._deadline = None
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        super().connection_lost(exc)
-
-
 @dataclass
 class Server:
     """A running server: its address, and how to stop it."""
@@ -342,7 +259,7 @@ def start_server(
         config = ServeConfig(**{**config.__dict__, "hosts": (host,)})
     sock = _listen(host, port)
     pool = WorkerPool(config)
-    protocol = type("Protocol", (_Protocol,), {"read_timeout": config.read_timeout})
+    protocol = type("Protocol", (Protocol,), {"read_timeout": config.read_timeout, "waiting": {}})
     settings = uvicorn.Config(
         make_app(pool, config, log),
         http=protocol,
@@ -352,7 +269,7 @@ def start_server(
         timeout_keep_alive=5,
         timeout_graceful_shutdown=5,
         limit_concurrency=200,
-        # well above MAX_HEAD, which _Protocol checks after each read (up to 256 KiB)
+        # well above MAX_HEAD, which Protocol checks after each read (up to 256 KiB)
         h11_max_incomplete_event_size=1024 * 1024,
         server_header=False,
     )

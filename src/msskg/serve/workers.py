@@ -1,7 +1,13 @@
 """The query workers of msskg serve: processes that each hold the graph.
 pyoxigraph cannot interrupt a query, so one that overruns the time limit is
 stopped by ending its process (a fresh one takes its place) while the others
-keep serving."""
+keep serving.
+
+Two lanes keep the pages and cheap queries answering while clients send
+costly SPARQL: ad-hoc queries (``/sparql``) run on ``--workers`` workers of
+their own, and everything else (the pages, saved queries, describe, search:
+the catalogue's bounded queries, and ad-hoc SELECTs whose shape is cheap,
+:func:`msskg.query.shape.is_light`) on one more worker."""
 
 from __future__ import annotations
 
@@ -22,6 +28,8 @@ __all__ = ["Reply", "ServeConfig", "WorkerPool"]
 
 # A worker holding more than twice its resting memory and this is replaced.
 BLOAT = 256 << 20
+SPARQL_LANE, PAGES_LANE = "sparql", "pages"
+LANES = (SPARQL_LANE, PAGES_LANE)
 
 
 # ---------------------------------------------------------------- workers
@@ -57,7 +65,8 @@ def _worker_main(conn: Connection, config: ServeConfig) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, config: ServeConfig):
+    def __init__(self, context: Any, config: ServeConfig, lane: str):
+        self.lane = lane
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_worker_main, args=(child, config), daemon=True)
         self.process.start()
@@ -90,25 +99,27 @@ class WorkerPool:
     def __init__(self, config: ServeConfig):
         self.config = config
         self._context = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._lanes: dict[str, queue.Queue[_Worker]] = {lane: queue.Queue() for lane in LANES}
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         for _ in range(max(1, config.workers)):
-            self._add()
+            self._add(SPARQL_LANE)
+        self._add(PAGES_LANE)
 
-    def _add(self) -> None:
-        worker = _Worker(self._context, self.config)
+    def _add(self, lane: str) -> None:
+        worker = _Worker(self._context, self.config, lane)
         with self._lock:
             self._all.append(worker)
-        self._idle.put(worker)
+        self._lanes[lane].put(worker)
 
     def run(self, job: Job) -> Reply:
         limit = self.config.timeout
         # Waiting for a free worker is not the query's time: a queue behind slow
         # queries gets longer, bounded, patience.
         patience = max(30.0, 3 * limit)
+        lane = _lane(job)
         try:
-            worker = self._idle.get(timeout=patience)
+            worker = self._lanes[lane].get(timeout=patience)
         except queue.Empty:
             return _text(503, f"Error: every worker stayed busy for {patience:g} s; try again\n")
         deadline = time.monotonic() + limit
@@ -121,7 +132,7 @@ class WorkerPool:
                 if worker.bloated():
                     self._retire(worker)
                 else:
-                    self._idle.put(worker)
+                    self._lanes[lane].put(worker)
                 return reply
         except (EOFError, OSError):
             pass
@@ -145,13 +156,22 @@ class WorkerPool:
         with self._lock:
             self._all.remove(worker)
         worker.stop()
-        threading.Thread(target=self._add, daemon=True).start()
+        threading.Thread(target=self._add, args=(worker.lane,), daemon=True).start()
 
     def close(self) -> None:
         with self._lock:
             workers, self._all = self._all, []
         for worker in workers:
             worker.stop()
+
+
+def _lane(job: Job) -> str:
+    """Ad-hoc SPARQL goes to its own lane, unless its shape says it is cheap."""
+    if job[0] != "sparql":
+        return PAGES_LANE
+    from msskg.query.shape import is_light
+
+    return PAGES_LANE if is_light(str(job[1].get("query", ""))) else SPARQL_LANE
 
 
 def _text(status: int, message: str) -> Reply:

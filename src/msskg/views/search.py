@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from msskg.errors import ParameterError, UnknownFormatError, shown, visible_lines
 from msskg.graph.prefixes import shorten
 from msskg.graph.store import KnowledgeGraph, open_store
+from msskg.query.folding import fold
 from msskg.views.periods import label, labels_of, select
 
 __all__ = ["SEARCH_FORMATS", "Hit", "find", "format_hits", "search"]
@@ -145,13 +146,13 @@ def format_hits(text: str, hits: Sequence[Hit], *, fmt: str = "text", limit: int
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[^\w]+", text.casefold()) if w]
+    return [w for w in re.split(r"[^\w]+", fold(text)) if w]
 
 
 def _score(found: str, words: Sequence[str], *, quote: bool) -> int:
     """0 unless every word is in ``found``; more for a whole match, a match at
     the start, and whole words; labels and names rank above quotes."""
-    folded = found.casefold()
+    folded = fold(found)
     if not all(w in folded for w in words):
         return 0
     tokens = _words(folded)
