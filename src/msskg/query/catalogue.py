@@ -51,7 +51,9 @@ _RESOURCE_KIND = re.compile(r"resource\s*\(\s*(\S+?)\s*\)")
 
 
 class Parameter(NamedTuple):
-    """One ``# param:`` line: the value is required when ``default`` is None."""
+    """One ``# param:`` line: the value is required when ``default`` is None,
+    unless the parameter is ``optional`` (DEFAULT ``optional``: left unbound,
+    so the query answers for every value, unless given)."""
 
     name: str
     type: ParameterType
@@ -60,10 +62,11 @@ class Parameter(NamedTuple):
     kind: str | None = None
     """For a resource: the IRI of the class its value must be an instance of
     (directly or through rdfs:subClassOf), from ``resource(CLASS)``."""
+    optional: bool = False
 
     @property
     def required(self) -> bool:
-        return self.default is None
+        return self.default is None and not self.optional
 
     @property
     def type_text(self) -> str:
@@ -249,9 +252,10 @@ def _parse_parameter(value: str, where: str) -> Parameter:
     return Parameter(
         name,
         cast(ParameterType, kind),
-        None if default == "required" else default,
+        None if default in ("required", "optional") else default,
         description,
         cls,
+        optional=default == "optional",
     )
 
 
@@ -279,6 +283,8 @@ def bind_parameters(
     bindings: dict[str, Binding] = {}
     for parameter in query.parameters:
         value = values.get(parameter.name, parameter.default)
+        if parameter.optional and not value:  # an empty form field too
+            continue
         if value is None:
             raise ParameterError(
                 f'missing parameter "{parameter.name}" for query {query.name}: '
