@@ -189,6 +189,9 @@ def test_search_box_on_every_page_and_results_link_to_resources(server: Server) 
     status, kind, html = fetch(server, "/search?q=" + urllib.parse.quote("사회안전"))
     assert (status, kind) == (200, "text/html; charset=utf-8")
     assert '<ol id="hits"><li class="hit"><a href="/id/ministry-of-social-security">' in html
+    status, _, html = fetch(server, "/search?q=" + urllib.parse.quote('"merged back" OR <zzz>'))
+    assert "quote: “However, the ministry was later <mark>merged back</mark> with the" in html
+    assert "<zzz>" not in html
     status, _, html = fetch(server, "/search?q=%3Cscript%3Ezzz")
     assert status == 200 and "<script>" not in html
     assert "Nothing found for “&lt;script&gt;zzz”" in html

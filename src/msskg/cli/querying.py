@@ -158,8 +158,9 @@ def query_command(
 @data_option
 def search_command(text: tuple[str, ...], fmt: str, limit: int, data: tuple[Path, ...]) -> None:
     """Find TEXT in labels and names (English or Korean, any case, parts of
-    words) and in the quotes from the sources: each hit with its kind and the
-    command that shows more."""
+    words) and in the quotes from the sources: every word, "a phrase" as
+    written, A OR B. Each hit with its kind, a quote (the words found between
+    **) and the command that shows more."""
     from msskg.views.search import search
 
     echo(search(" ".join(text), fmt=fmt, limit=limit, data=data))

@@ -10,6 +10,7 @@ from html import escape
 from msskg.serve.webpage import fact_anchor, local_link, page
 from msskg.views.reader import Reading, SourceEntry
 from msskg.views.search import Hit
+from msskg.views.search_text import Excerpt, marked
 
 __all__ = ["reader_address", "reader_page", "search_page", "sources_page"]
 
@@ -35,18 +36,23 @@ def search_page(text: str, hits: Sequence[Hit], *, limit: int = 50, error: str =
     for hit in hits[:limit]:
         title = hit.label + (f" ({hit.korean})" if hit.korean and hit.korean != hit.label else "")
         detail = ""
-        if hit.field == "quote":
-            detail = (
-                f"<br><small>quote: “{escape(hit.matched)}” ({escape(hit.source or '')})</small>"
-            )
-        elif hit.matched not in (hit.label, hit.korean):
+        if hit.field != "quote" and hit.matched not in (hit.label, hit.korean):
             detail = f"<br><small>{escape(hit.field)}: {escape(hit.matched)}</small>"
+        if hit.quote is not None:
+            source = f" ({escape(hit.source)})" if hit.source else ""
+            detail += f'<br><small class="quote">quote: “{_marked(hit)}”{source}</small>'
+
         items.append(
             f'<li class="hit"><a href="{escape(local_link(hit.iri))}">{escape(title)}</a> '
             f"<small>· {escape(hit.kind)}</small>{detail}</li>"
         )
     count = f"<p>{len(hits)} found for “{escape(text)}”{more}:</p>"
     return page("Search", box + count + f'<ol id="hits">{"".join(items)}</ol>')
+
+
+def _marked(hit: Hit) -> str:
+    """The hit's quote, escaped, each word found in a <mark>."""
+    return marked(Excerpt(hit.quote or "", hit.marks), "<mark>", "</mark>", escape=escape)
 
 
 def sources_page(entries: Sequence[SourceEntry]) -> str:
