@@ -4,6 +4,8 @@ cross product while another client is served."""
 
 from __future__ import annotations
 
+import re
+
 import json
 import threading
 import urllib.error
@@ -167,6 +169,23 @@ def test_home_page_has_forms_timeline_and_no_external_assets(server: Server) -> 
     assert "http://" not in html.split("<svg", 1)[0].replace("http://www.w3.org", "")
     status, kind, svg = fetch(server, "/timeline.svg?thing=msr:social-security-forces")
     assert (status, kind) == (200, "image/svg+xml") and "조선사회안전군" in svg
+
+
+def test_the_dataset_describes_itself_at_well_known_void_and_on_the_home_page(
+    server: Server,
+) -> None:
+    status, kind, turtle = fetch(server, "/.well-known/void", accept="text/html")
+    assert (status, kind) == (200, "text/turtle; charset=utf-8")
+    assert f"void:sparqlEndpoint <{server.url}sparql>" in turtle
+    assert "dcterms:license <http://creativecommons.org/licenses/by-sa/4.0/>" in turtle
+    status, kind, jsonld = fetch(server, "/.well-known/void", accept="application/ld+json")
+    assert (status, kind[:19]) == (200, "application/ld+json") and '"@id"' in jsonld
+    html = fetch(server, "/", accept="text/html")[2]
+    triples = re.search(r"void:triples (\d+)", turtle)
+    assert triples is not None
+    assert f'<h2 id="dataset">This dataset</h2><p>{int(triples.group(1)):,} triples about' in html
+    assert '<a href="/id/source-002">North Korea’s Ministry' in html
+    assert '<a href="/.well-known/void">' in html
 
 
 def test_negotiate_honours_quality() -> None:

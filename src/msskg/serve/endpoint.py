@@ -56,11 +56,21 @@ def run_job(graph: KnowledgeGraph, job: Job, config: ServeConfig) -> Reply:
     if kind == "saved":
         return _saved(graph, args, config)
     if kind == "home":
+        from msskg.publish.void import describe_dataset
         from msskg.views.lanes import build_timeline
         from msskg.views.timeline_svg import render_svg
 
         svg = render_svg(build_timeline(graph), link=webpage.local_link)
-        return 200, CONTENT_TYPES["html"], webpage.home_page(list_queries(), svg).encode()
+        about = webpage.dataset_section(describe_dataset(graph, endpoint=args.get("endpoint")))
+        html = webpage.home_page(list_queries(), svg, about)
+        return 200, CONTENT_TYPES["html"], html.encode()
+    if kind == "void":
+        from msskg.publish.void import write_description
+
+        fmt = negotiate(args["accept"], GRAPH_TYPES, "turtle")
+        fmt = "turtle" if fmt == "html" else fmt
+        text = write_description(fmt, graph=graph, endpoint=args.get("endpoint"))
+        return 200, CONTENT_TYPES[fmt], text.encode()
     if kind == "timeline":
         from msskg.views.lanes import build_timeline
         from msskg.views.timeline_svg import render_svg

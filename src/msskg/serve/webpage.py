@@ -9,6 +9,7 @@ from html import escape
 import pyoxigraph as ox
 
 from msskg.graph.prefixes import shorten
+from msskg.publish.void import DATASET
 from msskg.query.catalogue import SavedQuery
 from msskg.query.results import AskResult, QueryResult, SelectResult
 from msskg.views.describe import Description
@@ -92,13 +93,44 @@ def query_form(saved: SavedQuery, values: Mapping[str, str] | None = None) -> st
     )
 
 
-def home_page(queries: Sequence[SavedQuery], timeline_svg: str) -> str:
+def dataset_section(description: Sequence[ox.Triple]) -> str:
+    """What the dataset's VoID/DCAT description says, for people: its size,
+    licence and sources, with a link to the description itself."""
+    void, dcterms = "http://rdfs.org/ns/void#", "http://purl.org/dc/terms/"
+    first: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    sources: list[str] = []
+    for t in description:
+        subject, predicate, obj = (str(getattr(x, "value", x)) for x in t)
+        if t.subject == DATASET:
+            first.setdefault(predicate, obj)
+        if predicate == dcterms + "source" and obj not in sources:
+            sources.append(obj)
+        elif predicate == dcterms + "title" and t.subject != DATASET:
+            titles.setdefault(subject, obj)
+    items = "".join(
+        f'<li><a href="{escape(local_link(iri))}">{escape(titles.get(iri, iri))}</a></li>'
+        for iri in sources
+    )
+    # the licence's RDF IRI is http://; a reader is sent to its https:// page
+    licence = first.get(dcterms + "license", "").replace("http://", "https://", 1)
+    return (
+        '<h2 id="dataset">This dataset</h2><p>'
+        f"{int(first.get(void + 'triples', 0)):,} triples about "
+        f"{int(first.get(void + 'entities', 0)):,} entities, under "
+        f'<a href="{escape(licence)}">CC BY-SA 4.0</a>, from {len(sources)} source texts:</p>'
+        f'<ul id="dataset-sources">{items}</ul><p>Its VoID and DCAT description (counted on the '
+        'graph): <a href="/.well-known/void">/.well-known/void</a> (Turtle).</p>'
+    )
+
+
+def home_page(queries: Sequence[SavedQuery], timeline_svg: str, about: str = "") -> str:
     forms = "".join(query_form(q) for q in queries)
     svg = timeline_svg.split("?>", 1)[-1]  # inline: drop the XML declaration
     body = (
         "<p>A sourced, time-aware knowledge graph of North Korea's Ministry of Social "
         "Security (사회안전성). SPARQL endpoint: <code>/sparql</code> (GET or POST, read-only).</p>"
-        f'<h2 id="queries">Saved queries</h2>{forms}'
+        f'{about}<h2 id="queries">Saved queries</h2>{forms}'
         '<h2 id="sparql">Ad-hoc SPARQL</h2><form class="query" id="form-sparql" method="get" '
         'action="/sparql"><textarea name="query" rows="6">'
         "SELECT ?s ?label WHERE { ?s a &lt;http://www.w3.org/ns/org#Post&gt; ; "
