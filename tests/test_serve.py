@@ -4,9 +4,8 @@ cross product while another client is served."""
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 import threading
 import urllib.error
 import urllib.parse
@@ -184,7 +183,7 @@ def test_the_dataset_describes_itself_at_well_known_void_and_on_the_home_page(
     triples = re.search(r"void:triples (\d+)", turtle)
     assert triples is not None
     assert f'<h2 id="dataset">This dataset</h2><p>{int(triples.group(1)):,} triples about' in html
-    assert '<a href="/id/source-002">North Korea’s Ministry' in html
+    assert '<a href="/id/source-002">North Korea\u2019s Ministry' in html
     assert '<a href="/.well-known/void">' in html
 
 
