@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from msskg.serve.webpage import fact_anchor, local_link, page
+from msskg.serve.webpage import fact_anchor, iri_link, local_link, page
 from msskg.views.reader import Reading, SourceEntry
 from msskg.views.search import Hit
 from msskg.views.search_text import Excerpt, marked
@@ -43,7 +43,7 @@ def search_page(text: str, hits: Sequence[Hit], *, limit: int = 50, error: str =
             detail += f'<br><small class="quote">quote: “{_marked(hit)}”{source}</small>'
 
         items.append(
-            f'<li class="hit"><a href="{escape(local_link(hit.iri))}">{escape(title)}</a> '
+            f'<li class="hit">{iri_link(hit.iri, title)} '
             f"<small>· {escape(hit.kind)}</small>{detail}</li>"
         )
     count = f"<p>{len(hits)} found for “{escape(text)}”{more}:</p>"
@@ -57,7 +57,9 @@ def _marked(hit: Hit) -> str:
 
 def sources_page(entries: Sequence[SourceEntry]) -> str:
     items = "".join(
-        f'<li><a href="{escape(reader_address(e.iri))}">{escape(e.title)}</a> '
+        f'<li><a href="{escape(reader_address(e.iri))}" title="{escape(e.iri)}">'
+        f"{escape(e.title)}</a> "
+        f'<a href="{escape(local_link(e.iri))}" title="{escape(e.iri)}">(about)</a> '
         f"<small><code>{escape(e.file_name)}</code></small></li>"
         for e in entries
     )
@@ -80,7 +82,8 @@ def reader_page(reading: Reading) -> str:
             parts.append(text)
         for anchor in piece.ends:
             links = " · ".join(
-                f'<a href="{escape(local_link(iri))}#{escape(fact_anchor(iri))}">{escape(name)}</a>'
+                f'<a href="{escape(local_link(iri))}#{escape(fact_anchor(iri))}" '
+                f'title="{escape(iri)}">{escape(name)}</a>'
                 for iri, name in reading.passages[anchor].facts
             )
             parts.append(
@@ -88,7 +91,7 @@ def reader_page(reading: Reading) -> str:
             )
     source = reading.source
     head = (
-        f'<p><a href="{escape(local_link(source.iri))}"><code>{escape(source.iri)}</code></a> · '
+        f"<p>{iri_link(source.iri, source.title)} · "
         f"<code>{escape(source.file_name)}</code> · {len(reading.passages)} quoted passages, "
         "highlighted; each lists the facts it supports.</p>"
     )
