@@ -78,7 +78,7 @@ def test_an_optional_parameter_is_left_unbound_unless_given() -> None:
         "# param: n | integer | optional | A number\nSELECT ?n WHERE {}\n", name="mine"
     )
     (n,) = query.parameters
-    assert (n.optional, n.required, n.default) == (True, False, None)
+    assert (n.required, n.default) == (False, "")
     assert bind_parameters(query, {}, lookup=Labels()) == {}
     assert bind_parameters(query, {"n": ""}, lookup=Labels()) == {}  # an empty form field
     bound = bind_parameters(query, {"n": "3"}, lookup=Labels())

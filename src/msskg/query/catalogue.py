@@ -51,9 +51,7 @@ _RESOURCE_KIND = re.compile(r"resource\s*\(\s*(\S+?)\s*\)")
 
 
 class Parameter(NamedTuple):
-    """One ``# param:`` line: the value is required when ``default`` is None,
-    unless the parameter is ``optional`` (DEFAULT ``optional``: left unbound,
-    so the query answers for every value, unless given)."""
+    """One ``# param:`` line: required when ``default`` is None; "" (optional): unbound."""
 
     name: str
     type: ParameterType
@@ -62,11 +60,10 @@ class Parameter(NamedTuple):
     kind: str | None = None
     """For a resource: the IRI of the class its value must be an instance of
     (directly or through rdfs:subClassOf), from ``resource(CLASS)``."""
-    optional: bool = False
 
     @property
     def required(self) -> bool:
-        return self.default is None and not self.optional
+        return self.default is None
 
     @property
     def type_text(self) -> str:
@@ -252,10 +249,9 @@ def _parse_parameter(value: str, where: str) -> Parameter:
     return Parameter(
         name,
         cast(ParameterType, kind),
-        None if default in ("required", "optional") else default,
+        None if default == "required" else "" if default == "optional" else default,
         description,
         cls,
-        optional=default == "optional",
     )
 
 
@@ -283,14 +279,12 @@ def bind_parameters(
     bindings: dict[str, Binding] = {}
     for parameter in query.parameters:
         value = values.get(parameter.name, parameter.default)
-        if parameter.optional and not value:  # an empty form field too
-            continue
         if value is None:
             raise ParameterError(
                 f'missing parameter "{parameter.name}" for query {query.name}: '
                 f"-p {parameter.name}=... ({parameter.description})"
             )
-        bindings.update(_bind(parameter, value, lookup))
+        bindings.update(_bind(parameter, value, lookup) if value or parameter.default != "" else {})
     return bindings
 
 

@@ -8,14 +8,11 @@ each body on the row of its level, each row in the order of its superiors
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 from msskg.query.tables import display_width
 from msskg.views.timeline_svg import FONT_FAMILY
-
-if TYPE_CHECKING:
-    from msskg.views.chart import Edge, OrgChart
 
 __all__ = ["render_chart_svg"]
 
@@ -27,6 +24,29 @@ _STROKES = {
     "undated": ' stroke-dasharray="3 3"',
 }
 _EDGE_WORDS = {"certain": "", "possible": "possibly", "undated": "undated"}
+
+
+class Edge(Protocol):
+    """What a line needs of :class:`msskg.views.chart.Edge` (which imports this module)."""
+
+    @property
+    def superior(self) -> str: ...
+    @property
+    def subordinate(self) -> str: ...
+    @property
+    def certainty(self) -> str: ...
+
+
+class OrgChart(Protocol):
+    """What the drawing needs of :class:`msskg.views.chart.OrgChart`."""
+
+    @property
+    def focus(self) -> str: ...
+    @property
+    def names(self) -> Mapping[str, tuple[str, str | None]]: ...
+    @property
+    def edges(self) -> Sequence[Edge]: ...
+    def title(self) -> str: ...
 
 
 class _Box:
