@@ -135,6 +135,21 @@ def test_tables_fit_the_width_columns_says() -> None:
     assert "Ministry of People's Security " not in "\n".join(narrow)
 
 
+def test_names_are_whole_in_a_wide_terminal() -> None:
+    result = run("query", "name-history", "-f", "table", "--no-notes", env={"COLUMNS": "160"})
+    assert result.stdout.splitlines()[:4] == [
+        "date              kind                             name                           "
+        "korean      what",
+        "----------------  -------------------------------  -----------------------------  "
+        "----------  ------------------------------------------------------------------",
+        "19 November 1945  founding                         Political Security Bureau      "
+        "정치보안국  Founding of the Political Security Bureau",
+        "September 1948    transfer of control                                             "
+        "            Placed under the Ministry of Internal Affairs",
+    ]
+    assert "Ministry of People's Security  " in result.stdout
+
+
 def test_table_width_without_a_terminal_is_120(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COLUMNS", raising=False)
     assert table_width() == TABLE_WIDTH == 120
