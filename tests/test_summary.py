@@ -87,6 +87,25 @@ def test_an_unknown_column_is_one_line_naming_the_columns() -> None:
     )
 
 
+def test_where_takes_an_iri_by_its_prefixed_name() -> None:
+    args = ("query", "terms", "-p", "post=Minister of Interior", "--count", "-f", "csv")
+    where = "post=msr:post-minister-of-interior"
+    assert run(*args, "--where", where).stdout == "count\n5\n"
+    assert run(*args, "--where", "post=msr:post-minister-of-social-security").stdout == (
+        "count\n0\n"
+    )
+
+
+def test_a_summary_of_an_ask_query_is_refused() -> None:
+    result = run("query", "--sparql", "ASK {}", "--count")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "Error: --count, --distinct, --group-by and --where sum up the rows of a SELECT query; "
+        "this one has none\n",
+    )
+
+
 def test_none_recorded_counts_nothing() -> None:
     result = run("query", "holder-at", "-p", "date=1800", "--count", "-f", "csv")
     assert (result.exit_code, result.stdout) == (0, "count\n0\n")

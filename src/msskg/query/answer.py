@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from msskg.errors import UnknownColumnError
 from msskg.query.catalogue import SavedQuery
 from msskg.query.engines import open_query
 from msskg.query.formats import default_format
@@ -60,11 +61,16 @@ def write_answer(
             result = SelectResult(result.variables, tuple(result.rows))  # the notes read it
         shown: QueryResult | SelectStream = result
         summed: SelectResult | None = None  # the rows a summary sums up: the notes read them
-        if summary is not None and summary.asks and isinstance(result, SelectStream | SelectResult):
+        if summary is not None and summary.asks:
             from msskg.query.summary import summarize
 
+            if not isinstance(result, SelectStream | SelectResult):
+                raise UnknownColumnError(
+                    "--count, --distinct, --group-by and --where sum up the rows of a "
+                    "SELECT query; this one has none"
+                )
             summed = SelectResult(result.variables, tuple(result.rows))
-            shown = summarize(summed, summary)
+            shown = summarize(summed, summary, prefixes=backend.prefixes)
         whole = write_result(
             shown,
             fmt,

@@ -7,11 +7,12 @@ would, so "how many distinct people held the post in 2020-2022?" is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
 
 from msskg.errors import UnknownColumnError
+from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
 from msskg.query.results import SelectResult, Term, comparable
 
 __all__ = ["COUNT_COLUMN", "Summary", "summarize"]
@@ -36,8 +37,9 @@ class Summary:
     them (a group where its first row is).
 
     ``where``: (column, value) pairs: only the rows whose column has that
-    value (its text, as a CSV cell shows it: an IRI in full), before anything
-    else. (A plain class: dataclasses cost a cold ``msskg query`` its time.)"""
+    value (its text, as a CSV cell shows it, or an IRI's prefixed name, as a
+    table shows it), before anything else. (A plain class: importing dataclasses
+    costs a cold ``msskg query`` its time.)"""
 
     __slots__ = ("count", "distinct", "group_by", "where")
 
@@ -66,7 +68,10 @@ class Summary:
 
 
 def summarize(
-    result: SelectResult | tuple[tuple[str, ...], Iterable[Row]], summary: Summary
+    result: SelectResult | tuple[tuple[str, ...], Iterable[Row]],
+    summary: Summary,
+    *,
+    prefixes: Mapping[str, str] = DEFAULT_PREFIXES,
 ) -> SelectResult:
     """``result`` (a SelectResult, or its variables and rows) summed up as
     ``summary`` says. A row saying "(none recorded)" is no row: it counts 0.
@@ -89,8 +94,7 @@ def summarize(
     kept = [
         row
         for row in rows
-        if not _says_none(row)
-        and all(row[i] is not None and row[i].value == value for i, value in tests)  # type: ignore[union-attr]
+        if not _says_none(row) and all(_has(row[i], value, prefixes) for i, value in tests)
     ]
     if not summary.chooses_columns:
         return SelectResult(tuple(variables), tuple(kept))
@@ -133,6 +137,15 @@ def _columns(variables: Sequence[str], names: Sequence[str], option: str) -> lis
             )
         found.append(variables.index(bare))
     return found
+
+
+def _has(term: Term | None, value: str, prefixes: Mapping[str, str]) -> bool:
+    """Whether a cell is ``value``: its text, or an IRI's prefixed name."""
+    if not isinstance(term, ox.NamedNode | ox.Literal):
+        return False
+    return term.value == value or (
+        isinstance(term, ox.NamedNode) and shorten(term.value, prefixes) == value
+    )
 
 
 def _says_none(row: Row) -> bool:
