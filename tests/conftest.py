@@ -102,6 +102,7 @@ SELECT ?thing WHERE { ?thing ?p ?text }
 def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cache = tmp_path / "cache"
     monkeypatch.setenv("MSSKG_CACHE_DIR", str(cache))
+    monkeypatch.delenv("COLUMNS", raising=False)  # tables then fit 120 columns, as in a pipe
     return cache
 
 

@@ -73,7 +73,7 @@ def test_holder_at_through_the_form(server: Server, tmp_path: Path) -> None:
     assert address.startswith(server.url + "query/holder-at?date=2021-08-15&post=")
 
 
-def _chromium(webdriver: Any, tmp_path: Path) -> Any:
+def _chromium(webdriver: Any, tmp_path: Path, width: int = 1280) -> Any:
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for flag in (
@@ -85,12 +85,16 @@ def _chromium(webdriver: Any, tmp_path: Path) -> Any:
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--window-size=1280,1400",
+        f"--window-size={width},1400",
         f"--user-data-dir={tmp_path / 'profile'}",
     ):
         options.add_argument(flag)
     service = webdriver.ChromeService(executable_path=str(DRIVER))
-    return webdriver.Chrome(options=options, service=service)
+    browser = webdriver.Chrome(options=options, service=service)
+    # a window is at least 500 px wide: a phone's width is emulated
+    metrics = {"width": width, "height": 1400, "deviceScaleFactor": 1, "mobile": False}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    return browser
 
 
 FOUNDING = (
@@ -153,5 +157,71 @@ def test_explorer_walk_search_resource_quote_reader_and_back(
         assert browser.execute_script("return document.querySelector(':target').id") == (
             "fact-event-1945-founding"
         )
+    finally:
+        browser.quit()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_links_both_ways_and_pictures_that_fit(server: Server, tmp_path: Path, width: int) -> None:
+    """At a desktop's and a phone's width: the ministry's page shows its
+    timeline and its organisation chart (undated children drawn, marked) within
+    the window, nothing wider than it; a value links to its page by its label
+    (the IRI on hover), and that page lists what links to it, which leads back.
+    The screenshots (tests/artefacts/resource-WIDTH.png, home-WIDTH.png) are in docs/."""
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as met
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def arrive(address: str) -> None:
+        WebDriverWait(browser, 30).until(met.url_to_be(address))
+        WebDriverWait(browser, 30).until(
+            lambda b: b.execute_script("return document.readyState") == "complete"
+        )
+
+    def overflow() -> list[str]:
+        """What sticks out of the window: the page, or any picture."""
+        return list(
+            browser.execute_script(
+                "const w = document.documentElement.clientWidth; const out = [];"
+                "if (document.documentElement.scrollWidth > w) out.push('page');"
+                "for (const s of document.querySelectorAll('svg')) {"
+                "  const r = s.getBoundingClientRect();"
+                "  if (r.left < 0 || r.right > w) out.push(s.querySelector('title').textContent);"
+                "} return out;"
+            )
+        )
+
+    ministry = "https://w3id.org/msskg/id/ministry-of-social-security"
+    browser = _chromium(webdriver, tmp_path, width=width)
+    try:
+        browser.get(server.url + "id/ministry-of-social-security")
+        arrive(server.url + "id/ministry-of-social-security")
+        assert browser.execute_script("return window.innerWidth") == width
+        assert overflow() == []
+        chart = browser.find_element(By.CSS_SELECTOR, "#chart + .svg svg")
+        assert "Ministry of Social Security on " in chart.find_element(
+            By.TAG_NAME, "title"
+        ).get_attribute("textContent")
+        texts = [t.get_attribute("textContent") for t in chart.find_elements(By.TAG_NAME, "text")]
+        assert "Corrections Bureau" in texts and "undated" in texts
+        ARTEFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTEFACTS / f"resource-{width}.png"))
+        link = browser.find_element(
+            By.CSS_SELECTOR, 'a[title="https://w3id.org/msskg/id/pyongyang"]'
+        )
+        assert link.text == "Pyongyang"
+        browser.execute_script("arguments[0].click()", link)  # may sit below the fold
+        arrive(server.url + "id/pyongyang")
+        here = browser.find_element(By.ID, "linked-from")
+        assert here.text == "What links here"
+        back = browser.find_element(By.CSS_SELECTOR, f'#linked-from + ul a[title="{ministry}"]')
+        assert back.text == "Ministry of Social Security"
+        browser.execute_script("arguments[0].click()", back)
+        arrive(server.url + "id/ministry-of-social-security")
+        browser.get(server.url)
+        arrive(server.url)
+        assert overflow() == []
+        browser.save_screenshot(str(ARTEFACTS / f"home-{width}.png"))
     finally:
         browser.quit()

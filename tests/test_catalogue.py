@@ -73,6 +73,20 @@ def test_a_required_parameter_has_no_default(home: Path) -> None:
     assert date.required and date.default is None
 
 
+def test_an_optional_parameter_is_left_unbound_unless_given() -> None:
+    query = parse_query(
+        "# param: n | integer | optional | A number\nSELECT ?n WHERE {}\n", name="mine"
+    )
+    (n,) = query.parameters
+    assert (n.required, n.default) == (False, "")
+    assert bind_parameters(query, {}, lookup=Labels()) == {}
+    assert bind_parameters(query, {"n": ""}, lookup=Labels()) == {}  # an empty form field
+    bound = bind_parameters(query, {"n": "3"}, lookup=Labels())
+    assert bound == {
+        "n": ox.Literal("3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    }
+
+
 def test_the_header_is_optional() -> None:
     query = parse_query("SELECT * WHERE { ?s ?p ?o }", name="mine")
     assert (query.title, query.description, query.parameters) == ("mine", "", ())

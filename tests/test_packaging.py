@@ -86,3 +86,15 @@ def test_the_unpacked_wheel_answers_from_another_folder(wheel: Path, tmp_path: P
     )
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.splitlines()[1].startswith("Kim Jong-ho,,July 2021,September 2021,")
+    # the chart's SVG needs no program: nothing on PATH (no Graphviz)
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    drawn = subprocess.run(
+        [sys.executable, "-P", "-m", "msskg", "chart", "--at", "2021", "-f", "svg"],
+        cwd=elsewhere,
+        env={**env, "PATH": str(empty)},
+        capture_output=True,
+        text=True,
+    )
+    assert drawn.returncode == 0, drawn.stderr
+    assert "<title>Ministry of Social Security in 2021</title>" in drawn.stdout

@@ -47,8 +47,13 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"date": "1951..1953", "post": "msr:post-minister-of-interior"},
     ],
     "terms": [{}, {"post": "msr:post-minister-of-interior"}, {"post": "msr:post-commander-of-ssf"}],
-    "repeat-holders": [{}],
-    "durations": [{"until": "2026-11-22"}, {"until": "2023"}],
+    "repeat-holders": [{}, {"post": "Minister of Interior"}],
+    "durations": [
+        {"until": "2026-11-22"},
+        {"until": "2023"},
+        {"until": "2026-11-22", "holder": "Kim Jong-ho"},
+        {"until": "2026-11-22", "holder": "msr:pak-mun-gyu", "post": "Minister of Interior"},
+    ],
     "name-at": [
         {"date": "1945-11-19"},
         {"date": "1945-11-18"},
@@ -67,6 +72,7 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"date": "1945..1952"},
         {"date": "2016.."},
         {"date": "..1945-11-18"},
+        {"date": "1970..2001"},
     ],
     "superior-at": [
         {"date": "1950"},

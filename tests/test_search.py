@@ -23,13 +23,15 @@ def test_korean_part_of_a_word_finds_the_body_and_its_quotes() -> None:
     assert result.stdout == (
         '3 found for "안전군":\n'
         "1. Social Security Forces (조선사회안전군) · armed force\n"
+        "   quote: “- Agencyname: Social Security Forces - Nativenamea: 조선사회**안전군**” "
+        "(msr:source-001)\n"
         "   msskg describe msr:social-security-forces\n"
         "2. A North Korean paramilitary force · characterisation\n"
-        "   quote: “The Social Security Forces (조선사회안전군) is a North Korean paramilitary "
+        "   quote: “The Social Security Forces (조선사회**안전군**) is a North Korean paramilitary "
         "force” (msr:source-001)\n"
         "   msskg describe msr:char-ssf-paramilitary-001\n"
         '3. Social Security Forces as "Social Security Forces", 2020 \u2013 present · name period\n'
-        "   quote: “- Agencyname: Social Security Forces - Nativenamea: 조선사회안전군” "
+        "   quote: “- Agencyname: Social Security Forces - Nativenamea: 조선사회**안전군**” "
         "(msr:source-001)\n"
         "   msskg describe msr:name-2020-social-security-forces\n"
     )
@@ -37,28 +39,39 @@ def test_korean_part_of_a_word_finds_the_body_and_its_quotes() -> None:
 
 def test_any_case_and_parts_of_words_in_several_words() -> None:
     result = run("search", "PAK", "mun")
+    quote = (
+        "   quote: “- **Pak Mun**-gyu (박문규) (23 October 1960 \u2013 22 October 1962 and "
+        "23 October 1962)” (msr:source-000)\n"
+    )
     assert result.stdout == (
         '3 found for "PAK mun":\n'
         "1. Pak Mun-gyu (박문규) · person\n"
+        f"{quote}"
         "   msskg describe msr:pak-mun-gyu\n"
         "2. Pak Mun-gyu, Minister of Interior, from 23 October 1962 · term of office\n"
+        f"{quote}"
         "   msskg describe msr:term-pak-mun-gyu-2\n"
         "3. Pak Mun-gyu, Minister of Interior, 23 October 1960 \u2013 22 October 1962"
         " · term of office\n"
+        f"{quote}"
         "   msskg describe msr:term-pak-mun-gyu-1\n"
     )
 
 
-def test_a_quote_is_shown_around_the_words_found() -> None:
+def test_a_quote_is_shown_in_whole_sentences_with_the_words_marked() -> None:
     result = run("search", "merged back")
+    quote = (
+        "   quote: “However, the ministry was later **merged back** with the Ministry of "
+        "Internal Affairs in October 1952.” (msr:source-000)\n"
+    )
     assert result.stdout == (
         '2 found for "merged back":\n'
         "1. Merged back with the Ministry of Internal Affairs · merger\n"
+        f"{quote}"
         "   msskg describe msr:event-1952-merger\n"
         '2. Ministry of Social Security as "Ministry of Social Security", '
         "May 1951 \u2013 October 1952 · name period\n"
-        "   quote: “…the ministry was later merged back with the Ministry of Internal Affairs in…”"
-        " (msr:source-000)\n"
+        f"{quote}"
         "   msskg describe msr:name-1951-ministry-of-social-security\n"
     )
 
@@ -68,9 +81,40 @@ def test_the_best_hit_first_and_a_limit() -> None:
     assert result.stdout == (
         '28 found for "security forces", the first 2 shown (--limit):\n'
         "1. Social Security Forces (조선사회안전군) · armed force\n"
+        "   quote: “in 2020 was renamed as the People's Social **Security Forces**” "
+        "(msr:source-000)\n"
         "   msskg describe msr:social-security-forces\n"
         "2. Source 001: Social Security Forces · source text\n"
         "   msskg describe msr:source-001\n"
+    )
+
+
+def test_every_word_a_quoted_phrase_and_or() -> None:
+    def found(text: str) -> list[str]:
+        return [hit.iri.rsplit("/", 1)[-1] for hit in find(open_store(), text)]
+
+    every_word = found("Social Security Department")
+    phrase = found('"Social Security Department"')
+    assert len(every_word) == 15 and len(phrase) == 5 and set(phrase) < set(every_word)
+    assert phrase[:3] == [
+        "ministry-of-social-security",
+        "event-1972-renaming",
+        "name-1972-social-security-department",
+    ]
+    either = found('"merged back" OR Pyongyang')
+    assert set(found("merged back")) | set(found("pyongyang")) == set(either)
+    assert found("pyongyang OR") == found("pyongyang")
+
+
+def test_a_hit_on_a_label_shows_the_quote_that_names_it() -> None:
+    result = run("search", '"Social Security Department"', "--limit", "1")
+    assert result.stdout == (
+        '5 found for "Social Security Department", the first 1 shown (--limit):\n'
+        "1. Ministry of Social Security (사회안전성) · ministry\n"
+        "   label: Social Security Department\n"
+        "   quote: “It became the **Social Security Department** (Korean: 사회안전부) in "
+        "December 1972.” (msr:source-000)\n"
+        "   msskg describe msr:ministry-of-social-security\n"
     )
 
 
@@ -104,6 +148,8 @@ def test_json(home: Path) -> None:
             "source": "msr:source-a",
             "score": 12,
             "command": "msskg describe msr:name-1",
+            "quote": "renamed",
+            "marks": [[0, 7]],
         }
     ]
 

@@ -5,6 +5,7 @@ cross product while another client is served."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import urllib.error
 import urllib.parse
@@ -12,6 +13,7 @@ import urllib.request
 from collections.abc import Iterator
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -170,6 +172,42 @@ def test_home_page_has_forms_timeline_and_no_external_assets(server: Server) -> 
     assert (status, kind) == (200, "image/svg+xml") and "조선사회안전군" in svg
 
 
+def test_every_iri_on_a_page_is_a_link_by_its_label_and_pages_link_back(server: Server) -> None:
+    html = fetch(server, "/id/ministry-of-social-security", accept="text/html")[2]
+    pyongyang = "https://w3id.org/msskg/id/pyongyang"
+    assert f'<a href="/id/pyongyang" title="{pyongyang}">Pyongyang</a>' in html
+    headquarters = "https://w3id.org/msskg/ontology#headquarters"
+    assert (
+        f'<a href="/describe?thing={quote(headquarters, safe="")}" title="{headquarters}">' in html
+    )
+    see_also = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
+    assert f'<a href="{see_also}" title="{see_also}">rdfs:seeAlso</a>' in html
+    assert '<h2 id="chart">Organisation chart</h2>' in html
+    back = fetch(server, "/id/pyongyang", accept="text/html")[2]
+    ministry = "https://w3id.org/msskg/id/ministry-of-social-security"
+    assert '<h2 id="linked-from">What links here</h2>' in back
+    assert f'<a href="/id/ministry-of-social-security" title="{ministry}">Ministry of' in back
+    table = fetch(server, "/query/terms?format=html", accept="text/html")[2]
+    assert '<a href="/id/term-ri-thae-sop-2" title="https://w3id.org/msskg/id/term-ri-' in table
+
+
+def test_the_dataset_describes_itself_at_well_known_void_and_on_the_home_page(
+    server: Server,
+) -> None:
+    status, kind, turtle = fetch(server, "/.well-known/void", accept="text/html")
+    assert (status, kind) == (200, "text/turtle; charset=utf-8")
+    assert f"void:sparqlEndpoint <{server.url}sparql>" in turtle
+    assert "dcterms:license <http://creativecommons.org/licenses/by-sa/4.0/>" in turtle
+    status, kind, jsonld = fetch(server, "/.well-known/void", accept="application/ld+json")
+    assert (status, kind[:19]) == (200, "application/ld+json") and '"@id"' in jsonld
+    html = fetch(server, "/", accept="text/html")[2]
+    triples = re.search(r"void:triples (\d+)", turtle)
+    assert triples is not None
+    assert f'<h2 id="dataset">This dataset</h2><p>{int(triples.group(1)):,} triples about' in html
+    assert '<a href="/id/source-002">North Korea\u2019s Ministry' in html
+    assert '<a href="/.well-known/void">' in html
+
+
 def test_negotiate_honours_quality() -> None:
     kinds = {"text/csv": "csv", "application/sparql-results+json": "json"}
     assert negotiate("text/csv;q=0.1, application/sparql-results+json", kinds, "x") == "json"
@@ -189,7 +227,13 @@ def test_search_box_on_every_page_and_results_link_to_resources(server: Server) 
         assert '<form method="get" action="/search" role="search">' in html
     status, kind, html = fetch(server, "/search?q=" + urllib.parse.quote("사회안전"))
     assert (status, kind) == (200, "text/html; charset=utf-8")
-    assert '<ol id="hits"><li class="hit"><a href="/id/ministry-of-social-security">' in html
+    assert (
+        '<ol id="hits"><li class="hit"><a href="/id/ministry-of-social-security" '
+        'title="https://w3id.org/msskg/id/ministry-of-social-security">' in html
+    )
+    status, _, html = fetch(server, "/search?q=" + urllib.parse.quote('"merged back" OR <zzz>'))
+    assert "quote: “However, the ministry was later <mark>merged back</mark> with the" in html
+    assert "<zzz>" not in html
     status, _, html = fetch(server, "/search?q=%3Cscript%3Ezzz")
     assert status == 200 and "<script>" not in html
     assert "Nothing found for “&lt;script&gt;zzz”" in html
@@ -214,7 +258,10 @@ def test_reader_highlights_each_passage_and_links_its_facts(server: Server) -> N
 
     status, kind, html = fetch(server, "/sources", accept="text/html")
     assert (status, kind) == (200, "text/html; charset=utf-8")
-    assert '<a href="/source/source-000">Ministry of Social Security (North Korea)</a>' in html
+    assert (
+        '<a href="/source/source-000" title="https://w3id.org/msskg/id/source-000">'
+        "Ministry of Social Security (North Korea)</a>" in html
+    )
     status, _, html = fetch(server, "/source/source-000", accept="text/html")
     anchor = passage_id(FOUNDING)
     assert status == 200
@@ -224,10 +271,12 @@ def test_reader_highlights_each_passage_and_links_its_facts(server: Server) -> N
     passage = html[start:supports]
     assert "Political Security Bureau (Korean: 정치보안국) on November 19, 1945." in passage
     notes = html[supports : html.index("</span>", supports)]
-    assert '<a href="/id/event-1945-founding#fact-event-1945-founding">' in notes
+    assert '<a href="/id/event-1945-founding#fact-event-1945-founding" title="' in notes
     # a reified statement is named by what it says
     said = "Ministry of Social Security headquarters Pyongyang</a>"
-    assert f'<a href="/id/stmt-mss-headquarters#fact-stmt-mss-headquarters">{said}' in html
+    iri = "https://w3id.org/msskg/id/stmt-mss-headquarters"
+    link = f'<a href="/id/stmt-mss-headquarters#fact-stmt-mss-headquarters" title="{iri}">'
+    assert link + said in html
     # the fact's page holds the anchor the reader links to, and links back
     fact = fetch(server, "/id/event-1945-founding", accept="text/html")[2]
     assert '<li class="fact" id="fact-event-1945-founding">' in fact

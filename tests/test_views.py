@@ -5,6 +5,7 @@ for coarse dates, the present marker, an exact text rendering."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 from msskg.cli import main
 from msskg.errors import UnknownFormatError, UnknownLabelError
 from msskg.graph.store import open_store
-from msskg.views.chart import GraphvizMissingError, chart
+from msskg.views.chart import chart
 from msskg.views.describe import build_description, describe
 from msskg.views.lanes import DASH, build_timeline
 from msskg.views.timeline import timeline
@@ -169,9 +170,9 @@ def test_timeline_refuses_unknown_format() -> None:
 
 
 def test_chart_at_a_date_certain_possible_and_undated(fixture: Path) -> None:
-    assert chart(at="2006", data=[fixture], today=dt.date(2006, 6, 1)) == (
+    expected = (
         "flowchart TB\n"
-        "  %% Old Name on 2006\n"
+        "  %% Old Name in 2006\n"
         '  n0["Old Name<br/>옛이름"]\n'
         '  n1["Council"]\n'
         '  subgraph undated["Undated statements"]\n'
@@ -182,31 +183,59 @@ def test_chart_at_a_date_certain_possible_and_undated(fixture: Path) -> None:
         "  classDef focus fill:#fde9c4,stroke:#c07a1a,stroke-width:2px\n"
         "  class n0 focus\n"
     )
-    # on a past date an undated child is named, never drawn as if it stood then
-    assert chart(at="2006", data=[fixture], today=dt.date(2026, 1, 1)) == (
-        "flowchart TB\n"
-        "  %% Old Name on 2006\n"
-        "  %% undated, so not drawn on 2006: Bureau\n"
-        '  n0["Old Name<br/>옛이름"]\n'
-        '  n1["Council"]\n'
-        "  n1 --> n0\n"
-        "  classDef focus fill:#fde9c4,stroke:#c07a1a,stroke-width:2px\n"
-        "  class n0 focus\n"
-    )
-    assert "undated, so not drawn on 2006: Bureau" in chart(
-        at="2006", data=[fixture], fmt="dot", today=dt.date(2026, 1, 1)
-    )
+    assert chart(at="2006", data=[fixture], today=dt.date(2006, 6, 1)) == expected
+    # on a past date too, an undated child is drawn, marked undated, not dropped
+    assert chart(at="2006", data=[fixture], today=dt.date(2026, 1, 1)) == expected
     # March 2005 is possibly, not certainly, within 2005
     assert "n1 -.->|possibly| n0" in chart(at="2005", data=[fixture])
     dot = chart(at="2006", data=[fixture], fmt="dot")
+    assert 'label="Old Name in 2006"; labelloc=t; rankdir=TB;' in dot
     assert 'n0 [label="Old Name\\n옛이름", fillcolor="#fde9c4", penwidth=2];' in dot
     assert "n1 -> n0;" in dot
+    assert 'n0 -> n2 [style=dashed, label="undated"];' in dot
 
 
-def test_chart_svg_needs_graphviz(monkeypatch: pytest.MonkeyPatch, fixture: Path) -> None:
+@pytest.mark.parametrize(
+    ("at", "words"),
+    [("2021", "in 2021"), ("2021-08", "in August 2021"), ("2021-08-15", "on 15 August 2021")],
+)
+def test_chart_titles_say_the_date_in_plain_words(fixture: Path, at: str, words: str) -> None:
+    assert f"  %% New Name {words}\n" in chart(at=at, data=[fixture])
+
+
+def test_chart_svg_is_drawn_in_python_and_scales(
+    monkeypatch: pytest.MonkeyPatch, fixture: Path
+) -> None:
+    def no_program(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the SVG chart must not run a program")
+
+    monkeypatch.setattr("subprocess.run", no_program)
     monkeypatch.setattr("shutil.which", lambda name: None)
-    with pytest.raises(GraphvizMissingError, match="install graphviz"):
-        chart(at="2006", data=[fixture], fmt="svg")
+    svg = chart(at="2006", data=[fixture], fmt="svg")
+    head = svg.splitlines()[1]
+    assert re.fullmatch(
+        r'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 (\d+) \d+" width="100%" '
+        r'style="max-width:\1px" font-family=".*" font-size="13" role="img">',
+        head,
+    )
+    assert svg.count("font-family=") == 1  # one family, for every text
+    assert "<title>Old Name in 2006</title>" in svg
+    assert svg.count("<rect ") == 4  # the white ground and three bodies
+    assert 'stroke-dasharray="5 4"/>' in svg  # the undated body's box
+    assert ">undated</text>" in svg and 'class="undated"' in svg
+    assert '<text x="' in svg and ">옛이름</text>" in svg
+    ET.fromstring(svg.split("?>", 1)[1])  # well-formed
+
+
+def test_chart_svg_puts_superiors_above_and_children_below(fixture: Path) -> None:
+    svg = chart(at="2006", data=[fixture], fmt="svg")
+    top = {
+        name: float(y)
+        for y, name in re.findall(
+            r'<text x="[\d.]+" y="([\d.]+)" text-anchor="middle">([^<]+)<', svg
+        )
+    }
+    assert top["Council"] < top["Old Name"] < top["Bureau"]
 
 
 def test_describe_gives_each_fact_with_quote_and_source() -> None:

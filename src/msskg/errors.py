@@ -198,6 +198,10 @@ class UnknownFormatError(MsskgError, ValueError):
     """An output format msskg does not write, or one that does not fit the result."""
 
 
+class UnknownColumnError(MsskgError, ValueError):
+    """A column a result does not have (``--distinct``, ``--group-by``)."""
+
+
 class DataError(MsskgError):
     """The data cannot be read."""
 

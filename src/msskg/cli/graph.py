@@ -29,6 +29,13 @@ from msskg.cli.options import data_option, echo, output_option, timeout_option
 @click.option(
     "--possible", is_flag=True, help="With --at: also what possibly held then, marked as such."
 )
+@click.option(
+    "--void",
+    "void",
+    is_flag=True,
+    help="Only the dataset's VoID and DCAT description (sizes counted on the graph, licence, "
+    "sources, example queries): turtle, jsonld or nt.",
+)
 @data_option
 def export_command(
     fmt: str,
@@ -36,15 +43,25 @@ def export_command(
     force: bool,
     at: str | None,
     possible: bool,
+    void: bool,
     data: tuple[Path, ...],
 ) -> None:
-    """Export the whole graph (sourced facts and the direct layer), or the state on a date."""
+    """Export the whole graph (sourced facts and the direct layer), the state on a date,
+    or the dataset's description."""
     from msskg.errors import ParameterError
     from msskg.publish.export import export, write_stdout
 
     if possible and at is None:
         raise ParameterError("--possible needs --at DATE")
-    if at is not None:
+    if void:
+        from msskg.publish.void import export_description
+
+        if at is not None:
+            raise ParameterError("give --void or --at DATE, not both")
+        text = export_description(fmt, data=data, output=output, force=force)
+        if output is None:
+            echo(text)
+    elif at is not None:
         from msskg.publish.direct import export_at  # rdflib: not for a whole-graph export
 
         text = export_at(at, fmt, possible=possible, data=data, output=output, force=force)

@@ -61,6 +61,31 @@ def list_queries_command(name: str | None) -> None:
     help="Say on standard error where the sources disagree about the answer, or an undated "
     "fact was left out (a whole-graph query).  [default: with table and md]",
 )
+@click.option(
+    "--where",
+    multiple=True,
+    type=Assignment(),
+    metavar="COLUMN=VALUE",
+    help="Only the rows whose COLUMN has this VALUE (repeatable), e.g. --where certainty=certain.",
+)
+@click.option(
+    "--distinct",
+    multiple=True,
+    metavar="COLUMN",
+    help="Only these columns (repeatable), each combination of values once.",
+)
+@click.option(
+    "--group-by",
+    multiple=True,
+    metavar="COLUMN",
+    help="One row per value of COLUMN (repeatable) with the count of its rows, or of its "
+    "distinct --distinct values.",
+)
+@click.option(
+    "--count",
+    is_flag=True,
+    help="Only the number of rows, or of distinct --distinct values (per --group-by group).",
+)
 @data_option
 @store_option
 @click.option("--endpoint", metavar="URL", help="Run it on this SPARQL 1.1 Protocol endpoint.")
@@ -74,6 +99,10 @@ def query_command(
     fmt: str | None,
     wide: bool,
     notes: bool | None,
+    where: tuple[tuple[str, str], ...],
+    distinct: tuple[str, ...],
+    group_by: tuple[str, ...],
+    count: bool,
     data: tuple[Path, ...],
     store: Path | None,
     endpoint: str | None,
@@ -87,6 +116,7 @@ def query_command(
     from msskg.query.catalogue import get_query
     from msskg.query.engines import OxigraphBackend
     from msskg.query.results import Backend
+    from msskg.query.summary import Summary
 
     if (name is None) == (sparql is None):
         raise click.UsageError("give a query NAME or FILE.rq, or --sparql TEXT (one of them)")
@@ -117,6 +147,7 @@ def query_command(
         time_limit=None if endpoint else (LOCAL_TIMEOUT if timeout is None else timeout),
         time_limit_fix="raise --timeout (0: no limit)",
         allow_service=allow_service,
+        summary=Summary(distinct=distinct, group_by=group_by, count=count, where=where),
     )
 
 
@@ -127,8 +158,9 @@ def query_command(
 @data_option
 def search_command(text: tuple[str, ...], fmt: str, limit: int, data: tuple[Path, ...]) -> None:
     """Find TEXT in labels and names (English or Korean, any case, parts of
-    words) and in the quotes from the sources: each hit with its kind and the
-    command that shows more."""
+    words) and in the quotes from the sources: every word, "a phrase" as
+    written, A OR B. Each hit with its kind, a quote (the words found between
+    **) and the command that shows more."""
     from msskg.views.search import search
 
     echo(search(" ".join(text), fmt=fmt, limit=limit, data=data))

@@ -6,14 +6,18 @@ disagree about the answer. ``msskg query`` is this call."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from msskg.errors import visible
+from msskg.errors import UnknownColumnError, visible
 from msskg.query.catalogue import SavedQuery
 from msskg.query.engines import open_query
 from msskg.query.formats import default_format
 from msskg.query.limits import process_time_limit
-from msskg.query.results import Backend, SelectResult, SelectStream
+from msskg.query.results import Backend, QueryResult, SelectResult, SelectStream
 from msskg.query.stream import write_result
+
+if TYPE_CHECKING:
+    from msskg.query.summary import Summary
 
 __all__ = ["DEFAULT_TIME_LIMIT", "write_answer"]
 
@@ -36,6 +40,7 @@ def write_answer(
     time_limit: float | None = None,
     time_limit_fix: str = "raise the time limit",
     allow_service: Sequence[str] = (),
+    summary: Summary | None = None,
 ) -> None:
     """Run ``query`` on ``backend`` and write its answer through ``write``.
 
@@ -43,7 +48,10 @@ def write_answer(
     ``time_limit`` seconds (None: none) end the whole process with one line on
     stderr: use it in a command-line process only. ``note`` receives one line
     per disagreement of the sources that touches the answer of a saved query,
-    by default for tables and Markdown only (``notes`` says otherwise)."""
+    by default for tables and Markdown only (``notes`` says otherwise).
+    ``summary`` sums a SELECT's rows up (see :func:`msskg.query.summary.summarize`):
+    the notes are then those of the rows summed up. Every column the user
+    chose is shown: those of a summary, and those of SPARQL text."""
     with process_time_limit(time_limit, fix=time_limit_fix):
         result = open_query(query, params, backend=backend, allow_service=allow_service)
         fmt = fmt or default_format(result, terminal=terminal)
@@ -51,9 +59,29 @@ def write_answer(
         wanted = wanted and (fmt in ("table", "md") if notes is None else notes)
         if wanted and isinstance(result, SelectStream) and fmt not in ("table", "md"):
             result = SelectResult(result.variables, tuple(result.rows))  # the notes read it
+        shown: QueryResult | SelectStream = result
+        summed: SelectResult | None = None  # the rows a summary sums up: the notes read them
+        if summary is not None and summary.asks:
+            from msskg.query.summary import summarize
+
+            if not isinstance(result, SelectStream | SelectResult):
+                raise UnknownColumnError(
+                    "--count, --distinct, --group-by and --where sum up the rows of a "
+                    "SELECT query; this one has none"
+                )
+            summed = SelectResult(result.variables, tuple(result.rows))
+            shown = summarize(summed, summary, prefixes=backend.prefixes)
         whole = write_result(
-            result, fmt, write, prefixes=backend.prefixes, max_rows=max_rows, wide=wide
+            shown,
+            fmt,
+            write,
+            prefixes=backend.prefixes,
+            max_rows=max_rows,
+            wide=wide,
+            every_column=(summary is not None and summary.chooses_columns)
+            or isinstance(query, str),
         )
+        whole = summed if summed is not None and whole is not None else whole
     if wanted and note is not None and isinstance(query, SavedQuery) and whole is not None:
         from msskg.query.notes import answer_notes
 

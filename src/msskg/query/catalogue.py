@@ -53,7 +53,7 @@ _RESOURCE_KIND = re.compile(r"resource\s*\(\s*(\S+?)\s*\)")
 
 
 class Parameter(NamedTuple):
-    """One ``# param:`` line: the value is required when ``default`` is None."""
+    """One ``# param:`` line: required when ``default`` is None; "" (optional): unbound."""
 
     name: str
     type: ParameterType
@@ -252,7 +252,7 @@ def _parse_parameter(value: str, where: str) -> Parameter:
     return Parameter(
         name,
         cast(ParameterType, kind),
-        None if default == "required" else default,
+        None if default == "required" else "" if default == "optional" else default,
         description,
         cls,
     )
@@ -288,7 +288,7 @@ def bind_parameters(
                 f'missing parameter "{parameter.name}" for query {query.name}: '
                 f"-p {parameter.name}=... ({parameter.description})"
             )
-        bindings.update(_bind(parameter, value, lookup))
+        bindings.update(_bind(parameter, value, lookup) if value or parameter.default != "" else {})
     return bindings
 
 

@@ -66,13 +66,16 @@ def format_result(
     *,
     prefixes: Mapping[str, str] = DEFAULT_PREFIXES,
     wide: bool = True,
+    every_column: bool = False,
 ) -> str:
     """The result as text in format ``fmt``. IRIs are shortened with
     ``prefixes`` in ``table`` and ``md`` only, and dates written month first
     there take the tables' one style ("19 November 1945"); the other formats
     are exact. Unless ``wide``, ``table`` and ``md`` leave out the columns of
     IRIs and of parameter date bounds (a last line names them), and ``table``
-    shortens long text with "…" to fit :data:`msskg.query.tables.TABLE_WIDTH`."""
+    shortens long text with "…" to fit the terminal (:func:`msskg.query.tables.table_width`).
+    ``every_column`` keeps every column but still shortens (the columns a
+    user chose: a summary's, or those of SPARQL text)."""
     if isinstance(result, GraphResult):
         if fmt not in GRAPH_FORMATS:
             raise _wrong_format(fmt, "a CONSTRUCT or DESCRIBE query", tuple(GRAPH_FORMATS))
@@ -89,7 +92,7 @@ def format_result(
         return _boolean(result)
     header, rows = list(result.variables), [list(row) for row in result.rows]
     hidden: list[str] = []
-    if not wide:
+    if not wide and not every_column:
         keep = narrow_columns(header, rows)
         hidden = [
             name for i, name in enumerate(header) if i not in keep and not empty_column(rows, i)

@@ -40,6 +40,8 @@ def _entry(saved: SavedQuery, *, short: bool) -> str:
             description, width=_WIDTH, initial_indent="  ", subsequent_indent="  "
         )
     for p in saved.parameters:
-        when = "required" if p.default is None else f"default: {p.default}"
+        when = (
+            "optional" if p.default == "" else "required" if p.required else f"default: {p.default}"
+        )
         lines.append(f"  -p {p.name}=<{p.type_text}> ({when}): {p.description}")
     return visible_lines(lines)

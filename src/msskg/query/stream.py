@@ -48,11 +48,12 @@ def write_result(
     prefixes: Mapping[str, str] = DEFAULT_PREFIXES,
     max_rows: int | None = None,
     wide: bool = True,
+    every_column: bool = False,
 ) -> QueryResult | None:
     """Write ``result`` in format ``fmt`` through ``write``, a piece at a time.
     More than ``max_rows`` rows (or triples) raise :class:`RowLimitError`
-    after the first ``max_rows`` are written. ``wide`` is as in
-    :func:`~msskg.query.formats.format_result`. Returns the whole result when
+    after the first ``max_rows`` are written. ``wide`` and ``every_column``
+    are as in :func:`~msskg.query.formats.format_result`. Returns the whole result when
     it was held whole to be written (a table or Markdown of at most
     :data:`TABLE_SAMPLE` rows, anything but a SELECT), else None."""
     if not isinstance(result, SelectStream):
@@ -62,13 +63,24 @@ def write_result(
             rows = result.rows[: max_rows + 1]
             result = SelectStream(result.variables, iter(rows))
         else:
-            write(_ended(format_result(result, fmt, prefixes=prefixes, wide=wide)))
+            text = format_result(
+                result, fmt, prefixes=prefixes, wide=wide, every_column=every_column
+            )
+            write(_ended(text))
             return result
     if fmt not in SELECT_FORMATS:  # the same message as for a whole result
         format_result(SelectResult(result.variables, ()), fmt)
     batches = _batches(result.rows, max_rows)
     if fmt in ("table", "md"):
-        return _human(result.variables, batches, write, prefixes, fmt=fmt, wide=wide)
+        return _human(
+            result.variables,
+            batches,
+            write,
+            prefixes,
+            fmt=fmt,
+            wide=wide,
+            every_column=every_column,
+        )
     _w3c(result.variables, batches, write, fmt)
     return None
 
@@ -99,6 +111,7 @@ def _human(
     *,
     fmt: str,
     wide: bool,
+    every_column: bool,
 ) -> SelectResult | None:
     """A table or Markdown. A result of at most :data:`TABLE_SAMPLE` rows is
     written whole, exactly as format_result writes it, and returned; a longer
@@ -111,9 +124,11 @@ def _human(
             break  # the rest of the batches follow below, laid out like these
     else:
         whole = SelectResult(variables, tuple(sample))
-        write(_ended(format_result(whole, fmt, prefixes=prefixes, wide=wide)))
+        text = format_result(whole, fmt, prefixes=prefixes, wide=wide, every_column=every_column)
+        write(_ended(text))
         return whole
-    keep = list(range(len(variables))) if wide else narrow_columns(variables, sample)
+    every = wide or every_column
+    keep = list(range(len(variables))) if every else narrow_columns(variables, sample)
     header = [variables[i] for i in keep]
 
     def cells(row: Row) -> list[str]:

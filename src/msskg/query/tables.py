@@ -4,7 +4,10 @@ parameter binds are left to ``--wide``) fitted to a width."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import sys
 import unicodedata
 from collections.abc import Sequence
 
@@ -18,9 +21,10 @@ __all__ = [
     "fit",
     "narrow_columns",
     "one_date_style",
+    "table_width",
 ]
 
-# The width the narrow table fits (a wide terminal; 80 would cut every quote).
+# The width a table fits where no terminal says how wide it is (a pipe, a file).
 TABLE_WIDTH = 120
 # No column is cut narrower than this.
 _MIN_COLUMN = 16
@@ -96,9 +100,25 @@ def _only_dates(rows: Sequence[Sequence[object]], i: int) -> bool:
     return all(isinstance(c, ox.Literal) and c.datatype.value == _XSD_DATE for c in cells)
 
 
-def fit(header: list[str], rows: list[list[str]], width: int = TABLE_WIDTH) -> list[list[str]]:
+def table_width() -> int:
+    """The columns a table may take: ``$COLUMNS`` when set, else the
+    terminal's width when standard output is one, else :data:`TABLE_WIDTH`."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isascii() and columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if sys.stdout.isatty():
+            return shutil.get_terminal_size((TABLE_WIDTH, 24)).columns
+    except (AttributeError, ValueError, OSError):  # a closed or replaced stdout
+        pass
+    return TABLE_WIDTH
+
+
+def fit(header: list[str], rows: list[list[str]], width: int | None = None) -> list[list[str]]:
     """``rows`` with the longest cells shortened ("…") so that the table, two
-    spaces between columns, fits ``width`` columns where it can."""
+    spaces between columns, fits ``width`` columns (default: :func:`table_width`)
+    where it can."""
+    width = table_width() if width is None else width
     if not header:
         return rows
     widths = [

@@ -47,8 +47,12 @@ def run_job(graph: KnowledgeGraph, job: Job, config: ServeConfig) -> Reply:
         fallback = "turtle" if isinstance(result, GraphResult) else "json"
         fmt = args.get("format") or negotiate(args["accept"], kinds, fallback)
         if fmt == "html":
+            from msskg.views.periods import labels_of
+
             form = _sparql_form(args["query"])
-            html = webpage.results_page("SPARQL results", result, graph.prefixes, form)
+            html = webpage.results_page(
+                "SPARQL results", result, graph.prefixes, form, labels_of(graph)
+            )
             return 200, CONTENT_TYPES["html"], html.encode()
         if fmt not in CONTENT_TYPES:
             raise UnknownFormatError(f'unknown format "{fmt}"')
@@ -56,11 +60,21 @@ def run_job(graph: KnowledgeGraph, job: Job, config: ServeConfig) -> Reply:
     if kind == "saved":
         return _saved(graph, args, config)
     if kind == "home":
+        from msskg.publish.void import describe_dataset
         from msskg.views.lanes import build_timeline
         from msskg.views.timeline_svg import render_svg
 
         svg = render_svg(build_timeline(graph), link=webpage.local_link)
-        return 200, CONTENT_TYPES["html"], webpage.home_page(list_queries(), svg).encode()
+        about = webpage.dataset_section(describe_dataset(graph, endpoint=args.get("endpoint")))
+        html = webpage.home_page(list_queries(), svg, about)
+        return 200, CONTENT_TYPES["html"], html.encode()
+    if kind == "void":
+        from msskg.publish.void import write_description
+
+        fmt = negotiate(args["accept"], GRAPH_TYPES, "turtle")
+        fmt = "turtle" if fmt == "html" else fmt
+        text = write_description(fmt, graph=graph, endpoint=args.get("endpoint"))
+        return 200, CONTENT_TYPES[fmt], text.encode()
     if kind == "timeline":
         from msskg.views.lanes import build_timeline
         from msskg.views.timeline_svg import render_svg
@@ -128,7 +142,9 @@ def _saved(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> 
     if isinstance(result, SelectResult) and len(result.rows) > config.max_rows:
         raise LimitError(f"the result has more than {config.max_rows} rows, the server's limit")
     if fmt == "html":
-        html = webpage.results_page(saved.title, result, graph.prefixes, form)
+        from msskg.views.periods import labels_of
+
+        html = webpage.results_page(saved.title, result, graph.prefixes, form, labels_of(graph))
         return 200, CONTENT_TYPES["html"], html.encode()
     return 200, CONTENT_TYPES.get(fmt, "text/plain"), format_result(result, fmt).encode()
 
@@ -166,7 +182,7 @@ def _describe(graph: KnowledgeGraph, args: dict[str, Any]) -> Reply:
     catalogue = sources(graph)
     readers = {s.file_name: reader_address(s.iri) for s in catalogue}
     reader = next((reader_address(s.iri) for s in catalogue if s.iri == node.value), "")
-    html = webpage.describe_page(built, svg, readers, reader)
+    html = webpage.describe_page(built, svg, readers, reader, _chart_of(graph, node.value))
     return 200, CONTENT_TYPES["html"], html.encode()
 
 
@@ -178,6 +194,19 @@ def _timeline_of(graph: KnowledgeGraph, iri: str) -> str:
 
     built = build_timeline(graph, iri)
     return render_svg(built, link=webpage.local_link) if built.lanes else ""
+
+
+def _chart_of(graph: KnowledgeGraph, iri: str) -> str:
+    """The body's organisation chart today as SVG, or "" when it has none."""
+    from msskg.dates import parse_span
+    from msskg.serve import webpage
+    from msskg.views.chart import build_chart
+    from msskg.views.chart_svg import render_chart_svg
+
+    today = parse_span("today").single
+    assert today is not None
+    built = build_chart(graph, iri, at=today)
+    return render_chart_svg(built, link=webpage.local_link) if built.edges else ""
 
 
 def _explore(graph: KnowledgeGraph, kind: str, args: dict[str, Any]) -> Reply:

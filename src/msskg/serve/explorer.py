@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from msskg.serve.webpage import fact_anchor, local_link, page
+from msskg.serve.webpage import fact_anchor, iri_link, local_link, page
 from msskg.views.reader import Reading, SourceEntry
 from msskg.views.search import Hit
+from msskg.views.search_text import Excerpt, marked
 
 __all__ = ["reader_address", "reader_page", "search_page", "sources_page"]
 
@@ -35,23 +36,30 @@ def search_page(text: str, hits: Sequence[Hit], *, limit: int = 50, error: str =
     for hit in hits[:limit]:
         title = hit.label + (f" ({hit.korean})" if hit.korean and hit.korean != hit.label else "")
         detail = ""
-        if hit.field == "quote":
-            detail = (
-                f"<br><small>quote: “{escape(hit.matched)}” ({escape(hit.source or '')})</small>"
-            )
-        elif hit.matched not in (hit.label, hit.korean):
+        if hit.field != "quote" and hit.matched not in (hit.label, hit.korean):
             detail = f"<br><small>{escape(hit.field)}: {escape(hit.matched)}</small>"
+        if hit.quote is not None:
+            source = f" ({escape(hit.source)})" if hit.source else ""
+            detail += f'<br><small class="quote">quote: “{_marked(hit)}”{source}</small>'
+
         items.append(
-            f'<li class="hit"><a href="{escape(local_link(hit.iri))}">{escape(title)}</a> '
+            f'<li class="hit">{iri_link(hit.iri, title)} '
             f"<small>· {escape(hit.kind)}</small>{detail}</li>"
         )
     count = f"<p>{len(hits)} found for “{escape(text)}”{more}:</p>"
     return page("Search", box + count + f'<ol id="hits">{"".join(items)}</ol>')
 
 
+def _marked(hit: Hit) -> str:
+    """The hit's quote, escaped, each word found in a <mark>."""
+    return marked(Excerpt(hit.quote or "", hit.marks), "<mark>", "</mark>", escape=escape)
+
+
 def sources_page(entries: Sequence[SourceEntry]) -> str:
     items = "".join(
-        f'<li><a href="{escape(reader_address(e.iri))}">{escape(e.title)}</a> '
+        f'<li><a href="{escape(reader_address(e.iri))}" title="{escape(e.iri)}">'
+        f"{escape(e.title)}</a> "
+        f'<a href="{escape(local_link(e.iri))}" title="{escape(e.iri)}">(about)</a> '
         f"<small><code>{escape(e.file_name)}</code></small></li>"
         for e in entries
     )
@@ -74,7 +82,8 @@ def reader_page(reading: Reading) -> str:
             parts.append(text)
         for anchor in piece.ends:
             links = " · ".join(
-                f'<a href="{escape(local_link(iri))}#{escape(fact_anchor(iri))}">{escape(name)}</a>'
+                f'<a href="{escape(local_link(iri))}#{escape(fact_anchor(iri))}" '
+                f'title="{escape(iri)}">{escape(name)}</a>'
                 for iri, name in reading.passages[anchor].facts
             )
             parts.append(
@@ -82,7 +91,7 @@ def reader_page(reading: Reading) -> str:
             )
     source = reading.source
     head = (
-        f'<p><a href="{escape(local_link(source.iri))}"><code>{escape(source.iri)}</code></a> · '
+        f"<p>{iri_link(source.iri, source.title)} · "
         f"<code>{escape(source.file_name)}</code> · {len(reading.passages)} quoted passages, "
         "highlighted; each lists the facts it supports.</p>"
     )

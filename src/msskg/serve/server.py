@@ -146,13 +146,13 @@ async def _handle(
             return _text(415, "Error: send application/sparql-query or a urlencoded form\n")
     elif method not in ("GET", "HEAD"):
         return _text(405, "Error: this server answers GET, HEAD and POST only\n")
-    job = _job(path, params, request.headers.get("accept") or "*/*")
+    job = _job(path, params, request.headers.get("accept") or "*/*", str(request.base_url))
     if isinstance(job[0], int):
         return job
     return await run_in_threadpool(pool.run, job)
 
 
-def _job(path: str, params: dict[str, str], accept: str) -> Job | Reply:
+def _job(path: str, params: dict[str, str], accept: str, base: str = "/") -> Job | Reply:
     if path == "/sparql":
         if "update" in params:
             return _text(403, "Error: this endpoint is read-only\n")
@@ -161,7 +161,9 @@ def _job(path: str, params: dict[str, str], accept: str) -> Job | Reply:
         fmt = params.get("format") or None
         return ("sparql", {"query": params["query"], "accept": accept, "format": fmt})
     if path == "/":
-        return ("home", {})
+        return ("home", {"endpoint": base + "sparql"})
+    if path == "/.well-known/void":  # VoID, section 7
+        return ("void", {"endpoint": base + "sparql", "accept": accept})
     if path.startswith("/query/"):
         name = path[len("/query/") :]
         if not _QUERY_NAME.fullmatch(name):

@@ -9,6 +9,7 @@ from html import escape
 import pyoxigraph as ox
 
 from msskg.graph.prefixes import shorten
+from msskg.publish.void import DATASET
 from msskg.query.catalogue import SavedQuery
 from msskg.query.results import AskResult, QueryResult, SelectResult
 from msskg.views.describe import Description
@@ -35,19 +36,23 @@ form.query{border:1px solid #ddd;border-radius:6px;padding:.6em .8em;margin:.6em
 form.query p{margin:.2em 0;color:#444}label{margin-right:1em}
 textarea{width:100%;font-family:monospace}.error{color:#b00020;font-weight:bold}
 blockquote{margin:.2em 0 .6em 1em;color:#444;border-left:3px solid #ccc;padding-left:.6em}
-nav a{margin-right:1em}.svg{overflow-x:auto;border:1px solid #eee}
-nav form{display:inline;float:right}nav input{width:16em}
+nav{display:flex;flex-wrap:wrap;gap:.4em 1em;align-items:center}
+.svg{overflow-x:auto;border:1px solid #eee}nav form{margin-left:auto}nav input{width:16em}
 .reader{white-space:pre-wrap;line-height:1.6;border:1px solid #eee;padding:.8em}
 span.anchor,li.fact{scroll-margin-top:5em}mark{background:#fff3a8}
 mark.more{background:#ffd66b}:target{outline:2px solid #d2691e}
 .supports{font-size:.75em;background:#eef3fb;border-radius:4px;padding:0 .3em;margin:0 .2em}
 .supports a{margin:0 .2em}li.hit small{color:#555}
+table{display:block;overflow-x:auto;max-width:100%}.svg svg{display:block}
+code,blockquote,li{overflow-wrap:anywhere}input,textarea{max-width:100%;box-sizing:border-box}
+@media (max-width:40em){nav form{margin-left:0;width:100%}nav input{width:70%}}
 """
 
 
 def page(title: str, body: str) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
         '<nav><a href="/">msskg</a><a href="/#queries">Saved queries</a>'
         '<a href="/#sparql">SPARQL</a><a href="/#timeline">Timeline</a>'
@@ -92,13 +97,44 @@ def query_form(saved: SavedQuery, values: Mapping[str, str] | None = None) -> st
     )
 
 
-def home_page(queries: Sequence[SavedQuery], timeline_svg: str) -> str:
+def dataset_section(description: Sequence[ox.Triple]) -> str:
+    """What the dataset's VoID/DCAT description says, for people: its size,
+    licence and sources, with a link to the description itself."""
+    void, dcterms = "http://rdfs.org/ns/void#", "http://purl.org/dc/terms/"
+    first: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    sources: list[str] = []
+    for t in description:
+        subject, predicate, obj = (str(getattr(x, "value", x)) for x in t)
+        if t.subject == DATASET:
+            first.setdefault(predicate, obj)
+        if predicate == dcterms + "source" and obj not in sources:
+            sources.append(obj)
+        elif predicate == dcterms + "title" and t.subject != DATASET:
+            titles.setdefault(subject, obj)
+    items = "".join(
+        f'<li><a href="{escape(local_link(iri))}">{escape(titles.get(iri, iri))}</a></li>'
+        for iri in sources
+    )
+    # the licence's RDF IRI is http://; a reader is sent to its https:// page
+    licence = first.get(dcterms + "license", "").replace("http://", "https://", 1)
+    return (
+        '<h2 id="dataset">This dataset</h2><p>'
+        f"{int(first.get(void + 'triples', 0)):,} triples about "
+        f"{int(first.get(void + 'entities', 0)):,} entities, under "
+        f'<a href="{escape(licence)}">CC BY-SA 4.0</a>, from {len(sources)} source texts:</p>'
+        f'<ul id="dataset-sources">{items}</ul><p>Its VoID and DCAT description (counted on the '
+        'graph): <a href="/.well-known/void">/.well-known/void</a> (Turtle).</p>'
+    )
+
+
+def home_page(queries: Sequence[SavedQuery], timeline_svg: str, about: str = "") -> str:
     forms = "".join(query_form(q) for q in queries)
     svg = timeline_svg.split("?>", 1)[-1]  # inline: drop the XML declaration
     body = (
         "<p>A sourced, time-aware knowledge graph of North Korea's Ministry of Social "
         "Security (사회안전성). SPARQL endpoint: <code>/sparql</code> (GET or POST, read-only).</p>"
-        f'<h2 id="queries">Saved queries</h2>{forms}'
+        f'{about}<h2 id="queries">Saved queries</h2>{forms}'
         '<h2 id="sparql">Ad-hoc SPARQL</h2><form class="query" id="form-sparql" method="get" '
         'action="/sparql"><textarea name="query" rows="6">'
         "SELECT ?s ?label WHERE { ?s a &lt;http://www.w3.org/ns/org#Post&gt; ; "
@@ -113,14 +149,21 @@ def home_page(queries: Sequence[SavedQuery], timeline_svg: str) -> str:
 
 
 def results_page(
-    title: str, result: QueryResult, prefixes: Mapping[str, str], form: str = ""
+    title: str,
+    result: QueryResult,
+    prefixes: Mapping[str, str],
+    form: str = "",
+    labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
+    """A result as a page; each IRI shown by its English label from ``labels``
+    (by IRI and language, as :func:`msskg.views.periods.labels_of` gives them)
+    where it has one, else as a prefixed name, linked to its page."""
     if isinstance(result, AskResult):
         table = f'<p id="results">{"true" if result.value else "false"}</p>'
     elif isinstance(result, SelectResult):
         head = "".join(f"<th>{escape(v)}</th>" for v in result.variables)
         rows = "".join(
-            "<tr>" + "".join(f"<td>{_cell(t, prefixes)}</td>" for t in row) + "</tr>"
+            "<tr>" + "".join(f"<td>{_cell(t, prefixes, labels or {})}</td>" for t in row) + "</tr>"
             for row in result.rows
         )
         count = f"<p>{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}</p>"
@@ -130,10 +173,13 @@ def results_page(
     return page(title, form + table)
 
 
-def _cell(term: object, prefixes: Mapping[str, str]) -> str:
+def _cell(
+    term: object, prefixes: Mapping[str, str], labels: Mapping[str, Mapping[str, str]]
+) -> str:
     if isinstance(term, ox.NamedNode):
-        text = escape(shorten(term.value, prefixes))
-        return f'<a href="{escape(local_link(term.value))}">{text}</a>'
+        names = labels.get(term.value, {})
+        name = names.get("en") or names.get("") or shorten(term.value, prefixes)
+        return iri_link(term.value, name)
     if isinstance(term, ox.Literal):
         return escape(term.value)
     return "" if term is None else escape(str(term))
@@ -148,6 +194,7 @@ def describe_page(
     timeline_svg: str = "",
     readers: Mapping[str, str] | None = None,
     reader: str = "",
+    chart_svg: str = "",
 ) -> str:
     """The resource page: labels, types, its own statements, its facts (each
     with an anchor, and each quote linked to its passage in the source reader:
@@ -164,12 +211,17 @@ def describe_page(
     for lang, values in built.labels.items():
         parts.append(f"<li>Labels ({escape(lang or 'no language')}): {escape('; '.join(values))}")
     if built.types:
-        parts.append(f"<li>Types: {escape(', '.join(built.types))}")
-    parts += [f"<li>{escape(p)}: {escape(v)}" for p, v in built.statements]
+        parts.append(f"<li>Types: {', '.join(_shown(t, built.links) for t in built.types)}")
+    parts += [
+        f"<li>{_shown(p, built.links)}: {_shown(v, built.links)}" for p, v in built.statements
+    ]
     parts.append("</ul>")
     if timeline_svg:
         svg = timeline_svg.split("?>", 1)[-1]  # inline: drop the XML declaration
         parts.append(f'<h2 id="timeline">Timeline</h2><div class="svg">{svg}</div>')
+    if chart_svg:
+        svg = chart_svg.split("?>", 1)[-1]
+        parts.append(f'<h2 id="chart">Organisation chart</h2><div class="svg">{svg}</div>')
     for section, facts in built.sections.items():
         parts.append(f"<h2>{escape(section)}</h2><ul>")
         for fact in facts:
@@ -178,7 +230,7 @@ def describe_page(
             )
             parts.append(
                 f'<li class="fact" id="{escape(fact_anchor(fact.iri))}">'
-                f'<a href="{escape(local_link(fact.iri))}">{escape(fact.label)}</a>'
+                + iri_link(fact.iri, fact.label)
             )
             parts.append(dates)
             parts += [_quote_html(q, s, readers) for q, s in fact.quotes]
@@ -191,8 +243,30 @@ def describe_page(
                 f"<blockquote>{escape(quote)} <small>({escape(source)})</small></blockquote>"
             )
         parts.append("</ul>")
+    if built.linked_from:
+        parts.append('<h2 id="linked-from">What links here</h2><ul>')
+        for prop in dict.fromkeys(p for p, _, _ in built.linked_from):
+            items = ", ".join(
+                iri_link(iri, name) for p, iri, name in built.linked_from if p == prop
+            )
+            parts.append(f"<li>{_shown(prop, built.links)}: {items}</li>")
+        parts.append("</ul>")
     parts.append(f'<p><a href="/timeline.svg?thing={_quote(built.iri)}">Timeline (SVG)</a></p>')
     return page(built.title, "".join(parts))
+
+
+def iri_link(iri: str, name: str, local: bool = True) -> str:
+    """An IRI on a page: its label, linked to its page here (or, not
+    ``local``, to the IRI itself), the IRI on hover."""
+    href = local_link(iri) if local else iri
+    return f'<a href="{escape(href)}" title="{escape(iri)}">{escape(name)}</a>'
+
+
+def _shown(text: str, links: Mapping[str, tuple[str, str, bool]]) -> str:
+    """A value as a page shows it: an IRI by its label, linked; text escaped."""
+    if text in links:
+        return iri_link(*links[text])
+    return escape(text)
 
 
 def fact_anchor(iri: str) -> str:

@@ -1,12 +1,11 @@
 """The organisation chart at a date: the bodies above a thing, the thing, and
-its subordinate bodies, each link certain or only possible given the dates'
-precision; as Mermaid, Graphviz DOT, or SVG by Graphviz's ``dot``."""
+its subordinate bodies, each link certain, only possible given the dates'
+precision, or undated; as Mermaid, Graphviz DOT, or SVG drawn in Python
+(:mod:`msskg.views.chart_svg`: no program to install)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,23 +13,19 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from msskg.dates import FuzzyDate, parse_span
-from msskg.errors import BadDateError, MsskgError, UnknownFormatError
+from msskg.dates import FuzzyDate, Precision, parse_span
+from msskg.errors import BadDateError, UnknownFormatError
 from msskg.graph.files import input_paths
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.output import write_atomically
 from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing
 
-__all__ = ["CHART_FORMATS", "Edge", "GraphvizMissingError", "OrgChart", "build_chart", "chart"]
+__all__ = ["CHART_FORMATS", "Edge", "OrgChart", "build_chart", "chart", "when_in_words"]
 
 CHART_FORMATS = ("mermaid", "dot", "svg")
 Certainty = Literal["certain", "possible", "undated"]
 # Superiors of superiors are followed this far up.
 _MAX_DEPTH = 5
-
-
-class GraphvizMissingError(MsskgError):
-    """SVG was asked for and Graphviz's ``dot`` is not installed."""
 
 
 @dataclass(frozen=True)
@@ -47,12 +42,27 @@ class OrgChart:
     at: FuzzyDate
     names: Mapping[str, tuple[str, str | None]]
     edges: tuple[Edge, ...]
-    left_out: tuple[str, ...] = ()
-    """Bodies only undated statements place here, on a chart of a past date:
-    named, never drawn as if they stood then."""
 
     def title(self) -> str:
-        return f"{self.names[self.focus][0]} on {self.at.text}"
+        return f"{self.names[self.focus][0]} {when_in_words(self.at)}"
+
+
+_MONTH_NAMES = (
+    *("January", "February", "March", "April", "May", "June", "July"),
+    *("August", "September", "October", "November", "December"),
+)
+
+
+def when_in_words(at: FuzzyDate) -> str:
+    """ "on 15 August 2021", "in August 2021", "in 2021", "in the 1980s"."""
+    day = at.earliest
+    if at.precision is Precision.DAY:
+        return f"on {day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
+    if at.precision is Precision.MONTH:
+        return f"in {_MONTH_NAMES[day.month - 1]} {day.year}"
+    if at.precision is Precision.DECADE:
+        return f"in the {day.year}s"
+    return f"in {day.year}"
 
 
 def chart(
@@ -80,7 +90,9 @@ def chart(
     elif fmt == "dot":
         text = render_dot(built)
     else:
-        text = render_svg(built)
+        from msskg.views.chart_svg import render_chart_svg
+
+        text = render_chart_svg(built)
     if output is not None:
         write_atomically(output, text, force=force, inputs=input_paths(data, store))
     return text
@@ -107,12 +119,11 @@ def status_at(period: Period, when: FuzzyDate) -> Certainty | None:
 def build_chart(
     graph: KnowledgeGraph, thing: str | None, *, at: FuzzyDate, today: dt.date | None = None
 ) -> OrgChart:
-    """The chart on ``at``. Undated statements are drawn (as such) only on a
-    chart that reaches ``today``; on a past date they are only named."""
+    """The chart on ``at``. The thing's subordinate bodies that only undated
+    statements place under it are drawn too, marked undated: the texts do
+    not say when they stood, so on no date are they certain or excluded."""
     focus = resolve_thing(graph, thing)
     labels = labels_of(graph)
-    past = at.latest < (today or dt.date.today())
-    left_out: list[str] = []
     edges: list[Edge] = []
     names: dict[str, tuple[str, str | None]] = {}
     todo, seen = [(focus.value, 0)], set()
@@ -130,14 +141,10 @@ def build_chart(
             if period.kind == "superior" and status != "undated" and depth < _MAX_DEPTH:
                 edges.append(Edge(period.other, iri, status, period.fact))
                 todo.append((period.other, depth + 1))
-            elif period.kind == "child" and iri == focus.value and status == "undated" and past:
-                left_out.append(period.other)
             elif period.kind == "child" and iri == focus.value:
                 edges.append(Edge(iri, period.other, status, period.fact))
                 todo.append((period.other, _MAX_DEPTH))
-    drawn = {e.subordinate for e in edges}
-    others = sorted({label(labels, iri) for iri in left_out if iri not in drawn})
-    return OrgChart(focus.value, at, names, _strongest(edges), tuple(others))
+    return OrgChart(focus.value, at, names, _strongest(edges))
 
 
 def _strongest(edges: Sequence[Edge]) -> tuple[Edge, ...]:
@@ -170,8 +177,6 @@ def _ids(built: OrgChart) -> dict[str, str]:
 def render_mermaid(built: OrgChart) -> str:
     ids = _ids(built)
     lines = ["flowchart TB", f"  %% {_mermaid(built.title())}"]
-    if built.left_out:
-        lines.append(f"  %% {_mermaid(_left_out(built))}")
     undated = {e.subordinate for e in built.edges if e.certainty == "undated"}
     for iri, node in ids.items():
         if iri not in undated:
@@ -187,10 +192,6 @@ def render_mermaid(built: OrgChart) -> str:
     lines.append("  classDef focus fill:#fde9c4,stroke:#c07a1a,stroke-width:2px")
     lines.append(f"  class {ids[built.focus]} focus")
     return "\n".join(lines) + "\n"
-
-
-def _left_out(built: OrgChart) -> str:
-    return f"undated, so not drawn on {built.at.text}: {', '.join(built.left_out)}"
 
 
 def _mermaid(text: str) -> str:
@@ -211,8 +212,7 @@ def render_dot(built: OrgChart) -> str:
     ids = _ids(built)
     lines = [
         "digraph orgchart {",
-        f"  label={_dot(built.title() + (chr(10) + _left_out(built) if built.left_out else ''))};"
-        " labelloc=t; rankdir=TB;",
+        f"  label={_dot(built.title())}; labelloc=t; rankdir=TB;",
         '  node [shape=box, style="rounded,filled", fillcolor="#f4f6fa", '
         'fontname="Noto Sans CJK KR,Noto Sans KR,sans-serif"];',
         '  edge [fontname="Noto Sans CJK KR,sans-serif", fontsize=10];',
@@ -230,7 +230,7 @@ def render_dot(built: OrgChart) -> str:
     styles = {
         "certain": "",
         "possible": ' [style=dashed, label="possibly"]',
-        "undated": ' [style=dotted, label="undated"]',
+        "undated": ' [style=dashed, label="undated"]',
     }
     for edge in built.edges:
         lines.append(f"  {ids[edge.superior]} -> {ids[edge.subordinate]}{styles[edge.certainty]};")
@@ -240,19 +240,3 @@ def render_dot(built: OrgChart) -> str:
 def _dot(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
     return f'"{escaped}"'
-
-
-def render_svg(built: OrgChart) -> str:
-    """SVG drawn by Graphviz's ``dot``."""
-    program = shutil.which("dot")
-    if program is None:
-        raise GraphvizMissingError(
-            "Graphviz's dot is not installed, so there is no SVG: install graphviz "
-            "(apt-get install graphviz), or use -f dot or -f mermaid"
-        )
-    done = subprocess.run(
-        [program, "-Tsvg"], input=render_dot(built).encode(), capture_output=True, check=False
-    )
-    if done.returncode != 0:
-        raise GraphvizMissingError(f"dot failed: {done.stderr.decode(errors='replace').strip()}")
-    return done.stdout.decode("utf-8")

@@ -5,7 +5,7 @@ each fact with its quotes and source files: as a terminal page, Markdown or JSON
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -86,6 +86,14 @@ class Description:
     sections: Mapping[str, tuple[Fact, ...]]
     conflicts: tuple[tuple[str, str, str, str], ...]
     prefixes: Mapping[str, str]
+    links: Mapping[str, tuple[str, str, bool]] = field(default_factory=dict)
+    """The IRIs among the properties, types and values, by the text that
+    shows them: "Pyongyang (msr:pyongyang)" -> (its IRI, "Pyongyang", True),
+    so that a page can show each by its label, linked; False for a property
+    the graph does not describe (``rdfs:seeAlso``): its page is its IRI."""
+    linked_from: tuple[tuple[str, str, str], ...] = ()
+    """What links to the thing: (property, subject IRI, subject's label), by
+    property; every IRI with a triple whose object is the thing."""
 
     @property
     def title(self) -> str:
@@ -128,8 +136,13 @@ def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
     found: dict[str, list[str]] = {}
     types: list[str] = []
     statements: list[tuple[str, str]] = []
+    links: dict[str, tuple[str, str, bool]] = {}
     for row in select(graph, _OWN, {"thing": node}):
         p, o = row["p"].value, row["o"]
+        if isinstance(o, ox.NamedNode):
+            shown = label(names, o.value) if o.value in names else shorten(o.value, graph.prefixes)
+            links[_name(o, names, graph.prefixes)] = (o.value, shown, True)
+        _link_property(p, names, graph.prefixes, links)
         if p in ("http://www.w3.org/2000/01/rdf-schema#label",) or p.endswith("Label"):
             assert isinstance(o, ox.Literal)
             if o.value not in found.setdefault(o.language or "", []):
@@ -166,7 +179,45 @@ def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
         sections={name: tuple(facts) for name, facts in sections.items()},
         conflicts=_conflicts(graph, node.value, {f for _, f in quotes}, names),
         prefixes=graph.prefixes,
+        links=links,
+        linked_from=_linked_from(graph, node, names, said, links),
     )
+
+
+_INTO = """\
+SELECT DISTINCT ?p ?s ?thing WHERE { ?s ?p ?thing . FILTER (isIRI(?s)) }
+ORDER BY ?p ?s
+"""
+
+
+def _linked_from(
+    graph: KnowledgeGraph,
+    node: ox.NamedNode,
+    names: Mapping[str, Mapping[str, str]],
+    said: Mapping[str, str],
+    links: dict[str, tuple[str, str, bool]],
+) -> tuple[tuple[str, str, str], ...]:
+    """(property, subject, its label) for every IRI that links to ``node``;
+    each property the ontology describes goes into ``links`` too."""
+    found = []
+    for row in select(graph, _INTO, {"thing": node}):
+        prop, subject = row["p"].value, row["s"].value
+        short = shorten(prop, graph.prefixes)
+        _link_property(prop, names, graph.prefixes, links)
+        found.append((short, subject, said.get(subject) or label(names, subject)))
+    return tuple(found)
+
+
+def _link_property(
+    prop: str,
+    names: Mapping[str, Mapping[str, str]],
+    prefixes: Mapping[str, str],
+    links: dict[str, tuple[str, str, bool]],
+) -> None:
+    """A property the ontology describes links to its page, by its label;
+    any other to its IRI, by its prefixed name."""
+    short = shorten(prop, prefixes)
+    links[short] = (prop, label(names, prop), True) if prop in names else (prop, short, False)
 
 
 def statement_labels(

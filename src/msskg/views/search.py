@@ -1,6 +1,8 @@
 """Search the graph in your own words: labels and names (English and Korean,
-any case, parts of words) and the verbatim quotes (oa:exact) facts rest on.
-Each hit is one resource, with its kind and the command that shows more."""
+any case, parts of words) and the verbatim quotes (oa:exact) facts rest on;
+every word by default, "a quoted phrase", OR (see :mod:`msskg.views.search_text`).
+Each hit is one resource, with its kind, a quote that supports or names it
+(the words found marked), and the command that shows more."""
 
 from __future__ import annotations
 
@@ -15,8 +17,16 @@ import pyoxigraph as ox
 from msskg.errors import ParameterError, UnknownFormatError, shown, visible_lines
 from msskg.graph.prefixes import shorten
 from msskg.graph.store import KnowledgeGraph, open_store
-from msskg.query.folding import fold
+from msskg.query.folding import fold, nfkc
 from msskg.views.periods import label, labels_of, select
+from msskg.views.search_text import (
+    Excerpt,
+    Pattern,
+    excerpt,
+    marked,
+    parse_search,
+    split_words,
+)
 
 __all__ = ["SEARCH_FORMATS", "Hit", "find", "format_hits", "search"]
 
@@ -40,19 +50,27 @@ _TEXTS = {
     "?from oa:hasSelector ?selector . ?thing prov:wasDerivedFrom ?from . "
     "OPTIONAL { ?from oa:hasSource ?source } }",
 }
+# Where a person, body or place is named (and a body's names given): the quotes
+# shown for a hit on its label or name.
+_NAMED = (
+    "SELECT ?thing ?text ?source WHERE { "
+    "{ ?note oa:hasBody ?thing ; oa:hasTarget ?from } "
+    "UNION { ?period a mss:NamePeriod ; mss:ofAgency ?thing ; prov:wasDerivedFrom ?from } "
+    "?from oa:hasSelector/oa:exact ?text . OPTIONAL { ?from oa:hasSource ?source } }"
+)
 _TYPES = "SELECT ?thing ?type WHERE { ?thing rdf:type ?type }"
 _FACT_TYPES = "SELECT ?type WHERE { ?type rdfs:subClassOf+ mss:Fact }"
 
 _OWL = "http://www.w3.org/2002/07/owl#"
 _PROPERTY_TYPES = {_OWL + name for name in ("ObjectProperty", "DatatypeProperty")}
-# How much of a quote to show around the words found.
-_SNIPPET = 90
 
 
 @dataclass(frozen=True)
 class Hit:
     """One resource found: its labels, kind, what matched (a label, a name or a
-    quote, with the quote's source), and a score (higher is better)."""
+    quote), a score (higher is better), and a quote that supports or names
+    it (the part that holds the words found, with its source, and the
+    (start, end) offsets of those words in it), when the graph has one."""
 
     iri: str
     label: str
@@ -63,6 +81,8 @@ class Hit:
     source: str | None
     score: int
     command: str
+    quote: str | None = None
+    marks: tuple[tuple[int, int], ...] = ()
 
 
 def search(
@@ -84,11 +104,10 @@ def search(
 
 
 def find(graph: KnowledgeGraph, text: str) -> list[Hit]:
-    """Every resource whose labels, names or quotes contain every word of
-    ``text`` (case-insensitive, parts of words too), best first."""
-    words = _words(text)
-    if not words:
-        raise ParameterError("search for at least one letter or digit, e.g. msskg search minister")
+    """Every resource with a label, name or quote that holds every word of
+    ``text`` (case-insensitive, parts of words too), each ``"quoted phrase"``
+    as written, or what either side of an ``OR`` asks; best first."""
+    patterns = parse_search(nfkc(text))
     names = labels_of(graph)
     kinds = _kinds(graph, names)
     best: dict[str, tuple[int, str, str, str | None]] = {}
@@ -99,7 +118,7 @@ def find(graph: KnowledgeGraph, text: str) -> list[Hit]:
         thing, found = row["thing"], row["text"]
         if not isinstance(thing, ox.NamedNode) or not isinstance(found, ox.Literal):
             continue
-        score = _score(found.value, words, quote=field == "quote")
+        score = max(_score(nfkc(found.value), p, quote=field == "quote") for p in patterns)
         if score == 0:
             continue
         source = row.get("source")
@@ -108,21 +127,60 @@ def find(graph: KnowledgeGraph, text: str) -> list[Hit]:
         held = best.get(thing.value)
         if held is None or (score, -len(found.value)) > (held[0], -len(held[2])):
             best[thing.value] = mine
-    hits = [
-        Hit(
-            iri=iri,
-            label=label(names, iri),
-            korean=names.get(iri, {}).get("ko"),
-            kind=kinds.get(iri, "resource"),
-            field=field,
-            matched=_snippet(matched, words) if field == "quote" else matched,
-            source=shorten(source, graph.prefixes) if source else None,
-            score=score,
-            command=f"msskg describe {shorten(iri, graph.prefixes)}",
+    quotes = _quotes(rows, graph, set(best))
+    hits = []
+    for iri, (score, field, matched, origin) in best.items():
+        quote = (
+            (matched, origin) if field == "quote" else _best_quote(quotes.get(iri, []), patterns)
         )
-        for iri, (score, field, matched, source) in best.items()
-    ]
+        shown = excerpt(quote[0], patterns) if quote else None
+        hits.append(
+            Hit(
+                iri=iri,
+                label=label(names, iri),
+                korean=names.get(iri, {}).get("ko"),
+                kind=kinds.get(iri, "resource"),
+                field=field,
+                matched=shown.text if shown and field == "quote" else matched,
+                source=shorten(quote[1], graph.prefixes) if quote and quote[1] else None,
+                score=score,
+                command=f"msskg describe {shorten(iri, graph.prefixes)}",
+                quote=shown.text if shown else None,
+                marks=shown.marks if shown else (),
+            )
+        )
     return sorted(hits, key=lambda h: (-h.score, h.label.casefold(), h.iri))
+
+
+def _quotes(
+    rows: Sequence[tuple[str, Mapping[str, object]]], graph: KnowledgeGraph, found: set[str]
+) -> dict[str, list[tuple[str, str | None]]]:
+    """The quotes of each resource in ``found``: those it is derived from,
+    and those that name it; (text, source IRI), in a stable order."""
+    quotes: dict[str, set[tuple[str, str | None]]] = {}
+    named = [("quote", row) for row in select(graph, _PREFIXES + _NAMED)]
+    for field, row in [*rows, *named]:
+        thing, text, source = row["thing"], row["text"], row.get("source")
+        if field != "quote" or not isinstance(thing, ox.NamedNode) or thing.value not in found:
+            continue
+        if isinstance(text, ox.Literal):
+            where = source.value if isinstance(source, ox.NamedNode) else None
+            quotes.setdefault(thing.value, set()).add((text.value, where))
+    return {iri: sorted(pairs, key=lambda q: (q[0], q[1] or "")) for iri, pairs in quotes.items()}
+
+
+def _best_quote(
+    quotes: Sequence[tuple[str, str | None]], patterns: Sequence[Pattern]
+) -> tuple[str, str | None] | None:
+    """The quote that holds most of what was searched for (the shortest of those)."""
+
+    def fit(quote: tuple[str, str | None]) -> tuple[int, int, int]:
+        folded = " ".join(quote[0].lower().split())
+        whole = any(p.matches(quote[0]) for p in patterns)
+        terms = sum(term in folded for p in patterns for term in p.terms)
+        return (int(whole), terms, -len(quote[0]))
+
+    return max(quotes, key=fit) if quotes else None
 
 
 def format_hits(text: str, hits: Sequence[Hit], *, fmt: str = "text", limit: int = 20) -> str:
@@ -131,34 +189,42 @@ def format_hits(text: str, hits: Sequence[Hit], *, fmt: str = "text", limit: int
     if fmt == "json":
         return json.dumps([asdict(h) for h in first], ensure_ascii=False, indent=2) + "\n"
     if not hits:
-        return f'nothing found for "{shown(text)}" (labels, names and quotes were searched)\n'
+        return f"nothing found for {_asked(text)} (labels, names and quotes were searched)\n"
     more = f", the first {limit} shown (--limit)" if len(hits) > limit else ""
-    lines = [f'{len(hits)} found for "{shown(text)}"{more}:']
+    lines = [f"{len(hits)} found for {_asked(text)}{more}:"]
     for number, hit in enumerate(first, start=1):
         title = hit.label + (f" ({hit.korean})" if hit.korean and hit.korean != hit.label else "")
         lines.append(f"{number}. {title} · {hit.kind}")
-        if hit.field == "quote":
-            lines.append(f"   quote: “{hit.matched}” ({hit.source})")
-        elif hit.matched not in (hit.label, hit.korean):
+        if hit.field != "quote" and hit.matched not in (hit.label, hit.korean):
             lines.append(f"   {hit.field}: {hit.matched}")
+        if hit.quote is not None:
+            quote = marked(Excerpt(hit.quote, hit.marks))
+            lines.append(f"   quote: “{quote}”" + (f" ({hit.source})" if hit.source else ""))
         lines.append(f"   {hit.command}")
     return visible_lines(lines)
 
 
+def _asked(text: str) -> str:
+    # a search with "a phrase" in it is shown as typed, not quoted again
+    return shown(text) if '"' in text else f'"{shown(text)}"'
+
+
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[^\w]+", fold(text)) if w]
+    return split_words(fold(text).replace("\u2019", "'"))
 
 
-def _score(found: str, words: Sequence[str], *, quote: bool) -> int:
-    """0 unless every word is in ``found``; more for a whole match, a match at
-    the start, and whole words; labels and names rank above quotes."""
-    folded = fold(found)
-    if not all(w in folded for w in words):
+def _score(found: str, pattern: Pattern, *, quote: bool) -> int:
+    """0 unless ``found`` holds every term of ``pattern``; more for a whole
+    match, a match at the start, the words in the order asked, and whole
+    words; labels and names rank above quotes."""
+    if not pattern.matches(found):
         return 0
-    tokens = _words(folded)
+    words = pattern.words
+    tokens = _words(found)
     whole = " ".join(words)
     if quote:
-        return 10 + sum(2 for w in words if w in tokens)
+        in_order = len(words) > 1 and whole in " ".join(tokens)
+        return 10 + sum(2 for w in words if w in tokens) + (5 if in_order else 0)
     if " ".join(tokens) == whole:
         return 100
     score = 50 + sum(10 for w in words if w in tokens) + sum(5 for w in words if _starts(w, tokens))
@@ -168,22 +234,6 @@ def _score(found: str, words: Sequence[str], *, quote: bool) -> int:
 
 def _starts(word: str, tokens: Sequence[str]) -> bool:
     return any(t.startswith(word) for t in tokens)
-
-
-def _snippet(quote: str, words: Sequence[str]) -> str:
-    """The quote on one line, cut to about :data:`_SNIPPET` characters around
-    the first word found, with "…" where it was cut."""
-    flat = " ".join(quote.split())
-    if len(flat) <= _SNIPPET:
-        return flat
-    at = min(i for i in (flat.casefold().find(w) for w in words) if i >= 0)
-    start = max(0, min(at - _SNIPPET // 3, len(flat) - _SNIPPET))
-    cut = flat[start : start + _SNIPPET]
-    if start:  # whole words only
-        cut = cut.split(" ", 1)[-1]
-    if start + _SNIPPET < len(flat):
-        cut = cut.rsplit(" ", 1)[0]
-    return ("…" if start else "") + cut.strip() + ("…" if start + _SNIPPET < len(flat) else "")
 
 
 def _words_of(kind: ox.NamedNode) -> str:

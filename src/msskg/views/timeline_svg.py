@@ -88,9 +88,10 @@ def render_svg(tl: Timeline, *, link: Callable[[str], str] | None = None) -> str
     return "\n".join(
         [
             '<?xml version="1.0" encoding="UTF-8"?>',
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{_RIGHT + 20}" height="{height}" '
-            f'viewBox="0 0 {_RIGHT + 20} {height}" font-family={quoteattr(FONT_FAMILY)} '
-            'font-size="12" role="img">',
+            # scales to its container (a page, a phone), never wider than drawn
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_RIGHT + 20} {height}" '
+            f'width="100%" style="max-width:{_RIGHT + 20}px" '
+            f'font-family={quoteattr(FONT_FAMILY)} font-size="12" role="img">',
             f"<title>{escape(title)}</title>",
             "<defs>",
             *(_hatch(kind, colour) for kind, colour in _COLOURS.items()),
