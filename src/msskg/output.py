@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,12 +66,13 @@ def open_atomically(
     target = resolve_output(path, force=force, inputs=inputs)
     try:
         mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
-        handle, temporary = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
+        with _REGISTERING:  # created and registered as one step, for the watchdog
+            handle, temporary = tempfile.mkstemp(
+                dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+            )
+            _UNFINISHED.add(temporary)
     except OSError as err:
         raise OutputError(f"cannot write {path}: {err.strerror}") from None
-    _UNFINISHED.add(temporary)
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
@@ -92,12 +94,19 @@ def open_atomically(
 # Files being written now: a watchdog that ends the process (os._exit, no
 # unwinding) removes them first (discard_unfinished).
 _UNFINISHED: set[str] = set()
+_REGISTERING = threading.Lock()
 
 
 def discard_unfinished() -> None:
-    """Remove every output still being written, before the process ends abruptly."""
-    for temporary in list(_UNFINISHED):
-        Path(temporary).unlink(missing_ok=True)
+    """Remove every output still being written, before the process ends
+    abruptly; a file being created now is waited for (briefly), then removed."""
+    held = _REGISTERING.acquire(timeout=5)
+    try:
+        for temporary in list(_UNFINISHED):
+            Path(temporary).unlink(missing_ok=True)
+    finally:
+        if held:
+            _REGISTERING.release()
 
 
 def write_atomically(
