@@ -52,6 +52,7 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"until": "2026-11-22"},
         {"until": "2023"},
         {"until": "2026-11-22", "holder": "Kim Jong-ho"},
+        {"until": "2000", "holder": "Ri Thae-sop"},
         {"until": "2026-11-22", "holder": "msr:pak-mun-gyu", "post": "Minister of Interior"},
     ],
     "name-at": [

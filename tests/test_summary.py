@@ -176,3 +176,14 @@ def test_table_width_without_a_terminal_is_120(monkeypatch: pytest.MonkeyPatch) 
     assert table_width() == 120
     monkeypatch.setenv("COLUMNS", "90")
     assert table_width() == 90
+
+
+def test_the_library_call_the_cli_makes() -> None:
+    from msskg.query import Summary as Exported
+    from msskg.query import get_query, run_query
+    from msskg.query import summarize as exported
+
+    answer = run_query(get_query("holder-at"), {"date": "2020..2022"})
+    assert isinstance(answer, SelectResult)
+    people = exported(answer, Exported(distinct=["holder"], count=True))
+    assert people.to_dicts() == [{"count": 6}]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         comparable,
         comparable_result,
     )
+    from msskg.query.summary import Summary, summarize
 
 _WHERE = {
     "catalogue": ("SavedQuery", "get_query", "list_queries", "parse_query"),
@@ -31,6 +32,7 @@ _WHERE = {
         *("AskResult", "Backend", "GraphResult", "QueryResult", "SelectResult", "Term"),
         *("comparable", "comparable_result"),
     ),
+    "summary": ("Summary", "summarize"),
 }
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "QueryResult",
     "SavedQuery",
     "SelectResult",
+    "Summary",
     "Term",
     "comparable",
     "comparable_result",
@@ -50,6 +53,7 @@ __all__ = [
     "list_queries",
     "parse_query",
     "run_query",
+    "summarize",
 ]
 
 
