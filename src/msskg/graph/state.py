@@ -20,6 +20,7 @@ from msskg.graph.direct import (
     OBJECT,
     PREDICATE,
     SUBJECT,
+    derive,
     direct_quads,
     read_rules,
 )
@@ -30,6 +31,9 @@ __all__ = ["CERTAIN", "POSSIBLE", "state_graph", "state_quads"]
 CERTAIN = ox.Literal("certain")
 POSSIBLE = ox.Literal("possible")
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+PREF_LABEL = ox.NamedNode(_SKOS + "prefLabel")
+ALT_LABEL = ox.NamedNode(_SKOS + "altLabel")
 
 
 def state_graph(when: FuzzyDate) -> ox.NamedNode:
@@ -42,17 +46,22 @@ def state_quads(
     *,
     possible: bool = False,
     data: Sequence[Path | str] | None = None,
+    store: ox.Store | None = None,
 ) -> list[ox.Quad]:
     """The triples that certainly held on ``when`` (with ``possible``, also
     those that possibly did), each with its ``rdf:Statement``s: one with the
     facts that make it certain (``mss:certainty "certain"``), else one with the
-    facts that make it possible."""
+    facts that make it possible. ``store``: the facts already loaded (else
+    ``data``, or the bundled graph, is read)."""
     bindings = {
         "date_earliest": ox.Literal(when.earliest.isoformat(), datatype=XSD_DATE),
         "date_latest": ox.Literal(when.latest.isoformat(), datatype=XSD_DATE),
     }
     rules = read_rules(project_home() / "rules" / "at")
-    quads = direct_quads(data, rules=rules, bindings=bindings)
+    if store is None:
+        quads = direct_quads(data, rules=rules, bindings=bindings)
+    else:
+        quads = derive(store, rules, bindings=bindings)
     by_node: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = defaultdict(list)
     for quad in quads:
         if not isinstance(quad.subject, ox.Triple):
@@ -68,11 +77,39 @@ def state_quads(
         )
         statements[key].setdefault(certainty, []).extend(about)
     graph = state_graph(when)
+    chosen: dict[tuple[object, ...], list[ox.Quad]] = {}
+    for triple, by_certainty in statements.items():
+        found = by_certainty.get(CERTAIN) or (by_certainty.get(POSSIBLE) if possible else None)
+        if found:
+            chosen[triple] = found
     kept: list[ox.Quad] = []
-    for (subject, predicate, obj), by_certainty in statements.items():
-        chosen = by_certainty.get(CERTAIN) or (by_certainty.get(POSSIBLE) if possible else None)
-        if not chosen:
-            continue
+    for (subject, predicate, obj), about in _skos_consistent(chosen).items():
         kept.append(ox.Quad(subject, predicate, obj, graph))  # type: ignore[arg-type]
-        kept += [ox.Quad(q.subject, q.predicate, q.object, graph) for q in chosen]
+        kept += [ox.Quad(q.subject, q.predicate, q.object, graph) for q in about]
     return sorted(set(kept), key=str)
+
+
+def _skos_consistent(
+    chosen: dict[tuple[object, ...], list[ox.Quad]],
+) -> dict[tuple[object, ...], list[ox.Quad]]:
+    """``chosen`` without the skos:altLabels that repeat a skos:prefLabel of the
+    same resource (SKOS S13: the two are disjoint), and with every prefLabel of a
+    resource that has two in one language made an altLabel (S14)."""
+    prefs: dict[tuple[object, str], set[object]] = defaultdict(set)
+    for subject, predicate, obj in chosen:
+        if predicate == PREF_LABEL and isinstance(obj, ox.Literal):
+            prefs[(subject, obj.language or "")].add(obj)
+    result: dict[tuple[object, ...], list[ox.Quad]] = {}
+    for (subject, predicate, obj), about in chosen.items():
+        language = obj.language or "" if isinstance(obj, ox.Literal) else ""
+        same = prefs.get((subject, language), set())
+        if predicate == ALT_LABEL and obj in same and len(same) == 1:
+            continue  # the name is the prefLabel: the altLabel would clash with it
+        if predicate == PREF_LABEL and len(same) > 1:
+            predicate = ALT_LABEL
+            about = [
+                ox.Quad(q.subject, q.predicate, ALT_LABEL if q.predicate == PREDICATE else q.object)
+                for q in about
+            ]
+        result.setdefault((subject, predicate, obj), []).extend(about)
+    return result
