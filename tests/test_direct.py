@@ -252,10 +252,14 @@ def test_a_statement_of_the_state_names_only_facts_of_its_certainty() -> None:
     )
     assert answers(state, both) == []
     # the forces' 2010 subordination has no stated end, so in 2012 it only possibly held; the
-    # 1962 one possibly lasted only until the next change its text reports (2010)
+    # 1962 one possibly lasted only until the next change its text reports (2010); the
+    # present-tense one holds certainly at its text's as-of date, possibly since 1962
     forces = (
         "SELECT ?fact WHERE { ?st rdf:subject <https://w3id.org/msskg/id/social-security-forces> ;"
         " rdf:predicate org:subOrganizationOf ; prov:wasDerivedFrom ?fact ;"
         ' <https://w3id.org/msskg/ontology#certainty> "possible" . }'
     )
-    assert answers(state, forces) == ["https://w3id.org/msskg/id/sub-2010-ssf-under-mps"]
+    assert answers(state, forces) == [
+        "https://w3id.org/msskg/id/sub-2010-ssf-under-mps",
+        "https://w3id.org/msskg/id/sub-ssf-under-mss-present",
+    ]

@@ -29,6 +29,7 @@ PREFIXES = f"""
 PREFIX mss: <{MSS}> PREFIX org: <{ORG}> PREFIX skos: <{SKOS}>
 PREFIX time: <http://www.w3.org/2006/time#> PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 
 
@@ -236,3 +237,163 @@ def test_today_the_ministry_possibly_has_its_children() -> None:
     at_as_of = state_triples("2022-12-28", possible=False)
     under = org_triple("social-security-forces", "subOrganizationOf", "ministry-of-social-security")
     assert under in at_as_of
+
+
+# The state on each date of issue 19, as a reading of the seeds gives it: the
+# names (en, ko), superiors, ministers and children that certainly held (on
+# "today", after every source's as-of date, what possibly holds). A name another
+# source disputes then is an altLabel, never the prefLabel.
+READINGS: dict[str, set[str]] = {
+    "1946": {
+        "ministry-of-social-security skos:prefLabel Political Security Bureau@en",
+        "ministry-of-social-security skos:prefLabel 정치보안국@ko",
+    },
+    "1950": {
+        "ministry-of-social-security org:subOrganizationOf ministry-of-internal-affairs",
+        "ministry-of-social-security skos:prefLabel Political Security Bureau@en",
+        "ministry-of-social-security skos:prefLabel 정치보안국@ko",
+    },
+    "1963": {
+        "ministry-of-social-security skos:prefLabel Ministry of Social Security@en",
+        "ministry-of-social-security skos:prefLabel 사회안전성@ko",
+        "social-security-forces skos:altLabel People's Guards Forces@en",
+        "social-security-forces skos:altLabel 조선인민경비대@ko",
+    },
+    "1984-06": {
+        "ministry-of-social-security skos:prefLabel Social Security Department@en",
+        "ministry-of-social-security skos:prefLabel 사회안전부@ko",
+        "social-security-forces skos:altLabel People's Guards Forces@en",
+        "social-security-forces skos:altLabel 조선인민경비대@ko",
+    },
+    "1999": {
+        "ministry-of-social-security org:subOrganizationOf cabinet",
+        "ministry-of-social-security skos:prefLabel Ministry of Social Security@en",
+        "ministry-of-social-security skos:prefLabel 사회안전성@ko",
+        "paek-hak-rim org:headOf ministry-of-social-security",
+        "post-minister-of-social-security org:heldBy paek-hak-rim",
+        "social-security-forces skos:altLabel People's Guards Forces@en",
+        "social-security-forces skos:altLabel 조선인민경비대@ko",
+    },
+    "2005-06-15": {
+        "ju-sang-song org:headOf ministry-of-social-security",
+        "ministry-of-social-security org:subOrganizationOf cabinet",
+        "ministry-of-social-security skos:prefLabel Ministry of People's Security@en",
+        "ministry-of-social-security skos:prefLabel 인민보안성@ko",
+        "post-minister-of-social-security org:heldBy ju-sang-song",
+        "social-security-forces skos:altLabel People's Guards Forces@en",
+        "social-security-forces skos:altLabel 조선인민경비대@ko",
+    },
+    "2012-06-01": {
+        "ministry-of-social-security org:subOrganizationOf national-defence-commission",
+        "ministry-of-social-security skos:altLabel Ministry of People's Security@en",
+        "ministry-of-social-security skos:altLabel People's Security Department@en",
+        "ministry-of-social-security skos:altLabel 인민보안부@ko",
+        "post-minister-of-social-security org:heldBy ri-myong-su",
+        "ri-myong-su org:headOf ministry-of-social-security",
+        "social-security-forces skos:prefLabel Korean People's Internal Security Forces@en",
+        "social-security-forces skos:prefLabel 조선인민내무군@ko",
+    },
+    "2016-06-01": {
+        "choe-pu-il org:headOf ministry-of-social-security",
+        "ministry-of-social-security skos:altLabel Ministry of People's Security@en",
+        "post-minister-of-social-security org:heldBy choe-pu-il",
+        "social-security-forces skos:prefLabel Korean People's Internal Security Forces@en",
+        "social-security-forces skos:prefLabel 조선인민내무군@ko",
+    },
+    "2021-08-15": {
+        "kim-jong-ho org:headOf ministry-of-social-security",
+        "ministry-of-social-security org:subOrganizationOf state-affairs-commission",
+        "ministry-of-social-security skos:prefLabel Ministry of Social Security@en",
+        "ministry-of-social-security skos:prefLabel 사회안전성@ko",
+        "post-minister-of-social-security org:heldBy kim-jong-ho",
+        "social-security-forces skos:prefLabel Social Security Forces@en",
+        "social-security-forces skos:prefLabel 조선사회안전군@ko",
+    },
+    "today": {
+        "corrections-bureau org:subOrganizationOf ministry-of-social-security",
+        "financial-intelligence-agency org:subOrganizationOf ministry-of-social-security",
+        "ministry-of-social-security org:subOrganizationOf state-affairs-commission",
+        "ministry-of-social-security skos:altLabel Ministry of Social Security@en",
+        "ministry-of-social-security skos:altLabel 사회안전성@ko",
+        "post-minister-of-social-security org:heldBy ri-thae-sop",
+        "protection-bureau org:subOrganizationOf ministry-of-social-security",
+        "railway-security-bureau org:subOrganizationOf ministry-of-social-security",
+        "ri-thae-sop org:headOf ministry-of-social-security",
+        "seventh-general-bureau org:subOrganizationOf ministry-of-social-security",
+        "social-security-forces org:subOrganizationOf ministry-of-social-security",
+        "social-security-forces skos:altLabel Social Security Forces@en",
+        "social-security-forces skos:altLabel 조선사회안전군@ko",
+    },
+}
+
+
+def short(term: ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple) -> str:
+    if isinstance(term, ox.Literal):
+        return f"{term.value}@{term.language}"
+    value = term.value if not isinstance(term, ox.Triple) else str(term)
+    for namespace, prefix in ((SKOS, "skos:"), (ORG, "org:"), (MSR, "")):
+        value = value.replace(namespace, prefix)
+    return value
+
+
+def state_store(date: str, *, possible: bool) -> ox.Store:
+    options = ["--possible"] if possible else []
+    result = CliRunner().invoke(main, ["export", "--at", date, "-f", "nt", *options])
+    assert result.exit_code == 0, result.output
+    store = ox.Store()
+    store.load(result.output.encode(), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+PLAIN = ("prefLabel", "altLabel", "subOrganizationOf", "heldBy", "headOf")
+
+
+@pytest.mark.parametrize("date", sorted(READINGS))
+def test_the_state_on_a_date_reads_as_the_seeds(date: str) -> None:
+    store = state_store(date, possible=date == "today")
+    found = {
+        f"{short(q.subject)} {short(q.predicate)} {short(q.object)}"
+        for q in store
+        if not q.subject.value.startswith(MSR + "direct/")
+        and q.predicate.value.rsplit("#", 1)[-1] in PLAIN
+    }
+    assert found == READINGS[date]
+
+
+def test_a_disputed_name_names_the_fact_that_disputes_it() -> None:
+    store = state_store("2016-06-01", possible=False)
+    assert rows(
+        store,
+        "SELECT ?name ?by ?certainty WHERE { ?st rdf:predicate skos:altLabel ; rdf:object ?name ;"
+        " mss:disputedBy ?by ; mss:certainty ?certainty }",
+    ) == [
+        (
+            "Ministry of People's Security",
+            MSR + "name-2010-peoples-security-department",
+            "certain",
+        )
+    ]
+
+
+def test_in_2021_the_forces_are_possibly_under_the_ministry() -> None:
+    under = org_triple("social-security-forces", "subOrganizationOf", "ministry-of-social-security")
+    assert under in state_triples("2021-08-15", possible=True)
+    assert under not in state_triples("2021-08-15", possible=False)
+
+
+@pytest.mark.parametrize("date", ["1950", "2012-06-01", "today"])
+def test_the_state_names_everything_it_mentions(date: str) -> None:
+    """A plain ORG or SKOS reader needs no other file: every body, person and
+    post the state mentions has its English label, and its Korean one where the
+    graph has one."""
+    store = state_store(date, possible=True)
+    unlabelled = rows(
+        store,
+        "SELECT DISTINCT ?thing WHERE { ?st rdf:subject|rdf:object ?thing . FILTER isIRI(?thing)"
+        ' FILTER NOT EXISTS { ?thing rdfs:label ?en . FILTER (LANG(?en) = "en") } }',
+    )
+    assert unlabelled == []
+    labels = rows(
+        store, "SELECT ?label WHERE { <" + MSR + "ministry-of-social-security> rdfs:label ?label }"
+    )
+    assert labels == [("Ministry of Social Security",), ("사회안전성",)]

@@ -21,10 +21,10 @@ from msskg.graph.direct import (
     PREDICATE,
     SUBJECT,
     derive,
-    direct_quads,
     read_rules,
 )
-from msskg.graph.files import project_home
+from msskg.graph.files import project_home, resolve_files
+from msskg.graph.store import parse_into
 
 __all__ = ["CERTAIN", "POSSIBLE", "state_graph", "state_quads"]
 
@@ -34,6 +34,7 @@ XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 PREF_LABEL = ox.NamedNode(_SKOS + "prefLabel")
 ALT_LABEL = ox.NamedNode(_SKOS + "altLabel")
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 
 def state_graph(when: FuzzyDate) -> ox.NamedNode:
@@ -59,9 +60,9 @@ def state_quads(
     }
     rules = read_rules(project_home() / "rules" / "at")
     if store is None:
-        quads = direct_quads(data, rules=rules, bindings=bindings)
-    else:
-        quads = derive(store, rules, bindings=bindings)
+        store = ox.Store()
+        parse_into(store, resolve_files(data))
+    quads = derive(store, rules, bindings=bindings)
     by_node: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = defaultdict(list)
     for quad in quads:
         if not isinstance(quad.subject, ox.Triple):
@@ -83,10 +84,25 @@ def state_quads(
         if found:
             chosen[triple] = found
     kept: list[ox.Quad] = []
+    named: set[ox.NamedNode] = set()
     for (subject, predicate, obj), about in _skos_consistent(chosen).items():
         kept.append(ox.Quad(subject, predicate, obj, graph))  # type: ignore[arg-type]
         kept += [ox.Quad(q.subject, q.predicate, q.object, graph) for q in about]
+        named |= {term for term in (subject, obj) if isinstance(term, ox.NamedNode)}
+    kept += _labels(store, named, graph)
     return sorted(set(kept), key=str)
+
+
+def _labels(store: ox.Store, things: set[ox.NamedNode], graph: ox.NamedNode) -> list[ox.Quad]:
+    """The rdfs:labels (every language) of the bodies, people and posts a state
+    names, so that the state stands alone for a plain ORG or SKOS reader."""
+    if not things:
+        return []
+    values = " ".join(str(thing) for thing in sorted(things, key=str))
+    query = f"SELECT ?thing ?label WHERE {{ VALUES ?thing {{ {values} }} ?thing {LABEL} ?label }}"
+    answer = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QuerySolutions)
+    return [ox.Quad(row["thing"], LABEL, row["label"], graph) for row in answer]
 
 
 def _skos_consistent(
