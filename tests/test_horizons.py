@@ -79,7 +79,7 @@ def test_present_is_certain_through_the_latest_as_of_of_its_sources(facts: ox.St
         " ?fact prov:wasDerivedFrom/oa:hasSource/mss:asOf/mss:earliest ?asOf"
         " } GROUP BY ?fact ?through",
     )
-    assert len(through) == 10
+    assert len(through) == 11
     assert [f for f, mine, latest in through if mine != latest] == []
     unexplained = rows(
         facts,
@@ -231,6 +231,7 @@ def test_today_the_ministry_possibly_has_its_children() -> None:
         "financial-intelligence-agency",
         "protection-bureau",
         "railway-security-bureau",
+        "registration-bureau",
         "seventh-general-bureau",
         "social-security-forces",
     }
@@ -318,6 +319,7 @@ READINGS: dict[str, set[str]] = {
         "post-minister-of-social-security org:heldBy ri-thae-sop",
         "protection-bureau org:subOrganizationOf ministry-of-social-security",
         "railway-security-bureau org:subOrganizationOf ministry-of-social-security",
+        "registration-bureau org:subOrganizationOf ministry-of-social-security",
         "ri-thae-sop org:headOf ministry-of-social-security",
         "seventh-general-bureau org:subOrganizationOf ministry-of-social-security",
         "social-security-forces org:subOrganizationOf ministry-of-social-security",

@@ -219,4 +219,34 @@ def test_every_org_triple_the_closure_infers_holds_on_one_date(bundled: rdflib.G
     assert checked > 40
     assert false == []
     transitive = set(bundled.subject_objects(ORG.transitiveSubOrganizationOf))
-    assert len(transitive) == 13  # 7 stated, 6 composed: each child under the commission
+    assert len(transitive) == 15  # 8 stated, 7 composed: each child under the commission
+
+
+@pytest.mark.slow
+def test_every_concept_is_reachable_in_its_scheme(bundled: rdflib.Graph) -> None:
+    ours = ("https://w3id.org/msskg/",)  # oa:identifying is the Web Annotation's own concept
+    concepts = {c for c in bundled.subjects(RDF.type, SKOS.Concept) if str(c).startswith(ours)}
+    top = {c for c in concepts if (c, SKOS.topConceptOf, None) in bundled}
+    below = {
+        c for c in concepts if any(b in top for b in bundled.objects(c, SKOS.broaderTransitive))
+    }
+    # posts' roles are org:Roles (skos:Concepts by ORG), in no scheme: left to ORG
+    roles = set(bundled.subjects(RDF.type, ORG.Role))
+    assert sorted(map(str, concepts - top - below - roles)) == []
+
+
+def test_plain_skos_gives_the_rank_order() -> None:
+    graph = rdflib.Graph().parse(ROOT / "data" / "equipment-ranks.ttl")
+    ordered = graph.value(
+        rdflib.URIRef("https://w3id.org/msskg/id/ranks-in-order"), SKOS.memberList
+    )
+    in_list = list(rdflib.collection.Collection(graph, ordered))
+    by_order = sorted(
+        graph.subjects(MSS.rankOrder, None), key=lambda r: graph.value(r, MSS.rankOrder)
+    )
+    assert in_list == by_order
+    assert [str(graph.value(r, SKOS.prefLabel)) for r in in_list[:3]] == [
+        "General",
+        "Colonel General",
+        "Lieutenant General",
+    ]
