@@ -399,3 +399,45 @@ def test_the_state_names_everything_it_mentions(date: str) -> None:
         store, "SELECT ?label WHERE { <" + MSR + "ministry-of-social-security> rdfs:label ?label }"
     )
     assert labels == [("Ministry of Social Security",), ("사회안전성",)]
+
+
+@pytest.mark.slow
+def test_the_saved_queries_and_the_state_agree_on_every_month(facts: ox.Store) -> None:
+    """One reading of the bounds: on every month from 1945-01 to today, the
+    minister (by term), the ministry's superior (by subordination) and its
+    English names are certain in the saved queries exactly when export --at
+    states them certain."""
+    from msskg.graph.store import KnowledgeGraph
+    from msskg.query.catalogue import get_query
+    from msskg.query.engines import run_query
+    from msskg.query.results import SelectResult
+
+    graph = KnowledgeGraph(facts)
+    ministry = MSR + "ministry-of-social-security"
+    asks = {
+        "holder-at": ("term", MSR + "post-minister-of-social-security", "org:heldBy", "?fact"),
+        "superior-at": ("subordination", ministry, "org:subOrganizationOf", "?fact"),
+        "name-at": ("name", ministry, "skos:prefLabel skos:altLabel", "?o"),
+    }
+    differ = []
+    for month in months(dt.date(1945, 1, 1), dt.date.today()):
+        state = ox.Store()
+        state.extend(state_quads(parse_date(month), possible=False, store=facts))
+        for name, (column, subject, predicates, value) in asks.items():
+            result = run_query(get_query(name), {"date": month}, graph=graph)
+            assert isinstance(result, SelectResult)
+            at, level = result.variables.index(column), result.variables.index("certainty")
+            answered = {
+                row[at].value  # type: ignore[union-attr]
+                for row in result.rows
+                if row[level] is not None and row[level].value == "certain"
+            }
+            query = (
+                f"SELECT {value} WHERE {{ ?st rdf:subject <{subject}> ; rdf:predicate ?p ;"
+                " rdf:object ?o ; prov:wasDerivedFrom ?fact ."
+                f' VALUES ?p {{ {predicates} }} FILTER (!isLiteral(?o) || LANG(?o) = "en") }}'
+            )
+            stated = {found for (found,) in rows(state, query)}
+            if answered != stated:
+                differ.append((month, name, sorted(answered ^ stated)))
+    assert differ == []
