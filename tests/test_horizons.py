@@ -377,6 +377,18 @@ def test_a_disputed_name_names_the_fact_that_disputes_it() -> None:
     ]
 
 
+def test_a_holder_disputed_by_a_claim_of_the_current_holder_names_it() -> None:
+    store = state_store("2022-12-28", possible=False)
+    assert rows(
+        store,
+        "SELECT ?holder ?by WHERE { ?st rdf:predicate org:heldBy ; rdf:object ?holder ;"
+        " mss:disputedBy ?by }",
+    ) == [(MSR + "ri-thae-sop", MSR + "claim-current-minister-prose")]
+    # before the text's as-of date, its "current minister" is no rival
+    earlier = state_store("2022-06-01", possible=True)
+    assert rows(earlier, "SELECT ?by WHERE { ?st mss:disputedBy ?by }") == []
+
+
 def test_in_2021_the_forces_are_possibly_under_the_ministry() -> None:
     under = org_triple("social-security-forces", "subOrganizationOf", "ministry-of-social-security")
     assert under in state_triples("2021-08-15", possible=True)
