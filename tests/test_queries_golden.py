@@ -45,6 +45,10 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"date": "2016.."},
         {"date": "..1960", "post": "msr:post-minister-of-interior"},
         {"date": "1951..1953", "post": "msr:post-minister-of-interior"},
+        # after every source's as-of date: "- present" only possibly, ends not stated bounded
+        {"date": "2100-01-01"},
+        {"date": "2100", "post": "msr:post-minister-of-interior"},
+        {"date": "1968", "post": "msr:post-minister-of-interior"},
     ],
     "terms": [{}, {"post": "msr:post-minister-of-interior"}, {"post": "msr:post-commander-of-ssf"}],
     "repeat-holders": [{}, {"post": "Minister of Interior"}],
@@ -74,6 +78,10 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"date": "2016.."},
         {"date": "..1945-11-18"},
         {"date": "1970..2001"},
+        {"date": "2100-01-01"},
+        # before the force's founding (October 1962), and after every source's as-of date
+        {"date": "1946", "agency": "msr:social-security-forces"},
+        {"date": "2100", "agency": "msr:social-security-forces"},
     ],
     "superior-at": [
         {"date": "1950"},
@@ -89,6 +97,10 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"date": "1945..1952"},
         {"date": "..1950"},
         {"date": "2010.."},
+        {"date": "2100-01-01"},
+        # the present-tense statement holds at its text's as-of date
+        {"date": "2022-12-28", "agency": "msr:social-security-forces"},
+        {"date": "2100", "agency": "msr:social-security-forces"},
     ],
     "name-history": [{}, {"agency": "msr:social-security-forces"}],
     "subordination-history": [{}, {"agency": "msr:social-security-forces"}],
@@ -103,6 +115,20 @@ CASES: dict[str, list[dict[str, str]]] = {
         {"thing": "Type 58"},
     ],
 }
+
+
+@pytest.mark.parametrize("name", ["holder-at", "name-at", "superior-at"])
+def test_today_answers_as_after_every_source(name: str) -> None:
+    """Today is after every source's as-of date: the answer is the one for 2100
+    (nothing after a text's present is certain), but for the date columns."""
+
+    def rows(date: str) -> list[tuple[object, ...]]:
+        result = run_query(get_query(name), {"date": date}, engine="oxigraph")
+        assert isinstance(result, SelectResult)
+        keep = [i for i, v in enumerate(result.variables) if not v.startswith("date_")]
+        return [tuple(comparable(row[i]) for i in keep) for row in result.rows]
+
+    assert rows("today") == rows("2100-01-01")
 
 
 def _case_id(name: str, params: dict[str, str]) -> str:

@@ -297,6 +297,19 @@ CASES: dict[str, tuple[str, str, str]] = {
         "mss:claimedHolder ex:bob ; prov:wasDerivedFrom ex:q .",
         "Warning",
     ),
+    "AsOfShape": (
+        'ex:text mss:asOf [ a time:Instant ; time:inXSDgYear "1952"^^xsd:gYear ; '
+        'mss:earliest "1952-01-01"^^xsd:date ; mss:latest "1952-12-31"^^xsd:date ; '
+        'mss:asWritten "1952" ] .'
+        + name_period("n1", "Bureau", year("1945"), year("1951"))
+        + name_period("n2", "Ministry", year("1952"), year("1952")),
+        'ex:text mss:asOf [ a time:Instant ; time:inXSDgYear "1951"^^xsd:gYear ; '
+        'mss:earliest "1951-01-01"^^xsd:date ; mss:latest "1951-12-31"^^xsd:date ; '
+        'mss:asWritten "1951" ] .'
+        + name_period("n1", "Bureau", year("1945"), year("1951"))
+        + name_period("n2", "Ministry", year("1952"), year("1952")),
+        "Violation",
+    ),
     "NameOverlapShape": (
         name_period("n1", "Bureau", year("1945"), year("1951"))
         + name_period("n2", "Ministry", year("1951"), year("1952")),

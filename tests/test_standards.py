@@ -146,3 +146,107 @@ def test_the_checks_find_a_person_derived_from_a_sentence() -> None:
         ("a person derived from a sentence", "https://w3id.org/msskg/id/p"),
         ("a real-world thing derived from a text", "https://w3id.org/msskg/id/p"),
     ]
+
+
+ORG_COMPOSED = {
+    ORG.subOrganizationOf,
+    ORG.hasSubOrganization,
+    ORG.transitiveSubOrganizationOf,
+    ORG.headOf,
+    ORG.memberOf,
+    ORG.holds,
+    ORG.heldBy,
+}
+# The holder of the two terms the text dates only "at some point of time": his
+# posts and headship were true on some date, but on none a state on a date can name.
+UNDATED_HOLDER = rdflib.URIRef("https://w3id.org/msskg/id/ri-thae-chol")
+
+
+def _month_states() -> list[set[tuple[str, str, str]]]:
+    """The state (possible) on every month from 1945-01 to today, with ORG's own
+    entailments on one date: transitive sub-organisation, membership of heads."""
+    import datetime as dt
+
+    import pyoxigraph as ox
+
+    from msskg.dates import parse_date
+    from msskg.graph.files import resolve_files
+    from msskg.graph.state import state_quads
+    from msskg.graph.store import parse_into
+
+    store = ox.Store()
+    parse_into(store, resolve_files(None))
+    states = []
+    today = dt.date.today()
+    for year in range(1945, today.year + 1):
+        for month in range(1, 13):
+            if (year, month) > (today.year, today.month):
+                break
+            quads = state_quads(parse_date(f"{year}-{month:02d}"), possible=True, store=store)
+            triples = {
+                (q.subject.value, q.predicate.value, q.object.value)
+                for q in quads
+                if not isinstance(q.subject, ox.Triple)
+            }
+            up = {(s, o) for s, p, o in triples if p == str(ORG.subOrganizationOf)}
+            closure_ = set(up)
+            while True:
+                more = {(a, d) for a, b in closure_ for c, d in up if b == c} - closure_
+                if not more:
+                    break
+                closure_ |= more
+            triples |= {(a, str(ORG.transitiveSubOrganizationOf), b) for a, b in closure_}
+            triples |= {(s, str(ORG.memberOf), o) for s, p, o in triples if p == str(ORG.headOf)}
+            states.append(triples)
+    return states
+
+
+@pytest.mark.slow
+def test_every_org_triple_the_closure_infers_holds_on_one_date(bundled: rdflib.Graph) -> None:
+    """ORG's axioms (org:subOrganizationOf under the transitive
+    org:transitiveSubOrganizationOf, org:headOf under org:memberOf, the inverses)
+    compose the direct layer: every ORG triple in the closure must hold, as a
+    whole, on some single date, as export --at states it (with --possible)."""
+    states = _month_states()
+    checked, false = 0, []
+    for s, p, o in bundled.triples((None, None, None)):
+        if p not in ORG_COMPOSED or UNDATED_HOLDER in (s, o):
+            continue
+        checked += 1
+        triple = (str(s), str(p), str(o))
+        if not any(triple in state for state in states):
+            false.append(triple)
+    assert checked > 40
+    assert false == []
+    transitive = set(bundled.subject_objects(ORG.transitiveSubOrganizationOf))
+    assert len(transitive) == 15  # 8 stated, 7 composed: each child under the commission
+
+
+@pytest.mark.slow
+def test_every_concept_is_reachable_in_its_scheme(bundled: rdflib.Graph) -> None:
+    ours = ("https://w3id.org/msskg/",)  # oa:identifying is the Web Annotation's own concept
+    concepts = {c for c in bundled.subjects(RDF.type, SKOS.Concept) if str(c).startswith(ours)}
+    top = {c for c in concepts if (c, SKOS.topConceptOf, None) in bundled}
+    below = {
+        c for c in concepts if any(b in top for b in bundled.objects(c, SKOS.broaderTransitive))
+    }
+    # posts' roles are org:Roles (skos:Concepts by ORG), in no scheme: left to ORG
+    roles = set(bundled.subjects(RDF.type, ORG.Role))
+    assert sorted(map(str, concepts - top - below - roles)) == []
+
+
+def test_plain_skos_gives_the_rank_order() -> None:
+    graph = rdflib.Graph().parse(ROOT / "data" / "equipment-ranks.ttl")
+    ordered = graph.value(
+        rdflib.URIRef("https://w3id.org/msskg/id/ranks-in-order"), SKOS.memberList
+    )
+    in_list = list(rdflib.collection.Collection(graph, ordered))
+    by_order = sorted(
+        graph.subjects(MSS.rankOrder, None), key=lambda r: graph.value(r, MSS.rankOrder)
+    )
+    assert in_list == by_order
+    assert [str(graph.value(r, SKOS.prefLabel)) for r in in_list[:3]] == [
+        "General",
+        "Colonel General",
+        "Lieutenant General",
+    ]

@@ -47,16 +47,17 @@ msr:name-a a mss:NamePeriod ; mss:ofAgency msr:ministry-of-social-security ;
                       mss:asWritten "2010" ] ] .
 msr:name-b a mss:NamePeriod ; mss:ofAgency msr:ministry-of-social-security ;
     mss:name "New Name"@en ;
-    mss:during [ mss:endKind mss:Ongoing ;
+    mss:during [ mss:endKind mss:Ongoing ; mss:certainThrough msr:as-of ;
         time:hasBeginning [
             mss:earliest "2010-01-01"^^xsd:date ; mss:latest "2010-12-31"^^xsd:date ;
                             mss:asWritten "2010" ] ] .
 msr:sub-a a mss:Subordination ; mss:subordinate msr:ministry-of-social-security ;
     mss:superior msr:council ;
-    mss:during [ mss:endKind mss:Ongoing ;
+    mss:during [ mss:endKind mss:Ongoing ; mss:certainThrough msr:as-of ;
         time:hasBeginning [
             mss:earliest "2005-03-01"^^xsd:date ; mss:latest "2005-03-31"^^xsd:date ;
                             mss:asWritten "March 2005" ] ] .
+msr:as-of mss:earliest "2025-06-01"^^xsd:date ; mss:latest "2025-06-01"^^xsd:date .
 msr:sub-b a mss:Subordination ; mss:subordinate msr:bureau ;
     mss:superior msr:ministry-of-social-security ;
     mss:during [ mss:endKind mss:Ongoing ; mss:undated true ] .

@@ -24,7 +24,9 @@ from msskg.cli.options import data_option, echo, output_option, timeout_option
     "--at",
     "at",
     metavar="DATE",
-    help="Only the state on DATE (YYYY, YYYY-MM or YYYY-MM-DD) in plain ORG and SKOS, traced.",
+    help=(
+        "Only the state on DATE (YYYY, YYYY-MM, YYYY-MM-DD or today) in plain ORG and SKOS, traced."
+    ),
 )
 @click.option(
     "--possible", is_flag=True, help="With --at: also what possibly held then, marked as such."

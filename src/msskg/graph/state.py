@@ -20,16 +20,21 @@ from msskg.graph.direct import (
     OBJECT,
     PREDICATE,
     SUBJECT,
-    direct_quads,
+    derive,
     read_rules,
 )
-from msskg.graph.files import project_home
+from msskg.graph.files import project_home, resolve_files
+from msskg.graph.store import parse_into
 
 __all__ = ["CERTAIN", "POSSIBLE", "state_graph", "state_quads"]
 
 CERTAIN = ox.Literal("certain")
 POSSIBLE = ox.Literal("possible")
 XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+PREF_LABEL = ox.NamedNode(_SKOS + "prefLabel")
+ALT_LABEL = ox.NamedNode(_SKOS + "altLabel")
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 
 
 def state_graph(when: FuzzyDate) -> ox.NamedNode:
@@ -42,17 +47,22 @@ def state_quads(
     *,
     possible: bool = False,
     data: Sequence[Path | str] | None = None,
+    store: ox.Store | None = None,
 ) -> list[ox.Quad]:
     """The triples that certainly held on ``when`` (with ``possible``, also
     those that possibly did), each with its ``rdf:Statement``s: one with the
     facts that make it certain (``mss:certainty "certain"``), else one with the
-    facts that make it possible."""
+    facts that make it possible. ``store``: the facts already loaded (else
+    ``data``, or the bundled graph, is read)."""
     bindings = {
         "date_earliest": ox.Literal(when.earliest.isoformat(), datatype=XSD_DATE),
         "date_latest": ox.Literal(when.latest.isoformat(), datatype=XSD_DATE),
     }
     rules = read_rules(project_home() / "rules" / "at")
-    quads = direct_quads(data, rules=rules, bindings=bindings)
+    if store is None:
+        store = ox.Store()
+        parse_into(store, resolve_files(data))
+    quads = derive(store, rules, bindings=bindings)
     by_node: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = defaultdict(list)
     for quad in quads:
         if not isinstance(quad.subject, ox.Triple):
@@ -68,11 +78,54 @@ def state_quads(
         )
         statements[key].setdefault(certainty, []).extend(about)
     graph = state_graph(when)
+    chosen: dict[tuple[object, ...], list[ox.Quad]] = {}
+    for triple, by_certainty in statements.items():
+        found = by_certainty.get(CERTAIN) or (by_certainty.get(POSSIBLE) if possible else None)
+        if found:
+            chosen[triple] = found
     kept: list[ox.Quad] = []
-    for (subject, predicate, obj), by_certainty in statements.items():
-        chosen = by_certainty.get(CERTAIN) or (by_certainty.get(POSSIBLE) if possible else None)
-        if not chosen:
-            continue
+    named: set[ox.NamedNode] = set()
+    for (subject, predicate, obj), about in _skos_consistent(chosen).items():
         kept.append(ox.Quad(subject, predicate, obj, graph))  # type: ignore[arg-type]
-        kept += [ox.Quad(q.subject, q.predicate, q.object, graph) for q in chosen]
+        kept += [ox.Quad(q.subject, q.predicate, q.object, graph) for q in about]
+        named |= {term for term in (subject, obj) if isinstance(term, ox.NamedNode)}
+    kept += _labels(store, named, graph)
     return sorted(set(kept), key=str)
+
+
+def _labels(store: ox.Store, things: set[ox.NamedNode], graph: ox.NamedNode) -> list[ox.Quad]:
+    """The rdfs:labels (every language) of the bodies, people and posts a state
+    names, so that the state stands alone for a plain ORG or SKOS reader."""
+    if not things:
+        return []
+    values = " ".join(str(thing) for thing in sorted(things, key=str))
+    query = f"SELECT ?thing ?label WHERE {{ VALUES ?thing {{ {values} }} ?thing {LABEL} ?label }}"
+    answer = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QuerySolutions)
+    return [ox.Quad(row["thing"], LABEL, row["label"], graph) for row in answer]
+
+
+def _skos_consistent(
+    chosen: dict[tuple[object, ...], list[ox.Quad]],
+) -> dict[tuple[object, ...], list[ox.Quad]]:
+    """``chosen`` without the skos:altLabels that repeat a skos:prefLabel of the
+    same resource (SKOS S13: the two are disjoint), and with every prefLabel of a
+    resource that has two in one language made an altLabel (S14)."""
+    prefs: dict[tuple[object, str], set[object]] = defaultdict(set)
+    for subject, predicate, obj in chosen:
+        if predicate == PREF_LABEL and isinstance(obj, ox.Literal):
+            prefs[(subject, obj.language or "")].add(obj)
+    result: dict[tuple[object, ...], list[ox.Quad]] = {}
+    for (subject, predicate, obj), about in chosen.items():
+        language = obj.language or "" if isinstance(obj, ox.Literal) else ""
+        same = prefs.get((subject, language), set())
+        if predicate == ALT_LABEL and obj in same and len(same) == 1:
+            continue  # the name is the prefLabel: the altLabel would clash with it
+        if predicate == PREF_LABEL and len(same) > 1:
+            predicate = ALT_LABEL
+            about = [
+                ox.Quad(q.subject, q.predicate, ALT_LABEL if q.predicate == PREDICATE else q.object)
+                for q in about
+            ]
+        result.setdefault((subject, predicate, obj), []).extend(about)
+    return result

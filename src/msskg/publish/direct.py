@@ -11,8 +11,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from msskg.dates import parse_date
-from msskg.errors import UnknownFormatError
+from msskg.dates import parse_span
+from msskg.errors import BadDateError, UnknownFormatError
 from msskg.graph.dataset import to_rdflib
 from msskg.graph.files import input_paths, jsonld_context
 from msskg.graph.prefixes import DEFAULT_PREFIXES
@@ -44,14 +44,17 @@ def export_at(
     output: Path | str | None = None,
     force: bool = False,
 ) -> str:
-    """The state on ``date`` (YYYY, YYYY-MM or YYYY-MM-DD) in plain ORG and
+    """The state on ``date`` (YYYY, YYYY-MM, YYYY-MM-DD or today) in plain ORG and
     SKOS, each triple traced to its facts by an ``rdf:Statement``; with
     ``possible``, also what possibly held, marked ``mss:certainty "possible"``.
     Serialized as ``fmt`` (TriG: one named graph for the date); also written
     to ``output`` when given, atomically."""
     if fmt not in AT_FORMATS:
         raise UnknownFormatError(f'unknown export format "{fmt}"; use {", ".join(AT_FORMATS)}')
-    dataset = direct_dataset(state_quads(parse_date(date), possible=possible, data=data))
+    when = parse_span(date).single
+    if when is None:
+        raise BadDateError(f'the state is taken on one date, not a range: "{date}"')
+    dataset = direct_dataset(state_quads(when, possible=possible, data=data))
     if fmt == "trig":
         text = dataset.serialize(format="trig")
     else:

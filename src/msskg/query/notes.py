@@ -15,17 +15,30 @@ from msskg.query.catalogue import SavedQuery, get_query, parse_query
 from msskg.query.results import Backend, QueryResult, SelectResult
 from msskg.query.tables import clip, display_width
 
-__all__ = ["answer_notes"]
+__all__ = ["DATED_FACTS", "answer_notes"]
 
 NONE_RECORDED = "(none recorded)"
 # A note's line about a claim is shortened ("…") to about this many columns.
 _WIDTH = 120
 
-# Bodies that a list of child agencies names: a note on the list's conflict
-# goes with any answer about one of them.
+# A list of child agencies, its agency and the bodies it names: a note on the
+# list's conflict goes with an answer about the agency and one of its children.
 _LISTED = """\
 PREFIX mss: <https://w3id.org/msskg/ontology#>
-SELECT ?fact ?thing WHERE { ?fact mss:listsChild ?thing }
+SELECT ?fact ?agency ?thing WHERE { ?fact mss:listsChild ?thing ; mss:ofAgency ?agency }
+"""
+
+# Facts with a date: a question about a date that leaves one out of its answer
+# found that it did not hold then, so a disagreement with it is not this answer's.
+DATED_FACTS = """\
+PREFIX mss: <https://w3id.org/msskg/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX time: <http://www.w3.org/2006/time#>
+SELECT DISTINCT ?fact WHERE {
+  { ?fact time:hasTime ?when }
+  UNION { ?fact mss:during|org:memberDuring ?interval .
+          FILTER NOT EXISTS { ?interval mss:undated true } }
+}
 """
 
 # Undated terms, subordinations and names of a post or agency: the date
@@ -53,46 +66,50 @@ def answer_notes(
     if not isinstance(result, SelectResult) or query.name == "conflicts":
         return []
     iris = {t.value for row in result.rows for t in row if isinstance(t, ox.NamedNode)}
-    notes = _conflict_notes(iris, backend, prefixes)
+    on_a_date = any(p.type == "date" for p in query.parameters)
+    notes = _conflict_notes(iris, backend, on_a_date=on_a_date)
     for thing in _unrecorded(result):
         notes += _undated_notes(thing, backend, prefixes)
     return notes
 
 
-def _conflict_notes(iris: set[str], backend: Backend, prefixes: Mapping[str, str]) -> list[str]:
+def _conflict_notes(iris: set[str], backend: Backend, *, on_a_date: bool) -> list[str]:
+    """A note per disagreement that a fact of the answer is part of, quoting
+    every side: the answer's own facts and the claims it could not hold. On a
+    date, a disagreement with a dated fact the answer leaves out is not noted:
+    that fact did not hold then."""
     if not iris:
         return []
     try:
         conflicts = get_query("conflicts")
     except UnknownQueryError:  # a home of one's own without the saved query
         return []
-    listed = _select(backend, _LISTED)
-    lists = {row["fact"] for row in listed if row["thing"] in iris}
-    rows = _select(backend, conflicts.text)
-    touched = {
-        row.get("conflict", "")
-        for row in rows
-        if row.get("fact") in iris or row.get("fact") in lists
+    lists = {
+        row["fact"]
+        for row in _select(backend, _LISTED)
+        if row["thing"] in iris and row["agency"] in iris
     }
+    rows = _select(backend, conflicts.text)
+    answered = iris | lists
+    touched = {row.get("conflict", "") for row in rows if row.get("fact") in answered}
+    dated = {row["fact"] for row in _select(backend, DATED_FACTS)} if on_a_date else set()
     notes: list[str] = []
     for conflict in sorted(c for c in touched if c):
         group = [row for row in rows if row.get("conflict") == conflict]
+        if any(row.get("fact") not in answered and row.get("fact") in dated for row in group):
+            continue  # the other side is a dated fact that does not hold on the date asked
         kind, about = group[0].get("kind", ""), group[0].get("about", "")
         what = about + (f": {kind}" if kind != "the sources disagree" else "")
-        others: dict[tuple[str, str], str] = {}
+        sides: dict[tuple[str, str], str] = {}
         for row in group:
-            if row.get("fact") not in iris:
-                claim, quote = row.get("claim", ""), " ".join(row.get("quote", "").split())
-                start = f"  {claim}: “"
-                shown = clip(quote, max(_WIDTH - display_width(start) - 1, 30))
-                others[(claim, quote)] = f"{start}{shown}”"
-        if others:
-            notes.append(f"note: the sources disagree on {what} (msskg query conflicts):")
-            notes += others.values()
-        else:
-            notes.append(
-                f"note: these rows disagree on {what} (msskg query conflicts has the quotes)"
-            )
+            claim, quote = row.get("claim", ""), " ".join(row.get("quote", "").split())
+            start = f"  {claim}: “"
+            shown = clip(quote, max(_WIDTH - display_width(start) - 1, 30))
+            sides[(claim, quote)] = f"{start}{shown}”"
+        everyone = all(row.get("fact") in iris for row in group)
+        head = "these rows disagree on" if everyone else "the sources disagree on"
+        notes.append(f"note: {head} {what} (msskg query conflicts):")
+        notes += sides.values()
     return notes
 
 

@@ -100,18 +100,12 @@ def chart(
 
 def status_at(period: Period, when: FuzzyDate) -> Certainty | None:
     """Certain when in force on every day ``when`` can mean, possible when on some."""
-    if not period.dated:
+    if not period.considered:
         return "undated"
     if period.certainly_at(when.earliest) and period.certainly_at(when.latest):
         return "certain"
-    assert period.start is not None
-    if period.start.earliest > when.latest:
-        return None
-    if (
-        period.end is not None
-        and period.end_kind != "ongoing"
-        and period.end.latest < when.earliest
-    ):
+    first, last = period.first_possible, period.last_possible
+    if (first is not None and first > when.latest) or (last is not None and last < when.earliest):
         return None
     return "possible"
 

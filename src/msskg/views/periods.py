@@ -57,7 +57,7 @@ _PERIODS = (
     _PREFIXES
     + """\
 SELECT ?thing ?fact ?kind ?lane ?other ?nameEn ?nameKo
-       ?bE ?bL ?bText ?eE ?eL ?eText ?endKind ?undated WHERE {
+       ?bE ?bL ?bText ?eE ?eL ?eText ?endKind ?undated ?tE ?tL ?tText ?fromE ?byL WHERE {
   {
     ?fact a mss:NamePeriod ; mss:ofAgency ?thing ; mss:during ?i .
     BIND("name" AS ?kind)
@@ -84,6 +84,10 @@ SELECT ?thing ?fact ?kind ?lane ?other ?nameEn ?nameKo
              OPTIONAL { ?e mss:asWritten ?eText } }
   OPTIONAL { ?i mss:endKind ?endKind }
   OPTIONAL { ?i mss:undated ?undated }
+  OPTIONAL { ?i mss:certainThrough ?t . ?t mss:earliest ?tE ; mss:latest ?tL .
+             OPTIONAL { ?t mss:asWritten ?tText } }
+  OPTIONAL { ?i mss:beginsNoEarlierThan/mss:earliest ?fromE }
+  OPTIONAL { ?i mss:endsNoLaterThan/mss:latest ?byL }
 }
 """
 )
@@ -145,25 +149,57 @@ class Period:
     end_kind: EndKind
     undated: bool
 
+    through: Bound | None = None
+    """For "- present" (and a present-tense fact with no date): the text's as-of
+    date, up to which the fact is certain (mss:certainThrough)."""
+    begins_from: dt.date | None = None
+    """A start not stated: the earliest day it can be (mss:beginsNoEarlierThan)."""
+    ends_by: dt.date | None = None
+    """An end not stated: the latest day it can be (mss:endsNoLaterThan)."""
+
     @property
     def dated(self) -> bool:
         return not self.undated and self.start is not None
 
+    @property
+    def considered(self) -> bool:
+        """Asked about on a date: dated, or present-tense with its text's as-of date."""
+        return self.dated or (self.through is not None and self.start is None)
+
+    @property
+    def first_possible(self) -> dt.date | None:
+        """The earliest day the fact may hold (None: no bound)."""
+        if self.start is not None:
+            return self.start.earliest
+        if self.begins_from is not None:
+            return self.begins_from
+        return self.through.earliest if self.through is not None else None
+
+    @property
+    def last_possible(self) -> dt.date | None:
+        """The latest day the fact may hold (None: no bound, "- present")."""
+        if self.end is not None:
+            return self.end.latest
+        return self.ends_by
+
     def certainly_at(self, day: dt.date) -> bool:
-        """Certainly in force on ``day``: start.latest <= day < end.earliest."""
-        if not self.dated or self.start is None or self.start.latest > day:
+        """Certainly in force on ``day``: start.latest <= day < end.earliest, or up
+        to the as-of date for "- present"; on its start day only, for an end not stated."""
+        start = self.start if self.start is not None else self.through
+        if not self.considered or start is None or start.latest > day:
             return False
-        if self.end_kind == "ongoing":
+        if self.end is not None and day < self.end.earliest:
             return True
-        if self.end is None:
-            return day == self.start.latest
-        return day < self.end.earliest
+        if self.through is not None and day <= self.through.earliest:
+            return True
+        return day <= start.earliest
 
     def possibly_at(self, day: dt.date) -> bool:
         """Possibly in force on ``day``: start.earliest <= day <= end.latest."""
-        if not self.dated or self.start is None or self.start.earliest > day:
+        first, last = self.first_possible, self.last_possible
+        if not self.considered or (first is not None and first > day):
             return False
-        return self.end is None or day <= self.end.latest
+        return last is None or day <= last
 
 
 @dataclass(frozen=True)
@@ -259,6 +295,9 @@ def periods_of(
             end=_bound(row, "e"),
             end_kind=_END_KINDS.get(_value(row, "endKind") or "", "not-stated"),
             undated=_value(row, "undated") in ("true", "1"),
+            through=_bound(row, "t"),
+            begins_from=_day(_value(row, "fromE")),
+            ends_by=_day(_value(row, "byL")),
         )
     return sorted(periods.values(), key=_order)
 
@@ -282,6 +321,13 @@ def _bound(row: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal], end: str
     except ValueError:
         return None
     return Bound(first, last, _value(row, end + "Text") or _span(first, last))
+
+
+def _day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text is not None else None
+    except ValueError:
+        return None
 
 
 def _span(first: dt.date, last: dt.date) -> str:
@@ -310,11 +356,15 @@ def claims_for(graph: KnowledgeGraph, posts: Iterable[str]) -> list[Claim]:
 
 
 def certain_span(period: Period, today: dt.date) -> tuple[dt.date, dt.date] | None:
-    """The days the period is certainly in force, [first, last)."""
+    """The days the period is certainly in force, [first, last): for "- present",
+    up to its text's as-of date (never past ``today``)."""
     if period.start is None:
         return None
     if period.end_kind == "ongoing":
-        return period.start.latest, today
+        if period.through is None:
+            return None
+        last = min(period.through.earliest + dt.timedelta(days=1), today)
+        return (period.start.latest, last) if period.start.latest < last else None
     if period.end is None:
         return None
     return period.start.latest, period.end.earliest

@@ -139,6 +139,9 @@ def _bar_svg(
         parts.append(
             _rect(x(period.end.earliest), x(period.end.latest), top, height, hatch, "possible")
         )
+    if period.end_kind == "ongoing" and certain is not None and certain[1] < today:
+        # "- present" after its text's as-of date: only possible
+        parts.append(_rect(x(certain[1]), x(today), top, height, hatch, "possible"))
     if period.end_kind == "ongoing":
         tip = x(today)
         parts.append(
@@ -146,7 +149,11 @@ def _bar_svg(
             f'fill="{colour}" class="ongoing"/>'
         )
     elif period.end is None:
-        begin = x(start.latest)
+        if period.ends_by is not None and period.ends_by > start.latest:
+            # possible up to the next change its text reports (or its as-of date)
+            last = min(period.ends_by, today)
+            parts.append(_rect(x(start.latest), x(last), top, height, hatch, "possible"))
+        begin = x(min(period.ends_by or start.latest, today))
         parts.append(
             f'<rect x="{begin}" y="{top}" width="36" height="{height}" '
             'fill="url(#fade)" class="open-end"/>'

@@ -63,8 +63,10 @@ def _text_bar(period: Period, cell: Callable[[dt.date], int], width: int, today:
     if period.end_kind == "ongoing":
         cells[cell(today)] = "▶"
     elif period.end is None:
-        for i in range(cell(period.start.latest), width):
+        # possible up to the next change its text reports (or its as-of date), then unknown
+        last = cell(min(period.ends_by or period.start.latest, today))
+        for i in range(last + 1, width):
             cells[i] = " "
         cells[cell(period.start.latest)] = "█"
-        cells[min(width - 1, cell(period.start.latest) + 1)] = "?"
+        cells[min(width - 1, last + 1)] = "?"
     return "".join(cells)
