@@ -33,6 +33,7 @@ OA = "http://www.w3.org/ns/oa#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+PREF_LABEL = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SEED_FILE = "synthetic.txt"
 KINDS = ("Ministry", "Department", "Bureau", "Commission", "Council")
@@ -188,6 +189,10 @@ def agency(w: Writer, n: int, parent: tuple[str, str] | None) -> None:
     w.add(me, LABEL, text(label_of(kind, n), "en"))
     w.labels[me] = label_of(kind, n)
     w.add(me, LABEL, text(f"기관 {n}", "ko"))
+    # as the bundled agencies: preferred labels beside the labels (msh:EnglishPrefLabel,
+    # and msh:KoreanLabelShape since its name periods give Korean names)
+    w.add(me, PREF_LABEL, text(label_of(kind, n), "en"))
+    w.add(me, PREF_LABEL, text(f"기관 {n}", "ko"))
     w.quote(me, f"the {kind} {n} is named", mention=True)
     dates = spans(rng, rng.randint(1945, 1985), 3)
 

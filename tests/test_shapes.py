@@ -34,8 +34,9 @@ PREFIXES = """
 msr:source-000 a mss:SourceText ; mss:fileName "000_b62adf0e0be71f86.txt" .
 ex:q a oa:SpecificResource ; oa:hasSource msr:source-000 ;
     oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "Ri Thae-sop" ] .
-ex:ministry a mss:Ministry ; rdfs:label "Ministry"@en .
-ex:council a mss:Council ; rdfs:label "Council"@en .
+ex:ministry a mss:Ministry ; rdfs:label "Ministry"@en , "성"@ko ;
+    skos:prefLabel "Ministry"@en , "성"@ko .
+ex:council a mss:Council ; rdfs:label "Council"@en ; skos:prefLabel "Council"@en .
 ex:post a org:Post ; rdfs:label "Minister"@en .
 ex:alice a foaf:Person ; rdfs:label "Alice"@en .
 ex:bob a foaf:Person ; rdfs:label "Bob"@en .
@@ -118,6 +119,12 @@ def row(number: int, shifted: str) -> str:
     )
 
 
+# a source gives the ministry a Korean name
+KOREAN_NAME = (
+    name_period("np", "회", day("2020-01-01"), day("2021-01-01"))
+    .replace('mss:name "회"@en', 'mss:name "회"@en , "회"@ko')
+    .replace("mss:ofAgency ex:ministry", "mss:ofAgency ex:council")
+)
 GUN = 'ex:gun a mss:EquipmentType ; rdfs:label "Gun"@en .'
 
 QUOTED_STATEMENT = (
@@ -141,13 +148,26 @@ DERIVED_STATEMENT = (
 CASES: dict[str, tuple[str, str, str]] = {
     "AgencyShape": (
         "",
-        'ex:unsourced a mss:Bureau ; rdfs:label "Bureau"@en .',
+        'ex:unsourced a mss:Bureau ; rdfs:label "Bureau"@en ; skos:prefLabel "Bureau"@en .',
         "Violation",
     ),
     "EnglishLabel": (
-        'ex:bureau a mss:Bureau ; rdfs:label "Bureau"@en , "국"@ko . '
+        'ex:bureau a mss:Bureau ; rdfs:label "Bureau"@en , "국"@ko ; skos:prefLabel "Bureau"@en . '
         "ex:mentions oa:hasBody ex:bureau .",
-        'ex:bureau a mss:Bureau ; rdfs:label "국"@ko . ex:mentions oa:hasBody ex:bureau .',
+        'ex:bureau a mss:Bureau ; rdfs:label "국"@ko ; skos:prefLabel "Bureau"@en . '
+        "ex:mentions oa:hasBody ex:bureau .",
+        "Violation",
+    ),
+    "EnglishPrefLabel": (
+        'ex:bureau a mss:Bureau ; rdfs:label "Bureau"@en ; skos:prefLabel "Bureau"@en , "국"@ko . '
+        "ex:mentions oa:hasBody ex:bureau .",
+        'ex:bureau a mss:Bureau ; rdfs:label "Bureau"@en ; skos:prefLabel "국"@ko . '
+        "ex:mentions oa:hasBody ex:bureau .",
+        "Violation",
+    ),
+    "KoreanLabelShape": (
+        'ex:council rdfs:label "회"@ko ; skos:prefLabel "회"@ko . ' + KOREAN_NAME,
+        'ex:council rdfs:label "회"@ko . ' + KOREAN_NAME,
         "Violation",
     ),
     "PersonShape": (
@@ -162,25 +182,26 @@ CASES: dict[str, tuple[str, str, str]] = {
     ),
     "TermShape": (
         term("t1", "alice", day("2020-01-01"), day("2021-01-01")),
-        "ex:t1 a mss:Term ; mss:post ex:post ; prov:wasDerivedFrom " + quote("2020") + " ; "
+        'ex:t1 a mss:Term ; rdfs:label "t1"@en ; mss:post ex:post ; prov:wasDerivedFrom '
+        + quote("2020")
+        + " ; "
         "org:memberDuring [ a time:Interval ; mss:endKind mss:Ongoing ; "
         f"time:hasBeginning {year('2020')} ] .",
         "Violation",
     ),
     "StartedIntervalShape": (
-        "ex:t1 a mss:Term ; mss:post ex:post ; org:member ex:alice ; prov:wasDerivedFrom "
-        + quote("Alice")
-        + " ; "
+        'ex:t1 a mss:Term ; rdfs:label "t1"@en ; mss:post ex:post ; org:member ex:alice ; '
+        "prov:wasDerivedFrom " + quote("Alice") + " ; "
         "org:memberDuring [ a time:Interval ; mss:endKind mss:EndNotStated ; mss:undated true ] .",
-        "ex:t1 a mss:Term ; mss:post ex:post ; org:member ex:alice ; prov:wasDerivedFrom "
-        + quote("Alice")
-        + " ; "
+        'ex:t1 a mss:Term ; rdfs:label "t1"@en ; mss:post ex:post ; org:member ex:alice ; '
+        "prov:wasDerivedFrom " + quote("Alice") + " ; "
         "org:memberDuring [ a time:Interval ; mss:endKind mss:EndNotStated ] .",
         "Violation",
     ),
     "NamePeriodShape": (
         name_period("n1", "Bureau", day("1945-11-19"), year("1951")),
-        'ex:n1 a mss:NamePeriod ; mss:ofAgency ex:ministry ; mss:name "국"@ko ; '
+        'ex:n1 a mss:NamePeriod ; rdfs:label "n1"@en ; mss:ofAgency ex:ministry ; '
+        'mss:name "국"@ko ; '
         "prov:wasDerivedFrom " + quote("국", "1945") + " ; "
         "mss:during [ a time:Interval ; mss:endKind mss:Ongoing ; "
         f"time:hasBeginning {year('1945')} ] .",
@@ -236,7 +257,8 @@ CASES: dict[str, tuple[str, str, str]] = {
     ),
     "EquipmentRowShape": (
         GUN + row(1, "false"),
-        GUN + 'ex:row1 a mss:EquipmentRow ; mss:rowNumber "one" ; mss:item ex:gun ; '
+        GUN + 'ex:row1 a mss:EquipmentRow ; rdfs:label "row 1"@en ; mss:rowNumber "one" ; '
+        "mss:item ex:gun ; "
         'mss:nameCell "Gun" ; mss:countryOfOriginCell "" ; mss:typeCell "" ; '
         "mss:columnsShifted false ; prov:wasDerivedFrom " + quote("| Gun | | |") + " .",
         "Violation",
@@ -318,10 +340,12 @@ CASES: dict[str, tuple[str, str, str]] = {
         "Warning",
     ),
     "SuperiorOverlapShape": (
-        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en . ex:mentions oa:hasBody ex:cabinet .'
+        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en ; skos:prefLabel "Cabinet"@en . '
+        "ex:mentions oa:hasBody ex:cabinet ."
         + subordination("s1", "council", year("1972"), year("1982"))
         + subordination("s2", "cabinet", year("1982"), year("1990")),
-        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en . ex:mentions oa:hasBody ex:cabinet .'
+        'ex:cabinet a mss:Cabinet ; rdfs:label "Cabinet"@en ; skos:prefLabel "Cabinet"@en . '
+        "ex:mentions oa:hasBody ex:cabinet ."
         + subordination("s1", "council", year("1972"), year("1982"))
         + subordination("s2", "cabinet", year("1975"), year("1990")),
         "Warning",
@@ -611,4 +635,36 @@ def test_the_current_minister_warnings_quote_the_passages_that_make_the_claims(
             "sources name 1 other current holder(s), among them Ri Thae-sop",
             ["The current minister is Ri Yong-gil."],
         ),
+    ]
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_removing_a_label_a_reader_relies_on_is_caught(engine: str) -> None:
+    """A term's English label, the ministry's Korean labels (a source gives its
+    Korean name) and the Cabinet's English skos:prefLabel, removed together
+    from the bundled data: each is a violation, in both engines."""
+    from msskg.graph.dataset import load_graph, union_graph
+
+    graph = union_graph(load_graph())
+    rdfs, skos = rdflib.RDFS, rdflib.SKOS
+    term, ministry, cabinet = (
+        rdflib.URIRef(MSR + name)
+        for name in ("term-ri-thae-sop-2", "ministry-of-social-security", "cabinet")
+    )
+    english = [label for label in graph.objects(term, rdfs.label) if label.language == "en"]
+    removed = [
+        (term, rdfs.label, english[0]),
+        (ministry, rdfs.label, rdflib.Literal("사회안전성", lang="ko")),
+        (ministry, skos.prefLabel, rdflib.Literal("사회안전성", lang="ko")),
+        (cabinet, skos.prefLabel, rdflib.Literal("Cabinet", lang="en")),
+    ]
+    for triple in removed:
+        assert triple in graph
+        graph.remove(triple)
+    report = validate_graph(graph, engine=engine)
+    assert sorted({(r.shape[len(MSH) :], r.focus, r.path) for r in report.violations}) == [
+        ("EnglishLabel", str(term), str(rdfs.label)),
+        ("EnglishPrefLabel", str(cabinet), str(skos.prefLabel)),
+        ("KoreanLabelShape", str(ministry), str(rdfs.label)),
+        ("KoreanLabelShape", str(ministry), str(skos.prefLabel)),
     ]

@@ -14,11 +14,12 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection as RdfList
 from rdflib.term import Node
 
 from msskg.graph.dataset import to_oxigraph, to_rdflib
+from msskg.validate.paths import SH, implicit_class, nullable, sparql_path, target_shapes
 from msskg.validate.values import (
     Unsupported,
     duplicate_languages,
@@ -35,6 +36,7 @@ from msskg.validate.values import (
 )
 
 __all__ = [
+    "SH",
     "CoreResult",
     "CoreValidator",
     "Term",
@@ -44,7 +46,6 @@ __all__ = [
     "target_shapes",
 ]
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 # The constraint parameters this module evaluates; a shape with any other
@@ -75,61 +76,6 @@ class CoreResult:
     top: Term
     detail: bool = False
     path: Node | None = None  # where it is not the shape's sh:path (sh:closed)
-
-
-def sparql_path(shapes: Graph, path: Node) -> str:
-    """A SHACL property path as SPARQL property-path text."""
-    if isinstance(path, URIRef):
-        return f"<{path}>"
-    if (path, RDF.first, None) in shapes:
-        return "(" + "/".join(sparql_path(shapes, p) for p in RdfList(shapes, path)) + ")"
-    for prop, template in (
-        (SH.inversePath, "^{}"),
-        (SH.zeroOrMorePath, "{}*"),
-        (SH.oneOrMorePath, "{}+"),
-        (SH.zeroOrOnePath, "{}?"),
-    ):
-        inner = shapes.value(path, prop)
-        if inner is not None:
-            return "(" + template.format(sparql_path(shapes, inner)) + ")"
-    alternatives = shapes.value(path, SH.alternativePath)
-    if alternatives is not None:
-        return "(" + "|".join(sparql_path(shapes, p) for p in RdfList(shapes, alternatives)) + ")"
-    raise Unsupported(f"property path {path!r}")
-
-
-def _nullable(shapes: Graph, path: Node) -> bool:
-    """Whether ``path`` may have length zero (p*, p?, and lists of them)."""
-    if isinstance(path, URIRef):
-        return False
-    if (path, RDF.first, None) in shapes:
-        return all(_nullable(shapes, p) for p in RdfList(shapes, path))
-    if (path, SH.zeroOrMorePath, None) in shapes or (path, SH.zeroOrOnePath, None) in shapes:
-        return True
-    inverse = shapes.value(path, SH.inversePath)
-    if inverse is not None:
-        return _nullable(shapes, inverse)
-    alternatives = shapes.value(path, SH.alternativePath)
-    return alternatives is not None and any(
-        _nullable(shapes, p) for p in RdfList(shapes, alternatives)
-    )
-
-
-_TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
-
-
-def implicit_class(shapes: Graph, shape: Node) -> bool:
-    """A shape that is also a class targets its instances (SHACL 2.1.3.1)."""
-    return any((shape, RDF.type, c) in shapes for c in (RDFS.Class, OWL.Class)) and any(
-        (shape, RDF.type, kind) in shapes for kind in (SH.NodeShape, SH.PropertyShape)
-    )
-
-
-def target_shapes(shapes: Graph) -> list[Node]:
-    """The shapes with targets, explicit or implicit, in a stable order."""
-    found = {s for p in _TARGETS for s in shapes.subjects(p, None)}
-    found |= {s for s in shapes.subjects(RDF.type, None) if implicit_class(shapes, s)}
-    return sorted(found, key=str)
 
 
 class CoreValidator:
@@ -209,7 +155,7 @@ class CoreValidator:
         path = self.shapes.value(shape, SH.path)
         index = self.values(path) if path is not None else None
         pairs = [(f, index.get(f, set()) if index is not None else {f}) for f in focus]
-        if path is not None and _nullable(self.shapes, path):
+        if path is not None and nullable(self.shapes, path):
             # a path that may be empty reaches its start, even one that is in no triple
             pairs = [(f, values | {f}) for f, values in pairs]
         results: list[CoreResult] = []
