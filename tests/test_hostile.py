@@ -1012,3 +1012,50 @@ def test_allow_service_allows_what_is_under_it(path: str) -> None:
     from msskg.query.text import _allowed
 
     assert _allowed(f"HTTP://H/{path}", "http://h/ok")
+
+
+# ---------------------------------------------------------------- push says what it did
+
+
+def test_a_push_that_fails_midway_says_what_it_did() -> None:
+    import http.server
+
+    puts: list[str] = []
+
+    class Store(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            puts.append(self.path)
+            failing = len(puts) > 2
+            self.send_response(500 if failing else 204)
+            body = b"store full\n" if failing else b""
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Store)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/store"
+        code, out, err = run("push", "--endpoint", url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (code, out) == (6, "")
+    assert len(puts) == 3
+    line = one_line(err)
+    assert line.startswith(f"Error: {url}?graph=")
+    assert "answered HTTP 500" in line and "store full" in line
+    done = [p.rsplit("%2F", 1)[-1] if "graph=" in p else "the default graph" for p in puts[:2]]
+    assert (
+        "; 2 of " in line
+        and f" graphs were replaced before it failed ({', '.join(done)}), not " in line
+    )
+    assert line.endswith(
+        ": run the same msskg push again to complete it (pushing a graph twice leaves the "
+        "same triples)"
+    )
