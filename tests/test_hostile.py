@@ -571,9 +571,6 @@ LONG_SHOWN = "x" * 80 + "…"
 @pytest.mark.parametrize(
     ("command", "what", "code"),
     [
-        (["query", LONG], "query", 2),
-        (["query", f"{LONG}.rq"], "query", 2),
-        (["queries", f"{LONG}.rq"], "query", 2),
         (["query", "--sparql", "ASK {}", "--data", LONG], "data", 2),
         (["query", "--sparql", "ASK {}", "--store", LONG], "store", 2),
         (["export", "--data", LONG], "data", 2),
@@ -602,14 +599,23 @@ def test_names_over_255_bytes_are_one_line(
     assert list(work.iterdir()) == []
 
 
-def test_the_fast_path_says_the_same_of_a_long_name() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "msskg", "query", LONG], capture_output=True, text=True, timeout=60
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", LONG], f'unknown query "{LONG_SHOWN}" (msskg queries lists them)'),
+        (["queries", LONG], f'unknown query "{LONG_SHOWN}" (msskg queries lists them)'),
+        (["query", f"{LONG}.rq"], clean(f"query file not found: {LONG}.rq")),
+        (["queries", f"{LONG}.rq"], clean(f"query file not found: {LONG}.rq")),
+    ],
+)
+def test_a_long_query_name_is_one_line_on_both_paths(args: list[str], message: str) -> None:
+    done = subprocess.run(  # query NAME: the fast path in launch.py
+        [sys.executable, "-m", "msskg", *args], capture_output=True, text=True, timeout=60
     )
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr == (
-        f'Error: query name too long: "{LONG_SHOWN}" (at most 255 bytes a name, 4095 in all)\n'
-    )
+    assert done.stderr == f"Error: {message}\n"
+    code, out, err = run(*args)  # the click path
+    assert (code, out, err) == (2, "", f"Error: {message}\n")
 
 
 # ---------------------------------------------------------------- terminal escapes
