@@ -136,11 +136,14 @@ def memory_limit() -> int | None:
 
 
 def resident_bytes(pid: int | None = None) -> int | None:
-    """A process's resident memory (this one's by default), or None where the
-    system does not say (no /proc)."""
+    """A process's own resident memory (this one's by default): resident
+    pages less those backed by files (a store's files read through the page
+    cache, which the kernel reclaims at need); None where the system does not
+    say (no /proc)."""
     try:
         with open(f"/proc/{pid or 'self'}/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            fields = statm.read().split()
+        return (int(fields[1]) - int(fields[2])) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return None
 
