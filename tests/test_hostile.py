@@ -648,6 +648,8 @@ def evil_home(home: Path) -> Path:
         ["query", "labels-of", "-p", "thing=msr:evil", "-f", "md"],
         ["query", "echo", "-p", f"text={EVIL}", "-f", "table"],
         ["timeline", "msr:evil", "-f", "text"],
+        ["chart", "msr:evil"],
+        ["chart", "msr:evil", "-f", "dot"],
     ],
 )
 def test_escapes_from_data_and_arguments_are_shown_not_obeyed(
