@@ -1067,3 +1067,11 @@ def test_a_push_that_fails_midway_says_what_it_did() -> None:
         ": run the same msskg push again to complete it (pushing a graph twice leaves the "
         "same triples)"
     )
+
+
+def test_notes_are_shown_escaped(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import msskg.query.notes as notes
+
+    monkeypatch.setattr(notes, "answer_notes", lambda *args, **kwargs: [f"note: {EVIL}"])
+    code, _, err = run("query", "labels-of", "-f", "table", "--notes")
+    assert (code, err) == (0, f"note: {EVIL_SHOWN}\n")
