@@ -571,9 +571,6 @@ LONG_SHOWN = "x" * 80 + "…"
 @pytest.mark.parametrize(
     ("command", "what", "code"),
     [
-        (["query", LONG], "query", 2),
-        (["query", f"{LONG}.rq"], "query", 2),
-        (["queries", f"{LONG}.rq"], "query", 2),
         (["query", "--sparql", "ASK {}", "--data", LONG], "data", 2),
         (["query", "--sparql", "ASK {}", "--store", LONG], "store", 2),
         (["export", "--data", LONG], "data", 2),
@@ -602,14 +599,23 @@ def test_names_over_255_bytes_are_one_line(
     assert list(work.iterdir()) == []
 
 
-def test_the_fast_path_says_the_same_of_a_long_name() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "msskg", "query", LONG], capture_output=True, text=True, timeout=60
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", LONG], f'unknown query "{LONG_SHOWN}" (msskg queries lists them)'),
+        (["queries", LONG], f'unknown query "{LONG_SHOWN}" (msskg queries lists them)'),
+        (["query", f"{LONG}.rq"], clean(f"query file not found: {LONG}.rq")),
+        (["queries", f"{LONG}.rq"], clean(f"query file not found: {LONG}.rq")),
+    ],
+)
+def test_a_long_query_name_is_one_line_on_both_paths(args: list[str], message: str) -> None:
+    done = subprocess.run(  # query NAME: the fast path in launch.py
+        [sys.executable, "-m", "msskg", *args], capture_output=True, text=True, timeout=60
     )
     assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr == (
-        f'Error: query name too long: "{LONG_SHOWN}" (at most 255 bytes a name, 4095 in all)\n'
-    )
+    assert done.stderr == f"Error: {message}\n"
+    code, out, err = run(*args)  # the click path
+    assert (code, out, err) == (2, "", f"Error: {message}\n")
 
 
 # ---------------------------------------------------------------- terminal escapes
@@ -642,6 +648,8 @@ def evil_home(home: Path) -> Path:
         ["query", "labels-of", "-p", "thing=msr:evil", "-f", "md"],
         ["query", "echo", "-p", f"text={EVIL}", "-f", "table"],
         ["timeline", "msr:evil", "-f", "text"],
+        ["chart", "msr:evil"],
+        ["chart", "msr:evil", "-f", "dot"],
     ],
 )
 def test_escapes_from_data_and_arguments_are_shown_not_obeyed(
@@ -1012,3 +1020,58 @@ def test_allow_service_allows_what_is_under_it(path: str) -> None:
     from msskg.query.text import _allowed
 
     assert _allowed(f"HTTP://H/{path}", "http://h/ok")
+
+
+# ---------------------------------------------------------------- push says what it did
+
+
+def test_a_push_that_fails_midway_says_what_it_did() -> None:
+    import http.server
+
+    puts: list[str] = []
+
+    class Store(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            puts.append(self.path)
+            failing = len(puts) > 2
+            self.send_response(500 if failing else 204)
+            body = b"store full\n" if failing else b""
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Store)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/store"
+        code, out, err = run("push", "--endpoint", url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (code, out) == (6, "")
+    assert len(puts) == 3
+    line = one_line(err)
+    assert line.startswith(f"Error: {url}?graph=")
+    assert "answered HTTP 500" in line and "store full" in line
+    done = [p.rsplit("%2F", 1)[-1] if "graph=" in p else "the default graph" for p in puts[:2]]
+    assert (
+        "; 2 of " in line
+        and f" graphs were replaced before it failed ({', '.join(done)}), not " in line
+    )
+    assert line.endswith(
+        ": run the same msskg push again to complete it (pushing a graph twice leaves the "
+        "same triples)"
+    )
+
+
+def test_notes_are_shown_escaped(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import msskg.query.notes as notes
+
+    monkeypatch.setattr(notes, "answer_notes", lambda *args, **kwargs: [f"note: {EVIL}"])
+    code, _, err = run("query", "labels-of", "-f", "table", "--notes")
+    assert (code, err) == (0, f"note: {EVIL_SHOWN}\n")

@@ -106,12 +106,12 @@ def test_every_word_a_quoted_phrase_and_or() -> None:
     assert found("pyongyang OR") == found("pyongyang")
 
 
-def test_a_hit_on_a_label_shows_the_quote_that_names_it() -> None:
+def test_a_hit_on_a_former_name_shows_the_quote_that_names_it() -> None:
     result = run("search", '"Social Security Department"', "--limit", "1")
     assert result.stdout == (
         '5 found for "Social Security Department", the first 1 shown (--limit):\n'
         "1. Ministry of Social Security (사회안전성) · ministry\n"
-        "   label: Social Security Department\n"
+        "   name: Social Security Department\n"
         "   quote: “It became the **Social Security Department** (Korean: 사회안전부) in "
         "December 1972.” (msr:source-000)\n"
         "   msskg describe msr:ministry-of-social-security\n"

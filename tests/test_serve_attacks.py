@@ -462,3 +462,35 @@ def test_which_sparql_is_light(text: str, light: bool) -> None:
     from msskg.query.shape import is_light
 
     assert is_light(text) is light
+
+
+@pytest.mark.slow
+def test_a_worker_left_holding_memory_is_replaced() -> None:
+    from msskg.query.limits import resident_bytes
+    from msskg.serve.workers import BLOAT
+
+    running = start_server(ServeConfig(timeout=60, max_rows=20, workers=1))
+    try:
+        (before,) = [w for w in running.pool._all if w.lane == "sparql"]
+        distinct = (
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?c ?i WHERE "
+            "{ ?a ?b ?c . ?d ?e ?c . ?d ?h ?i } }"
+        )
+        assert (
+            raw(
+                running,
+                f"GET {sparql(distinct)} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                "Connection: close\r\n\r\n".encode(),
+                wait=120,
+            ).split()[1]
+            == b"200"
+        )
+        assert not before.process.is_alive()  # it held more than BLOAT over its rest
+        deadline = time.monotonic() + 60
+        while len(running.pool._all) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        (after,) = [w for w in running.pool._all if w.lane == "sparql"]
+        assert after is not before
+        assert (resident_bytes(after.process.pid) or 0) < before.resting + BLOAT
+    finally:
+        running.stop()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 import pyoxigraph as ox
 
-from msskg.errors import EndpointResponseError, ParameterError
+from msskg.errors import EndpointError, EndpointResponseError, ParameterError
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.publish.transport import (
     AUTH_ENV,
@@ -207,19 +207,42 @@ def push(
         dataset = by_source(whole)
         named = [g for g in dataset.graphs() if g.identifier != dataset.default_graph.identifier]
         graphs += sorted(((str(g.identifier), g) for g in named), key=lambda pair: pair[0] or "")
-    pushed, skolem = [], _skolemizer(digest)
+    pushed: list[PushedGraph] = []
+    skolem = _skolemizer(digest)
     for name, triples in graphs:
         body = [ox.Triple(*map(skolem, triple)) for triple in triples]  # type: ignore[arg-type]
-        send(
-            _graph_url(url, name),
-            method="PUT" if mode == "replace" else "POST",
-            body=ox.serialize(body, format=ox.RdfFormat.N_TRIPLES) or b"",
-            headers={"Content-Type": "application/n-triples"},
-            timeout=timeout,
-            store=True,
-        )
+        try:
+            send(
+                _graph_url(url, name),
+                method="PUT" if mode == "replace" else "POST",
+                body=ox.serialize(body, format=ox.RdfFormat.N_TRIPLES) or b"",
+                headers={"Content-Type": "application/n-triples"},
+                timeout=timeout,
+                store=True,
+            )
+        except EndpointError as err:
+            if pushed:  # the server now holds some graphs new and the rest old: say which
+                err.args = (_partly(str(err), [p.graph for p in pushed], graphs, mode),)
+            raise
         pushed.append(PushedGraph(name, len(body)))
     return pushed
+
+
+def _partly(
+    message: str, done: list[str | None], graphs: Sequence[tuple[str | None, object]], mode: str
+) -> str:
+    """The error of a push that failed midway, with what it did and did not."""
+
+    def short(name: str | None) -> str:
+        return "the default graph" if name is None else name.rstrip("/").rsplit("/", 1)[-1]
+
+    left = [short(name) for name, _ in graphs[len(done) :]]
+    verb = "replaced" if mode == "replace" else "added to"
+    return (
+        f"{message}; {len(done)} of {len(graphs)} graphs were {verb} before it failed "
+        f"({', '.join(map(short, done))}), not {', '.join(left)}: run the same msskg push "
+        "again to complete it (pushing a graph twice leaves the same triples)"
+    )
 
 
 def _canonical(graph: rdflib.Graph) -> tuple[rdflib.Graph, str]:

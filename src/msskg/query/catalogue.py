@@ -4,6 +4,7 @@ in queries/README.md), and their typed parameters, turned into RDF terms."""
 from __future__ import annotations
 
 import itertools
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -19,11 +20,10 @@ from msskg.errors import (
     QueryFileError,
     UnknownLabelError,
     UnknownQueryError,
-    check_name,
 )
 from msskg.graph.files import project_home
 from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
-from msskg.query.folding import fold, nfc, nfkc
+from msskg.query.folding import fold, labelled_as, nfc, nfkc
 
 __all__ = [
     "LABELS_QUERY",
@@ -133,8 +133,7 @@ SELECT DISTINCT ?thing ?label WHERE {
   FILTER(isIRI(?thing) && isLiteral(?label))
 }
 """
-# Hints ("did you mean ...") compare with every label, which grows with the graph on the way
-# to an error: a graph with more labels than this gets the error without a hint.
+# Hints ("did you mean ...") compare with every label: past this many, the error has no hint.
 HINT_LABELS = 20_000
 # The pairs whose label is ?wanted up to case, bound as a literal: the engine compares them,
 # rather than every pair being read into Python. Each property its own branch, and the names
@@ -158,9 +157,8 @@ SELECT DISTINCT ?thing ?label ?wanted WHERE {
 
 
 def labels_query(text: str | None = None, limit: int | None = None) -> str:
-    """:data:`LABELS_QUERY`, or :data:`LABELLED_QUERY` for ``text`` (then bind
-    ``?wanted`` to it as a literal), with at most ``limit`` rows: the text every
-    engine's ``labels`` runs."""
+    """:data:`LABELS_QUERY`, or :data:`LABELLED_QUERY` for ``text`` (bind ``?wanted``
+    to it as a literal), at most ``limit`` rows: what every engine's ``labels`` runs."""
     query = LABELS_QUERY if text is None else LABELLED_QUERY
     return query if limit is None else f"{query}LIMIT {int(limit)}\n"
 
@@ -177,15 +175,14 @@ def list_queries(*, directory: Path | None = None) -> list[SavedQuery]:
 
 def get_query(name: str, *, directory: Path | None = None) -> SavedQuery:
     """A saved query by name, or a user's own ``.rq`` file by path."""
-    check_name(name, "query")
     if name.endswith(".rq") or "/" in name or "\\" in name:
         path = Path(name)
-        if not path.is_file():
+        if not os.path.isfile(path):  # also for a name too long for the system
             raise UnknownQueryError(f"query file not found: {path}")
         return _read_query_file(path)
     folder = directory if directory is not None else queries_dir()
     path = folder / f"{name}.rq"
-    if _NAME_OK.fullmatch(name) and path.is_file():
+    if _NAME_OK.fullmatch(name) and os.path.isfile(path):
         return _read_query_file(path)
     names = [p.stem for p in folder.glob("*.rq")]
     import difflib  # only on the way to an error: not at start-up
@@ -282,13 +279,13 @@ def bind_parameters(
     bindings: dict[str, Binding] = {}
     for parameter in query.parameters:
         value = values.get(parameter.name, parameter.default)
-        value = None if value is None else nfc(value)  # as the graph's text is
         if value is None:
             raise ParameterError(
                 f'missing parameter "{parameter.name}" for query {query.name}: '
                 f"-p {parameter.name}=... ({parameter.description})"
             )
-        bindings.update(_bind(parameter, value, lookup) if value or parameter.default != "" else {})
+        if value or parameter.default != "":  # empty and optional: nothing bound; else NFC
+            bindings.update(_bind(parameter, nfc(value), lookup))
     return bindings
 
 
@@ -332,8 +329,7 @@ def _bind(parameter: Parameter, value: str, lookup: LabelLookup) -> dict[str, Bi
 
 
 def resolve_resource(value: str, *, parameter: str, lookup: LabelLookup) -> ox.NamedNode:
-    """An IRI from ``<IRI>``, a bare http(s) IRI, a prefixed name, or a label
-    that names exactly one resource."""
+    """An IRI from ``<IRI>``, a bare http(s) IRI, a prefixed name, or a one-resource label."""
     text = value.strip()
     if text.startswith("<"):
         node = _named_node(text[1:-1] if text.endswith(">") else text, parameter, value)
@@ -399,11 +395,8 @@ def _named_node(iri: str, parameter: str, value: str) -> ox.NamedNode:
 
 
 def _resolve_label(text: str, parameter: str, lookup: LabelLookup) -> ox.NamedNode:
-    wanted = fold(text)
-    matches = sorted({iri for iri, label in lookup.labels(nfkc(text)) if fold(label) == wanted})
-    if not matches:  # the data's own label in another form (decomposed, full-width)
-        everything = _hint_labels(lookup) or ()
-        matches = sorted({iri for iri, label in everything if fold(label) == wanted})
+    matches = labelled_as(text, lookup.labels(nfkc(text)))
+    matches = matches or labelled_as(text, _hint_labels(lookup) or ())  # in another form
     if len(matches) == 1:
         return ox.NamedNode(matches[0])
     if matches:
@@ -416,10 +409,10 @@ def _resolve_label(text: str, parameter: str, lookup: LabelLookup) -> ox.NamedNo
     labelled = _hint_labels(lookup)
     if labelled is None:
         raise UnknownLabelError(f'parameter "{parameter}": nothing is labelled "{text}"')
-    by_folded = {label.casefold(): label for _, label in sorted(labelled)}
+    by_folded = {fold(label): label for _, label in sorted(labelled)}
     import difflib  # only on the way to an error: not at start-up
 
-    close = difflib.get_close_matches(wanted, by_folded, n=3)
+    close = difflib.get_close_matches(fold(text), by_folded, n=3)
     hint = "; did you mean " + " or ".join(f'"{by_folded[c]}"' for c in close) + "?"
     raise UnknownLabelError(
         f'parameter "{parameter}": nothing is labelled "{text}"'

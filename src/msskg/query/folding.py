@@ -5,8 +5,9 @@ full-width Latin (U+FF01 to U+FF5E, from CJK input methods) are one text."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
-__all__ = ["fold", "nfc", "nfkc"]
+__all__ = ["fold", "labelled_as", "nfc", "nfkc"]
 
 
 def nfc(text: str) -> str:
@@ -22,3 +23,10 @@ def nfkc(text: str) -> str:
 def fold(text: str) -> str:
     """``text`` as compared: NFKC, then case-folded."""
     return nfkc(text).casefold()
+
+
+def labelled_as(text: str, labelled: Iterable[tuple[str, str]]) -> list[str]:
+    """The IRIs, sorted, whose label in ``labelled`` (IRI, label) folds to
+    what ``text`` folds to."""
+    wanted = fold(text)
+    return sorted({iri for iri, label in labelled if fold(label) == wanted})

@@ -32,7 +32,6 @@ from types import FrameType
 
 from msskg.errors import EXIT_MEMORY, EXIT_TIMEOUT
 from msskg.graph.cache import size_setting, size_text
-from msskg.output import discard_unfinished
 
 __all__ = [
     "GRACE",
@@ -47,6 +46,14 @@ __all__ = [
 
 GRACE = 1.0
 """Seconds the main thread gets to unwind after Ctrl-C or SIGTERM."""
+
+
+def _discard_unfinished() -> None:
+    # msskg.output is loaded only by a command that writes a file (and brings
+    # tempfile and shutil: not for every query); when it is, its files go.
+    output = sys.modules.get("msskg.output")
+    if output is not None:
+        output.discard_unfinished()
 
 
 def terminate_as_interrupt() -> None:
@@ -94,13 +101,13 @@ def process_time_limit(
                 received = os.read(reader, 64)
                 signum = received[-1] if received else signal.SIGINT
                 if not done.wait(GRACE):  # stuck in the engine: stop here
-                    discard_unfinished()
+                    _discard_unfinished()
                     os._exit(128 + signum)
                 return
             if deadline is not None and time.monotonic() >= deadline and not done.is_set():
                 on_timeout()
                 sys.stderr.flush()
-                discard_unfinished()
+                _discard_unfinished()
                 os._exit(exit_code)
 
     watcher = threading.Thread(target=watch, name="msskg-time-limit", daemon=True)
@@ -136,11 +143,14 @@ def memory_limit() -> int | None:
 
 
 def resident_bytes(pid: int | None = None) -> int | None:
-    """A process's resident memory (this one's by default), or None where the
-    system does not say (no /proc)."""
+    """A process's own resident memory (this one's by default): resident
+    pages less those backed by files (a store's files read through the page
+    cache, which the kernel reclaims at need); None where the system does not
+    say (no /proc)."""
     try:
         with open(f"/proc/{pid or 'self'}/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            fields = statm.read().split()
+        return (int(fields[1]) - int(fields[2])) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return None
 
@@ -169,7 +179,7 @@ def watch_memory(limit: int | None, *, say: bool = True) -> None:
                         "(0: no limit)\n"
                     )
                     sys.stderr.flush()
-                discard_unfinished()
+                _discard_unfinished()
                 os._exit(EXIT_MEMORY)
 
     threading.Thread(target=watch, name="msskg-memory-limit", daemon=True).start()

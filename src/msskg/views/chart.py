@@ -14,7 +14,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 from msskg.dates import FuzzyDate, Precision, parse_span
-from msskg.errors import BadDateError, UnknownFormatError
+from msskg.errors import BadDateError, UnknownFormatError, visible_lines
 from msskg.graph.files import input_paths
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.output import write_atomically
@@ -185,7 +185,7 @@ def render_mermaid(built: OrgChart) -> str:
         lines.append(f"  {ids[edge.superior]} {arrows[edge.certainty]} {ids[edge.subordinate]}")
     lines.append("  classDef focus fill:#fde9c4,stroke:#c07a1a,stroke-width:2px")
     lines.append(f"  class {ids[built.focus]} focus")
-    return "\n".join(lines) + "\n"
+    return visible_lines(lines)  # read in a terminal too: no escapes obeyed
 
 
 def _mermaid(text: str) -> str:
@@ -228,7 +228,7 @@ def render_dot(built: OrgChart) -> str:
     }
     for edge in built.edges:
         lines.append(f"  {ids[edge.superior]} -> {ids[edge.subordinate]}{styles[edge.certainty]};")
-    return "\n".join([*lines, "}"]) + "\n"
+    return visible_lines([*lines, "}"])
 
 
 def _dot(text: str) -> str:
