@@ -19,7 +19,7 @@ from msskg.graph.direct import derive, read_rules
 from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.catalogue import SavedQuery, list_queries
-from msskg.query.formats import GRAPH_FORMATS
+from msskg.query.registry import GRAPH, names
 
 __all__ = [
     "DATASET",
@@ -44,7 +44,7 @@ DATASET = ox.NamedNode("https://w3id.org/msskg/dataset")
 LICENCE = ox.NamedNode("http://creativecommons.org/licenses/by-sa/4.0/")
 """The data's licence, as LICENSE-DATA states it: CC BY-SA 4.0."""
 ENTITIES = "https://w3id.org/msskg/id/"
-VOID_FORMATS = tuple(GRAPH_FORMATS)
+VOID_FORMATS = names(GRAPH)
 _PREFIXES = {
     "void": VOID,
     "dcat": DCAT,

@@ -9,8 +9,9 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from msskg.errors import UnknownFormatError, visible
+from msskg.errors import visible
 from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
+from msskg.query.registry import FORMATS, GRAPH, RESULTS, names, unknown_format
 from msskg.query.results import (
     AskResult,
     GraphResult,
@@ -43,12 +44,11 @@ _W3C = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
 }
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "nt": ox.RdfFormat.N_TRIPLES,
-}
+W3C_FORMATS = tuple(_W3C)
+"""The results formats a SELECT's rows stream in."""
+SELECT_FORMATS = names(RESULTS)
+GRAPH_FORMATS = names(GRAPH)
+_RDF = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -76,18 +76,37 @@ def format_result(
     shortens long text with "…" to fit the terminal (:func:`msskg.query.tables.table_width`).
     ``every_column`` keeps every column but still shortens (the columns a
     user chose: a summary's, or those of SPARQL text)."""
+    kind, fits = _kind(result)
+    if fmt not in names(kind):
+        raise unknown_format(fmt, kind, fits=fits)
+    writer = FORMATS[fmt].load()
+    return writer(result, fmt, prefixes=prefixes, wide=wide, every_column=every_column)
+
+
+def _kind(result: QueryResult) -> tuple[str, str]:
     if isinstance(result, GraphResult):
-        if fmt not in GRAPH_FORMATS:
-            raise _wrong_format(fmt, "a CONSTRUCT or DESCRIBE query", tuple(GRAPH_FORMATS))
-        return _rdf(result, GRAPH_FORMATS[fmt], prefixes)
-    if fmt not in SELECT_FORMATS:
-        kind = "an ASK query" if isinstance(result, AskResult) else "a SELECT query"
-        raise _wrong_format(fmt, kind, SELECT_FORMATS)
-    if fmt in _W3C:
-        if isinstance(result, AskResult) and fmt in ("csv", "tsv"):
-            return _boolean(result)  # the W3C CSV/TSV formats have no boolean form
-        solutions = ox.parse_query_results(_w3c_json(result), ox.QueryResultsFormat.JSON)
-        return _text(solutions.serialize(format=_W3C[fmt]))
+        return GRAPH, "a CONSTRUCT or DESCRIBE query"
+    return RESULTS, "an ASK query" if isinstance(result, AskResult) else "a SELECT query"
+
+
+def w3c_result(result: SelectResult | AskResult, fmt: str, **_: object) -> str:
+    """The result in a W3C SPARQL 1.1 results format, by pyoxigraph's serializers."""
+    if isinstance(result, AskResult) and fmt in ("csv", "tsv"):
+        return _boolean(result)  # the W3C CSV/TSV formats have no boolean form
+    solutions = ox.parse_query_results(_w3c_json(result), ox.QueryResultsFormat.JSON)
+    return _text(solutions.serialize(format=_W3C[fmt]))
+
+
+def human_text(
+    result: SelectResult | AskResult,
+    fmt: str,
+    *,
+    prefixes: Mapping[str, str],
+    wide: bool,
+    every_column: bool,
+    **_: object,
+) -> str:
+    """An aligned text table (``table``) or Markdown (``md``), for a person."""
     if isinstance(result, AskResult):
         return _boolean(result)
     header, rows = list(result.variables), [list(row) for row in result.rows]
@@ -106,13 +125,6 @@ def format_result(
     if hidden:
         text += ("\n" if fmt == "md" else "") + f"(--wide adds {', '.join(hidden)})\n"
     return text
-
-
-def _wrong_format(fmt: str, kind: str, fitting: tuple[str, ...]) -> UnknownFormatError:
-    everything = (*SELECT_FORMATS, *GRAPH_FORMATS)
-    if fmt in everything:
-        return UnknownFormatError(f'format "{fmt}" does not fit {kind}; use {", ".join(fitting)}')
-    return UnknownFormatError(f'unknown format "{fmt}"; use {", ".join(fitting)}')
 
 
 def _boolean(result: AskResult) -> str:
@@ -240,7 +252,8 @@ def markdown_line(cells: list[str]) -> str:
     return "| " + " | ".join(escaped) + " |"
 
 
-def _rdf(result: GraphResult, fmt: ox.RdfFormat, prefixes: Mapping[str, str]) -> str:
+def rdf_text(result: GraphResult, fmt: str, *, prefixes: Mapping[str, str], **_: object) -> str:
+    """Triples as RDF text, with the prefixes they use."""
     iris = {
         term.value
         for triple in result.triples
@@ -252,7 +265,7 @@ def _rdf(result: GraphResult, fmt: ox.RdfFormat, prefixes: Mapping[str, str]) ->
         for name, namespace in prefixes.items()
         if any(iri.startswith(namespace) for iri in iris)
     }
-    return _text(ox.serialize(result.triples, format=fmt, prefixes=used))
+    return _text(ox.serialize(result.triples, format=_RDF[fmt], prefixes=used))
 
 
 def _text(serialized: bytes | None) -> str:

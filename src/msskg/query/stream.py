@@ -12,6 +12,7 @@ from msskg.errors import RowLimitError
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.query.formats import (
     SELECT_FORMATS,
+    W3C_FORMATS,
     display,
     format_result,
     markdown_head,
@@ -71,6 +72,9 @@ def write_result(
     if fmt not in SELECT_FORMATS:  # the same message as for a whole result
         format_result(SelectResult(result.variables, ()), fmt)
     batches = _batches(result.rows, max_rows)
+    if fmt not in W3C_FORMATS and fmt not in ("table", "md"):  # written whole
+        rows = tuple(row for batch in batches for row in batch)
+        return write_result(SelectResult(result.variables, rows), fmt, write, prefixes=prefixes)
     if fmt in ("table", "md"):
         return _human(
             result.variables,
