@@ -22,12 +22,12 @@ import pyoxigraph as ox
 
 from msskg.graph.direct import derive, read_rules
 from msskg.graph.files import input_paths, jsonld_context, resolve_files
+from msskg.graph.jsonld import Node, nodes_of, write_jsonld
 from msskg.graph.labels import Group, Labeller, export_groups
 from msskg.graph.scan import check_data_depth
 from msskg.graph.store import KnowledgeGraph, open_graph
 from msskg.output import open_atomically
-from msskg.publish.jsonld import write_jsonld
-from msskg.publish.walk import Node, group_nodes, nodes_of
+from msskg.publish.walk import group_nodes
 from msskg.query.registry import DATASET, names, unknown_format
 
 if TYPE_CHECKING:

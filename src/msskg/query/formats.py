@@ -48,7 +48,7 @@ W3C_FORMATS = tuple(_W3C)
 """The results formats a SELECT's rows stream in."""
 SELECT_FORMATS = names(RESULTS)
 GRAPH_FORMATS = names(GRAPH)
-_RDF = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "nt": ox.RdfFormat.N_TRIPLES}
+_RDF = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -253,7 +253,12 @@ def markdown_line(cells: list[str]) -> str:
 
 
 def rdf_text(result: GraphResult, fmt: str, *, prefixes: Mapping[str, str], **_: object) -> str:
-    """Triples as RDF text, with the prefixes they use."""
+    """Triples as RDF text, with the prefixes they use; JSON-LD compacted
+    with the published context, as every JSON-LD msskg writes."""
+    if fmt == "jsonld":
+        from msskg.graph.jsonld import jsonld_text
+
+        return jsonld_text(result.triples)
     iris = {
         term.value
         for triple in result.triples

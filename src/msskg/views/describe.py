@@ -291,18 +291,9 @@ def _conflicts(
 def describe_jsonld(graph: KnowledgeGraph, node: ox.NamedNode) -> str:
     """The facts about ``node`` as JSON-LD compacted with the published context
     (ontology/context.jsonld, embedded), the same keys as ``msskg export -f jsonld``."""
-    import rdflib
+    from msskg.graph.jsonld import jsonld_text
 
-    from msskg.graph.dataset import to_rdflib
-    from msskg.graph.files import jsonld_context
-
-    found = rdflib.Graph()
-    for triple in describe_graph(graph, node).triples:
-        found.add(
-            (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-        )
-    text = found.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
-    return text if text.endswith("\n") else text + "\n"
+    return jsonld_text(describe_graph(graph, node).triples)
 
 
 def describe_graph(graph: KnowledgeGraph, node: ox.NamedNode) -> GraphResult:
