@@ -44,7 +44,7 @@ _W3C = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
 }
-W3C_FORMATS = tuple(_W3C)
+W3C_FORMATS: Mapping[str, ox.QueryResultsFormat] = _W3C
 """The results formats a SELECT's rows stream in."""
 SELECT_FORMATS = names(RESULTS)
 GRAPH_FORMATS = names(GRAPH)

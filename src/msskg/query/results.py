@@ -69,10 +69,13 @@ class SelectResult(NamedTuple):
 class SelectStream(NamedTuple):
     """A SELECT's rows as the engine finds them, to be read once: what
     :func:`msskg.query.engines.open_query` gives so that output can start
-    before the last row is known, in flat memory."""
+    before the last row is known, in flat memory. ``solutions``: pyoxigraph's
+    own answer that ``rows`` reads, for its serializers to write the W3C
+    formats from directly (None when the rows come from elsewhere)."""
 
     variables: tuple[str, ...]
     rows: Iterator[tuple[Term | None, ...]]
+    solutions: ox.QuerySolutions | None = None
 
 
 class AskResult(NamedTuple):
