@@ -11,6 +11,8 @@ from msskg.query.registry import FORMATS, GRAPH, PAGE, RESULTS, accepted
 
 __all__ = [
     "CONTENT_TYPES",
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
     "GRAPH_TYPES",
     "SELECT_TYPES",
     "Job",
@@ -35,6 +37,10 @@ GRAPH_TYPES = accepted(GRAPH, PAGE)
 
 CONTENT_TYPES = {name: fmt.media_type for name, fmt in FORMATS.items()}
 """Format -> the media type it is sent with."""
+
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
 
 
 def _default_memory_limit() -> int | None:

@@ -16,10 +16,9 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import anyio
@@ -32,7 +31,14 @@ from starlette.routing import Route
 
 from msskg.errors import MsskgError, shown
 from msskg.serve.connection import MAX_HEAD, SECURITY_HEADERS, Protocol
-from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig
+from msskg.serve.protocol import (
+    CONTENT_TYPES,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    Job,
+    Reply,
+    ServeConfig,
+)
 from msskg.serve.workers import WorkerPool
 
 __all__ = [
@@ -49,7 +55,7 @@ __all__ = [
 ]
 
 MAX_BODY = 1_000_000
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+LOOPBACK = (DEFAULT_HOST, "localhost", "::1")
 _HOST = re.compile(r"(?:\[(?P<ip6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9._-]+))(?::[0-9]{1,5})?")
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 _SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
@@ -284,7 +290,7 @@ def _listen(host: str, port: int) -> socket.socket:
 def start_server(
     config: ServeConfig,
     *,
-    host: str = "127.0.0.1",
+    host: str = DEFAULT_HOST,
     port: int = 0,
     log: Callable[[str], None] | None = None,
     background: bool = True,
@@ -320,28 +326,15 @@ def start_server(
 
 
 def serve(
+    config: ServeConfig,
     *,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    timeout: float = 10.0,
-    max_rows: int = 10_000,
-    workers: int = 2,
-    data: Sequence[Path | str] = (),
-    store: Path | str | None = None,
-    allow_service: Sequence[str] = (),
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
     ready: Callable[[str], None] | None = None,
     log: Callable[[str], None] | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM); ``ready`` is called with
     the page's address."""
-    config = ServeConfig(
-        tuple(Path(p) for p in data),
-        Path(store) if store else None,
-        timeout,
-        max_rows,
-        workers,
-        allow_service=tuple(allow_service),
-    )
     server = start_server(config, host=host, port=port, log=log, background=False)
     if ready is not None:
         ready(server.url)
