@@ -23,6 +23,7 @@ from typing import IO, Any, NamedTuple
 
 import pyoxigraph as ox
 
+from msskg import vocab
 from msskg.errors import DataError
 
 __all__ = ["Compactor", "Edges", "Node", "jsonld_text", "nodes_of", "subjects", "write_jsonld"]
@@ -68,7 +69,7 @@ def subjects(lines: Iterable[str]) -> Iterator[tuple[str, Edges]]:
 
 
 MAX_NESTING = 100
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDF_TYPE = f"<{vocab.RDF_TYPE}>"
 
 
 class Compactor:

@@ -29,6 +29,7 @@ from msskg.graph.store import KnowledgeGraph, open_graph
 from msskg.output import open_atomically
 from msskg.publish.walk import group_nodes
 from msskg.query.registry import DATASET, names, unknown_format
+from msskg.vocab import DERIVED_FROM, HAS_SOURCE
 
 if TYPE_CHECKING:
     import rdflib
@@ -38,8 +39,6 @@ __all__ = ["EXPORT_FORMATS", "by_source", "export", "write_export", "write_stdou
 EXPORT_FORMATS = names(DATASET)
 _FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG}
 # Only by_source (for push) needs rdflib: an export does not import it (~20 MiB).
-_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-_HAS_SOURCE = "http://www.w3.org/ns/oa#hasSource"
 
 
 def export(
@@ -205,7 +204,7 @@ def by_source(graph: rdflib.Graph) -> rdflib.Dataset:
     labels) goes into the default graph. The union of all graphs is ``graph``."""
     import rdflib
 
-    derived, has_source = rdflib.URIRef(_DERIVED), rdflib.URIRef(_HAS_SOURCE)
+    derived, has_source = rdflib.URIRef(DERIVED_FROM), rdflib.URIRef(HAS_SOURCE)
     dataset = rdflib.Dataset()
     for prefix, namespace in graph.namespaces():
         dataset.bind(prefix, namespace, override=True, replace=True)

@@ -28,6 +28,7 @@ from msskg.query.tables import (
     narrow_columns,
     one_date_style,
 )
+from msskg.vocab import XSD_STRING
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -49,8 +50,6 @@ W3C_FORMATS: Mapping[str, ox.QueryResultsFormat] = _W3C
 SELECT_FORMATS = names(RESULTS)
 GRAPH_FORMATS = names(GRAPH)
 _RDF = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def default_format(result: QueryResult | SelectStream, *, terminal: bool) -> str:
@@ -117,7 +116,7 @@ def human_text(
             name for i, name in enumerate(header) if i not in keep and not empty_column(rows, i)
         ]
         header, rows = [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
-    cells = [[one_date_style(_display(term, prefixes)) for term in row] for row in rows]
+    cells = [[one_date_style(display(term, prefixes)) for term in row] for row in rows]
     if fmt == "md":
         text = _markdown(header, cells)
     else:
@@ -189,10 +188,6 @@ def _json_term(term: Term) -> dict[str, object]:
 
 def display(term: Term | None, prefixes: Mapping[str, str]) -> str:
     """A term as a person reads it in a table: IRIs shortened by ``prefixes``."""
-    return _display(term, prefixes)
-
-
-def _display(term: Term | None, prefixes: Mapping[str, str]) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -201,7 +196,7 @@ def _display(term: Term | None, prefixes: Mapping[str, str]) -> str:
         return f"_:{term.value}"
     if isinstance(term, ox.Triple):
         parts = (term.subject, term.predicate, term.object)
-        return "<< " + " ".join(_display(part, prefixes) for part in parts) + " >>"
+        return "<< " + " ".join(display(part, prefixes) for part in parts) + " >>"
     return term.value
 
 
@@ -211,15 +206,11 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _one_line(cell: str) -> str:
-    # One line per row: a newline (or any control) inside a value is shown, not obeyed.
-    return visible(cell)
-
-
 def table_widths(header: list[str], rows: list[list[str]]) -> list[int]:
-    """Each column's width: its widest cell (in terminal columns)."""
+    """Each column's width: its widest cell (in terminal columns), each cell
+    on one line (a newline, or any control, inside a value is shown, not obeyed)."""
     return [
-        max([display_width(header[i]), *(display_width(_one_line(row[i])) for row in rows)])
+        max([display_width(header[i]), *(display_width(visible(row[i])) for row in rows)])
         for i in range(len(header))
     ]
 
@@ -230,7 +221,7 @@ def table_head(header: list[str], widths: list[int]) -> list[str]:
 
 def table_line(cells: list[str], widths: list[int]) -> str:
     """One row of the table; a cell wider than its column pushes the rest right."""
-    shown = [_one_line(c) for c in cells]
+    shown = [visible(c) for c in cells]
     padded = (c + " " * max(0, w - display_width(c)) for c, w in zip(shown, widths, strict=True))
     return "  ".join(padded).rstrip()
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from msskg.errors import UnknownFormatError
 
@@ -41,12 +40,12 @@ PAGE = "page"
 """What the server shows a person: pages, pictures, plain messages."""
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     """One output format. ``writer``: "module:function" writing a query
     result as text, called as ``writer(result, name, prefixes=...,
     wide=..., every_column=...)``; ``aliases``: other media types that ask
-    for it; ``served``: whether the server offers it by content negotiation."""
+    for it; ``served``: whether the server offers it by content negotiation.
+    (A NamedTuple: dataclasses would cost every cold query their import.)"""
 
     name: str
     media_type: str

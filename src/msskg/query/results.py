@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, Protocol
 import pyoxigraph as ox
 
 from msskg.query.catalogue import Binding, SavedQuery
+from msskg.vocab import XSD
 
 __all__ = [
     "AskResult",
@@ -27,9 +28,6 @@ __all__ = [
 
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 class SelectResult(NamedTuple):

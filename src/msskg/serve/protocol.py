@@ -19,6 +19,7 @@ __all__ = [
     "Reply",
     "ServeConfig",
     "negotiate",
+    "plain",
 ]
 
 
@@ -41,6 +42,11 @@ CONTENT_TYPES = {name: fmt.media_type for name, fmt in FORMATS.items()}
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+
+
+def plain(status: int, message: str) -> Reply:
+    """A reply of one line of plain text (an error, said to a person)."""
+    return status, CONTENT_TYPES["text"], message.encode()
 
 
 def _default_memory_limit() -> int | None:

@@ -32,14 +32,15 @@ from starlette.routing import Route
 from msskg.errors import MsskgError, shown
 from msskg.serve.connection import MAX_HEAD, SECURITY_HEADERS, Protocol
 from msskg.serve.protocol import (
-    CONTENT_TYPES,
     DEFAULT_HOST,
     DEFAULT_PORT,
     Job,
     Reply,
     ServeConfig,
+    plain,
 )
 from msskg.serve.workers import WorkerPool
+from msskg.vocab import MSR
 
 __all__ = [
     "LOOPBACK",
@@ -59,12 +60,7 @@ LOOPBACK = (DEFAULT_HOST, "localhost", "::1")
 _HOST = re.compile(r"(?:\[(?P<ip6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9._-]+))(?::[0-9]{1,5})?")
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 _SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
-ENTITIES = "https://w3id.org/msskg/id/"
 _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
-
-
-def _text(status: int, message: str) -> Reply:
-    return status, CONTENT_TYPES["text"], message.encode()
 
 
 def _response(reply: Reply, method: str) -> Response:
@@ -116,32 +112,32 @@ Handler = Callable[[Asked], "Job | Reply"]
 
 def _sparql(asked: Asked) -> Job | Reply:
     if "update" in asked.params:
-        return _text(403, "Error: this endpoint is read-only\n")
+        return plain(403, "Error: this endpoint is read-only\n")
     if "query" not in asked.params:
-        return _text(400, "Error: give the query in a query parameter\n")
+        return plain(400, "Error: give the query in a query parameter\n")
     fmt = asked.params.get("format") or None
     return ("sparql", {"query": asked.params["query"], "accept": asked.accept, "format": fmt})
 
 
 def _saved(asked: Asked) -> Job | Reply:
     if not _QUERY_NAME.fullmatch(name := asked.path["name"]):
-        return _text(404, f'Error: no saved query "{shown(name)}"; / lists them\n')
+        return plain(404, f'Error: no saved query "{shown(name)}"; / lists them\n')
     return ("saved", {"name": name, "params": asked.params, "accept": asked.accept})
 
 
 def _reader(asked: Asked) -> Job | Reply:
     if not _SOURCE_NAME.fullmatch(name := asked.path["name"]):
-        return _text(404, f'Error: no source text "{shown(name)}"; /sources lists them\n')
-    return ("reader", {"source": ENTITIES + name})
+        return plain(404, f'Error: no source text "{shown(name)}"; /sources lists them\n')
+    return ("reader", {"source": MSR + name})
 
 
 def _describe(asked: Asked) -> Job:
-    thing = ENTITIES + asked.path["name"] if asked.path else asked.params.get("thing") or None
+    thing = MSR + asked.path["name"] if asked.path else asked.params.get("thing") or None
     return ("describe", {"thing": thing, "accept": asked.accept})
 
 
 def _nowhere(asked: Asked) -> Reply:
-    return _text(404, f"Error: nothing at /{shown(asked.path['path'])}; try / or /sparql\n")
+    return plain(404, f"Error: nothing at /{shown(asked.path['path'])}; try / or /sparql\n")
 
 
 ROUTES: list[tuple[str, Handler]] = [
@@ -174,7 +170,7 @@ def make_app(
                 reply = await _handle(request, handler, pool, config, allowed)
             except Exception:
                 traceback.print_exc(file=sys.stderr)
-                reply = _text(500, "Error: the server failed on this request (see its log)\n")
+                reply = plain(500, "Error: the server failed on this request (see its log)\n")
             if log is not None:
                 client = request.client.host if request.client else "-"
                 log(f"{client} {method} {shown(request.url.path)} {reply[0]}")
@@ -196,15 +192,15 @@ async def _handle(
 ) -> Reply:
     host = request.headers.get("host", "")
     if host_name(host) not in allowed:
-        return _text(400, "Error: this server answers only to the host names it listens on\n")
+        return plain(400, "Error: this server answers only to the host names it listens on\n")
     headers = request.headers
     if cross_site(headers.get("origin"), headers.get("sec-fetch-site"), host):
-        return _text(403, "Error: this server answers only its own pages, not another site's\n")
+        return plain(403, "Error: this server answers only its own pages, not another site's\n")
     method = request.method
     params = dict(parse_qsl(request.url.query, keep_blank_values=True))
     if method == "POST":
         if handler is not _sparql:
-            return _text(405, "Error: POST only to /sparql\n")
+            return plain(405, "Error: POST only to /sparql\n")
         body = await _read_body(request, config)
         if isinstance(body, tuple):
             return body
@@ -217,9 +213,9 @@ async def _handle(
         elif kind == "application/sparql-update":
             params["update"] = text
         else:
-            return _text(415, "Error: send application/sparql-query or a urlencoded form\n")
+            return plain(415, "Error: send application/sparql-query or a urlencoded form\n")
     elif method not in ("GET", "HEAD"):
-        return _text(405, "Error: this server answers GET, HEAD and POST only\n")
+        return plain(405, "Error: this server answers GET, HEAD and POST only\n")
     accept = request.headers.get("accept") or "*/*"
     job = handler(Asked(params, accept, str(request.base_url), dict(request.path_params)))
     if isinstance(job[0], int):
@@ -230,17 +226,17 @@ async def _handle(
 async def _read_body(request: Request, config: ServeConfig) -> bytes | Reply:
     declared = request.headers.get("content-length")
     if declared is not None and not declared.isdigit():
-        return _text(400, "Error: Content-Length must be a number of bytes\n")
+        return plain(400, "Error: Content-Length must be a number of bytes\n")
     if declared is not None and int(declared) > MAX_BODY:
-        return _text(413, "Error: a query may be at most 1 MB\n")
+        return plain(413, "Error: a query may be at most 1 MB\n")
     body = bytearray()
     with anyio.move_on_after(config.read_timeout) as scope:
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_BODY:
-                return _text(413, "Error: a query may be at most 1 MB\n")
+                return plain(413, "Error: a query may be at most 1 MB\n")
     if scope.cancelled_caught:
-        return _text(
+        return plain(
             408, f"Error: the request took more than {config.read_timeout:g} s to arrive\n"
         )
     return bytes(body)
