@@ -123,3 +123,15 @@ def test_construct_as_turtle_nt_and_jsonld(home: Path) -> None:
     )
     jsonld = output("query", "--sparql", sparql, "-f", "jsonld")
     assert len(list(ox.parse(jsonld, format=ox.RdfFormat.JSON_LD))) == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
+def test_pyoxigraphs_own_serializer_writes_what_the_rows_make(home: Path, fmt: str) -> None:
+    # without --max-rows, pyoxigraph's answer is serialized as it is read; with it,
+    # the rows are counted and written in batches: the same bytes either way
+    sparql = (
+        "SELECT ?s ?label ?none WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+    )
+    direct = output("query", "--sparql", sparql, "-f", fmt)
+    counted = output("query", "--sparql", sparql, "-f", fmt, "--max-rows", "1000")
+    assert direct == counted and "사회안전성".encode() in direct and direct.endswith(b"\n")

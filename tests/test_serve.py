@@ -105,7 +105,21 @@ def test_construct_as_turtle_or_jsonld(server: Server) -> None:
     assert "post-minister-of-social-security" in body
     status, kind, body = fetch(server, query_path(text), accept="application/ld+json")
     assert (status, kind) == (200, "application/ld+json")
-    assert isinstance(json.loads(body), list)
+    # compacted with the published context, as every JSON-LD msskg writes
+    assert {"@context", "@graph"} == set(json.loads(body))
+
+
+def test_describe_as_jsonld_is_what_the_cli_writes(server: Server) -> None:
+    from click.testing import CliRunner
+
+    from msskg.cli import main
+
+    cli = CliRunner().invoke(main, ["describe", "msr:ri-thae-sop", "-f", "jsonld"])
+    assert cli.exit_code == 0, cli.output
+    path = "/describe?thing=" + quote("https://w3id.org/msskg/id/ri-thae-sop", safe="")
+    status, kind, body = fetch(server, path, accept="application/ld+json")
+    assert (status, kind) == (200, "application/ld+json")
+    assert body == cli.output and '"id": "msr:ri-thae-sop"' in body
 
 
 def test_updates_are_refused(server: Server) -> None:

@@ -9,6 +9,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from msskg.errors import BadDateError
+from msskg.vocab import XSD
 
 __all__ = [
     "FAR_FUTURE",
@@ -42,8 +43,6 @@ FAR_FUTURE = dt.date(9999, 12, 31)
 _FORMS = "YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2021-08-15)"
 _YEAR_TO_YEAR = r"([0-9]{4})\s*[-\u2013/]\s*([0-9]{4})"
 _SPAN_FORMS = "YYYY, YYYY-MM, YYYY-MM-DD, today, or a range START..END (e.g. 2020..2022, 2016..)"
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 class FuzzyDate(NamedTuple):

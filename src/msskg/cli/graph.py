@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from msskg.cli.options import data_option, echo, output_option, timeout_option
+from msskg.query.registry import DATASET, GRAPH, listed
 
 
 @click.command("export")
@@ -17,7 +18,7 @@ from msskg.cli.options import data_option, echo, output_option, timeout_option
     "fmt",
     default="turtle",
     show_default=True,
-    help="turtle, jsonld, nt or trig (one named graph per source text, one for the direct layer).",
+    help=f"{listed(DATASET, ' or ')} (one named graph per source text, one for the direct layer).",
 )
 @output_option
 @click.option(
@@ -36,7 +37,7 @@ from msskg.cli.options import data_option, echo, output_option, timeout_option
     "void",
     is_flag=True,
     help="Only the dataset's VoID and DCAT description (sizes counted on the graph, licence, "
-    "sources, example queries): turtle, jsonld or nt.",
+    f"sources, example queries): {listed(GRAPH, ' or ')}.",
 )
 @data_option
 def export_command(

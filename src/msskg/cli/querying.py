@@ -19,6 +19,7 @@ from msskg.cli.options import (
     store_option,
     write,
 )
+from msskg.query.registry import GRAPH, RESULTS, listed
 
 
 @click.command("queries")
@@ -47,7 +48,7 @@ def list_queries_command(name: str | None) -> None:
     "--format",
     "fmt",
     metavar="FORMAT",
-    help="table, csv, tsv, json, xml, md; turtle, jsonld, nt for RDF "
+    help=f"{listed(RESULTS)}; {listed(GRAPH)} for RDF "
     "[default: table at a terminal, else csv; turtle for CONSTRUCT and DESCRIBE]",
 )
 @click.option(

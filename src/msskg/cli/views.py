@@ -15,6 +15,7 @@ from msskg.cli.options import (
     output_option,
     store_option,
 )
+from msskg.serve.protocol import DEFAULT_HOST, DEFAULT_PORT, ServeConfig
 
 
 @click.command("timeline")
@@ -75,14 +76,21 @@ def describe_command(thing: str, fmt: str, data: tuple[Path, ...]) -> None:
 
 
 @click.command("serve")
-@limit_option("--host", click.STRING, "127.0.0.1", "Address to listen on (and Host name answered).")
-@limit_option("--port", click.IntRange(0, 65535), 8000, "Port (0: any free port).")
-@limit_option("--timeout", click.FloatRange(min=0, min_open=True), 10.0, "Seconds a query may run.")
-@limit_option("--max-rows", COUNT, 10_000, "Most rows in a result.")
+@limit_option(
+    "--host", click.STRING, DEFAULT_HOST, "Address to listen on (and Host name answered)."
+)
+@limit_option("--port", click.IntRange(0, 65535), DEFAULT_PORT, "Port (0: any free port).")
+@limit_option(
+    "--timeout",
+    click.FloatRange(min=0, min_open=True),
+    ServeConfig.timeout,
+    "Seconds a query may run.",
+)
+@limit_option("--max-rows", COUNT, ServeConfig.max_rows, "Most rows in a result.")
 @limit_option(
     "--workers",
     click.IntRange(1, 64),
-    2,
+    ServeConfig.workers,
     "Worker processes for costly /sparql queries (pages and cheap queries have one more).",
 )
 @data_option
@@ -104,14 +112,5 @@ def serve_command(
     def ready(url: str) -> None:
         click.echo(f"msskg: serving {url} (SPARQL at {url}sparql); Ctrl-C stops", err=True)
 
-    serve(
-        host=host,
-        port=port,
-        timeout=timeout,
-        max_rows=max_rows,
-        workers=workers,
-        data=data,
-        store=store,
-        allow_service=allow_service,
-        ready=ready,
-    )
+    config = ServeConfig(data, store, timeout, max_rows, workers, allow_service=allow_service)
+    serve(config, host=host, port=port, ready=ready)

@@ -16,6 +16,7 @@ from msskg.errors import DataError, DataSyntaxError
 from msskg.graph.files import data_syntax_error, rdf_format, resolve_files
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.scan import check_data_depth
+from msskg.vocab import XSD_STRING
 
 __all__ = [
     "load_graph",
@@ -34,9 +35,6 @@ _RDFLIB_FORMATS = {
 # rdflib logs a traceback for each ill-typed literal ("May 2020"^^xsd:date) it
 # parses; msskg validate reports those itself, as one finding each.
 logging.getLogger("rdflib.term").setLevel(logging.ERROR)
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 def load_graph(*, data: Sequence[Path | str] | None = None) -> rdflib.Dataset:

@@ -24,9 +24,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from msskg import vocab
 from msskg.errors import DataError
 from msskg.graph.files import project_home, resolve_files
 from msskg.graph.store import parse_into
+from msskg.vocab import MSS as _MSS
+from msskg.vocab import RDF as _RDF
 
 __all__ = [
     "DIRECT_GRAPH",
@@ -40,14 +43,12 @@ DIRECT_GRAPH = ox.NamedNode("https://w3id.org/msskg/graph/direct")
 STATEMENT_BASE = "https://w3id.org/msskg/id/direct/"
 RULE_BASE = "https://w3id.org/msskg/rules/"
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_MSS = "https://w3id.org/msskg/ontology#"
 SUBJECT = ox.NamedNode(_RDF + "subject")
 PREDICATE = ox.NamedNode(_RDF + "predicate")
 OBJECT = ox.NamedNode(_RDF + "object")
 TYPE = ox.NamedNode(_RDF + "type")
 STATEMENT = ox.NamedNode(_RDF + "Statement")
-DERIVED_FROM = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+DERIVED_FROM = ox.NamedNode(vocab.DERIVED_FROM)
 DERIVED_BY = ox.NamedNode(_MSS + "derivedBy")
 CERTAINTY = ox.NamedNode(_MSS + "certainty")
 _WHERE = re.compile(r"^WHERE\s*\{", re.MULTILINE | re.IGNORECASE)

@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from msskg import vocab
+
 __all__ = [
     "DEFAULT_PREFIXES",
     "PREFIXES_FILE",
@@ -17,20 +19,20 @@ __all__ = [
 
 
 DEFAULT_PREFIXES: Mapping[str, str] = {
-    "msr": "https://w3id.org/msskg/id/",
-    "mss": "https://w3id.org/msskg/ontology#",
-    "org": "http://www.w3.org/ns/org#",
-    "time": "http://www.w3.org/2006/time#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "cpov": "http://data.europa.eu/m8g/",
-    "dcterms": "http://purl.org/dc/terms/",
+    "msr": vocab.MSR,
+    "mss": vocab.MSS,
+    "org": vocab.ORG,
+    "time": vocab.TIME,
+    "prov": vocab.PROV,
+    "oa": vocab.OA,
+    "skos": vocab.SKOS,
+    "rdf": vocab.RDF,
+    "rdfs": vocab.RDFS,
+    "owl": vocab.OWL,
+    "xsd": vocab.XSD,
+    "foaf": vocab.FOAF,
+    "cpov": vocab.CPOV,
+    "dcterms": vocab.DCTERMS,
 }
 
 

@@ -14,7 +14,8 @@ import rdflib
 from msskg.dates import parse_span
 from msskg.errors import BadDateError, UnknownFormatError
 from msskg.graph.dataset import to_rdflib
-from msskg.graph.files import input_paths, jsonld_context
+from msskg.graph.files import input_paths
+from msskg.graph.jsonld import jsonld_text
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.state import state_quads
 from msskg.output import write_atomically
@@ -64,7 +65,7 @@ def export_at(
         for s, p, o, _ in dataset.quads((None, None, None, None)):
             graph.add((s, p, o))
         if fmt == "jsonld":
-            text = graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
+            text = jsonld_text(ox.parse(graph.serialize(format="nt"), ox.RdfFormat.N_TRIPLES))
         else:
             text = graph.serialize(format=fmt)
     if not text.endswith("\n"):

@@ -20,26 +20,25 @@ from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
-from msskg.errors import UnknownFormatError
 from msskg.graph.direct import derive, read_rules
 from msskg.graph.files import input_paths, jsonld_context, resolve_files
+from msskg.graph.jsonld import Node, nodes_of, write_jsonld
 from msskg.graph.labels import Group, Labeller, export_groups
 from msskg.graph.scan import check_data_depth
 from msskg.graph.store import KnowledgeGraph, open_graph
 from msskg.output import open_atomically
-from msskg.publish.jsonld import write_jsonld
-from msskg.publish.walk import Node, group_nodes, nodes_of
+from msskg.publish.walk import group_nodes
+from msskg.query.registry import DATASET, names, unknown_format
+from msskg.vocab import DERIVED_FROM, HAS_SOURCE
 
 if TYPE_CHECKING:
     import rdflib
 
 __all__ = ["EXPORT_FORMATS", "by_source", "export", "write_export", "write_stdout"]
 
-EXPORT_FORMATS = ("turtle", "jsonld", "nt", "trig")
+EXPORT_FORMATS = names(DATASET)
 _FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG}
 # Only by_source (for push) needs rdflib: an export does not import it (~20 MiB).
-_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
-_HAS_SOURCE = "http://www.w3.org/ns/oa#hasSource"
 
 
 def export(
@@ -188,7 +187,7 @@ class _Body:
 
 def _check_format(fmt: str) -> None:
     if fmt not in EXPORT_FORMATS:
-        raise UnknownFormatError(f'unknown export format "{fmt}"; use {", ".join(EXPORT_FORMATS)}')
+        raise unknown_format(fmt, DATASET, what="export")
 
 
 def write_stdout(fmt: str, *, data: Sequence[Path | str] | None = None) -> None:
@@ -205,7 +204,7 @@ def by_source(graph: rdflib.Graph) -> rdflib.Dataset:
     labels) goes into the default graph. The union of all graphs is ``graph``."""
     import rdflib
 
-    derived, has_source = rdflib.URIRef(_DERIVED), rdflib.URIRef(_HAS_SOURCE)
+    derived, has_source = rdflib.URIRef(DERIVED_FROM), rdflib.URIRef(HAS_SOURCE)
     dataset = rdflib.Dataset()
     for prefix, namespace in graph.namespaces():
         dataset.bind(prefix, namespace, override=True, replace=True)

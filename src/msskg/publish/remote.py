@@ -28,6 +28,7 @@ from msskg.query.engines import SparqlLookups
 from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult, Term
 from msskg.query.text import query_syntax_error
 from msskg.query.values import bind_values, query_form
+from msskg.vocab import XSD
 
 if TYPE_CHECKING:
     import rdflib
@@ -140,7 +141,7 @@ def _graph_result(media: str, answer: bytes) -> QueryResult:
     )
 
 
-_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_BOOLEAN = ox.NamedNode(XSD + "boolean")
 _CANONICAL_BOOLEANS = {"1": "true", "0": "false"}
 
 

@@ -15,11 +15,14 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from msskg import vocab
 from msskg.graph.direct import derive, read_rules
 from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.catalogue import SavedQuery, list_queries
-from msskg.query.formats import GRAPH_FORMATS
+from msskg.query.registry import GRAPH, names
+from msskg.vocab import DCAT, MSR, RDFS, SCHEMA, SH, VOID, XSD
+from msskg.vocab import DCTERMS as DCT
 
 __all__ = [
     "DATASET",
@@ -30,21 +33,14 @@ __all__ = [
     "write_description",
 ]
 
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-SH = "http://www.w3.org/ns/shacl#"
-SCHEMA = "https://schema.org/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode(vocab.RDF_TYPE)
 
 DATASET = ox.NamedNode("https://w3id.org/msskg/dataset")
 """The dataset's own IRI (outside the ``msr:`` space its entities live in)."""
 LICENCE = ox.NamedNode("http://creativecommons.org/licenses/by-sa/4.0/")
 """The data's licence, as LICENSE-DATA states it: CC BY-SA 4.0."""
-ENTITIES = "https://w3id.org/msskg/id/"
-VOID_FORMATS = tuple(GRAPH_FORMATS)
+ENTITIES = MSR
+VOID_FORMATS = names(GRAPH)
 _PREFIXES = {
     "void": VOID,
     "dcat": DCAT,

@@ -20,45 +20,23 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Iterable, Iterator
-from typing import IO, NamedTuple
+from collections.abc import Iterator
+from typing import IO
 
 import pyoxigraph as ox
 
-from msskg.errors import DataError
+from msskg.graph.jsonld import Edges, Node, subjects
 from msskg.graph.labels import Group
 
-__all__ = ["Node", "group_nodes", "nodes_of"]
-
-
-Edges = list[tuple[str, str]]
-
-
-class Node(NamedTuple):
-    """A subject and its triples (N-Triples text) in the store's order;
-    ``inner``: the blank nodes that only it (or they) point at, by label, to
-    nest where they are pointed at (the writer takes each out as it nests it;
-    what it leaves comes next, as resources of their own); ``own``: a blank
-    node that is a resource of its own (several triples point at it, or none)."""
-
-    subject: str
-    edges: Edges
-    own: bool = False
-    inner: dict[str, Edges] | None = None
-
-
-def nodes_of(lines: Iterable[str]) -> Iterator[Node]:
-    """A resource for each run of one subject in N-Triples ``lines``, nothing nested."""
-    for subject, edges in _subjects(lines):
-        yield Node(subject, edges, subject[:2] == "_:")
+__all__ = ["group_nodes"]
 
 
 def group_nodes(store: ox.Store, group: Group) -> Iterator[Node]:
     """The resources of ``group`` in ``store``: two ordered dumps, merged."""
     with _dumped(store, group.blank) as blank_file, _dumped(store, group.named) as named_file:
-        blanks = _subjects(blank_file)
+        blanks = subjects(blank_file)
         pending = next(blanks, None)
-        for subject, edges in _subjects(named_file):
+        for subject, edges in subjects(named_file):
             prefix = None
             for _, value in edges:
                 if value[19:20] == "0" and value[:2] == "_:":
@@ -94,21 +72,3 @@ def _dumped(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> IO[str]:
     store.dump(raw, ox.RdfFormat.N_TRIPLES, from_graph=graph)
     raw.seek(0)
     return io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-
-
-def _subjects(lines: Iterable[str]) -> Iterator[tuple[str, Edges]]:
-    """Each subject with its (predicate, object) pairs, from N-Triples lines
-    grouped by subject ("s p o .")."""
-    current = ""
-    edges: Edges = []
-    for line in lines:
-        subject, predicate, value = line.split(" ", 2)
-        if subject != current:
-            if edges:
-                yield current, edges
-            if subject[:2] == "<<":
-                raise DataError(f"cannot export a quoted triple as a subject: {line.strip()}")
-            current, edges = subject, []
-        edges.append((predicate, value[:-3]))  # without " .\n"
-    if edges:
-        yield current, edges

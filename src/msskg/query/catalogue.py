@@ -24,6 +24,7 @@ from msskg.errors import (
 from msskg.graph.files import project_home
 from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
 from msskg.query.folding import fold, labelled_as, nfc, nfkc
+from msskg.vocab import XSD
 
 __all__ = [
     "LABELS_QUERY",
@@ -42,7 +43,6 @@ __all__ = [
 ParameterType = Literal["date", "resource", "string", "integer"]
 Binding = ox.NamedNode | ox.Literal
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 _HEADER_LINE = re.compile(r"#\s*(title|description|param|example)\s*:\s?(.*)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -199,7 +199,7 @@ class OxigraphBackend(SparqlLookups):
                 return AskResult(bool(answer))
             if isinstance(answer, ox.QuerySolutions):
                 names = tuple(v.value for v in answer.variables)
-                return SelectStream(names, _rows(answer, len(names)))
+                return SelectStream(names, _rows(answer, len(names)), answer)
             return GraphResult(tuple(answer))
         except SyntaxError as err:
             raise query_syntax_error(query, self._syntax_error(query, err)) from None

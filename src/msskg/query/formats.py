@@ -9,8 +9,9 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from msskg.errors import UnknownFormatError, visible
+from msskg.errors import visible
 from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
+from msskg.query.registry import FORMATS, GRAPH, RESULTS, names, unknown_format
 from msskg.query.results import (
     AskResult,
     GraphResult,
@@ -27,6 +28,7 @@ from msskg.query.tables import (
     narrow_columns,
     one_date_style,
 )
+from msskg.vocab import XSD_STRING
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -43,14 +45,11 @@ _W3C = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
 }
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "md")
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "nt": ox.RdfFormat.N_TRIPLES,
-}
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+W3C_FORMATS: Mapping[str, ox.QueryResultsFormat] = _W3C
+"""The results formats a SELECT's rows stream in."""
+SELECT_FORMATS = names(RESULTS)
+GRAPH_FORMATS = names(GRAPH)
+_RDF = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 
 
 def default_format(result: QueryResult | SelectStream, *, terminal: bool) -> str:
@@ -76,18 +75,37 @@ def format_result(
     shortens long text with "…" to fit the terminal (:func:`msskg.query.tables.table_width`).
     ``every_column`` keeps every column but still shortens (the columns a
     user chose: a summary's, or those of SPARQL text)."""
+    kind, fits = _kind(result)
+    if fmt not in names(kind):
+        raise unknown_format(fmt, kind, fits=fits)
+    writer = FORMATS[fmt].load()
+    return writer(result, fmt, prefixes=prefixes, wide=wide, every_column=every_column)
+
+
+def _kind(result: QueryResult) -> tuple[str, str]:
     if isinstance(result, GraphResult):
-        if fmt not in GRAPH_FORMATS:
-            raise _wrong_format(fmt, "a CONSTRUCT or DESCRIBE query", tuple(GRAPH_FORMATS))
-        return _rdf(result, GRAPH_FORMATS[fmt], prefixes)
-    if fmt not in SELECT_FORMATS:
-        kind = "an ASK query" if isinstance(result, AskResult) else "a SELECT query"
-        raise _wrong_format(fmt, kind, SELECT_FORMATS)
-    if fmt in _W3C:
-        if isinstance(result, AskResult) and fmt in ("csv", "tsv"):
-            return _boolean(result)  # the W3C CSV/TSV formats have no boolean form
-        solutions = ox.parse_query_results(_w3c_json(result), ox.QueryResultsFormat.JSON)
-        return _text(solutions.serialize(format=_W3C[fmt]))
+        return GRAPH, "a CONSTRUCT or DESCRIBE query"
+    return RESULTS, "an ASK query" if isinstance(result, AskResult) else "a SELECT query"
+
+
+def w3c_result(result: SelectResult | AskResult, fmt: str, **_: object) -> str:
+    """The result in a W3C SPARQL 1.1 results format, by pyoxigraph's serializers."""
+    if isinstance(result, AskResult) and fmt in ("csv", "tsv"):
+        return _boolean(result)  # the W3C CSV/TSV formats have no boolean form
+    solutions = ox.parse_query_results(_w3c_json(result), ox.QueryResultsFormat.JSON)
+    return _text(solutions.serialize(format=_W3C[fmt]))
+
+
+def human_text(
+    result: SelectResult | AskResult,
+    fmt: str,
+    *,
+    prefixes: Mapping[str, str],
+    wide: bool,
+    every_column: bool,
+    **_: object,
+) -> str:
+    """An aligned text table (``table``) or Markdown (``md``), for a person."""
     if isinstance(result, AskResult):
         return _boolean(result)
     header, rows = list(result.variables), [list(row) for row in result.rows]
@@ -98,7 +116,7 @@ def format_result(
             name for i, name in enumerate(header) if i not in keep and not empty_column(rows, i)
         ]
         header, rows = [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
-    cells = [[one_date_style(_display(term, prefixes)) for term in row] for row in rows]
+    cells = [[one_date_style(display(term, prefixes)) for term in row] for row in rows]
     if fmt == "md":
         text = _markdown(header, cells)
     else:
@@ -106,13 +124,6 @@ def format_result(
     if hidden:
         text += ("\n" if fmt == "md" else "") + f"(--wide adds {', '.join(hidden)})\n"
     return text
-
-
-def _wrong_format(fmt: str, kind: str, fitting: tuple[str, ...]) -> UnknownFormatError:
-    everything = (*SELECT_FORMATS, *GRAPH_FORMATS)
-    if fmt in everything:
-        return UnknownFormatError(f'format "{fmt}" does not fit {kind}; use {", ".join(fitting)}')
-    return UnknownFormatError(f'unknown format "{fmt}"; use {", ".join(fitting)}')
 
 
 def _boolean(result: AskResult) -> str:
@@ -177,10 +188,6 @@ def _json_term(term: Term) -> dict[str, object]:
 
 def display(term: Term | None, prefixes: Mapping[str, str]) -> str:
     """A term as a person reads it in a table: IRIs shortened by ``prefixes``."""
-    return _display(term, prefixes)
-
-
-def _display(term: Term | None, prefixes: Mapping[str, str]) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -189,7 +196,7 @@ def _display(term: Term | None, prefixes: Mapping[str, str]) -> str:
         return f"_:{term.value}"
     if isinstance(term, ox.Triple):
         parts = (term.subject, term.predicate, term.object)
-        return "<< " + " ".join(_display(part, prefixes) for part in parts) + " >>"
+        return "<< " + " ".join(display(part, prefixes) for part in parts) + " >>"
     return term.value
 
 
@@ -199,15 +206,11 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _one_line(cell: str) -> str:
-    # One line per row: a newline (or any control) inside a value is shown, not obeyed.
-    return visible(cell)
-
-
 def table_widths(header: list[str], rows: list[list[str]]) -> list[int]:
-    """Each column's width: its widest cell (in terminal columns)."""
+    """Each column's width: its widest cell (in terminal columns), each cell
+    on one line (a newline, or any control, inside a value is shown, not obeyed)."""
     return [
-        max([display_width(header[i]), *(display_width(_one_line(row[i])) for row in rows)])
+        max([display_width(header[i]), *(display_width(visible(row[i])) for row in rows)])
         for i in range(len(header))
     ]
 
@@ -218,7 +221,7 @@ def table_head(header: list[str], widths: list[int]) -> list[str]:
 
 def table_line(cells: list[str], widths: list[int]) -> str:
     """One row of the table; a cell wider than its column pushes the rest right."""
-    shown = [_one_line(c) for c in cells]
+    shown = [visible(c) for c in cells]
     padded = (c + " " * max(0, w - display_width(c)) for c, w in zip(shown, widths, strict=True))
     return "  ".join(padded).rstrip()
 
@@ -240,7 +243,13 @@ def markdown_line(cells: list[str]) -> str:
     return "| " + " | ".join(escaped) + " |"
 
 
-def _rdf(result: GraphResult, fmt: ox.RdfFormat, prefixes: Mapping[str, str]) -> str:
+def rdf_text(result: GraphResult, fmt: str, *, prefixes: Mapping[str, str], **_: object) -> str:
+    """Triples as RDF text, with the prefixes they use; JSON-LD compacted
+    with the published context, as every JSON-LD msskg writes."""
+    if fmt == "jsonld":
+        from msskg.graph.jsonld import jsonld_text
+
+        return jsonld_text(result.triples)
     iris = {
         term.value
         for triple in result.triples
@@ -252,7 +261,7 @@ def _rdf(result: GraphResult, fmt: ox.RdfFormat, prefixes: Mapping[str, str]) ->
         for name, namespace in prefixes.items()
         if any(iri.startswith(namespace) for iri in iris)
     }
-    return _text(ox.serialize(result.triples, format=fmt, prefixes=used))
+    return _text(ox.serialize(result.triples, format=_RDF[fmt], prefixes=used))
 
 
 def _text(serialized: bytes | None) -> str:

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, Protocol
 import pyoxigraph as ox
 
 from msskg.query.catalogue import Binding, SavedQuery
+from msskg.vocab import XSD
 
 __all__ = [
     "AskResult",
@@ -27,9 +28,6 @@ __all__ = [
 
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
-
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 class SelectResult(NamedTuple):
@@ -69,10 +67,13 @@ class SelectResult(NamedTuple):
 class SelectStream(NamedTuple):
     """A SELECT's rows as the engine finds them, to be read once: what
     :func:`msskg.query.engines.open_query` gives so that output can start
-    before the last row is known, in flat memory."""
+    before the last row is known, in flat memory. ``solutions``: pyoxigraph's
+    own answer that ``rows`` reads, for its serializers to write the W3C
+    formats from directly (None when the rows come from elsewhere)."""
 
     variables: tuple[str, ...]
     rows: Iterator[tuple[Term | None, ...]]
+    solutions: ox.QuerySolutions | None = None
 
 
 class AskResult(NamedTuple):

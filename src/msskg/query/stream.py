@@ -5,13 +5,19 @@ exactly what :func:`msskg.query.formats.format_result` makes."""
 
 from __future__ import annotations
 
+import codecs
+import io
 import time
 from collections.abc import Callable, Iterator, Mapping
+from typing import IO, Any, cast
 
-from msskg.errors import RowLimitError
+import pyoxigraph as ox
+
+from msskg.errors import MsskgError, RowLimitError
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.query.formats import (
     SELECT_FORMATS,
+    W3C_FORMATS,
     display,
     format_result,
     markdown_head,
@@ -70,7 +76,13 @@ def write_result(
             return result
     if fmt not in SELECT_FORMATS:  # the same message as for a whole result
         format_result(SelectResult(result.variables, ()), fmt)
+    if result.solutions is not None and fmt in W3C_FORMATS and max_rows is None:
+        _serialize(result.solutions, fmt, write)
+        return None
     batches = _batches(result.rows, max_rows)
+    if fmt not in W3C_FORMATS and fmt not in ("table", "md"):  # written whole
+        rows = tuple(row for batch in batches for row in batch)
+        return write_result(SelectResult(result.variables, rows), fmt, write, prefixes=prefixes)
     if fmt in ("table", "md"):
         return _human(
             result.variables,
@@ -101,6 +113,39 @@ def _w3c(
         started = True
     tail = frame[first:]
     write(_ended(tail) if tail else "")  # csv and tsv rows end their lines
+
+
+def _serialize(solutions: ox.QuerySolutions, fmt: str, write: Callable[[str], None]) -> None:
+    """pyoxigraph's answer written by its own serializer as it is read."""
+    out = _Text(write)
+    try:
+        solutions.serialize(cast("IO[bytes]", out), W3C_FORMATS[fmt])
+    except (RuntimeError, OSError) as err:
+        raise out.failed or MsskgError(f"the query failed: {err}") from None
+    out.write(b"" if out.ended else b"\n")  # as the command line always has: a last newline
+
+
+class _Text(io.RawIOBase):
+    """Bytes a serializer writes, passed on as text (a character may span two writes)."""
+
+    def __init__(self, write: Callable[[str], None]):
+        self._write, self.decoder = write, codecs.getincrementaldecoder("utf-8")()
+        self.failed: BaseException | None = None  # what ``write`` raised (a closed pipe)
+        self.ended = True
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        text = self.decoder.decode(bytes(data), final=not data)
+        if text:
+            self.ended = text.endswith("\n")
+            try:
+                self._write(text)
+            except BaseException as err:
+                self.failed = err
+                raise
+        return len(data)
 
 
 def _human(

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from msskg.errors import UnknownColumnError
 from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
 from msskg.query.results import SelectResult, Term, comparable
+from msskg.vocab import XSD
 
 __all__ = ["COUNT_COLUMN", "Summary", "summarize"]
 
@@ -22,7 +23,7 @@ COUNT_COLUMN = "count"
 
 # A date query says "nothing held" with one row of this text: no row to count.
 _NONE_RECORDED = "(none recorded)"
-_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_XSD_INTEGER = ox.NamedNode(XSD + "integer")
 
 Row = tuple[Term | None, ...]
 

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
+from msskg.vocab import XSD
+
 __all__ = [
     "TABLE_WIDTH",
     "clip",
@@ -28,7 +30,7 @@ __all__ = [
 TABLE_WIDTH = 120
 # No column is cut narrower than this.
 _MIN_COLUMN = 16
-_XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+_XSD_DATE = XSD + "date"
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _MONTH_FIRST = rf"({_MONTHS}) ([0-9]{{1,2}}), ([0-9]{{4}})"
 _BOUND = r"\w+_(?:earliest|latest)"

@@ -25,6 +25,7 @@ from msskg.errors import ParameterError, QueryFileError
 from msskg.graph.lexer import SKIPPED
 from msskg.query.catalogue import Binding, SavedQuery
 from msskg.query.text import query_syntax_error
+from msskg.vocab import XSD_STRING
 
 __all__ = [
     "QueryForm",
@@ -36,7 +37,6 @@ __all__ = [
 ]
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 _LEXEME = re.compile(
     SKIPPED + r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
@@ -24,68 +25,91 @@ from msskg.query.formats import format_result
 from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult
 from msskg.query.text import query_syntax_error as _syntax_error
 from msskg.serve.explorer import reader_address
+from msskg.serve.protocol import CONTENT_TYPES, GRAPH_TYPES, SELECT_TYPES, negotiate
 from msskg.views.reader import sources
 
 if TYPE_CHECKING:
     from msskg.serve.protocol import Job, Reply, ServeConfig
 
-__all__ = ["LimitError", "run_job", "run_sparql"]
+__all__ = ["JOBS", "LimitError", "job", "run_job", "run_sparql"]
 
 
 class LimitError(MsskgError):
     """A result larger than the server's row limit, or a query past its time."""
 
 
+JobFunction = Callable[[KnowledgeGraph, dict[str, Any], "ServeConfig"], "Reply"]
+
+JOBS: dict[str, JobFunction] = {}
+"""Each kind of job a route hands the workers (:data:`msskg.serve.server.ROUTES`),
+by name: the function that answers it, with the graph open."""
+
+
+def job(function: JobFunction) -> JobFunction:
+    """Answer the jobs named as ``function`` (without its leading "_")."""
+    JOBS[function.__name__.lstrip("_")] = function
+    return function
+
+
 def run_job(graph: KnowledgeGraph, job: Job, config: ServeConfig) -> Reply:
-    from msskg.serve import webpage
-    from msskg.serve.protocol import CONTENT_TYPES, GRAPH_TYPES, SELECT_TYPES, negotiate
-
     kind, args = job
-    if kind == "sparql":
-        result = run_sparql(graph, args["query"], config)
-        kinds = GRAPH_TYPES if isinstance(result, GraphResult) else SELECT_TYPES
-        fallback = "turtle" if isinstance(result, GraphResult) else "json"
-        fmt = args.get("format") or negotiate(args["accept"], kinds, fallback)
-        if fmt == "html":
-            from msskg.views.periods import labels_of
+    if kind not in JOBS:
+        raise UnknownFormatError(f'unknown job "{kind}"')
+    return JOBS[kind](graph, args, config)
 
-            form = _sparql_form(args["query"])
-            html = webpage.results_page(
-                "SPARQL results", result, graph.prefixes, form, labels_of(graph)
-            )
-            return 200, CONTENT_TYPES["html"], html.encode()
-        if fmt not in CONTENT_TYPES:
-            raise UnknownFormatError(f'unknown format "{fmt}"')
-        return 200, CONTENT_TYPES[fmt], format_result(result, fmt).encode()
-    if kind == "saved":
-        return _saved(graph, args, config)
-    if kind == "home":
-        from msskg.publish.void import describe_dataset
-        from msskg.views.lanes import build_timeline
-        from msskg.views.timeline_svg import render_svg
 
-        svg = render_svg(build_timeline(graph), link=webpage.local_link)
-        about = webpage.dataset_section(describe_dataset(graph, endpoint=args.get("endpoint")))
-        html = webpage.home_page(list_queries(), svg, about)
+@job
+def _sparql(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
+    from msskg.serve import webpage
+
+    result = run_sparql(graph, args["query"], config)
+    kinds = GRAPH_TYPES if isinstance(result, GraphResult) else SELECT_TYPES
+    fallback = "turtle" if isinstance(result, GraphResult) else "json"
+    fmt = args.get("format") or negotiate(args["accept"], kinds, fallback)
+    if fmt == "html":
+        from msskg.views.periods import labels_of
+
+        form = _sparql_form(args["query"])
+        html = webpage.results_page(
+            "SPARQL results", result, graph.prefixes, form, labels_of(graph)
+        )
         return 200, CONTENT_TYPES["html"], html.encode()
-    if kind == "void":
-        from msskg.publish.void import write_description
+    if fmt not in CONTENT_TYPES:
+        raise UnknownFormatError(f'unknown format "{fmt}"')
+    return 200, CONTENT_TYPES[fmt], format_result(result, fmt).encode()
 
-        fmt = negotiate(args["accept"], GRAPH_TYPES, "turtle")
-        fmt = "turtle" if fmt == "html" else fmt
-        text = write_description(fmt, graph=graph, endpoint=args.get("endpoint"))
-        return 200, CONTENT_TYPES[fmt], text.encode()
-    if kind == "timeline":
-        from msskg.views.lanes import build_timeline
-        from msskg.views.timeline_svg import render_svg
 
-        svg = render_svg(build_timeline(graph, args.get("thing")), link=webpage.local_link)
-        return 200, CONTENT_TYPES["svg"], svg.encode()
-    if kind == "describe":
-        return _describe(graph, args)
-    if kind in ("search", "sources", "reader"):
-        return _explore(graph, kind, args)
-    raise UnknownFormatError(f'unknown job "{kind}"')
+@job
+def _home(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
+    from msskg.publish.void import describe_dataset
+    from msskg.serve import webpage
+    from msskg.views.lanes import build_timeline
+    from msskg.views.timeline_svg import render_svg
+
+    svg = render_svg(build_timeline(graph), link=webpage.local_link)
+    about = webpage.dataset_section(describe_dataset(graph, endpoint=args.get("endpoint")))
+    html = webpage.home_page(list_queries(), svg, about)
+    return 200, CONTENT_TYPES["html"], html.encode()
+
+
+@job
+def _void(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
+    from msskg.publish.void import write_description
+
+    fmt = negotiate(args["accept"], GRAPH_TYPES, "turtle")
+    fmt = "turtle" if fmt == "html" else fmt
+    text = write_description(fmt, graph=graph, endpoint=args.get("endpoint"))
+    return 200, CONTENT_TYPES[fmt], text.encode()
+
+
+@job
+def _timeline(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
+    from msskg.serve import webpage
+    from msskg.views.lanes import build_timeline
+    from msskg.views.timeline_svg import render_svg
+
+    svg = render_svg(build_timeline(graph, args.get("thing")), link=webpage.local_link)
+    return 200, CONTENT_TYPES["svg"], svg.encode()
 
 
 def run_sparql(graph: KnowledgeGraph, text: str, config: ServeConfig) -> QueryResult:
@@ -125,9 +149,9 @@ def _check(count: int, deadline: float, config: ServeConfig) -> None:
         raise LimitError(f"the query ran past the time limit of {config.timeout:g} s")
 
 
+@job
 def _saved(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
     from msskg.serve import webpage
-    from msskg.serve.protocol import CONTENT_TYPES, SELECT_TYPES, negotiate
 
     saved = _catalogued(args["name"])
     params = {k: v for k, v in args["params"].items() if k != "format" and v != ""}
@@ -162,9 +186,9 @@ def _catalogued(name: str) -> SavedQuery:
 _PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
-def _describe(graph: KnowledgeGraph, args: dict[str, Any]) -> Reply:
+@job
+def _describe(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
     from msskg.serve import webpage
-    from msskg.serve.protocol import CONTENT_TYPES, GRAPH_TYPES, negotiate
     from msskg.views.describe import build_description, describe_graph
     from msskg.views.periods import resolve_thing
 
@@ -209,27 +233,36 @@ def _chart_of(graph: KnowledgeGraph, iri: str) -> str:
     return render_chart_svg(built, link=webpage.local_link) if built.edges else ""
 
 
-def _explore(graph: KnowledgeGraph, kind: str, args: dict[str, Any]) -> Reply:
-    from msskg.serve import explorer, webpage
-    from msskg.serve.protocol import CONTENT_TYPES
-    from msskg.views.reader import read_source
+@job
+def _sources(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
+    from msskg.serve import explorer
+
+    return 200, CONTENT_TYPES["html"], explorer.sources_page(sources(graph)).encode()
+
+
+@job
+def _search(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
+    from msskg.serve import explorer
     from msskg.views.search import find
 
-    html = CONTENT_TYPES["html"]
-    if kind == "sources":
-        return 200, html, explorer.sources_page(sources(graph)).encode()
-    if kind == "search":
-        text = args["text"]
-        try:
-            hits = find(graph, text)
-        except ParameterError as err:
-            return 400, html, explorer.search_page(text, [], error=str(err)).encode()
-        return 200, html, explorer.search_page(text, hits).encode()
+    text = args["text"]
+    try:
+        hits = find(graph, text)
+    except ParameterError as err:
+        return 400, CONTENT_TYPES["html"], explorer.search_page(text, [], error=str(err)).encode()
+    return 200, CONTENT_TYPES["html"], explorer.search_page(text, hits).encode()
+
+
+@job
+def _reader(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
+    from msskg.serve import explorer, webpage
+    from msskg.views.reader import read_source
+
     try:
         reading = read_source(graph, args["source"])
     except UnknownLabelError as err:
-        return 404, html, webpage.error_page("Not found", str(err)).encode()
-    return 200, html, explorer.reader_page(reading).encode()
+        return 404, CONTENT_TYPES["html"], webpage.error_page("Not found", str(err)).encode()
+    return 200, CONTENT_TYPES["html"], explorer.reader_page(reading).encode()
 
 
 def _sparql_form(text: str) -> str:

@@ -7,14 +7,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from msskg.query.registry import FORMATS, GRAPH, PAGE, RESULTS, accepted
+
 __all__ = [
     "CONTENT_TYPES",
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
     "GRAPH_TYPES",
     "SELECT_TYPES",
     "Job",
     "Reply",
     "ServeConfig",
     "negotiate",
+    "plain",
 ]
 
 
@@ -25,37 +30,23 @@ Reply = tuple[int, str, bytes]
 Job = tuple[str, dict[str, Any]]
 
 
-SELECT_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "text/html": "html",
-}
+SELECT_TYPES = accepted(RESULTS, PAGE)
+"""Media type -> the format a SELECT or ASK answer is written in."""
+
+GRAPH_TYPES = accepted(GRAPH, PAGE)
+"""Media type -> the format triples are written in."""
+
+CONTENT_TYPES = {name: fmt.media_type for name, fmt in FORMATS.items()}
+"""Format -> the media type it is sent with."""
 
 
-GRAPH_TYPES = {
-    "text/turtle": "turtle",
-    "application/ld+json": "jsonld",
-    "application/n-triples": "nt",
-    "text/html": "html",
-}
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
 
 
-CONTENT_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "turtle": "text/turtle; charset=utf-8",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-    "svg": "image/svg+xml",
-    "text": "text/plain; charset=utf-8",
-}
+def plain(status: int, message: str) -> Reply:
+    """A reply of one line of plain text (an error, said to a person)."""
+    return status, CONTENT_TYPES["text"], message.encode()
 
 
 def _default_memory_limit() -> int | None:

@@ -16,10 +16,9 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 import anyio
@@ -32,8 +31,16 @@ from starlette.routing import Route
 
 from msskg.errors import MsskgError, shown
 from msskg.serve.connection import MAX_HEAD, SECURITY_HEADERS, Protocol
-from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig
+from msskg.serve.protocol import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    Job,
+    Reply,
+    ServeConfig,
+    plain,
+)
 from msskg.serve.workers import WorkerPool
+from msskg.vocab import MSR
 
 __all__ = [
     "LOOPBACK",
@@ -49,15 +56,11 @@ __all__ = [
 ]
 
 MAX_BODY = 1_000_000
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+LOOPBACK = (DEFAULT_HOST, "localhost", "::1")
 _HOST = re.compile(r"(?:\[(?P<ip6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9._-]+))(?::[0-9]{1,5})?")
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 _SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
-
-
-def _text(status: int, message: str) -> Reply:
-    return status, CONTENT_TYPES["text"], message.encode()
 
 
 def _response(reply: Reply, method: str) -> Response:
@@ -91,46 +94,113 @@ def cross_site(origin: str | None, fetch_site: str | None, host: str) -> bool:
     return scheme not in ("http", "https") or rest != host.strip().lower()
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What a route's handler reads of a request: its parameters (query
+    string and form), its Accept header, the server's address, the path's parameters."""
+
+    params: dict[str, str]
+    accept: str
+    base: str
+    path: dict[str, str]
+
+
+Handler = Callable[[Asked], "Job | Reply"]
+"""A route's handler: the request to the job a worker answers
+(:data:`msskg.serve.endpoint.JOBS`), or a reply at once."""
+
+
+def _sparql(asked: Asked) -> Job | Reply:
+    if "update" in asked.params:
+        return plain(403, "Error: this endpoint is read-only\n")
+    if "query" not in asked.params:
+        return plain(400, "Error: give the query in a query parameter\n")
+    fmt = asked.params.get("format") or None
+    return ("sparql", {"query": asked.params["query"], "accept": asked.accept, "format": fmt})
+
+
+def _saved(asked: Asked) -> Job | Reply:
+    if not _QUERY_NAME.fullmatch(name := asked.path["name"]):
+        return plain(404, f'Error: no saved query "{shown(name)}"; / lists them\n')
+    return ("saved", {"name": name, "params": asked.params, "accept": asked.accept})
+
+
+def _reader(asked: Asked) -> Job | Reply:
+    if not _SOURCE_NAME.fullmatch(name := asked.path["name"]):
+        return plain(404, f'Error: no source text "{shown(name)}"; /sources lists them\n')
+    return ("reader", {"source": MSR + name})
+
+
+def _describe(asked: Asked) -> Job:
+    thing = MSR + asked.path["name"] if asked.path else asked.params.get("thing") or None
+    return ("describe", {"thing": thing, "accept": asked.accept})
+
+
+def _nowhere(asked: Asked) -> Reply:
+    return plain(404, f"Error: nothing at /{shown(asked.path['path'])}; try / or /sparql\n")
+
+
+ROUTES: list[tuple[str, Handler]] = [
+    ("/sparql", _sparql),
+    ("/", lambda asked: ("home", {"endpoint": asked.base + "sparql"})),
+    ("/.well-known/void", lambda a: ("void", {"endpoint": a.base + "sparql", "accept": a.accept})),
+    ("/query/{name:path}", _saved),
+    ("/timeline.svg", lambda asked: ("timeline", {"thing": asked.params.get("thing")})),
+    ("/describe", _describe),
+    ("/search", lambda asked: ("search", {"text": asked.params.get("q", "")})),
+    ("/sources", lambda asked: ("sources", {})),
+    ("/source/{name:path}", _reader),
+    ("/id/{name:path}", _describe),
+    ("/{path:path}", _nowhere),
+]
+"""Every page the server answers, in the order they are matched (VoID at
+/.well-known/void as its section 7 says)."""
+
+
 def make_app(
     pool: WorkerPool, config: ServeConfig, log: Callable[[str], None] | None = None
 ) -> Starlette:
-    """The ASGI app: routing, checks, and each job handed to ``pool``."""
+    """The ASGI app: the routes, the checks, and each job handed to ``pool``."""
     allowed = {*LOOPBACK, *(host_name(h) for h in config.hosts)}
 
-    async def endpoint(request: Request) -> Response:
-        method = request.method
-        try:
-            reply = await _handle(request, pool, config, allowed)
-        except Exception:
-            traceback.print_exc(file=sys.stderr)
-            reply = _text(500, "Error: the server failed on this request (see its log)\n")
-        if log is not None:
-            client = request.client.host if request.client else "-"
-            log(f"{client} {method} {shown(request.url.path)} {reply[0]}")
-        return _response(reply, method)
+    def page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            method = request.method
+            try:
+                reply = await _handle(request, handler, pool, config, allowed)
+            except Exception:
+                traceback.print_exc(file=sys.stderr)
+                reply = plain(500, "Error: the server failed on this request (see its log)\n")
+            if log is not None:
+                client = request.client.host if request.client else "-"
+                log(f"{client} {method} {shown(request.url.path)} {reply[0]}")
+            return _response(reply, method)
+
+        return endpoint
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         pool.close()  # before uvicorn hands a caught SIGTERM back to the process
 
-    return Starlette(routes=[Route("/{path:path}", endpoint, methods=_METHODS)], lifespan=lifespan)
+    routes = [Route(path, page(handler), methods=_METHODS) for path, handler in ROUTES]
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
 async def _handle(
-    request: Request, pool: WorkerPool, config: ServeConfig, allowed: set[str]
+    request: Request, handler: Handler, pool: WorkerPool, config: ServeConfig, allowed: set[str]
 ) -> Reply:
     host = request.headers.get("host", "")
     if host_name(host) not in allowed:
-        return _text(400, "Error: this server answers only to the host names it listens on\n")
+        return plain(400, "Error: this server answers only to the host names it listens on\n")
     headers = request.headers
     if cross_site(headers.get("origin"), headers.get("sec-fetch-site"), host):
-        return _text(403, "Error: this server answers only its own pages, not another site's\n")
-    path, method = request.url.path, request.method
+        return plain(403, "Error: this server answers only its own pages, not another site's\n")
+    method = request.method
     params = dict(parse_qsl(request.url.query, keep_blank_values=True))
     if method == "POST":
-        if path != "/sparql":
-            return _text(405, "Error: POST only to /sparql\n")
+        if handler is not _sparql:
+            return plain(405, "Error: POST only to /sparql\n")
         body = await _read_body(request, config)
         if isinstance(body, tuple):
             return body
@@ -143,65 +213,30 @@ async def _handle(
         elif kind == "application/sparql-update":
             params["update"] = text
         else:
-            return _text(415, "Error: send application/sparql-query or a urlencoded form\n")
+            return plain(415, "Error: send application/sparql-query or a urlencoded form\n")
     elif method not in ("GET", "HEAD"):
-        return _text(405, "Error: this server answers GET, HEAD and POST only\n")
-    job = _job(path, params, request.headers.get("accept") or "*/*", str(request.base_url))
+        return plain(405, "Error: this server answers GET, HEAD and POST only\n")
+    accept = request.headers.get("accept") or "*/*"
+    job = handler(Asked(params, accept, str(request.base_url), dict(request.path_params)))
     if isinstance(job[0], int):
         return job
     return await run_in_threadpool(pool.run, job)
 
 
-def _job(path: str, params: dict[str, str], accept: str, base: str = "/") -> Job | Reply:
-    if path == "/sparql":
-        if "update" in params:
-            return _text(403, "Error: this endpoint is read-only\n")
-        if "query" not in params:
-            return _text(400, "Error: give the query in a query parameter\n")
-        fmt = params.get("format") or None
-        return ("sparql", {"query": params["query"], "accept": accept, "format": fmt})
-    if path == "/":
-        return ("home", {"endpoint": base + "sparql"})
-    if path == "/.well-known/void":  # VoID, section 7
-        return ("void", {"endpoint": base + "sparql", "accept": accept})
-    if path.startswith("/query/"):
-        name = path[len("/query/") :]
-        if not _QUERY_NAME.fullmatch(name):
-            return _text(404, f'Error: no saved query "{shown(name)}"; / lists them\n')
-        return ("saved", {"name": name, "params": params, "accept": accept})
-    if path == "/timeline.svg":
-        return ("timeline", {"thing": params.get("thing")})
-    if path == "/describe":
-        return ("describe", {"thing": params.get("thing") or None, "accept": accept})
-    if path == "/search":
-        return ("search", {"text": params.get("q", "")})
-    if path == "/sources":
-        return ("sources", {})
-    if path.startswith("/source/"):
-        name = path[len("/source/") :]
-        if not _SOURCE_NAME.fullmatch(name):
-            return _text(404, f'Error: no source text "{shown(name)}"; /sources lists them\n')
-        return ("reader", {"source": "https://w3id.org/msskg/id/" + name})
-    if path.startswith("/id/"):
-        iri = "https://w3id.org/msskg/id/" + path[len("/id/") :]
-        return ("describe", {"thing": iri, "accept": accept})
-    return _text(404, f"Error: nothing at {shown(path)}; try / or /sparql\n")
-
-
 async def _read_body(request: Request, config: ServeConfig) -> bytes | Reply:
     declared = request.headers.get("content-length")
     if declared is not None and not declared.isdigit():
-        return _text(400, "Error: Content-Length must be a number of bytes\n")
+        return plain(400, "Error: Content-Length must be a number of bytes\n")
     if declared is not None and int(declared) > MAX_BODY:
-        return _text(413, "Error: a query may be at most 1 MB\n")
+        return plain(413, "Error: a query may be at most 1 MB\n")
     body = bytearray()
     with anyio.move_on_after(config.read_timeout) as scope:
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_BODY:
-                return _text(413, "Error: a query may be at most 1 MB\n")
+                return plain(413, "Error: a query may be at most 1 MB\n")
     if scope.cancelled_caught:
-        return _text(
+        return plain(
             408, f"Error: the request took more than {config.read_timeout:g} s to arrive\n"
         )
     return bytes(body)
@@ -251,7 +286,7 @@ def _listen(host: str, port: int) -> socket.socket:
 def start_server(
     config: ServeConfig,
     *,
-    host: str = "127.0.0.1",
+    host: str = DEFAULT_HOST,
     port: int = 0,
     log: Callable[[str], None] | None = None,
     background: bool = True,
@@ -287,28 +322,15 @@ def start_server(
 
 
 def serve(
+    config: ServeConfig,
     *,
-    host: str = "127.0.0.1",
-    port: int = 8000,
-    timeout: float = 10.0,
-    max_rows: int = 10_000,
-    workers: int = 2,
-    data: Sequence[Path | str] = (),
-    store: Path | str | None = None,
-    allow_service: Sequence[str] = (),
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
     ready: Callable[[str], None] | None = None,
     log: Callable[[str], None] | None = None,
 ) -> None:
     """Serve until interrupted (Ctrl-C or SIGTERM); ``ready`` is called with
     the page's address."""
-    config = ServeConfig(
-        tuple(Path(p) for p in data),
-        Path(store) if store else None,
-        timeout,
-        max_rows,
-        workers,
-        allow_service=tuple(allow_service),
-    )
     server = start_server(config, host=host, port=port, log=log, background=False)
     if ready is not None:
         ready(server.url)

@@ -13,6 +13,7 @@ from msskg.publish.void import DATASET
 from msskg.query.catalogue import SavedQuery
 from msskg.query.results import AskResult, QueryResult, SelectResult
 from msskg.views.describe import Description
+from msskg.vocab import DCTERMS, MSR, VOID
 
 __all__ = [
     "ID_PREFIX",
@@ -24,7 +25,7 @@ __all__ = [
     "results_page",
 ]
 
-ID_PREFIX = "https://w3id.org/msskg/id/"
+ID_PREFIX = MSR
 
 _STYLE = """
 body{font-family:'Noto Sans CJK KR','Noto Sans KR',sans-serif;margin:1.5em auto;max-width:76em;
@@ -100,7 +101,7 @@ def query_form(saved: SavedQuery, values: Mapping[str, str] | None = None) -> st
 def dataset_section(description: Sequence[ox.Triple]) -> str:
     """What the dataset's VoID/DCAT description says, for people: its size,
     licence and sources, with a link to the description itself."""
-    void, dcterms = "http://rdfs.org/ns/void#", "http://purl.org/dc/terms/"
+    void, dcterms = VOID, DCTERMS
     first: dict[str, str] = {}
     titles: dict[str, str] = {}
     sources: list[str] = []

@@ -22,7 +22,7 @@ from typing import Any
 
 from msskg.errors import EXIT_MEMORY, DataError, MsskgError
 from msskg.query.limits import resident_bytes, size_text
-from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig
+from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig, plain
 
 __all__ = ["Reply", "ServeConfig", "WorkerPool"]
 
@@ -61,7 +61,7 @@ def _worker_main(conn: Connection, config: ServeConfig) -> None:
         except Exception:
             # The traceback goes to the server's log, never to the client.
             traceback.print_exc(file=sys.stderr)
-            reply = _text(500, "Error: the server failed on this request (see its log)\n")
+            reply = plain(500, "Error: the server failed on this request (see its log)\n")
         conn.send(reply)
 
 
@@ -122,7 +122,7 @@ class WorkerPool:
         try:
             worker = self._lanes[lane].get(timeout=patience)
         except queue.Empty:
-            return _text(503, f"Error: every worker stayed busy for {patience:g} s; try again\n")
+            return plain(503, f"Error: every worker stayed busy for {patience:g} s; try again\n")
         deadline = time.monotonic() + limit
         answered = False
         try:
@@ -139,15 +139,15 @@ class WorkerPool:
             pass
         self._retire(worker)
         if worker.process.exitcode == EXIT_MEMORY and self.config.memory_limit:
-            return _text(
+            return plain(
                 503,
                 "Error: the query went over the memory limit of "
                 f"{size_text(self.config.memory_limit)} and was stopped; narrow it or add a "
                 "LIMIT\n",
             )
         if answered:  # the worker ended without a reply: it crashed
-            return _text(500, "Error: the query stopped its worker process; it was replaced\n")
-        return _text(
+            return plain(500, "Error: the query stopped its worker process; it was replaced\n")
+        return plain(
             503,
             f"Error: the query ran past the time limit of {limit:g} s and was stopped; "
             "narrow it or add a LIMIT\n",
@@ -173,7 +173,3 @@ def _lane(job: Job) -> str:
     from msskg.query.shape import is_light
 
     return PAGES_LANE if is_light(str(job[1].get("query", ""))) else SPARQL_LANE
-
-
-def _text(status: int, message: str) -> Reply:
-    return status, CONTENT_TYPES["text"], message.encode()

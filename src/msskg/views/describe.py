@@ -18,6 +18,9 @@ from msskg.query.engines import run_query
 from msskg.query.results import GraphResult, SelectResult
 from msskg.views.lanes import Bar
 from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing, select
+from msskg.vocab import DERIVED_FROM, RDF_TYPE, RDFS, SKOS
+from msskg.vocab import MSS as _MSS
+from msskg.vocab import ORG as _ORG
 
 __all__ = [
     "DESCRIBE_FORMATS",
@@ -29,7 +32,6 @@ __all__ = [
 ]
 
 DESCRIBE_FORMATS = ("text", "md", "jsonld")
-_ORG, _MSS = "http://www.w3.org/ns/org#", "https://w3id.org/msskg/ontology#"
 # The property that links a fact to the thing decides its section.
 _SECTIONS = {
     "(itself)": "Sources of the resource itself",
@@ -43,13 +45,7 @@ _SECTIONS = {
     _MSS + "usedBy": "Equipment",
     _MSS + "listsChild": "Lists of child agencies that name it",
 }
-_SKIP = {
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2004/02/skos/core#altLabel",
-    "http://www.w3.org/ns/prov#wasDerivedFrom",
-}
+_SKIP = {RDF_TYPE, RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DERIVED_FROM}
 _OWN = """\
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?thing ?p ?o WHERE { ?thing ?p ?o }
@@ -143,11 +139,11 @@ def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
             shown = label(names, o.value) if o.value in names else shorten(o.value, graph.prefixes)
             links[_name(o, names, graph.prefixes)] = (o.value, shown, True)
         _link_property(p, names, graph.prefixes, links)
-        if p in ("http://www.w3.org/2000/01/rdf-schema#label",) or p.endswith("Label"):
+        if p == RDFS + "label" or p.endswith("Label"):
             assert isinstance(o, ox.Literal)
             if o.value not in found.setdefault(o.language or "", []):
                 found[o.language or ""].append(o.value)
-        elif p.endswith("22-rdf-syntax-ns#type"):
+        elif p == RDF_TYPE:
             types.append(_name(o, names, graph.prefixes))
         elif p not in _SKIP and _v(o) != "":
             statements.append((shorten(p, graph.prefixes), _name(o, names, graph.prefixes)))
@@ -291,18 +287,9 @@ def _conflicts(
 def describe_jsonld(graph: KnowledgeGraph, node: ox.NamedNode) -> str:
     """The facts about ``node`` as JSON-LD compacted with the published context
     (ontology/context.jsonld, embedded), the same keys as ``msskg export -f jsonld``."""
-    import rdflib
+    from msskg.graph.jsonld import jsonld_text
 
-    from msskg.graph.dataset import to_rdflib
-    from msskg.graph.files import jsonld_context
-
-    found = rdflib.Graph()
-    for triple in describe_graph(graph, node).triples:
-        found.add(
-            (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
-        )
-    text = found.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
-    return text if text.endswith("\n") else text + "\n"
+    return jsonld_text(describe_graph(graph, node).triples)
 
 
 def describe_graph(graph: KnowledgeGraph, node: ox.NamedNode) -> GraphResult:

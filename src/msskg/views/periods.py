@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from msskg.graph.store import KnowledgeGraph
 from msskg.query.catalogue import resolve_resource
 from msskg.query.engines import OxigraphBackend
+from msskg.vocab import MSR, MSS
 
 __all__ = [
     "MINISTRY",
@@ -31,8 +32,7 @@ __all__ = [
     "select",
 ]
 
-MSS = "https://w3id.org/msskg/ontology#"
-MINISTRY = "https://w3id.org/msskg/id/ministry-of-social-security"
+MINISTRY = MSR + "ministry-of-social-security"
 
 PeriodKind = Literal["name", "superior", "child", "term"]
 EndKind = Literal["stated", "ongoing", "not-stated"]

@@ -27,6 +27,7 @@ from msskg.views.search_text import (
     parse_search,
     split_words,
 )
+from msskg.vocab import OWL as _OWL
 
 __all__ = ["SEARCH_FORMATS", "Hit", "find", "format_hits", "search"]
 
@@ -61,7 +62,6 @@ _NAMED = (
 _TYPES = "SELECT ?thing ?type WHERE { ?thing rdf:type ?type }"
 _FACT_TYPES = "SELECT ?type WHERE { ?type rdfs:subClassOf+ mss:Fact }"
 
-_OWL = "http://www.w3.org/2002/07/owl#"
 _PROPERTY_TYPES = {_OWL + name for name in ("ObjectProperty", "DatatypeProperty")}
 
 

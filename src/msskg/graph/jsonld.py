@@ -5,23 +5,71 @@ prefixes. The context has only plain term definitions (no coercion, no
 containers), so compacting is a lookup, done here rather than by a JSON-LD
 processor over the whole graph (rdflib's took minutes and gigabytes at 1M).
 
-Nodes come as N-Triples text (publish/walk.py) and are written as JSON text
+This is msskg's one JSON-LD writer: export streams the whole graph through
+:func:`write_jsonld` (its nodes from publish/walk.py), and every smaller
+graph (a query's triples, a description, the state on a date, the VoID
+description) is :func:`jsonld_text`. Nodes come as N-Triples text and are written as JSON text
 directly: an IRI holds no character JSON escapes, and a quoted N-Triples
 literal as pyoxigraph writes it is a JSON string (the same escapes:
 ``\\" \\\\ \\n \\r \\t \\b \\f`` and ``\\uXXXX``), so no term is decoded."""
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Iterable, Mapping
-from typing import IO, Any
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from typing import IO, Any, NamedTuple
 
-from msskg.publish.walk import Edges, Node
+import pyoxigraph as ox
 
-__all__ = ["Compactor", "write_jsonld"]
+from msskg import vocab
+from msskg.errors import DataError
+
+__all__ = ["Compactor", "Edges", "Node", "jsonld_text", "nodes_of", "subjects", "write_jsonld"]
+
+Edges = list[tuple[str, str]]
+
+
+class Node(NamedTuple):
+    """A subject and its triples (N-Triples text) in the store's order;
+    ``inner``: the blank nodes that only it (or they) point at, by label, to
+    nest where they are pointed at (the writer takes each out as it nests it;
+    what it leaves comes next, as resources of their own); ``own``: a blank
+    node that is a resource of its own (several triples point at it, or none)."""
+
+    subject: str
+    edges: Edges
+    own: bool = False
+    inner: dict[str, Edges] | None = None
+
+
+def nodes_of(lines: Iterable[str]) -> Iterator[Node]:
+    """A resource for each run of one subject in N-Triples ``lines``, nothing nested."""
+    for subject, edges in subjects(lines):
+        yield Node(subject, edges, subject[:2] == "_:")
+
+
+def subjects(lines: Iterable[str]) -> Iterator[tuple[str, Edges]]:
+    """Each subject with its (predicate, object) pairs, from N-Triples lines
+    grouped by subject ("s p o .")."""
+    current = ""
+    edges: Edges = []
+    for line in lines:
+        subject, predicate, value = line.split(" ", 2)
+        if subject != current:
+            if edges:
+                yield current, edges
+            if subject[:2] == "<<":
+                raise DataError(f"cannot export a quoted triple as a subject: {line.strip()}")
+            current, edges = subject, []
+        edges.append((predicate, value[:-3]))  # without " .\n"
+    if edges:
+        yield current, edges
+
 
 MAX_NESTING = 100
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDF_TYPE = f"<{vocab.RDF_TYPE}>"
 
 
 class Compactor:
@@ -109,7 +157,7 @@ class Compactor:
                 else:
                     text = self._object(value, nested, inner, depth + 1)
             else:
-                raise ValueError(f"JSON-LD 1.1 cannot write the quoted triple {value}")
+                raise DataError(f"JSON-LD 1.1 cannot write the quoted triple {value}")
             this = keys.get(predicate) or self._key(predicate)
             if this == key:
                 run.append(text)
@@ -150,3 +198,28 @@ def write_jsonld(nodes: Iterable[Node], context: Mapping[str, Any], stream: IO[b
         stream.write(f"{separator}{compactor.node(node)}".encode())
         separator = ",\n"
     stream.write(b"\n ]\n}\n")
+
+
+def jsonld_text(triples: Iterable[ox.Triple], context: Mapping[str, Any] | None = None) -> str:
+    """``triples`` as one JSON-LD document compacted with ``context`` (by
+    default the published one, ontology/context.jsonld, embedded): IRI
+    subjects in order, each blank node that one triple points at nested there."""
+    from msskg.graph.files import jsonld_context
+
+    ordered = sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    text = (ox.serialize(ordered, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+    found = list(subjects(io.StringIO(text, newline="\n")))
+    pointed = Counter(value for _, edges in found for _, value in edges if value[:2] == "_:")
+    inner = {label: edges for label, edges in found if pointed[label] == 1}
+    nodes = [Node(s, edges, s[:2] == "_:", inner) for s, edges in found if s not in inner]
+    stream = io.BytesIO()
+    write_jsonld(_with_rest(nodes, inner), context or jsonld_context(), stream)
+    return stream.getvalue().decode()
+
+
+def _with_rest(nodes: list[Node], inner: dict[str, Edges]) -> Iterator[Node]:
+    """``nodes``, then what none of them nested (blank nodes in a cycle) as resources."""
+    yield from nodes
+    while inner:
+        label = next(iter(inner))
+        yield Node(label, inner.pop(label), True, inner)
