@@ -41,6 +41,7 @@ def test_clean_graph_conforms_without_results(
     assert validate(data=[tmp_path / "data"]).results == ()
 
 
+@pytest.mark.slow  # pySHACL: the second pytest call of .ci/run
 def test_planted_errors_are_found_by_both_engines(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,6 +12,7 @@ import functools
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import pytest
 import rdflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -191,6 +192,7 @@ def mutants(draw: st.DrawFn) -> rdflib.Graph:
     return mutated
 
 
+@pytest.mark.slow  # pySHACL: the second pytest call of .ci/run
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutants())
 def test_both_engines_agree_on_mutants_of_the_bundled_facts(graph: rdflib.Graph) -> None:

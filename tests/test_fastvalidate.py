@@ -92,6 +92,7 @@ def test_same_source_checks_as_pyshacl_path() -> None:
     assert {"WellFormedDateCheck", "DateBoundsCheck", "QuoteCheck"} <= shapes
 
 
+@pytest.mark.slow  # pySHACL: the second pytest call of .ci/run
 def test_same_results_on_the_bundled_data() -> None:
     fast = validate(engine="fast")
     assert comparable(fast) == comparable(validate(engine="pyshacl"))
@@ -143,6 +144,7 @@ def test_unknown_engine_is_refused() -> None:
         validate(engine="quick")
 
 
+@pytest.mark.slow  # pySHACL: the second pytest call of .ci/run
 def test_validate_command_takes_an_engine() -> None:
     runner = CliRunner()
     outputs = [

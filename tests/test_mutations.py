@@ -289,6 +289,7 @@ def test_shift_keeps_the_form_of_the_written_date() -> None:
     assert shift("2016", "date-month", 1) is None
 
 
+@pytest.mark.slow  # minutes of validations: the second pytest call of .ci/run
 def test_a_sample_of_mutants_is_caught_by_the_fast_engine(
     graph: rdflib.Graph, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -297,6 +298,7 @@ def test_a_sample_of_mutants_is_caught_by_the_fast_engine(
     assert {op: [m.edit for m in group] for op, group in missed.items() if group} == {}
 
 
+@pytest.mark.slow  # pySHACL: the second pytest call of .ci/run
 def test_a_sample_of_mutants_is_caught_by_pyshacl_alike(
     graph: rdflib.Graph, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from msskg.graph.store import open_store
 from msskg.query.catalogue import get_query, list_queries
-from msskg.query.engines import run_query
+from msskg.query.engines import OxigraphBackend, run_query
 from msskg.query.formats import format_result
-from msskg.query.results import SelectResult, comparable
+from msskg.query.results import Backend, SelectResult, comparable
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("MSSKG_UPDATE_GOLDEN") == "1"
@@ -131,6 +132,15 @@ def test_today_answers_as_after_every_source(name: str) -> None:
     assert rows("today") == rows("2100-01-01")
 
 
+@pytest.fixture(scope="module")
+def engines() -> dict[str, Backend]:
+    """The bundled graph, parsed once for every case (rdflib takes about a second)."""
+    from msskg.graph.dataset import load_graph
+    from msskg.query.rdflib_engine import RdflibBackend
+
+    return {"oxigraph": OxigraphBackend(open_store()), "rdflib": RdflibBackend(load_graph())}
+
+
 def _case_id(name: str, params: dict[str, str]) -> str:
     suffix = "__".join(f"{k}={v}" for k, v in sorted(params.items()))
     safe = "".join(c if c.isalnum() or c in "=-_." else "-" for c in suffix)
@@ -146,10 +156,12 @@ def test_every_saved_query_has_golden_cases() -> None:
     [(name, params) for name, sets in CASES.items() for params in sets],
     ids=[_case_id(name, params) for name, sets in CASES.items() for params in sets],
 )
-def test_saved_query_matches_golden_on_both_engines(name: str, params: dict[str, str]) -> None:
+def test_saved_query_matches_golden_on_both_engines(
+    name: str, params: dict[str, str], engines: dict[str, Backend]
+) -> None:
     query = get_query(name)
-    fast = run_query(query, params, engine="oxigraph")
-    reference = run_query(query, params, engine="rdflib")
+    fast = run_query(query, params, backend=engines["oxigraph"])
+    reference = run_query(query, params, backend=engines["rdflib"])
     assert isinstance(fast, SelectResult) and isinstance(reference, SelectResult)
     assert fast.variables == reference.variables
     assert [tuple(map(comparable, row)) for row in fast.rows] == [

@@ -29,6 +29,9 @@ from msskg.query.engines import run_query
 from msskg.query.formats import format_result
 from msskg.query.results import SelectResult
 
+# A server to start and the whole graph pushed: the second pytest call of .ci/run
+pytestmark = pytest.mark.slow
+
 GRAPH = "https://w3id.org/msskg/graph"
 
 

@@ -43,6 +43,7 @@ def test_the_description_conforms_to_the_void_and_dcat_shapes(description: str) 
     assert ok, report
 
 
+@pytest.mark.slow  # pySHACL: the second pytest call of .ci/run
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -8,7 +8,6 @@ symlinks and hard links): a data file, a file under a data folder, a store."""
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -63,6 +62,8 @@ def open_atomically(
     """A binary stream whose bytes replace ``path`` (see :func:`resolve_output`,
     which refuses ``inputs``) only when the block ends without an error;
     otherwise nothing is left."""
+    import tempfile  # only to write a file: a query to stdout never needs it
+
     target = resolve_output(path, force=force, inputs=inputs)
     try:
         mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()

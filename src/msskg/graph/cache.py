@@ -122,6 +122,7 @@ def clear_cache(cache: Path | None = None) -> int:
     for entry in cache_entries(folder):
         shutil.rmtree(folder / entry.key, ignore_errors=True)
     if folder.is_dir():
+        shutil.rmtree(folder / ".stamps", ignore_errors=True)  # graph/stamp.py's
         sweep(folder)
     return freed
 

@@ -2,7 +2,8 @@
 
 Small inputs are parsed into memory on each run; larger ones are parsed once
 into an on-disk store cached under a key made from the files' contents, so a
-cache entry can never be stale. This module never imports rdflib.
+cache entry can never be stale; a stamp (graph/stamp.py) finds the key of
+files unchanged since they were hashed without reading them again. This module never imports rdflib.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from msskg.graph.files import data_syntax_error, rdf_format, resolve_files
 from msskg.graph.prefixes import DEFAULT_PREFIXES, merge_prefixes, read_prefixes, write_prefixes
 from msskg.graph.progress import StderrProgress
 from msskg.graph.scan import check_data_depth
+from msskg.graph.stamp import identity_of, read_stamp, write_stamp
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -169,7 +171,13 @@ def _open_persistent(path: Path) -> KnowledgeGraph:
 def _open_cached(
     files: Sequence[Path], cache: Path, progress: Progress | None, canonical: bool
 ) -> KnowledgeGraph:
-    entry = usable_cache(cache) / _content_key(files, canonical)
+    salt = _salt(canonical)
+    key = read_stamp(usable_cache(cache), files, salt)
+    if key is None:  # hashed, then stamped when the files are old enough to trust
+        before = identity_of(files, salt)
+        key = _content_key(files, canonical)
+        write_stamp(cache, files, salt, key, before)
+    entry = cache / key
     if entry.is_dir():
         os.utime(entry)  # when it was last used: eviction and msskg cache go by it
         try:
@@ -181,9 +189,16 @@ def _open_cached(
     return _open_persistent(entry / "store")
 
 
-def _new_digest(canonical: bool) -> Any:
+def _salt(canonical: bool) -> str:
+    """What a cache key depends on besides the files' bytes."""
     labels = " canonical 2" if canonical else ""  # 2: labels sorted under their roots, by group
-    return _sha256()(f"msskg-cache {CACHE_VERSION}{labels} {ox.__version__}\n".encode())
+    return f"msskg-cache {CACHE_VERSION}{labels} {ox.__version__}\n"
+
+
+def _new_digest(canonical: bool) -> Any:
+    import hashlib  # only when hashing: a cold query whose stamp holds never needs it
+
+    return hashlib.sha256(_salt(canonical).encode())
 
 
 def _file_header(digest: Any, path: Path) -> None:
@@ -206,19 +221,6 @@ def _content_key(files: Sequence[Path], canonical: bool = False) -> str:
                 size += len(chunk)
         _file_footer(digest, size)
     return str(digest.hexdigest())[:32]
-
-
-def _sha256() -> Any:
-    """hashlib's sha256 without loading OpenSSL (hashlib's import is ~6 ms of a
-    cold query): the built-in module hashlib itself falls back to."""
-    for name in ("_sha2", "_sha256"):
-        try:
-            return importlib.import_module(name).sha256
-        except ImportError:
-            continue
-    import hashlib
-
-    return hashlib.sha256
 
 
 def _build_cache_entry(

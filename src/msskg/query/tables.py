@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -110,6 +109,8 @@ def table_width() -> int:
         return int(columns)
     try:
         if sys.stdout.isatty():
+            import shutil  # only for a table on a terminal
+
             return shutil.get_terminal_size((TABLE_WIDTH, 24)).columns
     except (AttributeError, ValueError, OSError):  # a closed or replaced stdout
         pass
