@@ -29,30 +29,23 @@ class Assignment(click.ParamType):  # type: ignore[type-arg]
         return name, text
 
 
-def data_option(command: F) -> F:
-    return click.option(
-        "--data",
-        multiple=True,
-        type=click.Path(path_type=Path),
-        help="RDF file or folder to use instead of the bundled graph (repeatable).",
-    )(command)
-
-
-def store_option(command: F) -> F:
-    return click.option(
-        "--store",
-        type=click.Path(path_type=Path),
-        help="Query a store built with msskg load instead of RDF files.",
-    )(command)
-
-
-def timeout_option(command: F) -> F:
-    return click.option(
-        "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
-        metavar="SECONDS",
-        help="How long to wait for the server to connect or answer.  [default: 60]",
-    )(command)
+data_option = click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="RDF file or folder to use instead of the bundled graph (repeatable).",
+)
+store_option = click.option(
+    "--store",
+    type=click.Path(path_type=Path),
+    help="Query a store built with msskg load instead of RDF files.",
+)
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="How long to wait for the server to connect or answer.  [default: 60]",
+)
 
 
 def output_option(command: F) -> F:
