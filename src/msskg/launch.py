@@ -89,13 +89,12 @@ def _run(
 
     try:
         from msskg.graph.store import open_graph
-        from msskg.query.answer import DEFAULT_TIME_LIMIT, write_answer
+        from msskg.query.answer import write_answer
         from msskg.query.catalogue import get_query
         from msskg.query.engines import OxigraphBackend
-        from msskg.query.limits import memory_limit, terminate_as_interrupt, watch_memory
+        from msskg.query.limits import COMMAND_SECONDS, Limits, memory_limit, terminate_as_interrupt
 
         terminate_as_interrupt()
-        watch_memory(memory_limit())
         backend = OxigraphBackend(open_graph(data=data, store=store))
         # exactly what msskg query does with these options (cli/querying.py)
         write_answer(
@@ -106,8 +105,10 @@ def _run(
             note=lambda line: print(line, file=sys.stderr),
             fmt=fmt,
             terminal=sys.stdout.isatty(),
-            time_limit=DEFAULT_TIME_LIMIT if timeout is None else timeout,
-            time_limit_fix="raise --timeout (0: no limit)",
+            limits=Limits(
+                seconds=COMMAND_SECONDS if timeout is None else timeout, memory=memory_limit()
+            ),
+            fix="raise --timeout (0: no limit)",
         )
         sys.stdout.flush()
     except MsskgError as err:

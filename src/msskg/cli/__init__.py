@@ -73,10 +73,10 @@ class MsskgGroup(click.Group):
 def main() -> None:
     """A sourced, time-aware knowledge graph of North Korea's Ministry of
     Social Security: query, export and load it."""
-    from msskg.query.limits import memory_limit, terminate_as_interrupt, watch_memory
+    from msskg.query.limits import Limits, memory_limit, terminate_as_interrupt, within
 
     terminate_as_interrupt()
-    watch_memory(memory_limit())
+    click.get_current_context().with_resource(within(Limits(memory=memory_limit())))
 
 
 for command in (

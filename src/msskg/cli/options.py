@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from msskg.query.answer import DEFAULT_TIME_LIMIT
+from msskg.query.limits import COMMAND_SECONDS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,12 +72,9 @@ def limit_option(name: str, kind: Any, default: Any, text: str) -> Callable[[F],
 COUNT = click.IntRange(min=1)
 
 
-LOCAL_TIMEOUT = DEFAULT_TIME_LIMIT  # seconds a local query may run unless --timeout says otherwise
-
-
 LOCAL_TIMEOUT_HELP = (
     "Seconds to let a local query run (0: no limit), or to wait for --endpoint.  "
-    f"[default: {LOCAL_TIMEOUT:g} locally, 60 for --endpoint]"
+    f"[default: {COMMAND_SECONDS:g} locally, 60 for --endpoint]"
 )
 
 

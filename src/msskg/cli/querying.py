@@ -9,7 +9,6 @@ import click
 
 from msskg.cli.options import (
     COUNT,
-    LOCAL_TIMEOUT,
     LOCAL_TIMEOUT_HELP,
     Assignment,
     allow_service_option,
@@ -116,6 +115,7 @@ def query_command(
     from msskg.query.answer import write_answer
     from msskg.query.catalogue import get_query
     from msskg.query.engines import OxigraphBackend
+    from msskg.query.limits import COMMAND_SECONDS, Limits
     from msskg.query.results import Backend
     from msskg.query.summary import Summary
 
@@ -144,9 +144,11 @@ def query_command(
         terminal=sys.stdout.isatty(),
         wide=wide,
         notes=notes,
-        max_rows=max_rows,
-        time_limit=None if endpoint else (LOCAL_TIMEOUT if timeout is None else timeout),
-        time_limit_fix="raise --timeout (0: no limit)",
+        limits=Limits(
+            rows=max_rows,
+            seconds=None if endpoint else (COMMAND_SECONDS if timeout is None else timeout),
+        ),
+        fix="raise --timeout (0: no limit)",
         allow_service=allow_service,
         summary=Summary(distinct=distinct, group_by=group_by, count=count, where=where),
     )
