@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from msskg.query.limits import COMMAND_SECONDS
+from msskg.query.registry import listed
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +47,19 @@ timeout_option = click.option(
     metavar="SECONDS",
     help="How long to wait for the server to connect or answer.  [default: 60]",
 )
+
+
+def format_option(kind: str, default: str, more: str = "") -> Callable[[F], F]:
+    """``-f``/``--format``: the formats of ``kind`` the registry lists (msskg.query.registry)."""
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        default=default,
+        show_default=True,
+        metavar="FORMAT",
+        help=f"{listed(kind, ' or ')}{more}.",
+    )
 
 
 def output_option(command: F) -> F:

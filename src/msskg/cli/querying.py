@@ -14,11 +14,12 @@ from msskg.cli.options import (
     allow_service_option,
     data_option,
     echo,
+    format_option,
     limit_option,
     store_option,
     write,
 )
-from msskg.query.registry import GRAPH, RESULTS, listed
+from msskg.query.registry import GRAPH, HITS, RESULTS, listed
 
 
 @click.command("queries")
@@ -156,7 +157,7 @@ def query_command(
 
 @click.command("search")
 @click.argument("text", nargs=-1, required=True)
-@click.option("-f", "--format", "fmt", default="text", show_default=True, help="text or json.")
+@format_option(HITS, "text")
 @click.option("--limit", default=20, show_default=True, metavar="N", help="Show at most N hits.")
 @data_option
 def search_command(text: tuple[str, ...], fmt: str, limit: int, data: tuple[Path, ...]) -> None:

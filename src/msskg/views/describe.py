@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from msskg.errors import UnknownFormatError, visible_lines
+from msskg.errors import visible_lines
 from msskg.graph.prefixes import shorten
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.catalogue import get_query
 from msskg.query.engines import run_query
+from msskg.query.registry import DESCRIPTION, check_format
 from msskg.query.results import GraphResult, SelectResult
 from msskg.views.lanes import Bar
 from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing, select
@@ -23,7 +24,6 @@ from msskg.vocab import MSS as _MSS
 from msskg.vocab import ORG as _ORG
 
 __all__ = [
-    "DESCRIBE_FORMATS",
     "Description",
     "Fact",
     "build_description",
@@ -31,7 +31,6 @@ __all__ = [
     "statement_labels",
 ]
 
-DESCRIBE_FORMATS = ("text", "md", "jsonld")
 # The property that links a fact to the thing decides its section.
 _SECTIONS = {
     "(itself)": "Sources of the resource itself",
@@ -106,10 +105,7 @@ def describe(
     store: Path | str | None = None,
 ) -> str:
     """Everything about ``thing`` (IRI, prefixed name or label) as ``fmt``."""
-    if fmt not in DESCRIBE_FORMATS:
-        raise UnknownFormatError(
-            f'unknown describe format "{fmt}"; use {", ".join(DESCRIBE_FORMATS)}'
-        )
+    check_format(fmt, DESCRIPTION, "describe")
     graph = open_store(data=data, store=store)
     if fmt == "jsonld":
         return describe_jsonld(graph, resolve_thing(graph, thing))
