@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from msskg.query.limits import COMMAND_SECONDS
+from msskg.cli.declared import DATA, STORE, Declared
 from msskg.query.registry import listed
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,17 +30,26 @@ class Assignment(click.ParamType):  # type: ignore[type-arg]
         return name, text
 
 
-data_option = click.option(
-    "--data",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="RDF file or folder to use instead of the bundled graph (repeatable).",
-)
-store_option = click.option(
-    "--store",
-    type=click.Path(path_type=Path),
-    help="Query a store built with msskg load instead of RDF files.",
-)
+def declared(option: Declared) -> Callable[[F], F]:
+    """The click option of a declaration (:mod:`msskg.cli.declared`)."""
+    kinds: dict[str, Any] = {
+        "text": None,
+        "path": click.Path(path_type=Path),
+        "assignment": Assignment(),
+        "seconds": click.FloatRange(min=0),
+    }
+    return click.option(
+        *option.names,
+        option.dest,
+        type=kinds[option.kind],
+        metavar=option.metavar,
+        multiple=option.multiple,
+        help=option.help,
+    )
+
+
+data_option = declared(DATA)
+store_option = declared(STORE)
 timeout_option = click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
@@ -84,12 +93,6 @@ def limit_option(name: str, kind: Any, default: Any, text: str) -> Callable[[F],
 
 
 COUNT = click.IntRange(min=1)
-
-
-LOCAL_TIMEOUT_HELP = (
-    "Seconds to let a local query run (0: no limit), or to wait for --endpoint.  "
-    f"[default: {COMMAND_SECONDS:g} locally, 60 for --endpoint]"
-)
 
 
 def write(text: str) -> None:
