@@ -8,8 +8,6 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import pyoxigraph as ox
-
 from msskg.errors import (
     MsskgError,
     ParameterError,
@@ -19,11 +17,10 @@ from msskg.errors import (
 )
 from msskg.graph.store import KnowledgeGraph
 from msskg.query.catalogue import SavedQuery, get_query, list_queries, parse_query
-from msskg.query.engines import check_query_text, run_query
+from msskg.query.engines import OxigraphBackend, check_query_text, run_query
 from msskg.query.formats import format_result
 from msskg.query.limits import check_rows, limited
-from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult
-from msskg.query.text import query_syntax_error as _syntax_error
+from msskg.query.results import GraphResult, QueryResult, SelectResult, SelectStream
 from msskg.serve.explorer import reader_address
 from msskg.serve.protocol import CONTENT_TYPES, GRAPH_TYPES, SELECT_TYPES, negotiate
 from msskg.views.reader import sources
@@ -108,25 +105,17 @@ def _timeline(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) 
 
 
 def run_sparql(graph: KnowledgeGraph, text: str, config: ServeConfig) -> QueryResult:
-    """Run ad-hoc SPARQL, reading the answer lazily so that the row limit and
-    the time limit are checked as it comes."""
+    """Run ad-hoc SPARQL, reading a SELECT's rows lazily so that the row limit
+    and the time limit are checked as they come."""
     saved = parse_query(text, name="query")
     check_query_text(saved, config.allow_service)
-    try:
-        answer = graph.store.query(text, use_default_graph_as_union=True)
-        if isinstance(answer, ox.QueryBoolean):
-            return AskResult(bool(answer))
-        if isinstance(answer, ox.QuerySolutions):
-            names = tuple(v.value for v in answer.variables)
-            rows = limited(answer, config.limits, server=True)
-            return SelectResult(
-                names, tuple(tuple(row[i] for i in range(len(names))) for row in rows)
-            )
-        return GraphResult(tuple(limited(answer, config.limits, server=True)))
-    except SyntaxError as err:
-        raise _syntax_error(saved, str(err)) from None
-    except (OSError, RuntimeError, ValueError) as err:
-        raise MsskgError(f"the query failed: {err}") from None
+    result = OxigraphBackend(graph).stream(saved, {})
+    if isinstance(result, SelectStream):
+        rows = limited(result.rows, config.limits, server=True)
+        return SelectResult(result.variables, tuple(rows))
+    if isinstance(result, GraphResult):
+        check_rows(len(result.triples), config.limits, server=True)
+    return result
 
 
 @job
