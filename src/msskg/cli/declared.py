@@ -16,7 +16,18 @@ from msskg.query.registry import GRAPH, RESULTS, listed
 if TYPE_CHECKING:
     from msskg.query.summary import Summary
 
-__all__ = ["DATA", "FORMAT", "PARAM", "PLAIN_QUERY", "STORE", "TIMEOUT", "Declared", "answer"]
+__all__ = [
+    "DATA",
+    "FORMAT",
+    "PARAM",
+    "PLAIN_QUERY",
+    "READERS",
+    "STORE",
+    "TIMEOUT",
+    "Declared",
+    "answer",
+    "read_plain",
+]
 
 
 class Declared(NamedTuple):

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from msskg.cli.declared import DATA, STORE, Declared
+from msskg.cli.declared import DATA, READERS, STORE, Declared
 from msskg.query.registry import listed
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -24,10 +24,10 @@ class Assignment(click.ParamType):  # type: ignore[type-arg]
     ) -> tuple[str, str]:
         if isinstance(value, tuple):
             return value
-        name, equals, text = str(value).partition("=")
-        if not equals or not name:
+        read: tuple[str, str] | None = READERS["assignment"](str(value))
+        if read is None:
             self.fail(f'"{value}" is not NAME=VALUE (e.g. -p date=2021-08-15)', param, ctx)
-        return name, text
+        return read
 
 
 def declared(option: Declared) -> Callable[[F], F]:
