@@ -91,6 +91,6 @@ def test_the_fast_path_does_not_import_click(home: Path) -> None:
 
 def test_the_fast_path_keeps_the_time_limit_given() -> None:
     plan = _plain_query(["query", "labels-of", "--timeout", "2.5"])
-    assert plan is not None and plan[-1] == 2.5
+    assert plan is not None and plan[1]["timeout"] == 2.5
     plan = _plain_query(["query", "labels-of"])
-    assert plan is not None and plan[-1] is None
+    assert plan is not None and plan[1]["timeout"] is None

@@ -177,5 +177,5 @@ def test_bad_input_is_one_line(home: Path) -> None:
     result = run("search", "x", "-f", "xml")
     assert (result.exit_code, result.stderr) == (
         2,
-        'Error: unknown search format "xml"; use text or json\n',
+        'Error: unknown search format "xml"; use text, json\n',
     )

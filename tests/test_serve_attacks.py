@@ -494,3 +494,21 @@ def test_a_worker_left_holding_memory_is_replaced() -> None:
         assert (resident_bytes(after.process.pid) or 0) < before.resting + BLOAT
     finally:
         running.stop()
+
+
+def test_pipelined_requests_are_answered_and_a_slow_next_one_is_cut_off(server: Server) -> None:
+    request = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    host, port = server.address
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(request + request)
+        answers = b""
+        while answers.count(b'"boolean":true') < 2:  # both answers whole
+            answers += sock.recv(65536)
+        sock.sendall(b"GET / HTTP/1.1\r\nHo")  # the third never ends: read_timeout is 1 s
+        began = time.monotonic()
+        rest = b""
+        while chunk := sock.recv(65536):
+            rest += chunk
+        assert time.monotonic() - began < 5
+    assert answers.count(b"HTTP/1.1 200") == 2
+    assert rest == b""

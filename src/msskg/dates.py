@@ -66,9 +66,6 @@ class FuzzyDate(NamedTuple):
             }[self.precision]
         )
 
-    def contains(self, day: dt.date) -> bool:
-        return self.earliest <= day <= self.latest
-
 
 _MONTHS = (
     *("January", "February", "March", "April", "May", "June", "July"),

@@ -30,6 +30,7 @@ __all__ = [
     "QueryShapeError",
     "QuerySyntaxError",
     "RowLimitError",
+    "TimeLimitError",
     "UnknownFormatError",
     "UnknownLabelError",
     "UnknownQueryError",
@@ -176,6 +177,12 @@ def check_name(path: Path | str, what: str = "file") -> Path:
 
 class RowLimitError(MsskgError):
     """A result with more rows than the limit asked for (``--max-rows``)."""
+
+
+class TimeLimitError(MsskgError):
+    """A query of the server that ran past its time limit."""
+
+    exit_code = EXIT_TIMEOUT
 
 
 class ParameterError(MsskgError, ValueError):

@@ -1,113 +1,56 @@
-"""The ``msskg`` command's entry point. The command run most often, a saved
-query on local data (``msskg query NAME [-p NAME=VALUE]... [-f FORMAT]
-[--data PATH]... [--store PATH] [--timeout SECONDS]``), runs here without loading click, which
-is a third of the start-up time; everything else (another command, --help,
---sparql, --endpoint, anything not recognised or not valid) goes to the click
-CLI in cli.py, which gives the same results and the usage errors."""
+"""The ``msskg`` command's entry point. A plain saved query on local data
+(``msskg query NAME`` with only the options :data:`msskg.cli.declared.PLAIN_QUERY`
+declares, each value simple) is read by those declarations and answered
+without importing click, a third of the start-up time; any other line goes to
+the click CLI, which reads the same declarations and gives the usage errors."""
 
 from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
+from typing import Any
+
+from msskg.cli.declared import PLAIN_QUERY, answer, read_plain
 
 __all__ = ["main"]
 
-_VALUED = {"-p": "param", "--param": "param", "-f": "format", "--format": "format"}
-_VALUED |= {"--data": "data", "--store": "store", "--timeout": "timeout"}
-
-Plan = tuple[str, list[tuple[str, str]], str | None, list[Path], Path | None, float | None]
-
 
 def main() -> None:
-    plan = _plain_query(sys.argv[1:])
-    if plan is None:
+    plain = _plain_query(sys.argv[1:])
+    if plain is None:
         from msskg.cli import main as cli
 
         cli()
         return
-    sys.exit(_run(*plan))
+    sys.exit(_run(*plain))
 
 
-def _plain_query(args: list[str]) -> Plan | None:
-    """(name, params, format, data, store, timeout) when ``args`` is a plain
-    local query."""
-    if not args or args[0] != "query":
+def _plain_query(args: list[str]) -> tuple[str, dict[str, Any]] | None:
+    """The query's name and options when ``args`` are a plain local query."""
+    read = read_plain(args[1:], PLAIN_QUERY) if args[:1] == ["query"] else None
+    if read is None:
         return None
-    name: str | None = None
-    params: list[tuple[str, str]] = []
-    found: dict[str, list[str]] = {"format": [], "data": [], "store": [], "timeout": []}
-    rest = iter(args[1:])
-    for arg in rest:
-        option, equals, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        if arg.startswith("-") and not arg.startswith("--") and len(arg) > 2:
-            option, equals, inline = arg[:2], "=", arg[2:]  # -pNAME=VALUE, -fcsv
-        if option in _VALUED:
-            value = inline if equals else next(rest, None)
-            if value is None:
-                return None
-            kind = _VALUED[option]
-            if kind != "param":
-                found[kind].append(value)
-                continue
-            key, has_equals, text = value.partition("=")
-            if not has_equals or not key:
-                return None
-            params.append((key, text))
-        elif arg.startswith("-") or name is not None:
-            return None
-        else:
-            name = arg
-    keys = [key for key, _ in params]
-    if name is None or len(set(keys)) < len(keys) or len(found["format"]) > 1:
-        return None
-    if len(found["store"]) > 1 or (found["store"] and found["data"]):
-        return None
-    timeout = None
-    if found["timeout"]:
-        # plain decimals only (click also takes 1e3, inf...; it decides those)
-        seconds = found["timeout"][-1]
-        if len(found["timeout"]) > 1 or not seconds.isascii():
-            return None
-        if not seconds.replace(".", "", 1).isdigit():
-            return None
-        timeout = float(seconds)
-    store = Path(found["store"][0]) if found["store"] else None
-    fmt = found["format"][0] if found["format"] else None
-    return name, params, fmt, [Path(p) for p in found["data"]], store, timeout
+    name, found = read
+    keys = [key for key, _ in found["params"]]
+    if len(set(keys)) < len(keys) or (found["store"] and found["data"]):
+        return None  # click says what is wrong
+    single = {dest: values[0] if values else None for dest, values in found.items()}
+    return name, {**single, "params": found["params"], "data": found["data"]}
 
 
-def _run(
-    name: str,
-    params: list[tuple[str, str]],
-    fmt: str | None,
-    data: list[Path],
-    store: Path | None,
-    timeout: float | None,
-) -> int:
+def _run(name: str, options: dict[str, Any]) -> int:
     from msskg.errors import MsskgError
+    from msskg.query.limits import terminate_as_interrupt
 
+    terminate_as_interrupt()
     try:
-        from msskg.graph.store import open_graph
-        from msskg.query.answer import DEFAULT_TIME_LIMIT, write_answer
-        from msskg.query.catalogue import get_query
-        from msskg.query.engines import OxigraphBackend
-        from msskg.query.limits import memory_limit, terminate_as_interrupt, watch_memory
-
-        terminate_as_interrupt()
-        watch_memory(memory_limit())
-        backend = OxigraphBackend(open_graph(data=data, store=store))
-        # exactly what msskg query does with these options (cli/querying.py)
-        write_answer(
-            get_query(name),
-            dict(params),
-            backend=backend,
+        answer(
+            name,
+            None,
             write=lambda text: print(text, end=""),
             note=lambda line: print(line, file=sys.stderr),
-            fmt=fmt,
             terminal=sys.stdout.isatty(),
-            time_limit=DEFAULT_TIME_LIMIT if timeout is None else timeout,
-            time_limit_fix="raise --timeout (0: no limit)",
+            **options,
         )
         sys.stdout.flush()
     except MsskgError as err:

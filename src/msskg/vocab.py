@@ -23,7 +23,6 @@ SH = "http://www.w3.org/ns/shacl#"
 SCHEMA = "https://schema.org/"
 
 RDF_TYPE = RDF + "type"
-RDF_LANG_STRING = RDF + "langString"
 XSD_STRING = XSD + "string"
 DERIVED_FROM = PROV + "wasDerivedFrom"
 HAS_SOURCE = OA + "hasSource"

@@ -1,96 +1,18 @@
 """The msskg command line, a thin layer over the library: each command makes
-one library call, and MsskgGroup.invoke turns any library error into one line
-on stderr and its exit code. Library modules are imported inside the commands,
-so that ``msskg query`` never loads rdflib or pyshacl."""
+one library call, and the group (:mod:`msskg.cli.group`) turns any library
+error into one line on stderr and its exit code. Importing this package
+imports neither click nor the commands: :mod:`msskg.cli.declared` is read
+by the fast start of ``msskg query`` without them."""
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-import click
+from msskg.graph import lazy_names
 
-from msskg.cli.graph import (
-    cache_command,
-    export_command,
-    load_command,
-    push_command,
-    validate_command,
-)
-from msskg.cli.querying import list_queries_command, query_command, search_command
-from msskg.cli.views import chart_command, describe_command, serve_command, timeline_command
-from msskg.errors import MsskgError, clean
+if TYPE_CHECKING:
+    from msskg.cli.group import main
 
 __all__ = ["main"]
 
-
-class MsskgGroup(click.Group):
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        **extra: Any,
-    ) -> Any:
-        """click's main, but a usage error is two lines (where help is, the
-        error), not four (usage, help, a blank line, the error)."""
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.UsageError as err:
-            if err.ctx is not None:
-                command = err.ctx.command_path
-                click.echo(f"Try '{command} {err.ctx.help_option_names[0]}' for help.", err=True)
-            click.echo(f"Error: {clean(err.format_message())}", err=True)
-            sys.exit(err.exit_code)
-        except click.ClickException as err:
-            err.show()
-            sys.exit(err.exit_code)
-        except click.Abort:
-            click.echo("Aborted!", err=True)
-            sys.exit(1)
-        sys.exit(code if isinstance(code, int) else 0)
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except MsskgError as err:
-            click.echo(f"Error: {err}", err=True)
-            # validate keeps pySHACL's codes: 2 for anything that stops it running.
-            ctx.exit(2 if ctx.invoked_subcommand == "validate" else err.exit_code)
-        except BrokenPipeError:
-            # The reader left (msskg query ... | head): stop quietly, like cat does.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            ctx.exit(1)
-
-
-@click.group(cls=MsskgGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="msskg")
-def main() -> None:
-    """A sourced, time-aware knowledge graph of North Korea's Ministry of
-    Social Security: query, export and load it."""
-    from msskg.query.limits import memory_limit, terminate_as_interrupt, watch_memory
-
-    terminate_as_interrupt()
-    watch_memory(memory_limit())
-
-
-for command in (
-    list_queries_command,
-    query_command,
-    export_command,
-    validate_command,
-    load_command,
-    push_command,
-    timeline_command,
-    chart_command,
-    describe_command,
-    cache_command,
-    search_command,
-    serve_command,
-):
-    main.add_command(command)
+__getattr__ = lazy_names(__name__, {"group": ("main",)})

@@ -7,19 +7,12 @@ from pathlib import Path
 
 import click
 
-from msskg.cli.options import data_option, echo, output_option, timeout_option
+from msskg.cli.options import data_option, echo, format_option, output_option, timeout_option
 from msskg.query.registry import DATASET, GRAPH, listed
 
 
 @click.command("export")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    default="turtle",
-    show_default=True,
-    help=f"{listed(DATASET, ' or ')} (one named graph per source text, one for the direct layer).",
-)
+@format_option(DATASET, "turtle", " (one named graph per source text, one for the direct layer)")
 @output_option
 @click.option(
     "--at",

@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
-from msskg.query.answer import DEFAULT_TIME_LIMIT
+from msskg.cli.declared import DATA, READERS, STORE, Declared
+from msskg.query.registry import listed
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,36 +24,51 @@ class Assignment(click.ParamType):  # type: ignore[type-arg]
     ) -> tuple[str, str]:
         if isinstance(value, tuple):
             return value
-        name, equals, text = str(value).partition("=")
-        if not equals or not name:
+        read: tuple[str, str] | None = READERS["assignment"](str(value))
+        if read is None:
             self.fail(f'"{value}" is not NAME=VALUE (e.g. -p date=2021-08-15)', param, ctx)
-        return name, text
+        return read
 
 
-def data_option(command: F) -> F:
+def declared(option: Declared) -> Callable[[F], F]:
+    """The click option of a declaration (:mod:`msskg.cli.declared`)."""
+    kinds: dict[str, Any] = {
+        "text": None,
+        "path": click.Path(path_type=Path),
+        "assignment": Assignment(),
+        "seconds": click.FloatRange(min=0),
+    }
     return click.option(
-        "--data",
-        multiple=True,
-        type=click.Path(path_type=Path),
-        help="RDF file or folder to use instead of the bundled graph (repeatable).",
-    )(command)
+        *option.names,
+        option.dest,
+        type=kinds[option.kind],
+        metavar=option.metavar,
+        multiple=option.multiple,
+        help=option.help,
+    )
 
 
-def store_option(command: F) -> F:
+data_option = declared(DATA)
+store_option = declared(STORE)
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="How long to wait for the server to connect or answer.  [default: 60]",
+)
+
+
+def format_option(kind: str, default: str, more: str = "") -> Callable[[F], F]:
+    """``-f``/``--format``: the formats of ``kind`` the registry lists (msskg.query.registry)."""
     return click.option(
-        "--store",
-        type=click.Path(path_type=Path),
-        help="Query a store built with msskg load instead of RDF files.",
-    )(command)
-
-
-def timeout_option(command: F) -> F:
-    return click.option(
-        "--timeout",
-        type=click.FloatRange(min=0, min_open=True),
-        metavar="SECONDS",
-        help="How long to wait for the server to connect or answer.  [default: 60]",
-    )(command)
+        "-f",
+        "--format",
+        "fmt",
+        default=default,
+        show_default=True,
+        metavar="FORMAT",
+        help=f"{listed(kind, ' or ')}{more}.",
+    )
 
 
 def output_option(command: F) -> F:
@@ -77,15 +93,6 @@ def limit_option(name: str, kind: Any, default: Any, text: str) -> Callable[[F],
 
 
 COUNT = click.IntRange(min=1)
-
-
-LOCAL_TIMEOUT = DEFAULT_TIME_LIMIT  # seconds a local query may run unless --timeout says otherwise
-
-
-LOCAL_TIMEOUT_HELP = (
-    "Seconds to let a local query run (0: no limit), or to wait for --endpoint.  "
-    f"[default: {LOCAL_TIMEOUT:g} locally, 60 for --endpoint]"
-)
 
 
 def write(text: str) -> None:

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from msskg.cli.declared import FORMAT, PARAM, TIMEOUT, answer
 from msskg.cli.options import (
     COUNT,
-    LOCAL_TIMEOUT,
-    LOCAL_TIMEOUT_HELP,
     Assignment,
     allow_service_option,
     data_option,
+    declared,
     echo,
+    format_option,
     limit_option,
     store_option,
     write,
 )
-from msskg.query.registry import GRAPH, RESULTS, listed
+from msskg.query.registry import HITS
 
 
 @click.command("queries")
@@ -35,22 +37,8 @@ def list_queries_command(name: str | None) -> None:
 @click.command("query")
 @click.argument("name", metavar="[NAME|FILE.rq]", required=False)
 @click.option("--sparql", metavar="TEXT", help="Run this SPARQL text instead of a saved query.")
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    type=Assignment(),
-    help="A parameter of the query (repeatable).",
-)
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    metavar="FORMAT",
-    help=f"{listed(RESULTS)}; {listed(GRAPH)} for RDF "
-    "[default: table at a terminal, else csv; turtle for CONSTRUCT and DESCRIBE]",
-)
+@declared(PARAM)
+@declared(FORMAT)
 @click.option(
     "--wide",
     is_flag=True,
@@ -90,71 +78,50 @@ def list_queries_command(name: str | None) -> None:
 @data_option
 @store_option
 @click.option("--endpoint", metavar="URL", help="Run it on this SPARQL 1.1 Protocol endpoint.")
-@limit_option("--timeout", click.FloatRange(min=0), None, LOCAL_TIMEOUT_HELP)
+@declared(TIMEOUT)
 @limit_option("--max-rows", COUNT, None, "Stop with an error after writing this many rows.")
 @allow_service_option
 def query_command(
     name: str | None,
     sparql: str | None,
     params: tuple[tuple[str, str], ...],
-    fmt: str | None,
-    wide: bool,
-    notes: bool | None,
     where: tuple[tuple[str, str], ...],
     distinct: tuple[str, ...],
     group_by: tuple[str, ...],
     count: bool,
-    data: tuple[Path, ...],
-    store: Path | None,
     endpoint: str | None,
     timeout: float | None,
-    max_rows: int | None,
-    allow_service: tuple[str, ...],
+    **options: Any,
 ) -> None:
     """Run a saved query (see msskg queries), a FILE.rq, or --sparql TEXT."""
-    from msskg.graph.store import open_graph
-    from msskg.query.answer import write_answer
-    from msskg.query.catalogue import get_query
-    from msskg.query.engines import OxigraphBackend
-    from msskg.query.results import Backend
     from msskg.query.summary import Summary
 
     if (name is None) == (sparql is None):
         raise click.UsageError("give a query NAME or FILE.rq, or --sparql TEXT (one of them)")
-    if len([given for given in (data, store, endpoint) if given]) > 1:
+    if len([given for given in (options["data"], options["store"], endpoint) if given]) > 1:
         raise click.UsageError("give only one of --data, --store and --endpoint")
     if timeout == 0 and endpoint:
         raise click.UsageError("--timeout 0 (no limit) is for local queries; give a number")
     given = [key for key, _ in params]
     if twice := sorted({key for key in given if given.count(key) > 1}):
         raise click.UsageError(f"parameter {twice[0]} given more than once; give it once")
-    if endpoint:
-        from msskg.publish.remote import EndpointBackend
-
-        backend: Backend = EndpointBackend(endpoint, timeout=timeout)
-    else:
-        backend = OxigraphBackend(open_graph(data=data, store=store))
-    write_answer(
-        get_query(name) if name else str(sparql),
-        dict(params),
-        backend=backend,
+    answer(
+        name,
+        sparql,
+        params,
         write=write,
         note=lambda line: click.echo(line, err=True),  # stderr: every format stays exact
-        fmt=fmt,
         terminal=sys.stdout.isatty(),
-        wide=wide,
-        notes=notes,
-        max_rows=max_rows,
-        time_limit=None if endpoint else (LOCAL_TIMEOUT if timeout is None else timeout),
-        time_limit_fix="raise --timeout (0: no limit)",
-        allow_service=allow_service,
+        endpoint=endpoint,
+        timeout=timeout,
         summary=Summary(distinct=distinct, group_by=group_by, count=count, where=where),
+        **options,
     )
 
 
 @click.command("search")
 @click.argument("text", nargs=-1, required=True)
-@click.option("-f", "--format", "fmt", default="text", show_default=True, help="text or json.")
+@format_option(HITS, "text")
 @click.option("--limit", default=20, show_default=True, metavar="N", help="Show at most N hits.")
 @data_option
 def search_command(text: tuple[str, ...], fmt: str, limit: int, data: tuple[Path, ...]) -> None:

@@ -11,16 +11,18 @@ from msskg.cli.options import (
     allow_service_option,
     data_option,
     echo,
+    format_option,
     limit_option,
     output_option,
     store_option,
 )
+from msskg.query.registry import CHART, DESCRIPTION, TIMELINE
 from msskg.serve.protocol import DEFAULT_HOST, DEFAULT_PORT, ServeConfig
 
 
 @click.command("timeline")
 @click.argument("thing", required=False)
-@click.option("-f", "--format", "fmt", default="svg", show_default=True, help="svg or text.")
+@format_option(TIMELINE, "svg")
 @output_option
 @data_option
 def timeline_command(
@@ -40,9 +42,7 @@ def timeline_command(
 @click.option(
     "--at", "at", metavar="DATE", help="YYYY, YYYY-MM, YYYY-MM-DD or today  [default: today]"
 )
-@click.option(
-    "-f", "--format", "fmt", default="mermaid", show_default=True, help="mermaid, dot or svg."
-)
+@format_option(CHART, "mermaid")
 @output_option
 @data_option
 def chart_command(
@@ -64,9 +64,7 @@ def chart_command(
 
 @click.command("describe")
 @click.argument("thing")
-@click.option(
-    "-f", "--format", "fmt", default="text", show_default=True, help="text, md or jsonld."
-)
+@format_option(DESCRIPTION, "text")
 @data_option
 def describe_command(thing: str, fmt: str, data: tuple[Path, ...]) -> None:
     """Everything the graph says about THING, each fact with its quote and source."""

@@ -6,6 +6,7 @@ The names below are imported when first used (see msskg.query)."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ __all__ = [
     "DEFAULT_PREFIXES",
     "KnowledgeGraph",
     "bundled_files",
+    "lazy_names",
     "load_store",
     "open_store",
     "project_home",
@@ -31,8 +33,17 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    for module, names in _WHERE.items():
-        if name in names:
-            return getattr(importlib.import_module(f"msskg.graph.{module}"), name)
-    raise AttributeError(f"module 'msskg.graph' has no attribute {name!r}")
+def lazy_names(package: str, where: dict[str, tuple[str, ...]]) -> Callable[[str], Any]:
+    """A package's ``__getattr__``: each name of ``where`` (module -> names)
+    imported from its module of ``package`` when first asked for."""
+
+    def attribute(name: str) -> Any:
+        for module, names in where.items():
+            if name in names:
+                return getattr(importlib.import_module(f"{package}.{module}"), name)
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    return attribute
+
+
+__getattr__ = lazy_names(__name__, _WHERE)

@@ -5,8 +5,9 @@ this package (as a cold ``msskg query`` does) does not import them all."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from msskg.graph import lazy_names
 
 if TYPE_CHECKING:
     from msskg.query.catalogue import SavedQuery, get_query, list_queries, parse_query
@@ -57,8 +58,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    for module, names in _WHERE.items():
-        if name in names:
-            return getattr(importlib.import_module(f"msskg.query.{module}"), name)
-    raise AttributeError(f"module 'msskg.query' has no attribute {name!r}")
+__getattr__ = lazy_names(__name__, _WHERE)

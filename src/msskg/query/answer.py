@@ -12,17 +12,14 @@ from msskg.errors import UnknownColumnError, visible
 from msskg.query.catalogue import SavedQuery
 from msskg.query.engines import open_query
 from msskg.query.formats import default_format
-from msskg.query.limits import process_time_limit
+from msskg.query.limits import Limits, within
 from msskg.query.results import Backend, QueryResult, SelectResult, SelectStream
 from msskg.query.stream import write_result
 
 if TYPE_CHECKING:
     from msskg.query.summary import Summary
 
-__all__ = ["DEFAULT_TIME_LIMIT", "write_answer"]
-
-DEFAULT_TIME_LIMIT = 120.0
-"""Seconds a local query may run unless its caller says otherwise."""
+__all__ = ["write_answer"]
 
 
 def write_answer(
@@ -36,23 +33,24 @@ def write_answer(
     terminal: bool = False,
     wide: bool = False,
     notes: bool | None = None,
-    max_rows: int | None = None,
-    time_limit: float | None = None,
-    time_limit_fix: str = "raise the time limit",
+    limits: Limits | None = None,
+    fix: str = "raise the time limit",
     allow_service: Sequence[str] = (),
     summary: Summary | None = None,
 ) -> None:
     """Run ``query`` on ``backend`` and write its answer through ``write``.
 
     ``fmt`` defaults to a table at a ``terminal``, else CSV (Turtle for RDF).
-    ``time_limit`` seconds (None: none) end the whole process with one line on
-    stderr: use it in a command-line process only. ``note`` receives one line
+    ``limits`` apply as :func:`msskg.query.limits.within` says (its time limit
+    ends the whole process with one line on stderr ending in ``fix``: use it
+    in a command-line process only), its rows as the answer is written. ``note`` receives one line
     per disagreement of the sources that touches the answer of a saved query,
     by default for tables and Markdown only (``notes`` says otherwise).
     ``summary`` sums a SELECT's rows up (see :func:`msskg.query.summary.summarize`):
     the notes are then those of the rows summed up. Every column the user
     chose is shown: those of a summary, and those of SPARQL text."""
-    with process_time_limit(time_limit, fix=time_limit_fix):
+    limits = limits or Limits()
+    with within(limits, fix=fix):
         result = open_query(query, params, backend=backend, allow_service=allow_service)
         fmt = fmt or default_format(result, terminal=terminal)
         wanted = note is not None and isinstance(query, SavedQuery)
@@ -76,7 +74,7 @@ def write_answer(
             fmt,
             write,
             prefixes=backend.prefixes,
-            max_rows=max_rows,
+            max_rows=limits.rows,
             wide=wide,
             every_column=(summary is not None and summary.chooses_columns)
             or isinstance(query, str),

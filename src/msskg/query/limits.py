@@ -1,21 +1,15 @@
-"""A time limit that really stops a local query, for command-line processes.
+"""The limits on what one query may take, in one place: rows, time, memory
+and shape, their defaults for a command and for the server, and the
+functions that apply them (docs/security.md states them).
 
 pyoxigraph cannot interrupt a query, and while one runs (without the GIL)
-Python runs no signal handler either: Ctrl-C would wait for the query to end.
-So a watchdog thread ends the whole process (``os._exit``) when the limit
-passes, after writing one line; and when SIGINT or SIGTERM arrives it gives
-the main thread a moment to unwind (removing anything it was writing), then
-ends the process if it is stuck in the engine. Measured: a three-way cross
-product with a 2 s limit ends at 2.0 s; Ctrl-C ends it within 1 s.
-
-A long-lived program should not use this: it stops everything. msskg serve
-runs queries in worker processes instead (:mod:`msskg.serve.workers`).
-
-The time limit does not bound memory: a query can take gigabytes in seconds
-(measured: 10 GB in 6.6 s), and past the machine's memory the kernel's OOM
-killer ends it, or another program, without a word. So a second watchdog
-(:func:`watch_memory`) reads the process's resident memory 20 times a second
-and ends it with one line past its limit ($MSSKG_MEMORY_LIMIT)."""
+Python runs no signal handler either. So a watchdog thread ends the whole
+process (``os._exit``) when its time passes, after writing one line, and gives
+the main thread a moment to unwind after SIGINT or SIGTERM. A long-lived
+program must not use it: msskg serve runs queries in worker processes, and
+stops one that overruns by ending it (:mod:`msskg.serve.workers`). A time
+limit does not bound memory, so a second watchdog ends the process past its
+memory limit, before the kernel's OOM killer ends it or another program."""
 
 from __future__ import annotations
 
@@ -26,23 +20,103 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import NamedTuple, TypeVar
 
-from msskg.errors import EXIT_MEMORY, EXIT_TIMEOUT
+from msskg.errors import EXIT_MEMORY, EXIT_TIMEOUT, RowLimitError, TimeLimitError
 from msskg.graph.cache import size_setting, size_text
 
 __all__ = [
+    "COMMAND_SECONDS",
     "GRACE",
+    "MAX_GROUPS",
+    "MAX_OPTIONALS",
+    "MAX_PATTERNS",
     "MEMORY_ENV",
+    "SERVER_ROWS",
+    "SERVER_SECONDS",
+    "Limits",
+    "check_rows",
+    "limited",
     "memory_limit",
     "process_time_limit",
     "resident_bytes",
     "size_text",
     "terminate_as_interrupt",
+    "time_message",
     "watch_memory",
+    "within",
 ]
+
+T = TypeVar("T")
+
+COMMAND_SECONDS = 120.0
+"""Seconds a local ``msskg query`` may run unless ``--timeout`` says otherwise."""
+SERVER_ROWS = 10_000
+"""Most rows in an answer of msskg serve unless ``--max-rows`` says otherwise."""
+SERVER_SECONDS = 10.0
+"""Seconds a query of msskg serve may run unless ``--timeout`` says otherwise."""
+
+# The shape of a query (msskg.query.shape), checked before an engine plans it:
+# pyoxigraph's planning grows steeply with patterns and OPTIONALs, and
+# thousands of groups crash it.
+MAX_PATTERNS = 100
+MAX_OPTIONALS = 100
+MAX_GROUPS = 1000
+
+
+class Limits(NamedTuple):
+    """What one query may take (None: no limit): ``rows`` (or triples) in its
+    answer, ``seconds`` it may run, ``memory`` bytes its process may hold."""
+
+    rows: int | None = None
+    seconds: float | None = None
+    memory: int | None = None
+
+
+@contextmanager
+def within(limits: Limits, *, fix: str = "raise the limit", say: bool = True) -> Iterator[None]:
+    """Apply ``limits`` to this process: from now on it ends past ``memory``
+    (one line on stderr unless not ``say``), and within this block past
+    ``seconds`` (a line ending in ``fix``). Rows are counted where they are
+    read (:func:`limited`)."""
+    watch_memory(limits.memory, say=say)
+    if limits.seconds is None:
+        yield
+        return
+    with process_time_limit(limits.seconds, fix=fix):
+        yield
+
+
+def limited(items: Iterable[T], limits: Limits, *, server: bool = False) -> Iterator[T]:
+    """``items`` as they come; past ``limits.rows`` of them :class:`RowLimitError`,
+    and for a ``server`` (whose process must live on) past ``limits.seconds``
+    from now :class:`TimeLimitError`."""
+    deadline = time.monotonic() + limits.seconds if server and limits.seconds else None
+    for count, item in enumerate(items, start=1):
+        check_rows(count, limits, server=server)
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeLimitError(time_message(limits.seconds))
+        yield item
+
+
+def check_rows(count: int, limits: Limits, *, server: bool = False) -> None:
+    """:class:`RowLimitError` when ``count`` rows are past ``limits.rows``."""
+    if limits.rows is not None and count > limits.rows:
+        which = ", the server's limit; add a LIMIT" if server else " (--max-rows); add a LIMIT"
+        raise RowLimitError(
+            f"the result has more than {limits.rows} rows{which}"
+            + ("" if server else " or raise --max-rows")
+        )
+
+
+def time_message(seconds: float | None, fix: str = "") -> str:
+    """The one line for a query stopped at its time limit."""
+    advice = f"narrow it, add a LIMIT, or {fix}" if fix else "narrow it or add a LIMIT"
+    return f"the query ran past the time limit of {seconds:g} s and was stopped; {advice}"
+
 
 GRACE = 1.0
 """Seconds the main thread gets to unwind after Ctrl-C or SIGTERM."""
@@ -68,19 +142,14 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 @contextmanager
-def process_time_limit(
-    seconds: float | None, *, fix: str = "raise the limit", exit_code: int = EXIT_TIMEOUT
-) -> Iterator[None]:
+def process_time_limit(seconds: float | None, *, fix: str = "raise the limit") -> Iterator[None]:
     """Within this block, end the process ``seconds`` from now (None or 0: no
     limit) with one line on stderr ending in ``fix``, and end it shortly after
     SIGINT/SIGTERM if the main thread cannot unwind by itself."""
 
     def on_timeout() -> None:
         sys.stdout.flush()
-        sys.stderr.write(
-            f"Error: the query ran past the time limit of {seconds:g} s and was stopped; "
-            f"narrow it, add a LIMIT, or {fix}\n"
-        )
+        sys.stderr.write(f"Error: {time_message(seconds, fix)}\n")
 
     reader, writer = os.pipe()
     os.set_blocking(writer, False)
@@ -108,7 +177,7 @@ def process_time_limit(
                 on_timeout()
                 sys.stderr.flush()
                 _discard_unfinished()
-                os._exit(exit_code)
+                os._exit(EXIT_TIMEOUT)
 
     watcher = threading.Thread(target=watch, name="msskg-time-limit", daemon=True)
     watcher.start()

@@ -16,13 +16,18 @@ from typing import Any, NamedTuple
 from msskg.errors import UnknownFormatError
 
 __all__ = [
+    "CHART",
     "DATASET",
+    "DESCRIPTION",
     "FORMATS",
     "GRAPH",
+    "HITS",
     "PAGE",
     "RESULTS",
+    "TIMELINE",
     "Format",
     "accepted",
+    "check_format",
     "listed",
     "media_type",
     "names",
@@ -38,6 +43,14 @@ DATASET = "dataset"
 """The whole graph as ``msskg export`` writes it, named graphs kept where the format can."""
 PAGE = "page"
 """What the server shows a person: pages, pictures, plain messages."""
+TIMELINE = "timeline"
+"""``msskg timeline``: a resource's history."""
+CHART = "chart"
+"""``msskg chart``: an organisation chart on a date."""
+DESCRIPTION = "description"
+"""``msskg describe``: everything about a resource, with its quotes."""
+HITS = "hits"
+"""``msskg search``: what a text search found."""
 
 
 class Format(NamedTuple):
@@ -71,13 +84,18 @@ def register(name: str, media: str, suffix: str, *renders: str, **options: Any) 
 
 
 _TEXT = "msskg.query.formats:human_text"
+register(
+    "text", "text/plain; charset=utf-8", ".txt", PAGE, TIMELINE, DESCRIPTION, HITS, served=False
+)
 _W3C = "msskg.query.formats:w3c_result"
 _RDF = "msskg.query.formats:rdf_text"
 register("table", "text/plain; charset=utf-8", ".txt", RESULTS, writer=_TEXT, served=False)
 register("csv", "text/csv; charset=utf-8", ".csv", RESULTS, writer=_W3C)
 register("tsv", "text/tab-separated-values; charset=utf-8", ".tsv", RESULTS, writer=_W3C)
 _JSON = ("application/json",)
-register("json", "application/sparql-results+json", ".srj", RESULTS, writer=_W3C, aliases=_JSON)
+register(
+    "json", "application/sparql-results+json", ".srj", RESULTS, HITS, writer=_W3C, aliases=_JSON
+)
 register(
     "xml",
     "application/sparql-results+xml",
@@ -86,14 +104,17 @@ register(
     writer=_W3C,
     aliases=("application/xml",),
 )
-register("md", "text/markdown; charset=utf-8", ".md", RESULTS, writer=_TEXT, served=False)
+register(
+    "md", "text/markdown; charset=utf-8", ".md", RESULTS, DESCRIPTION, writer=_TEXT, served=False
+)
 register("turtle", "text/turtle; charset=utf-8", ".ttl", GRAPH, DATASET, writer=_RDF)
-register("jsonld", "application/ld+json", ".jsonld", GRAPH, DATASET, writer=_RDF)
+register("jsonld", "application/ld+json", ".jsonld", GRAPH, DATASET, DESCRIPTION, writer=_RDF)
 register("nt", "application/n-triples", ".nt", GRAPH, DATASET, writer=_RDF)
 register("trig", "application/trig", ".trig", DATASET)
 register("html", "text/html; charset=utf-8", ".html", PAGE)
-register("svg", "image/svg+xml", ".svg", PAGE, served=False)
-register("text", "text/plain; charset=utf-8", ".txt", PAGE, served=False)
+register("mermaid", "text/vnd.mermaid; charset=utf-8", ".mmd", CHART, served=False)
+register("dot", "text/vnd.graphviz; charset=utf-8", ".dot", CHART, served=False)
+register("svg", "image/svg+xml", ".svg", PAGE, TIMELINE, CHART, served=False)
 
 
 def names(kind: str) -> tuple[str, ...]:
@@ -120,6 +141,12 @@ def accepted(*kinds: str) -> dict[str, str]:
             for media in (fmt.media_type, *fmt.aliases):
                 found[media.split(";")[0]] = fmt.name
     return found
+
+
+def check_format(fmt: str, kind: str, what: str) -> None:
+    """Raise the one line (:func:`unknown_format`) when ``kind`` has no format ``fmt``."""
+    if fmt not in names(kind):
+        raise unknown_format(fmt, kind, what=what)
 
 
 def unknown_format(fmt: str, kind: str, *, what: str = "", fits: str = "") -> UnknownFormatError:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from msskg.errors import QueryShapeError
+from msskg.query.limits import MAX_GROUPS, MAX_OPTIONALS, MAX_PATTERNS
 from msskg.query.values import _LEXEME, lex_sparql
 
 __all__ = [
@@ -24,10 +25,6 @@ __all__ = [
     "is_light",
     "shape",
 ]
-
-MAX_PATTERNS = 100
-MAX_OPTIONALS = 100
-MAX_GROUPS = 1000
 
 _TERMS = ("var", "iri", "literal", "number")
 # Words that start something other than a triple's next term.

@@ -29,6 +29,7 @@ from msskg.query.formats import (
     w3c_rows,
     w3c_text,
 )
+from msskg.query.limits import Limits, check_rows, limited
 from msskg.query.results import GraphResult, QueryResult, SelectResult, SelectStream, Term
 from msskg.query.tables import clip, fit, narrow_columns, one_date_style
 
@@ -64,7 +65,7 @@ def write_result(
     :data:`TABLE_SAMPLE` rows, anything but a SELECT), else None."""
     if not isinstance(result, SelectStream):
         if isinstance(result, GraphResult) and max_rows is not None:
-            _check(len(result.triples), max_rows)
+            check_rows(len(result.triples), Limits(rows=max_rows))
         if isinstance(result, SelectResult) and max_rows is not None:
             rows = result.rows[: max_rows + 1]
             result = SelectStream(result.variables, iter(rows))
@@ -79,7 +80,7 @@ def write_result(
     if result.solutions is not None and fmt in W3C_FORMATS and max_rows is None:
         _serialize(result.solutions, fmt, write)
         return None
-    batches = _batches(result.rows, max_rows)
+    batches = _batches(limited(result.rows, Limits(rows=max_rows)))
     if fmt not in W3C_FORMATS and fmt not in ("table", "md"):  # written whole
         rows = tuple(row for batch in batches for row in batch)
         return write_result(SelectResult(result.variables, rows), fmt, write, prefixes=prefixes)
@@ -199,28 +200,21 @@ def _human(
     return None
 
 
-def _batches(rows: Iterator[Row], max_rows: int | None) -> Iterator[list[Row]]:
+def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
     batch: list[Row] = []
     last = time.monotonic()
-    for count, row in enumerate(rows, start=1):
-        if max_rows is not None and count > max_rows:
-            if batch:
+    try:
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= BATCH or time.monotonic() - last > FLUSH_AFTER:
                 yield batch
-            _check(count, max_rows)
-        batch.append(row)
-        if len(batch) >= BATCH or time.monotonic() - last > FLUSH_AFTER:
+                batch, last = [], time.monotonic()
+    except RowLimitError:
+        if batch:  # the rows within the limit are written before the error
             yield batch
-            batch, last = [], time.monotonic()
+        raise
     if batch:
         yield batch
-
-
-def _check(count: int, max_rows: int) -> None:
-    if count > max_rows:
-        raise RowLimitError(
-            f"the result has more than {max_rows} rows (--max-rows); "
-            "add a LIMIT or raise --max-rows"
-        )
 
 
 def _ended(text: str) -> str:

@@ -1,21 +1,24 @@
-"""msskg serve's connections: uvicorn's h11 protocol with what a slow or
-hostile client must not get past: a read deadline (a whole request within
-``read_timeout`` seconds of connecting or of the previous answer), request
-heads of at most 64 KiB (414 or 431, answered rather than reset), and at most
-:data:`WAITING_PER_CLIENT` connections per client address waiting to send a
-request: past it, the one waiting longest is closed, so that a client
-trickling headers on many connections (slowloris) cannot keep out a request
-that arrives whole."""
+"""msskg serve's connections: a guard in front of uvicorn's HTTP protocol,
+holding what a slow or hostile client must not get past: a read deadline (a
+whole request within ``read_timeout`` seconds of connecting or of its first
+byte), request heads of at most 64 KiB (414 or 431, answered rather than
+reset), and at most :data:`WAITING_PER_CLIENT` connections per client address
+waiting for a request to arrive: past it, the one waiting longest is closed,
+so that a client trickling headers on many connections (slowloris) cannot
+keep out a request that arrives whole. The guard wraps the protocol uvicorn
+chose by composition and sees the bytes first; it reads the requests' framing
+with its own h11 connection."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+import h11
 
-__all__ = ["MAX_HEAD", "SECURITY_HEADERS", "WAITING_PER_CLIENT", "Protocol"]
+__all__ = ["MAX_HEAD", "SECURITY_HEADERS", "WAITING_PER_CLIENT", "Guard", "guarded"]
 
 MAX_HEAD = 64 * 1024
 WAITING_PER_CLIENT = 32
@@ -30,58 +33,102 @@ SECURITY_HEADERS = {
 }
 
 
-class Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a read deadline: from connecting, and from
-    each answer, a client has ``read_timeout`` seconds to send a whole request,
-    else the connection is closed. (uvicorn's own keep-alive timer starts only
-    after a first answer, and stops at the first byte of the next request.)"""
+def guarded(protocol: Callable[..., asyncio.Protocol], read_timeout: float) -> type[Guard]:
+    """A guard class in front of ``protocol`` (what uvicorn's ``Config.load``
+    chose), for one server: its own read deadline and waiting connections."""
+    attributes = {"protocol": staticmethod(protocol), "read_timeout": read_timeout, "waiting": {}}
+    return type("Guard", (Guard,), attributes)
 
-    read_timeout = 10.0
+
+class Guard(asyncio.Protocol):
+    """One connection: the checks on the bytes as they come, then the bytes
+    handed to the HTTP protocol behind (:func:`guarded` sets the class's fields)."""
+
+    protocol: ClassVar[Callable[..., asyncio.Protocol]]
+    read_timeout: ClassVar[float]
     # Connections waiting for a request, by client address, oldest first: one
-    # dict per server (start_server makes a subclass), whose event loop runs them all.
-    waiting: ClassVar[dict[str, OrderedDict[Protocol, None]]] = {}
+    # dict per server, whose event loop runs them all.
+    waiting: ClassVar[dict[str, OrderedDict[Guard, None]]]
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._deadline: asyncio.TimerHandle | None = None
-        self._refused = False
+    def __init__(self, **settings: Any) -> None:
+        self.inner = self.protocol(**settings)
+        self.requests = h11.Connection(h11.SERVER, max_incomplete_event_size=1 << 62)
+        self.deadline: asyncio.TimerHandle | None = None
+        self.refused = False
+        self.following = True  # reading the requests' framing, until it cannot
+        self.client = "-"
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
         peer = transport.get_extra_info("peername")
-        self._client = str(peer[0]) if isinstance(peer, tuple) and peer else "-"
-        self._arm()
-        self._wait()
+        self.client = str(peer[0]) if isinstance(peer, tuple) and peer else "-"
+        self.inner.connection_made(transport)
+        self._arrive()
 
-    def _wait(self) -> None:
-        """Count this connection as waiting for a request; past the cap for its
-        client, close the one of them waiting longest."""
-        mine = self.waiting.setdefault(self._client, OrderedDict())
+    def _arrive(self) -> None:
+        """A request is on its way: start its deadline, and count the connection
+        as waiting; past the cap for its client, close the one waiting longest."""
+        loop = asyncio.get_running_loop()
+        self.deadline = loop.call_later(self.read_timeout, self.transport.close)
+        mine = self.waiting.setdefault(self.client, OrderedDict())
         mine[self] = None
         while len(mine) > WAITING_PER_CLIENT:
             oldest, _ = mine.popitem(last=False)
-            if not oldest.transport.is_closing():
-                oldest.transport.close()
+            oldest.transport.close()
 
-    def _served(self) -> None:
-        mine = self.waiting.get(self._client)
+    def _headed(self) -> None:
+        mine = self.waiting.get(self.client)
         if mine is not None:
             mine.pop(self, None)
             if not mine:
-                del self.waiting[self._client]
+                del self.waiting[self.client]
+
+    def _arrived(self) -> None:
+        if self.deadline is not None:
+            self.deadline.cancel()
+            self.deadline = None
+        self._headed()
 
     def data_received(self, data: bytes) -> None:
-        import h11
-
-        if self._refused:  # read and drop the rest, so the client sees the answer
+        if self.refused:  # read and drop the rest, so the client sees the answer
             return
-        if self.conn.their_state is h11.IDLE:  # a request's head is arriving
-            pending = self.conn.trailing_data[0] + data
+        if self.requests.their_state is h11.IDLE:  # a request's head is arriving
+            pending = self.requests.trailing_data[0] + data
             end = pending.find(b"\r\n\r\n")
             head = pending if end < 0 else pending[:end]
             if len(head) > MAX_HEAD:
                 self._refuse_head(b"\n" not in head[:MAX_HEAD])
                 return
-        super().data_received(data)
-        if self.conn.their_state is not h11.IDLE:  # a request came: no longer waiting
-            self._served()
+            if self.deadline is None and pending:
+                self._arrive()
+        if self.following:
+            self._follow(data)
+        self.inner.data_received(data)
+
+    def _follow(self, data: bytes) -> None:
+        """Read the requests' framing: where each head and each request ends."""
+        try:
+            self.requests.receive_data(data)
+            while True:
+                event = self.requests.next_event()
+                if event is h11.NEED_DATA or event is h11.PAUSED:
+                    return
+                if isinstance(event, h11.Request):
+                    self._headed()
+                elif isinstance(event, h11.EndOfMessage):
+                    self._arrived()
+                    # A stand-in answer lets the reader move on to the next request.
+                    self.requests.send(h11.Response(status_code=204, headers=[]))
+                    self.requests.send(h11.EndOfMessage())
+                    self.requests.start_next_cycle()
+                    if self.requests.trailing_data[0]:  # the next request, pipelined
+                        self._arrive()
+        except h11.ProtocolError:
+            # A malformed request (the protocol behind answers it), or the last
+            # one (Connection: close): nothing more to follow.
+            self.following = False
+            self._arrived()
 
     def _refuse_head(self, long_url: bool) -> None:
         """414 (or 431 for long headers) written directly: h11 would only
@@ -90,40 +137,25 @@ class Protocol(H11Protocol):
         what = "the address" if long_url else "the request's headers"
         body = f"Error: {what} may be at most {MAX_HEAD // 1024} KiB\n".encode()
         extra = "".join(f"{k}: {v}\r\n" for k, v in SECURITY_HEADERS.items()).encode()
+        length = str(len(body)).encode()
         self.transport.write(
             b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
-            b"content-length: "
-            + str(len(body)).encode()
-            + b"\r\nconnection: close\r\n"
-            + extra
-            + b"\r\n"
-            + body
+            b"content-length: " + length + b"\r\nconnection: close\r\n" + extra + b"\r\n" + body
         )
-        self._refused = True
+        self.refused = True
+        self._arrived()
         if self.transport.can_write_eof():
             self.transport.write_eof()
 
-    def _arm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        self._deadline = self.loop.call_later(self.read_timeout, self._expire)
+    def eof_received(self) -> bool | None:
+        return self.inner.eof_received()
 
-    def _expire(self) -> None:
-        import h11
+    def pause_writing(self) -> None:
+        self.inner.pause_writing()
 
-        waiting = self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
-        if waiting and not self.transport.is_closing():
-            self.transport.close()
-        self._deadline = None
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm()
-            self._wait()  # kept alive: waiting for the next request
+    def resume_writing(self) -> None:
+        self.inner.resume_writing()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        self._served()
-        super().connection_lost(exc)
+        self._arrived()
+        self.inner.connection_lost(exc)

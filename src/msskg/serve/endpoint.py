@@ -5,11 +5,8 @@ negotiated format, or render a page (home, saved query, timeline, describe)."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-
-import pyoxigraph as ox
 
 from msskg.errors import (
     MsskgError,
@@ -20,10 +17,10 @@ from msskg.errors import (
 )
 from msskg.graph.store import KnowledgeGraph
 from msskg.query.catalogue import SavedQuery, get_query, list_queries, parse_query
-from msskg.query.engines import check_query_text, run_query
+from msskg.query.engines import OxigraphBackend, check_query_text, run_query
 from msskg.query.formats import format_result
-from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult
-from msskg.query.text import query_syntax_error as _syntax_error
+from msskg.query.limits import check_rows, limited
+from msskg.query.results import GraphResult, QueryResult, SelectResult, SelectStream
 from msskg.serve.explorer import reader_address
 from msskg.serve.protocol import CONTENT_TYPES, GRAPH_TYPES, SELECT_TYPES, negotiate
 from msskg.views.reader import sources
@@ -31,12 +28,7 @@ from msskg.views.reader import sources
 if TYPE_CHECKING:
     from msskg.serve.protocol import Job, Reply, ServeConfig
 
-__all__ = ["JOBS", "LimitError", "job", "run_job", "run_sparql"]
-
-
-class LimitError(MsskgError):
-    """A result larger than the server's row limit, or a query past its time."""
-
+__all__ = ["JOBS", "job", "run_job", "run_sparql"]
 
 JobFunction = Callable[[KnowledgeGraph, dict[str, Any], "ServeConfig"], "Reply"]
 
@@ -113,40 +105,17 @@ def _timeline(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) 
 
 
 def run_sparql(graph: KnowledgeGraph, text: str, config: ServeConfig) -> QueryResult:
-    """Run ad-hoc SPARQL, reading the answer lazily so that the row limit and
-    the time limit are checked as it comes."""
-    deadline = time.monotonic() + config.timeout
+    """Run ad-hoc SPARQL, reading a SELECT's rows lazily so that the row limit
+    and the time limit are checked as they come."""
     saved = parse_query(text, name="query")
     check_query_text(saved, config.allow_service)
-    try:
-        answer = graph.store.query(text, use_default_graph_as_union=True)
-        if isinstance(answer, ox.QueryBoolean):
-            return AskResult(bool(answer))
-        if isinstance(answer, ox.QuerySolutions):
-            names = tuple(v.value for v in answer.variables)
-            rows = []
-            for solution in answer:
-                rows.append(tuple(solution[i] for i in range(len(names))))
-                _check(len(rows), deadline, config)
-            return SelectResult(names, tuple(rows))
-        triples = []
-        for triple in answer:
-            triples.append(triple)
-            _check(len(triples), deadline, config)
-        return GraphResult(tuple(triples))
-    except SyntaxError as err:
-        raise _syntax_error(saved, str(err)) from None
-    except (OSError, RuntimeError, ValueError) as err:
-        raise MsskgError(f"the query failed: {err}") from None
-
-
-def _check(count: int, deadline: float, config: ServeConfig) -> None:
-    if count > config.max_rows:
-        raise LimitError(
-            f"the result has more than {config.max_rows} rows, the server's limit; add a LIMIT"
-        )
-    if time.monotonic() > deadline:
-        raise LimitError(f"the query ran past the time limit of {config.timeout:g} s")
+    result = OxigraphBackend(graph).stream(saved, {})
+    if isinstance(result, SelectStream):
+        rows = limited(result.rows, config.limits, server=True)
+        return SelectResult(result.variables, tuple(rows))
+    if isinstance(result, GraphResult):
+        check_rows(len(result.triples), config.limits, server=True)
+    return result
 
 
 @job
@@ -163,8 +132,8 @@ def _saved(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> 
         if fmt != "html":
             raise
         return 400, CONTENT_TYPES["html"], webpage.error_page(saved.title, str(err), form).encode()
-    if isinstance(result, SelectResult) and len(result.rows) > config.max_rows:
-        raise LimitError(f"the result has more than {config.max_rows} rows, the server's limit")
+    if isinstance(result, SelectResult):
+        check_rows(len(result.rows), config.limits, server=True)
     if fmt == "html":
         from msskg.views.periods import labels_of
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from msskg.query.limits import SERVER_ROWS, SERVER_SECONDS, Limits
 from msskg.query.registry import FORMATS, GRAPH, PAGE, RESULTS, accepted
 
 __all__ = [
@@ -66,13 +67,18 @@ class ServeConfig:
 
     data: tuple[Path, ...] = ()
     store: Path | None = None
-    timeout: float = 10.0
-    max_rows: int = 10_000
+    timeout: float = SERVER_SECONDS
+    max_rows: int = SERVER_ROWS
     workers: int = 2
     allow_service: tuple[str, ...] = ()
     read_timeout: float = 10.0
     hosts: tuple[str, ...] = ()
     memory_limit: int | None = field(default_factory=_default_memory_limit)
+
+    @property
+    def limits(self) -> Limits:
+        """The limits on each query (:mod:`msskg.query.limits`)."""
+        return Limits(rows=self.max_rows, seconds=self.timeout, memory=self.memory_limit)
 
     def __post_init__(self) -> None:
         from msskg.errors import MsskgError

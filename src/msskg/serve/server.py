@@ -30,7 +30,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from msskg.errors import MsskgError, shown
-from msskg.serve.connection import MAX_HEAD, SECURITY_HEADERS, Protocol
+from msskg.serve.connection import MAX_HEAD, SECURITY_HEADERS, guarded
 from msskg.serve.protocol import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -296,20 +296,21 @@ def start_server(
         config = ServeConfig(**{**config.__dict__, "hosts": (host,)})
     sock = _listen(host, port)
     pool = WorkerPool(config)
-    protocol = type("Protocol", (Protocol,), {"read_timeout": config.read_timeout, "waiting": {}})
     settings = uvicorn.Config(
         make_app(pool, config, log),
-        http=protocol,
+        http="h11",
         lifespan="on",
         log_config=None,
         access_log=False,
         timeout_keep_alive=5,
         timeout_graceful_shutdown=5,
         limit_concurrency=200,
-        # well above MAX_HEAD, which Protocol checks after each read (up to 256 KiB)
+        # well above MAX_HEAD, which the guard checks on each read
         h11_max_incomplete_event_size=1024 * 1024,
         server_header=False,
     )
+    settings.load()
+    settings.http_protocol_class = guarded(settings.http_protocol_class, config.read_timeout)
     runner = uvicorn.Server(settings)
     server = Server(runner, pool, sock)
     if background:

@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from msskg.errors import EXIT_MEMORY, DataError, MsskgError
-from msskg.query.limits import resident_bytes, size_text
+from msskg.query.limits import Limits, resident_bytes, size_text, time_message, within
 from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig, plain
 
 __all__ = ["Reply", "ServeConfig", "WorkerPool"]
@@ -37,10 +37,13 @@ LANES = (SPARQL_LANE, PAGES_LANE)
 
 
 def _worker_main(conn: Connection, config: ServeConfig) -> None:
-    from msskg.graph.store import open_store
-    from msskg.query.limits import watch_memory
+    with within(Limits(memory=config.memory_limit), say=False):  # the pool says why it ended
+        _answer_jobs(conn, config)
 
-    watch_memory(config.memory_limit, say=False)  # the pool says why it ended
+
+def _answer_jobs(conn: Connection, config: ServeConfig) -> None:
+    from msskg.graph.store import open_store
+
     try:
         graph = open_store(data=config.data, store=config.store)
     except MsskgError as err:
@@ -147,11 +150,7 @@ class WorkerPool:
             )
         if answered:  # the worker ended without a reply: it crashed
             return plain(500, "Error: the query stopped its worker process; it was replaced\n")
-        return plain(
-            503,
-            f"Error: the query ran past the time limit of {limit:g} s and was stopped; "
-            "narrow it or add a LIMIT\n",
-        )
+        return plain(503, f"Error: {time_message(limit)}\n")
 
     def _retire(self, worker: _Worker) -> None:
         with self._lock:

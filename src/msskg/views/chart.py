@@ -14,15 +14,15 @@ from typing import Literal
 import pyoxigraph as ox
 
 from msskg.dates import FuzzyDate, Precision, parse_span
-from msskg.errors import BadDateError, UnknownFormatError, visible_lines
+from msskg.errors import BadDateError, visible_lines
 from msskg.graph.files import input_paths
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.output import write_atomically
+from msskg.query.registry import CHART, check_format
 from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing
 
-__all__ = ["CHART_FORMATS", "Edge", "OrgChart", "build_chart", "chart", "when_in_words"]
+__all__ = ["Edge", "OrgChart", "build_chart", "chart", "when_in_words"]
 
-CHART_FORMATS = ("mermaid", "dot", "svg")
 Certainty = Literal["certain", "possible", "undated"]
 # Superiors of superiors are followed this far up.
 _MAX_DEPTH = 5
@@ -79,8 +79,7 @@ def chart(
     """The organisation chart of ``thing`` (the Ministry of Social Security by
     default) on date ``at`` (YYYY, YYYY-MM, YYYY-MM-DD or today; today by
     default), also written atomically to ``output`` when given."""
-    if fmt not in CHART_FORMATS:
-        raise UnknownFormatError(f'unknown chart format "{fmt}"; use {", ".join(CHART_FORMATS)}')
+    check_format(fmt, CHART, "chart")
     when = parse_span(at or "today", today=today).single
     if when is None:
         raise BadDateError(f'a chart is drawn on one date, not a range: "{at}"')

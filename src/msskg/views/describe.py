@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from msskg.errors import UnknownFormatError, visible_lines
+from msskg.errors import visible_lines
 from msskg.graph.prefixes import shorten
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.catalogue import get_query
 from msskg.query.engines import run_query
+from msskg.query.registry import DESCRIPTION, check_format
 from msskg.query.results import GraphResult, SelectResult
 from msskg.views.lanes import Bar
 from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing, select
@@ -23,7 +24,6 @@ from msskg.vocab import MSS as _MSS
 from msskg.vocab import ORG as _ORG
 
 __all__ = [
-    "DESCRIBE_FORMATS",
     "Description",
     "Fact",
     "build_description",
@@ -31,7 +31,6 @@ __all__ = [
     "statement_labels",
 ]
 
-DESCRIBE_FORMATS = ("text", "md", "jsonld")
 # The property that links a fact to the thing decides its section.
 _SECTIONS = {
     "(itself)": "Sources of the resource itself",
@@ -106,10 +105,7 @@ def describe(
     store: Path | str | None = None,
 ) -> str:
     """Everything about ``thing`` (IRI, prefixed name or label) as ``fmt``."""
-    if fmt not in DESCRIBE_FORMATS:
-        raise UnknownFormatError(
-            f'unknown describe format "{fmt}"; use {", ".join(DESCRIBE_FORMATS)}'
-        )
+    check_format(fmt, DESCRIPTION, "describe")
     graph = open_store(data=data, store=store)
     if fmt == "jsonld":
         return describe_jsonld(graph, resolve_thing(graph, thing))
@@ -318,47 +314,49 @@ def describe_graph(graph: KnowledgeGraph, node: ox.NamedNode) -> GraphResult:
 
 
 def render_text(built: Description) -> str:
-    lines = [built.title, "=" * len(built.title), f"IRI: {built.iri}"]
-    for lang, values in built.labels.items():
-        lines.append(f"Labels ({lang or 'no language'}): {'; '.join(values)}")
-    if built.types:
-        lines.append(f"Types: {', '.join(built.types)}")
-    for prop, value in built.statements:
-        lines.append(f"  {prop}: {value}")
-    for section, facts in built.sections.items():
-        lines += ["", section, "-" * len(section)]
-        for fact in facts:
-            dates = f"  [{fact.dates}]" if fact.dates and fact.dates not in fact.label else ""
-            lines.append(f"* {fact.label}{dates}")
-            lines += [f"    “{_one_line(q)}” ({source})" for q, source in fact.quotes]
-    if built.conflicts:
-        lines += ["", "Conflicts", "---------"]
-        for kind, claim, quote, source in built.conflicts:
-            lines += [f"! {kind}: {claim}", f"    “{_one_line(quote)}” ({source})"]
-    return visible_lines(lines)
+    return _render(built, md=False)
 
 
 def render_markdown(built: Description) -> str:
-    lines = [f"# {built.title}", "", f"<{built.iri}>", ""]
+    return _render(built, md=True)
+
+
+def _render(built: Description, *, md: bool) -> str:
+    """The description as plain text or Markdown (``md``): the same parts in each."""
+    esc = _md if md else str
+    item = "- **{}**: {}" if md else "{}: {}"
+    title = [f"# {built.title}", "", f"<{built.iri}>", ""]
+    lines = title if md else [built.title, "=" * len(built.title), f"IRI: {built.iri}"]
     for lang, values in built.labels.items():
-        lines.append(f"- **Labels ({lang or 'no language'})**: {'; '.join(values)}")
+        lines.append(item.format(f"Labels ({lang or 'no language'})", "; ".join(values)))
     if built.types:
-        lines.append(f"- **Types**: {', '.join(built.types)}")
-    lines += [f"- **{prop}**: {_md(value)}" for prop, value in built.statements]
+        lines.append(item.format("Types", ", ".join(built.types)))
+    lines += [("- **{}**: {}" if md else "  {}: {}").format(p, esc(v)) for p, v in built.statements]
     for section, facts in built.sections.items():
-        lines += ["", f"## {section}", ""]
+        lines += _heading(section, md)
         for fact in facts:
-            dates = f" ({fact.dates})" if fact.dates and fact.dates not in fact.label else ""
-            lines.append(f"- **{_md(fact.label)}**{dates}")
-            lines += [f"  > {_md(_one_line(q))} — `{source}`" for q, source in fact.quotes]
+            dated = bool(fact.dates and fact.dates not in fact.label)
+            if md:
+                lines.append(f"- **{_md(fact.label)}**" + (f" ({fact.dates})" if dated else ""))
+            else:
+                lines.append(f"* {fact.label}" + (f"  [{fact.dates}]" if dated else ""))
+            lines += [_quoted(quote, source, md) for quote, source in fact.quotes]
     if built.conflicts:
-        lines += ["", "## Conflicts", ""]
+        lines += _heading("Conflicts", md)
         for kind, claim, quote, source in built.conflicts:
-            lines += [
-                f"- **{_md(kind)}**: {_md(claim)}",
-                f"  > {_md(_one_line(quote))} — `{source}`",
-            ]
+            said = f"- **{_md(kind)}**: {_md(claim)}" if md else f"! {kind}: {claim}"
+            lines += [said, _quoted(quote, source, md)]
     return visible_lines(lines)
+
+
+def _heading(text: str, md: bool) -> list[str]:
+    return ["", f"## {text}", ""] if md else ["", text, "-" * len(text)]
+
+
+def _quoted(quote: str, source: str, md: bool) -> str:
+    if md:
+        return f"  > {_md(_one_line(quote))} — `{source}`"
+    return f"    “{_one_line(quote)}” ({source})"
 
 
 def _one_line(text: str) -> str:

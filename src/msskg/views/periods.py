@@ -194,13 +194,6 @@ class Period:
             return True
         return day <= start.earliest
 
-    def possibly_at(self, day: dt.date) -> bool:
-        """Possibly in force on ``day``: start.earliest <= day <= end.latest."""
-        first, last = self.first_possible, self.last_possible
-        if not self.considered or (first is not None and first > day):
-            return False
-        return last is None or day <= last
-
 
 @dataclass(frozen=True)
 class Claim:

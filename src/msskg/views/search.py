@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from msskg.errors import ParameterError, UnknownFormatError, shown, visible_lines
+from msskg.errors import ParameterError, shown, visible_lines
 from msskg.graph.prefixes import shorten
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.folding import fold, nfkc
+from msskg.query.registry import HITS, check_format
 from msskg.views.periods import label, labels_of, select
 from msskg.views.search_text import (
     Excerpt,
@@ -29,9 +30,8 @@ from msskg.views.search_text import (
 )
 from msskg.vocab import OWL as _OWL
 
-__all__ = ["SEARCH_FORMATS", "Hit", "find", "format_hits", "search"]
+__all__ = ["Hit", "find", "format_hits", "search"]
 
-SEARCH_FORMATS = ("text", "json")
 
 _PREFIXES = """\
 PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -95,8 +95,7 @@ def search(
 ) -> str:
     """The hits for ``text`` in the graph (bundled, ``data`` files or a
     ``store``), best first, as ``fmt`` (text or json)."""
-    if fmt not in SEARCH_FORMATS:
-        raise UnknownFormatError(f'unknown search format "{fmt}"; use text or json')
+    check_format(fmt, HITS, "search")
     if limit < 1:
         raise ParameterError(f"--limit takes a whole number from 1, not {limit}")
     graph = open_store(data=data, store=store)

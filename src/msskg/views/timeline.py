@@ -8,10 +8,10 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from msskg.errors import UnknownFormatError
 from msskg.graph.files import input_paths
 from msskg.graph.store import open_store
 from msskg.output import write_atomically
+from msskg.query.registry import TIMELINE, check_format
 from msskg.views.lanes import build_timeline
 from msskg.views.timeline_svg import render_svg
 from msskg.views.timeline_text import render_text
@@ -32,8 +32,7 @@ def timeline(
     """The timeline of ``thing`` (IRI, prefixed name or label; the Ministry of
     Social Security by default) as ``svg`` or ``text``, written atomically to
     ``output`` when given."""
-    if fmt not in ("svg", "text"):
-        raise UnknownFormatError(f'unknown timeline format "{fmt}"; use svg or text')
+    check_format(fmt, TIMELINE, "timeline")
     built = build_timeline(open_store(data=data, store=store), thing, today=today)
     text = render_svg(built) if fmt == "svg" else render_text(built)
     if output is not None:
