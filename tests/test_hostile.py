@@ -243,6 +243,69 @@ def test_a_local_query_past_its_time_limit_is_stopped() -> None:
     )
 
 
+# pyoxigraph 0.5.13 sorts with a comparison that is not a total order when
+# numbers meet text (2 < 10 by value, 10 < "15" < 2 as text): Rust's sort then
+# panics, and pyoxigraph, built to abort, ends the process (docs/security.md).
+MIXED_ORDER = (
+    'SELECT ?x { VALUES ?x { "6" "15" "14" 8 5 10 8 "14" "25" 7 11 "7" "1" "2" "28" 1 24 '
+    '"4" "1" 19 28 } } ORDER BY ?x'
+)
+CRASHED = (
+    "Error: the query engine (pyoxigraph) crashed: user-provided comparison function does "
+    "not correctly implement a total order. It cannot sort values it cannot all compare "
+    "(numbers with text, times with and without a time zone): sort by STR(?x), or by "
+    "values of one kind\n"
+)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [MIXED_ORDER, "SELECT * { ?a ?b ?c . ?d ?e ?c . ?d ?h ?i } ORDER BY ?a ?i LIMIT 5"],
+)
+def test_an_engine_panic_is_one_line_and_its_own_exit_code(query: str) -> None:
+    out, err = msskg("query", "--sparql", query, "-f", "csv").communicate(timeout=120)
+    assert (out, err.decode()) == (b"", CRASHED)
+
+
+def test_an_engine_panic_exits_11() -> None:
+    process = msskg("query", "--sparql", MIXED_ORDER)
+    process.communicate(timeout=60)
+    assert process.returncode == 11
+
+
+def test_the_same_values_sorted_as_text_are_answered() -> None:
+    text = MIXED_ORDER.replace("ORDER BY ?x", "ORDER BY STR(?x) LIMIT 2")
+    process = msskg("query", "--sparql", text, "-f", "csv")
+    assert process.communicate(timeout=60) == (b"x\r\n1\r\n1\r\n", b"")
+
+
+CRASH_WHILE_WRITING = """
+import os, sys
+from pathlib import Path
+from msskg import launch
+launch._watch_for_crashes()
+from msskg.output import open_atomically
+with open_atomically(Path(sys.argv[1])) as stream:
+    stream.write(b"half")
+    sys.stderr.write("before\\n\\n")
+    sys.stderr.flush()
+    os.abort()
+"""
+
+
+def test_a_crash_is_one_line_and_leaves_no_half_written_output(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    process = subprocess.run(
+        [sys.executable, "-c", CRASH_WHILE_WRITING, str(target)], capture_output=True
+    )
+    assert (process.returncode, process.stderr.decode()) == (
+        11,
+        "before\n\nError: msskg crashed (ended with SIGABRT), inside the query engine or a "
+        "library; narrow the query, and please report it\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("seconds", [None, 60.0])
 def test_leaving_a_time_limit_wakes_its_watcher(
     monkeypatch: pytest.MonkeyPatch, seconds: float | None

@@ -72,6 +72,7 @@ def open_atomically(
                 dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
             )
             _UNFINISHED.add(temporary)
+            _tell_guard(f"+{temporary}")
     except OSError as err:
         raise OutputError(f"cannot write {path}: {err.strerror}") from None
     try:
@@ -90,12 +91,21 @@ def open_atomically(
         raise
     finally:
         _UNFINISHED.discard(temporary)
+        _tell_guard(f"-{temporary}")
 
 
 # Files being written now: a watchdog that ends the process (os._exit, no
 # unwinding) removes them first (discard_unfinished).
 _UNFINISHED: set[str] = set()
 _REGISTERING = threading.Lock()
+# Where the process that watches this one for a crash (msskg.launch) learns of
+# them too: a crash leaves no chance to remove them here.
+GUARD_FD: int | None = None
+
+
+def _tell_guard(change: str) -> None:
+    if GUARD_FD is not None:
+        os.write(GUARD_FD, change.encode("utf-8", "surrogateescape") + b"\0")
 
 
 def discard_unfinished() -> None:
