@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
-import select
 import signal
 import sys
-import threading
 from pathlib import Path
 
 __all__ = ["main"]
@@ -141,7 +138,6 @@ def _run(
 # so each arrives once.
 _PASSED_ON = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 _CRASHES = (signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGILL, signal.SIGFPE)
-_PANIC = re.compile(r"\r?thread '.*' .*panicked at ")
 
 
 def _watch_for_crashes() -> None:
@@ -163,9 +159,7 @@ def _watch_for_crashes() -> None:
         os.close(told)
         os.dup2(writer, 2)
         os.close(writer)
-        from msskg import output
-
-        output.GUARD_FD = tell
+        os.environ["MSSKG_CRASH_WATCH"] = f"{os.getpid()}:{tell}"  # msskg.output
         _end_with(watcher)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, watched)
         return
@@ -173,7 +167,9 @@ def _watch_for_crashes() -> None:
         os.setpgid(pid, pid)
     os.close(writer)
     os.close(tell)
-    sys.exit(_watch(pid, reader, told, watched))
+    code = _watch(pid, reader, told, watched)
+    sys.stderr.flush()
+    os._exit(code)  # nothing of this process's own to finish: skip the interpreter's
 
 
 def _end_with(watcher: int) -> None:
@@ -190,6 +186,8 @@ def _end_with(watcher: int) -> None:
 
 
 def _watch(pid: int, reader: int, told: int, watched: set[signal.Signals]) -> int:
+    import threading  # here, after the fork: the child starts without waiting for it
+
     held: list[str] = []
     unfinished: set[str] = set()
     relay = threading.Thread(target=_relay, args=(reader, held), daemon=True)
@@ -263,7 +261,7 @@ def _relay(reader: int, held: list[str]) -> None:
             continue
         *lines, pending = pending.split("\n")
         for index, line in enumerate(lines):
-            if _PANIC.match(line):
+            if line.lstrip("\r").startswith("thread '") and " panicked at " in line:
                 held.extend([*(kept + "\n" for kept in lines[index:]), pending])
                 pending = blank = ""
                 break
@@ -282,6 +280,8 @@ def _relay(reader: int, held: list[str]) -> None:
 
 
 def _read(reader: int, wait: float | None) -> bytes | None:
+    import select
+
     if not select.select([reader], [], [], wait)[0]:
         return None
     try:

@@ -98,14 +98,16 @@ def open_atomically(
 # unwinding) removes them first (discard_unfinished).
 _UNFINISHED: set[str] = set()
 _REGISTERING = threading.Lock()
-# Where the process that watches this one for a crash (msskg.launch) learns of
-# them too: a crash leaves no chance to remove them here.
-GUARD_FD: int | None = None
+# The process that watches this one for a crash (msskg.launch) learns of them
+# too, through a pipe named as "PID:FD" (only this process, not one it starts,
+# writes there): a crash leaves no chance to remove them here.
+GUARD_ENV = "MSSKG_CRASH_WATCH"
 
 
 def _tell_guard(change: str) -> None:
-    if GUARD_FD is not None:
-        os.write(GUARD_FD, change.encode("utf-8", "surrogateescape") + b"\0")
+    pid, _, fd = os.environ.get(GUARD_ENV, "").partition(":")
+    if pid == str(os.getpid()):
+        os.write(int(fd), change.encode("utf-8", "surrogateescape") + b"\0")
 
 
 def discard_unfinished() -> None:
