@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import unicodedata
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -1088,34 +1089,55 @@ def test_allow_service_allows_what_is_under_it(path: str) -> None:
 # ---------------------------------------------------------------- push says what it did
 
 
+class FakeStore:
+    """A Graph Store (PUT) and SPARQL Update (POST) server that fails the
+    ``fail_put``-th PUT, or every update with MOVE in it."""
+
+    def __init__(self, fail_put: int = 0, fail_move: bool = False):
+        import http.server
+
+        self.puts: list[str] = []
+        self.updates: list[str] = []
+        store = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self, failing: bool) -> None:
+                self.send_response(500 if failing else 204)
+                body = b"store full\n" if failing else b""
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_PUT(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                store.puts.append(self.path)
+                self.answer(len(store.puts) == fail_put)
+
+            def do_POST(self) -> None:
+                text = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                store.updates.append(text)
+                self.answer(fail_move and "MOVE" in text)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def test_a_push_that_fails_midway_says_what_it_did() -> None:
-    import http.server
-
-    puts: list[str] = []
-
-    class Store(http.server.BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            puts.append(self.path)
-            failing = len(puts) > 2
-            self.send_response(500 if failing else 204)
-            body = b"store full\n" if failing else b""
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Store)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    store = FakeStore(fail_put=3)
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/store"
+        url = f"{store.url}/store"
         code, out, err = run("push", "--endpoint", url)
     finally:
-        server.shutdown()
-        server.server_close()
+        store.close()
+    puts = store.puts
     assert (code, out) == (6, "")
     assert len(puts) == 3
     line = one_line(err)
@@ -1130,6 +1152,41 @@ def test_a_push_that_fails_midway_says_what_it_did() -> None:
         ": run the same msskg push again to complete it (pushing a graph twice leaves the "
         "same triples)"
     )
+
+
+def staged_push(store: FakeStore) -> str:
+    """The error line of a push to ``store`` with staging."""
+    try:
+        args = ["--endpoint", f"{store.url}/store", "--update-endpoint", f"{store.url}/update"]
+        code, out, err = run("push", *args)
+    finally:
+        store.close()
+    assert (code, out) == (6, "")
+    return one_line(err)
+
+
+def test_a_staged_push_that_fails_midway_replaces_nothing() -> None:
+    store = FakeStore(fail_put=3)
+    line = staged_push(store)
+    assert line.endswith(": store full; no graph was replaced (they go in place at the end)")
+    # Only staging graphs were written, and they were dropped again.
+    assert all(put.startswith("/store?graph=urn%3Amsskg%3Astaging%3A") for put in store.puts)
+    staged = [urllib.parse.unquote(put.split("=", 1)[1]) for put in store.puts]
+    assert len(staged) == 3 and staged[0].endswith(":0")
+    graphs = store.updates[0].count("DROP")  # all of them, the ones not yet written too
+    drops = [f"DROP SILENT GRAPH <{staged[0][:-1]}{n}>" for n in range(graphs)]
+    assert graphs > 3 and store.updates == [" ;\n".join(drops)]
+
+
+def test_a_staged_push_whose_switch_fails_says_so() -> None:
+    store = FakeStore(fail_move=True)
+    assert staged_push(store).endswith(
+        ": store full; the graphs were not put in place: run the same msskg push again"
+    )
+    staged = [urllib.parse.unquote(put.split("=", 1)[1]) for put in store.puts]
+    move, drop = store.updates
+    assert move.startswith(f"MOVE <{staged[0]}> TO DEFAULT ;\nMOVE <{staged[1]}> TO <https://")
+    assert drop == " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in staged)
 
 
 def test_notes_are_shown_escaped(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
