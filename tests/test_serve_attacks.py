@@ -122,7 +122,9 @@ def test_malformed_content_length_is_400(server: Server, length: bytes) -> None:
         b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query"
         b"\r\nContent-Length: " + length + b"\r\nConnection: close\r\n\r\nASK {}"
     )
-    assert raw(server, request).startswith(b"HTTP/1.1 400 ")
+    head, _, body = raw(server, request).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n") and b"\r\nX-Frame-Options: DENY" in head
+    assert body == b"Error: the request is not valid HTTP/1.1\n"
 
 
 def test_body_over_a_megabyte_is_413(server: Server) -> None:

@@ -103,6 +103,24 @@ class Protocol(H11Protocol):
         if self.transport.can_write_eof():
             self.transport.write_eof()
 
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to a request h11 cannot read (a malformed length,
+        a bad header line), with msskg's one line and the headers every answer
+        carries."""
+        import h11
+
+        body = b"Error: the request is not valid HTTP/1.1\n"
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
+        headers += [(b"content-length", str(len(body)).encode())]
+        headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        for event in (
+            h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+            h11.Data(data=body),
+        ):
+            self.transport.write(self.conn.send(event) or b"")
+        self.transport.write(self.conn.send(h11.EndOfMessage()) or b"")
+        self.transport.close()
+
     def _arm(self) -> None:
         if self._deadline is not None:
             self._deadline.cancel()
