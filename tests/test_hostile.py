@@ -294,6 +294,18 @@ with open_atomically(Path(sys.argv[1])) as stream:
 """
 
 
+def test_a_killed_command_says_so() -> None:
+    script = (
+        "from msskg import launch; launch._watch_for_crashes(); import os; os.kill(os.getpid(), 9)"
+    )
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert (process.returncode, process.stderr.decode()) == (
+        137,
+        "Error: msskg was killed (SIGKILL), perhaps by the system for lack of memory; "
+        "MSSKG_MEMORY_LIMIT sets where msskg stops itself first\n",
+    )
+
+
 def test_a_crash_is_one_line_and_leaves_no_half_written_output(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     process = subprocess.run(

@@ -219,6 +219,11 @@ def _watch(pid: int, reader: int, told: int, watched: set[signal.Signals]) -> in
         from msskg.errors import EXIT_CRASH
 
         return EXIT_CRASH
+    if crash == signal.SIGKILL:  # a shell would say "Killed"; it sees only the watcher
+        sys.stderr.write(
+            "Error: msskg was killed (SIGKILL), perhaps by the system for lack of memory; "
+            "MSSKG_MEMORY_LIMIT sets where msskg stops itself first\n"
+        )
     return 128 + crash
 
 
