@@ -294,6 +294,34 @@ with open_atomically(Path(sys.argv[1])) as stream:
 """
 
 
+def test_the_watcher_passes_stderr_on_as_it_comes() -> None:
+    script = (
+        "import sys, time; from msskg import launch; launch._watch_for_crashes()\n"
+        "for part in ('a\\n\\n\\nb\\nthr', 'ead 1\\n', 'thread 2 panicked at x\\n', '\\r50%'):\n"
+        "    sys.stderr.write(part); sys.stderr.flush(); time.sleep(0.1)\n"
+        "sys.exit(3)"
+    )
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert (process.returncode, process.stderr) == (
+        3,
+        b"a\n\n\nb\nthread 1\nthread 2 panicked at x\n\r50%",
+    )
+
+
+def test_a_panic_that_does_not_end_the_command_is_shown() -> None:
+    """As when a panic ends one of msskg serve's workers: the server goes on."""
+    script = (
+        "import sys, time; from msskg import launch; launch._watch_for_crashes()\n"
+        "sys.stderr.write(\"\\nthread 'w' (9) panicked at f.rs:1:\\nboom\\n\")\n"
+        "time.sleep(1.5); sys.stderr.write('after\\n')"
+    )
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True)
+    assert (process.returncode, process.stderr) == (
+        0,
+        b"\nthread 'w' (9) panicked at f.rs:1:\nboom\nafter\n",
+    )
+
+
 def test_a_killed_command_says_so() -> None:
     script = (
         "from msskg import launch; launch._watch_for_crashes(); import os; os.kill(os.getpid(), 9)"

@@ -230,8 +230,8 @@ def _watch(pid: int, reader: int, told: int, watched: set[signal.Signals]) -> in
 def _crash_message(signum: int, held: list[str]) -> str:
     from msskg.errors import clean
 
-    lines = "".join(held).replace("\r", "").splitlines()
-    panic = lines[1] if len(lines) > 1 else ""
+    lines = "".join(held).replace("\r", "").strip().splitlines()
+    panic = lines[1] if len(lines) > 1 else ""  # the line after "thread '...' panicked at"
     if "total order" in panic:
         return clean(
             f"Error: the query engine (pyoxigraph) crashed: {panic}. It cannot sort values it "
@@ -267,7 +267,7 @@ def _relay(reader: int, held: list[str]) -> None:
         *lines, pending = pending.split("\n")
         for index, line in enumerate(lines):
             if line.lstrip("\r").startswith("thread '") and " panicked at " in line:
-                held.extend([*(kept + "\n" for kept in lines[index:]), pending])
+                held.extend([blank, *(kept + "\n" for kept in lines[index:]), pending])
                 pending = blank = ""
                 break
             # A panic starts with an empty line: an empty line waits for the next.
