@@ -280,69 +280,50 @@ def test_the_same_values_sorted_as_text_are_answered() -> None:
     assert process.communicate(timeout=60) == (b"x\r\n1\r\n1\r\n", b"")
 
 
-CRASH_WHILE_WRITING = """
-import os, sys
-from pathlib import Path
-from msskg import launch
-launch._watch_for_crashes()
-from msskg.output import open_atomically
-with open_atomically(Path(sys.argv[1])) as stream:
-    stream.write(b"half")
-    sys.stderr.write("before\\n\\n")
-    sys.stderr.flush()
-    os.abort()
-"""
+def watched(body: str, *args: str) -> tuple[int, bytes]:
+    """The exit code and stderr of Python ``body`` run under msskg's crash watcher."""
+    script = "import os, sys, time\nfrom msskg import launch\nlaunch._watch_for_crashes()\n"
+    process = subprocess.run([sys.executable, "-c", script + body, *args], capture_output=True)
+    return process.returncode, process.stderr
 
 
 def test_the_watcher_passes_stderr_on_as_it_comes() -> None:
-    script = (
-        "import sys, time; from msskg import launch; launch._watch_for_crashes()\n"
+    body = (
         "for part in ('a\\n\\n\\nb\\nthr', 'ead 1\\n', 'thread 2 panicked at x\\n', '\\r50%'):\n"
         "    sys.stderr.write(part); sys.stderr.flush(); time.sleep(0.1)\n"
         "sys.exit(3)"
     )
-    process = subprocess.run([sys.executable, "-c", script], capture_output=True)
-    assert (process.returncode, process.stderr) == (
-        3,
-        b"a\n\n\nb\nthread 1\nthread 2 panicked at x\n\r50%",
-    )
+    assert watched(body) == (3, b"a\n\n\nb\nthread 1\nthread 2 panicked at x\n\r50%")
 
 
 def test_a_panic_that_does_not_end_the_command_is_shown() -> None:
     """As when a panic ends one of msskg serve's workers: the server goes on."""
-    script = (
-        "import sys, time; from msskg import launch; launch._watch_for_crashes()\n"
+    body = (
         "sys.stderr.write(\"\\nthread 'w' (9) panicked at f.rs:1:\\nboom\\n\")\n"
         "time.sleep(1.5); sys.stderr.write('after\\n')"
     )
-    process = subprocess.run([sys.executable, "-c", script], capture_output=True)
-    assert (process.returncode, process.stderr) == (
-        0,
-        b"\nthread 'w' (9) panicked at f.rs:1:\nboom\nafter\n",
-    )
+    assert watched(body) == (0, b"\nthread 'w' (9) panicked at f.rs:1:\nboom\nafter\n")
 
 
 def test_a_killed_command_says_so() -> None:
-    script = (
-        "from msskg import launch; launch._watch_for_crashes(); import os; os.kill(os.getpid(), 9)"
-    )
-    process = subprocess.run([sys.executable, "-c", script], capture_output=True)
-    assert (process.returncode, process.stderr.decode()) == (
+    assert watched("os.kill(os.getpid(), 9)") == (
         137,
-        "Error: msskg was killed (SIGKILL), perhaps by the system for lack of memory; "
-        "MSSKG_MEMORY_LIMIT sets where msskg stops itself first\n",
+        b"Error: msskg was killed (SIGKILL), perhaps by the system for lack of memory; "
+        b"MSSKG_MEMORY_LIMIT sets where msskg stops itself first\n",
     )
 
 
 def test_a_crash_is_one_line_and_leaves_no_half_written_output(tmp_path: Path) -> None:
-    target = tmp_path / "out.csv"
-    process = subprocess.run(
-        [sys.executable, "-c", CRASH_WHILE_WRITING, str(target)], capture_output=True
+    body = (
+        "from pathlib import Path\nfrom msskg.output import open_atomically\n"
+        "with open_atomically(Path(sys.argv[1])) as stream:\n"
+        "    stream.write(b'half'); sys.stderr.write('before\\n\\n'); sys.stderr.flush()\n"
+        "    os.abort()"
     )
-    assert (process.returncode, process.stderr.decode()) == (
+    assert watched(body, str(tmp_path / "out.csv")) == (
         11,
-        "before\n\nError: msskg crashed (ended with SIGABRT), inside the query engine or a "
-        "library; narrow the query, and please report it\n",
+        b"before\n\nError: msskg crashed (ended with SIGABRT), inside the query engine or a "
+        b"library; narrow the query, and please report it\n",
     )
     assert list(tmp_path.iterdir()) == []
 
