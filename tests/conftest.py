@@ -137,6 +137,10 @@ class OxigraphServer:
     def store(self) -> str:
         return f"{self.base}/store"
 
+    @property
+    def update(self) -> str:
+        return f"{self.base}/update"
+
 
 def _free_port() -> int:
     with socket.socket() as probe:

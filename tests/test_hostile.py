@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 import unicodedata
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -241,6 +242,90 @@ def test_a_local_query_past_its_time_limit_is_stopped() -> None:
         "Error: the query ran past the time limit of 2 s and was stopped; narrow it, "
         "add a LIMIT, or raise --timeout (0: no limit)\n"
     )
+
+
+# pyoxigraph 0.5.13 sorts with a comparison that is not a total order when
+# numbers meet text (2 < 10 by value, 10 < "15" < 2 as text): Rust's sort then
+# panics, and pyoxigraph, built to abort, ends the process (docs/security.md).
+MIXED_ORDER = (
+    'SELECT ?x { VALUES ?x { "6" "15" "14" 8 5 10 8 "14" "25" 7 11 "7" "1" "2" "28" 1 24 '
+    '"4" "1" 19 28 } } ORDER BY ?x'
+)
+CRASHED = (
+    "Error: the query engine (pyoxigraph) crashed: user-provided comparison function does "
+    "not correctly implement a total order. It cannot sort values it cannot all compare "
+    "(numbers with text, times with and without a time zone): sort by STR(?x), or by "
+    "values of one kind\n"
+)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [MIXED_ORDER, "SELECT * { ?a ?b ?c . ?d ?e ?c . ?d ?h ?i } ORDER BY ?a ?i LIMIT 5"],
+)
+def test_an_engine_panic_is_one_line_and_its_own_exit_code(query: str) -> None:
+    out, err = msskg("query", "--sparql", query, "-f", "csv").communicate(timeout=120)
+    assert (out, err.decode()) == (b"", CRASHED)
+
+
+def test_an_engine_panic_exits_11() -> None:
+    process = msskg("query", "--sparql", MIXED_ORDER)
+    process.communicate(timeout=60)
+    assert process.returncode == 11
+
+
+def test_the_same_values_sorted_as_text_are_answered() -> None:
+    text = MIXED_ORDER.replace("ORDER BY ?x", "ORDER BY STR(?x) LIMIT 2")
+    process = msskg("query", "--sparql", text, "-f", "csv")
+    assert process.communicate(timeout=60) == (b"x\r\n1\r\n1\r\n", b"")
+
+
+def watched(body: str, *args: str) -> tuple[int, bytes]:
+    """The exit code and stderr of Python ``body`` run under msskg's crash watcher."""
+    script = "import os, sys, time\nfrom msskg import launch\nlaunch._watch_for_crashes()\n"
+    process = subprocess.run([sys.executable, "-c", script + body, *args], capture_output=True)
+    return process.returncode, process.stderr
+
+
+def test_the_watcher_passes_stderr_on_as_it_comes() -> None:
+    body = (
+        "for part in ('a\\n\\n\\nb\\nthr', 'ead 1\\n', 'thread 2 panicked at x\\n', '\\r50%'):\n"
+        "    sys.stderr.write(part); sys.stderr.flush(); time.sleep(0.1)\n"
+        "sys.exit(3)"
+    )
+    assert watched(body) == (3, b"a\n\n\nb\nthread 1\nthread 2 panicked at x\n\r50%")
+
+
+def test_a_panic_that_does_not_end_the_command_is_shown() -> None:
+    """As when a panic ends one of msskg serve's workers: the server goes on."""
+    body = (
+        "sys.stderr.write(\"\\nthread 'w' (9) panicked at f.rs:1:\\nboom\\n\")\n"
+        "time.sleep(1.5); sys.stderr.write('after\\n')"
+    )
+    assert watched(body) == (0, b"\nthread 'w' (9) panicked at f.rs:1:\nboom\nafter\n")
+
+
+def test_a_killed_command_says_so() -> None:
+    assert watched("os.kill(os.getpid(), 9)") == (
+        137,
+        b"Error: msskg was killed (SIGKILL), perhaps by the system for lack of memory; "
+        b"MSSKG_MEMORY_LIMIT sets where msskg stops itself first\n",
+    )
+
+
+def test_a_crash_is_one_line_and_leaves_no_half_written_output(tmp_path: Path) -> None:
+    body = (
+        "from pathlib import Path\nfrom msskg.output import open_atomically\n"
+        "with open_atomically(Path(sys.argv[1])) as stream:\n"
+        "    stream.write(b'half'); sys.stderr.write('before\\n\\n'); sys.stderr.flush()\n"
+        "    os.abort()"
+    )
+    assert watched(body, str(tmp_path / "out.csv")) == (
+        11,
+        b"before\n\nError: msskg crashed (ended with SIGABRT), inside the query engine or a "
+        b"library; narrow the query, and please report it\n",
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("seconds", [None, 60.0])
@@ -1025,34 +1110,55 @@ def test_allow_service_allows_what_is_under_it(path: str) -> None:
 # ---------------------------------------------------------------- push says what it did
 
 
+class FakeStore:
+    """A Graph Store (PUT) and SPARQL Update (POST) server that fails the
+    ``fail_put``-th PUT, or every update with MOVE in it."""
+
+    def __init__(self, fail_put: int = 0, fail_move: bool = False):
+        import http.server
+
+        self.puts: list[str] = []
+        self.updates: list[str] = []
+        store = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self, failing: bool) -> None:
+                self.send_response(500 if failing else 204)
+                body = b"store full\n" if failing else b""
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_PUT(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                store.puts.append(self.path)
+                self.answer(len(store.puts) == fail_put)
+
+            def do_POST(self) -> None:
+                text = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                store.updates.append(text)
+                self.answer(fail_move and "MOVE" in text)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def test_a_push_that_fails_midway_says_what_it_did() -> None:
-    import http.server
-
-    puts: list[str] = []
-
-    class Store(http.server.BaseHTTPRequestHandler):
-        def do_PUT(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            puts.append(self.path)
-            failing = len(puts) > 2
-            self.send_response(500 if failing else 204)
-            body = b"store full\n" if failing else b""
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Store)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    store = FakeStore(fail_put=3)
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/store"
+        url = f"{store.url}/store"
         code, out, err = run("push", "--endpoint", url)
     finally:
-        server.shutdown()
-        server.server_close()
+        store.close()
+    puts = store.puts
     assert (code, out) == (6, "")
     assert len(puts) == 3
     line = one_line(err)
@@ -1067,6 +1173,41 @@ def test_a_push_that_fails_midway_says_what_it_did() -> None:
         ": run the same msskg push again to complete it (pushing a graph twice leaves the "
         "same triples)"
     )
+
+
+def staged_push(store: FakeStore) -> str:
+    """The error line of a push to ``store`` with staging."""
+    try:
+        args = ["--endpoint", f"{store.url}/store", "--update-endpoint", f"{store.url}/update"]
+        code, out, err = run("push", *args)
+    finally:
+        store.close()
+    assert (code, out) == (6, "")
+    return one_line(err)
+
+
+def test_a_staged_push_that_fails_midway_replaces_nothing() -> None:
+    store = FakeStore(fail_put=3)
+    line = staged_push(store)
+    assert line.endswith(": store full; no graph was replaced (they go in place at the end)")
+    # Only staging graphs were written, and they were dropped again.
+    assert all(put.startswith("/store?graph=urn%3Amsskg%3Astaging%3A") for put in store.puts)
+    staged = [urllib.parse.unquote(put.split("=", 1)[1]) for put in store.puts]
+    assert len(staged) == 3 and staged[0].endswith(":0")
+    graphs = store.updates[0].count("DROP")  # all of them, the ones not yet written too
+    drops = [f"DROP SILENT GRAPH <{staged[0][:-1]}{n}>" for n in range(graphs)]
+    assert graphs > 3 and store.updates == [" ;\n".join(drops)]
+
+
+def test_a_staged_push_whose_switch_fails_says_so() -> None:
+    store = FakeStore(fail_move=True)
+    assert staged_push(store).endswith(
+        ": store full; the graphs were not put in place: run the same msskg push again"
+    )
+    staged = [urllib.parse.unquote(put.split("=", 1)[1]) for put in store.puts]
+    move, drop = store.updates
+    assert move.startswith(f"MOVE <{staged[0]}> TO DEFAULT ;\nMOVE <{staged[1]}> TO <https://")
+    assert drop == " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in staged)
 
 
 def test_notes_are_shown_escaped(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -236,3 +236,45 @@ def test_cli_query_and_push(start_oxigraph: Callable[[], OxigraphServer], tmp_pa
     assert runner.invoke(main, [*query, "--sparql", labelled]).stdout == (
         "thing\nhttp://example.org/a\n"
     )
+
+
+def test_a_staged_push_replaces_every_graph_and_leaves_no_staging_graph(
+    start_oxigraph: Callable[[], OxigraphServer], tmp_path: Path
+) -> None:
+    from msskg.publish.transport import send
+
+    server = start_oxigraph()
+    ex = "http://example.org/"
+    before = (
+        f"INSERT DATA {{ <{ex}old> <{ex}p> 1 . GRAPH <{ex}text-1> {{ <{ex}old> <{ex}p> 1 }} "
+        f"GRAPH <{ex}other> {{ <{ex}kept> <{ex}p> 1 }} }}"
+    )
+    update = {"Content-Type": "application/sparql-update"}
+    send(server.update, method="POST", body=before.encode(), headers=update, timeout=10)
+    facts = tmp_path / "facts.ttl"
+    facts.write_text(
+        "@prefix prov: <http://www.w3.org/ns/prov#> .\n"
+        "@prefix oa: <http://www.w3.org/ns/oa#> .\n"
+        f'<{ex}a> <{ex}p> "A" ; prov:wasDerivedFrom [ oa:hasSource <{ex}text-1> ] .\n',
+        encoding="utf-8",
+    )
+    args = ["push", "--endpoint", server.store, "--update-endpoint", server.update]
+    result = CliRunner().invoke(main, [*args, "--data", str(facts)])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (
+        "default graph: 3 triples replaced\n<http://example.org/text-1>: 3 triples replaced\n"
+    )
+
+    def held(graph: str) -> list[str]:
+        _, body = send(f"{server.store}?{graph}", method="GET", body=b"", headers={}, timeout=10)
+        subjects = (line.split(" ", 1)[0] for line in body.decode().splitlines() if line)
+        return sorted("_:b" if s.startswith(f"<{SKOLEM_PREFIX}") else s for s in subjects)
+
+    # The old triples are gone (replaced), the new ones there: 2 of <a>, 1 of its source's node.
+    assert held("default") == held(f"graph={ex}text-1") == [f"<{ex}a>", f"<{ex}a>", "_:b"]
+    graphs = run_query(
+        "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
+        backend=EndpointBackend(server.query, timeout=10),
+    )
+    assert isinstance(graphs, SelectResult)
+    assert [row[0].value for row in graphs.rows] == [f"{ex}other", f"{ex}text-1"]  # type: ignore[union-attr]

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from msskg.cli import main
 from msskg.serve.protocol import ServeConfig
 from msskg.serve.server import Server, start_server
-from tests.test_hostile import Listener
+from tests.test_hostile import MIXED_ORDER, Listener
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,9 @@ def test_malformed_content_length_is_400(server: Server, length: bytes) -> None:
         b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query"
         b"\r\nContent-Length: " + length + b"\r\nConnection: close\r\n\r\nASK {}"
     )
-    assert raw(server, request).startswith(b"HTTP/1.1 400 ")
+    head, _, body = raw(server, request).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n") and b"\r\nX-Frame-Options: DENY" in head
+    assert body == b"Error: the request is not valid HTTP/1.1\n"
 
 
 def test_body_over_a_megabyte_is_413(server: Server) -> None:
@@ -172,6 +174,19 @@ def test_deep_nesting_is_refused_and_the_worker_survives(server: Server) -> None
         "flatten it\n",
     )
     assert get(server, sparql("ASK {}"))[0] == 200
+
+
+def test_a_query_that_crashes_the_engine_is_500_and_the_server_goes_on(
+    server: Server,
+) -> None:
+    status, body = get(server, sparql(MIXED_ORDER))
+    assert (status, body) == (
+        500,
+        "Error: the query crashed its worker process (pyoxigraph aborts on an ORDER BY of "
+        "values it cannot all compare: sort by STR(?x)); the worker was replaced\n",
+    )
+    assert get(server, sparql("ASK {}")) == (200, '{"head":{},"boolean":true}')
+    assert get(server, sparql(MIXED_ORDER))[0] == 500  # and again: a new worker each time
 
 
 def test_other_methods_and_posts_elsewhere(server: Server) -> None:

@@ -124,6 +124,34 @@ def test_pushing_again_leaves_the_same_triples(
     assert count(f"{virtuoso}/sparql", graph) == 2
 
 
+def test_a_staged_push_moves_its_graphs_into_place(
+    virtuoso: str, pushed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    facts = tmp_path / "facts.ttl"
+    facts.write_text('<http://example.org/a> <http://example.org/p> "new" .\n', encoding="utf-8")
+    monkeypatch.setenv(AUTH_ENV, f"{virtuoso_server.USER}:{virtuoso_server.PASSWORD}")
+    graph = "http://example.org/staged"
+    args = [*push_args(virtuoso), "--graph", graph, "--no-sources", "--data", str(facts)]
+    runner = CliRunner()
+    assert runner.invoke(main, args).exit_code == 0  # something to replace
+    facts.write_text('<http://example.org/b> <http://example.org/p> "newer" .\n', encoding="utf-8")
+    staged = runner.invoke(main, [*args, "--update-endpoint", f"{virtuoso}/sparql-auth"])
+    assert (staged.exit_code, staged.stdout, staged.stderr) == (
+        0,
+        f"<{graph}>: 1 triples replaced\n",
+        "",
+    )
+    text = (
+        "SELECT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "
+        "'http://example.org/s') || STRSTARTS(STR(?g), 'urn:msskg:')) }"
+    )
+    rows = run_query(text, backend=EndpointBackend(f"{virtuoso}/sparql", timeout=30))
+    assert isinstance(rows, SelectResult)
+    assert [(g.value, s.value) for g, s in rows.rows] == [  # type: ignore[union-attr]
+        (graph, "http://example.org/b")
+    ]
+
+
 def test_bad_sparql_exits_2_remotely_as_locally(pushed: str) -> None:
     runner = CliRunner()
     bad = ["query", "--sparql", "SELECT ?x WHERE { ?x ?y }"]

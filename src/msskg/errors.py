@@ -58,6 +58,8 @@ EXIT_BAD_RESPONSE = 8
 EXIT_OVERWRITES_INPUT = 9
 # A process that went over its memory limit (MSSKG_MEMORY_LIMIT) and was stopped.
 EXIT_MEMORY = 10
+# The process crashed (a Rust panic in pyoxigraph aborts it, a segfault...).
+EXIT_CRASH = 11
 
 
 # Longest quoted value shown in a message, and longest message.

@@ -72,6 +72,7 @@ def open_atomically(
                 dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
             )
             _UNFINISHED.add(temporary)
+            _tell_guard(f"+{temporary}")
     except OSError as err:
         raise OutputError(f"cannot write {path}: {err.strerror}") from None
     try:
@@ -90,12 +91,23 @@ def open_atomically(
         raise
     finally:
         _UNFINISHED.discard(temporary)
+        _tell_guard(f"-{temporary}")
 
 
 # Files being written now: a watchdog that ends the process (os._exit, no
 # unwinding) removes them first (discard_unfinished).
 _UNFINISHED: set[str] = set()
 _REGISTERING = threading.Lock()
+# The process that watches this one for a crash (msskg.launch) learns of them
+# too, through a pipe named as "PID:FD" (only this process, not one it starts,
+# writes there): a crash leaves no chance to remove them here.
+GUARD_ENV = "MSSKG_CRASH_WATCH"
+
+
+def _tell_guard(change: str) -> None:
+    pid, _, fd = os.environ.get(GUARD_ENV, "").partition(":")
+    if pid == str(os.getpid()):
+        os.write(int(fd), change.encode("utf-8", "surrogateescape") + b"\0")
 
 
 def discard_unfinished() -> None:

@@ -154,11 +154,19 @@ def load_command(store: Path, files: tuple[Path, ...]) -> None:
     help="Push the whole graph into this named graph, not the default graph "
     "(Virtuoso has no writable default graph).",
 )
+@click.option(
+    "--update-endpoint",
+    metavar="URL",
+    help="Its SPARQL Update endpoint (Oxigraph: /update; Virtuoso: /sparql): each graph is "
+    "written under a staging name first, and one update request puts them all in place at "
+    "the end, so a push that fails replaces nothing.",
+)
 @data_option
 @timeout_option
 def push_command(
     endpoint: str,
     store_endpoint: str | None,
+    update_endpoint: str | None,
     replace: bool,
     sources: bool,
     graph: str | None,
@@ -171,7 +179,15 @@ def push_command(
 
     mode: PushMode = "replace" if replace else "append"
     url = store_endpoint or endpoint
-    pushing = push(url, data=data, mode=mode, sources=sources, graph=graph, timeout=timeout)
+    pushing = push(
+        url,
+        data=data,
+        mode=mode,
+        sources=sources,
+        graph=graph,
+        timeout=timeout,
+        update=update_endpoint,
+    )
     for pushed in pushing:
         graph = f"<{pushed.graph}>" if pushed.graph else "default graph"
         click.echo(f"{graph}: {pushed.triples} triples {'replaced' if replace else 'added'}")

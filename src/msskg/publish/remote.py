@@ -5,6 +5,7 @@ HTTP Protocol (:func:`push`). HTTP is the standard library's urllib."""
 from __future__ import annotations
 
 import hashlib
+import secrets
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -178,6 +179,7 @@ def push(
     sources: bool = True,
     graph: str | None = None,
     timeout: float | None = None,
+    update: str | None = None,
 ) -> list[PushedGraph]:
     """Send the graph (bundled, or ``data``) to a Graph Store Protocol
     ``endpoint`` (``http://localhost:7878/store`` on Oxigraph): the whole graph
@@ -189,13 +191,18 @@ def push(
     the server holds under that name), ``append`` POSTs it (adding to it);
     other graphs are left alone. Blank nodes travel as Skolem IRIs made from
     the graph's canonical form, so pushing the same graph twice, even with
-    ``append``, leaves the same triples."""
+    ``append``, leaves the same triples. With ``update``, the server's SPARQL
+    Update endpoint, each graph is first written under a staging name, and one
+    update request then moves (or adds) them all into place: a failure before
+    that replaces nothing, and a server that runs an update request as one
+    transaction (Oxigraph) switches all the graphs or none."""
     if mode not in ("replace", "append"):
         raise ParameterError(f'unknown push mode "{mode}"; use replace or append')
     url = checked_url(endpoint)
     timeout = checked_timeout(timeout)
     if graph is not None:
         graph = _checked_graph_name(graph)
+    update = checked_url(update) if update else None
     from msskg.graph.dataset import load_graph, union_graph
     from msskg.publish.export import by_source
 
@@ -210,23 +217,58 @@ def push(
         graphs += sorted(((str(g.identifier), g) for g in named), key=lambda pair: pair[0] or "")
     pushed: list[PushedGraph] = []
     skolem = _skolemizer(digest)
-    for name, triples in graphs:
+    token = secrets.token_hex(8)
+    stages = [f"urn:msskg:staging:{token}:{n}" for n in range(len(graphs))]
+    for (name, triples), stage in zip(graphs, stages, strict=True):
         body = [ox.Triple(*map(skolem, triple)) for triple in triples]  # type: ignore[arg-type]
         try:
             send(
-                _graph_url(url, name),
-                method="PUT" if mode == "replace" else "POST",
+                _graph_url(url, stage if update else name),
+                method="PUT" if mode == "replace" or update else "POST",
                 body=ox.serialize(body, format=ox.RdfFormat.N_TRIPLES) or b"",
                 headers={"Content-Type": "application/n-triples"},
                 timeout=timeout,
                 store=True,
             )
         except EndpointError as err:
-            if pushed:  # the server now holds some graphs new and the rest old: say which
+            if update:
+                _update(update, [f"DROP SILENT GRAPH <{s}>" for s in stages], timeout, quiet=True)
+                done = "replaced" if mode == "replace" else "added to"
+                err.args = (f"{err}; no graph was {done} (they go in place at the end)",)
+            elif pushed:  # the server now holds some graphs new and the rest old: say which
                 err.args = (_partly(str(err), [p.graph for p in pushed], graphs, mode),)
             raise
         pushed.append(PushedGraph(name, len(body)))
+    if update:
+        verb = "MOVE" if mode == "replace" else "ADD"
+        steps = [f"{verb} <{s}> TO {_target(g)}" for (g, _), s in zip(graphs, stages, strict=True)]
+        drops = [] if verb == "MOVE" else [f"DROP SILENT GRAPH <{s}>" for s in stages]
+        try:
+            _update(update, steps + drops, timeout)
+        except EndpointError as err:
+            _update(update, [f"DROP SILENT GRAPH <{s}>" for s in stages], timeout, quiet=True)
+            err.args = (f"{err}; the graphs were not put in place: run the same msskg push again",)
+            raise
     return pushed
+
+
+def _target(graph: str | None) -> str:
+    return "DEFAULT" if graph is None else f"<{graph}>"
+
+
+def _update(url: str, steps: list[str], timeout: float, *, quiet: bool = False) -> None:
+    """One SPARQL Update request of ``steps``; failures are dropped if ``quiet``."""
+    try:
+        send(
+            url,
+            method="POST",
+            body=" ;\n".join(steps).encode(),
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=timeout,
+        )
+    except EndpointError:
+        if not quiet:
+            raise
 
 
 def _partly(

@@ -98,22 +98,26 @@ class Guard(asyncio.Protocol):
             end = pending.find(b"\r\n\r\n")
             head = pending if end < 0 else pending[:end]
             if len(head) > MAX_HEAD:
-                self._refuse_head(b"\n" not in head[:MAX_HEAD])
+                long_url = b"\n" not in head[:MAX_HEAD]
+                status = b"414 URI Too Long" if long_url else b"431 Request Header Fields Too Large"
+                what = "the address" if long_url else "the request's headers"
+                self._refuse(status, f"{what} may be at most {MAX_HEAD // 1024} KiB")
                 return
             if self.deadline is None and pending:
                 self._arrive()
-        if self.following:
-            self._follow(data)
+        if self.following and not self._follow(data):
+            return
         self.inner.data_received(data)
 
-    def _follow(self, data: bytes) -> None:
-        """Read the requests' framing: where each head and each request ends."""
+    def _follow(self, data: bytes) -> bool:
+        """Read the requests' framing: where each head and each request ends.
+        False: the request is not HTTP/1.1 and has been answered here."""
         try:
             self.requests.receive_data(data)
             while True:
                 event = self.requests.next_event()
                 if event is h11.NEED_DATA or event is h11.PAUSED:
-                    return
+                    return True
                 if isinstance(event, h11.Request):
                     self._headed()
                 elif isinstance(event, h11.EndOfMessage):
@@ -124,18 +128,22 @@ class Guard(asyncio.Protocol):
                     self.requests.start_next_cycle()
                     if self.requests.trailing_data[0]:  # the next request, pipelined
                         self._arrive()
+        except h11.RemoteProtocolError:
+            # A malformed request (a bad length or header line): answered
+            # here, with the one line and the headers every answer carries.
+            self._refuse(b"400 Bad Request", "the request is not valid HTTP/1.1")
+            return False
         except h11.ProtocolError:
-            # A malformed request (the protocol behind answers it), or the last
-            # one (Connection: close): nothing more to follow.
+            # The last request (Connection: close): nothing more to follow.
             self.following = False
             self._arrived()
+        return True
 
-    def _refuse_head(self, long_url: bool) -> None:
-        """414 (or 431 for long headers) written directly: h11 would only
-        close the connection on the client while it is still sending."""
-        status = b"414 URI Too Long" if long_url else b"431 Request Header Fields Too Large"
-        what = "the address" if long_url else "the request's headers"
-        body = f"Error: {what} may be at most {MAX_HEAD // 1024} KiB\n".encode()
+    def _refuse(self, status: bytes, message: str) -> None:
+        """An answer written directly, and the connection closed after it: for
+        a head too long, h11 would only close the connection on the client
+        while it is still sending."""
+        body = f"Error: {message}\n".encode()
         extra = "".join(f"{k}: {v}\r\n" for k, v in SECURITY_HEADERS.items()).encode()
         length = str(len(body)).encode()
         self.transport.write(

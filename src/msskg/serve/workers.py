@@ -149,7 +149,11 @@ class WorkerPool:
                 "LIMIT\n",
             )
         if answered:  # the worker ended without a reply: it crashed
-            return plain(500, "Error: the query stopped its worker process; it was replaced\n")
+            return plain(
+                500,
+                "Error: the query crashed its worker process (pyoxigraph aborts on an ORDER BY "
+                "of values it cannot all compare: sort by STR(?x)); the worker was replaced\n",
+            )
         return plain(503, f"Error: {time_message(limit)}\n")
 
     def _retire(self, worker: _Worker) -> None:
