@@ -33,8 +33,11 @@ from msskg.vocab import RDF as _RDF
 
 __all__ = [
     "DIRECT_GRAPH",
+    "Derived",
     "Rule",
+    "derivations",
     "derive",
+    "direct_lines",
     "direct_quads",
     "read_rules",
 ]
@@ -94,39 +97,49 @@ def derive(
     bindings: Mapping[str, Term] | None = None,
     graph: ox.NamedNode = DIRECT_GRAPH,
 ) -> list[ox.Quad]:
-    """:func:`direct_lines` as quads in ``graph``."""
-    text = "".join(
-        f"{line[:-1]}{graph} .\n" for line in direct_lines(store, rules, bindings=bindings)
-    )
+    """The direct layer ``rules`` derive from ``store`` (:func:`derivations`)
+    as quads in ``graph``, sorted."""
+    lines = direct_lines(derivations(store, rules, bindings=bindings))
+    text = "".join(f"{line[:-1]}{graph} .\n" for line in lines)
     return list(ox.parse(text.encode(), ox.RdfFormat.N_QUADS))
 
 
-def direct_lines(
-    store: ox.Store,
-    rules: Iterable[Rule],
-    *,
-    bindings: Mapping[str, Term] | None = None,
-    labels: Mapping[bytes, bytes] | None = None,
-) -> list[str]:
-    """The triples ``rules`` derive from ``store`` (queried as the union of its
-    graphs, with ``bindings`` substituted), each with its ``rdf:Statement``,
-    as N-Triples lines, sorted so that the output is the same on every run
-    (blank nodes by ``labels``, when given). A triple that rules derive with
-    different extra values (an ``mss:certainty``) gets one statement per set
-    of values, each naming only its own facts. Rows stay N-Triples text:
-    making Python terms of them cost more than the rules."""
-    facts: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    derived_by: dict[tuple[str, ...], set[str]] = defaultdict(set)
+Derived = dict[tuple[str, ...], tuple[set[str], set[str]]]
+"""Each derived triple and its extra values ("p o", sorted; N-Triples text),
+with the facts and the rules it comes from."""
+
+
+def derivations(
+    store: ox.Store, rules: Iterable[Rule], *, bindings: Mapping[str, Term] | None = None
+) -> Derived:
+    """What ``rules`` derive from ``store`` (queried as the union of its
+    graphs, with ``bindings`` substituted). A triple that rules derive with
+    different extra values (an ``mss:certainty``) is one entry per set of
+    values, each with only its own facts. Rows stay N-Triples text: making
+    Python terms of them cost more than the rules."""
+    derived: Derived = {}
     for rule in rules:
         result = store.query(_bound(rule, bindings or {}), use_default_graph_as_union=True)
         if not isinstance(result, ox.QueryTriples):
             raise DataError(f"rule {rule.name} is not a CONSTRUCT query")
         text = (result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-        for key, found in _statements(text, labels or {}):
-            derived_by[key].add(rule.name)
-            facts[key].update(found)
+        for key, found in _statements(text):
+            if (known := derived.get(key)) is None:
+                known = derived[key] = (set(), set())
+            known[0].update(found)
+            known[1].add(rule.name)
+    return derived
+
+
+def direct_lines(derived: Derived, labels: Mapping[bytes, bytes] | None = None) -> list[str]:
+    """Each derived triple and its ``rdf:Statement`` as N-Triples lines,
+    sorted so that the output is the same on every run (the data's blank
+    nodes by ``labels``, when given)."""
     lines: set[str] = set()
-    for key, rules_of in derived_by.items():
+    for key, (facts, rules_of) in derived.items():
+        if labels:
+            key = tuple(_label(term, labels) for term in key)
+            facts = {_label(fact, labels) for fact in facts}
         subject, predicate, obj, *extra = key
         statement = f"<{statement_iri(key)}>"
         lines.add(f"{subject} {predicate} {obj} .")
@@ -137,7 +150,7 @@ def direct_lines(
                 (_SUBJECT, subject),
                 (_PREDICATE, predicate),
                 (_OBJECT, obj),
-                *((_DERIVED_FROM, fact) for fact in facts[key]),
+                *((_DERIVED_FROM, fact) for fact in facts),
                 *((_DERIVED_BY, f"<{RULE_BASE}{name}>") for name in rules_of),
                 *(pair.split(" ", 1) for pair in extra),
             )
@@ -169,9 +182,7 @@ def statement_iri(key: Sequence[str]) -> str:
     return STATEMENT_BASE + digest
 
 
-def _statements(
-    text: str, labels: Mapping[bytes, bytes]
-) -> Iterator[tuple[tuple[str, ...], list[str]]]:
+def _statements(text: str) -> Iterator[tuple[tuple[str, ...], list[str]]]:
     """The reified statements a rule emitted (N-Triples ``text``), as the
     triple and its other values ("p o", sorted), and the facts; a statement
     missing its subject, predicate or object is left out, and so is one
@@ -193,14 +204,15 @@ def _statements(
         subject, predicate, obj = (found.get(part, "") for part in _PARTS)
         if subject[:1] not in ("<", "_") or predicate[:1] != "<" or not obj or obj[:2] == "<<":
             continue
-        if labels:  # the data's blank nodes by their labels (not the statement's own)
-            subject, obj = _label(subject, labels), _label(obj, labels)
-            facts = [_label(fact, labels) for fact in facts]
         yield (subject, predicate, obj, *sorted(rest)), facts
 
 
 def _label(term: str, labels: Mapping[bytes, bytes]) -> str:
-    return labels.get(term.encode(), term.encode()).decode() if term[:2] == "_:" else term
+    """A term ("p o" of an extra value too) with a blank node by its label."""
+    head, blank, tail = term.rpartition("_:")
+    if not blank or " " in tail or '"' in head:
+        return term
+    return head + labels.get(b"_:" + tail.encode(), b"_:" + tail.encode()).decode()
 
 
 def direct_quads(

@@ -26,7 +26,7 @@ then those of the blank nodes under it, which is what JSON-LD nests
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from typing import NamedTuple
 
 import pyoxigraph as ox
@@ -68,22 +68,22 @@ def graph_lines(store: ox.Store) -> Lines:
     return lines if len(graphs) == 1 else list(set(lines))
 
 
-def lay_out(lines: Iterable[bytes]) -> Layout:
+def lay_out(lines: Lines) -> Layout:
     """The graph whose N-Triples ``lines`` (each triple once) are given,
-    laid out with canonical labels."""
+    laid out with canonical labels. ``lines`` is emptied once read, so that
+    the graph's text is held once."""
     roots: dict[bytes, Lines] = {}
-    held: list[tuple[bytes, bytes, bytes]] = []  # the triples with a blank subject or object
     said: dict[bytes, Lines] = {}  # blank node -> "p o" of its other objects
     kids: dict[bytes, list[tuple[bytes, bytes]]] = {}  # blank node -> (p, blank object)
     parents: dict[bytes, list[tuple[bytes, bytes]]] = {}  # blank node -> (subject, p)
     quotes: dict[bytes, Lines] = {}  # IRI -> its prov:wasDerivedFrom blank nodes
     subject, own = b"\n", []  # the run of one IRI subject's lines
     for line in lines:
-        if b"_:" in line:
-            s, p, o = line.split(b" ", 2)
-            o = o[:-2]
-            if o[:2] == b"_:":
-                held.append((s, p, o))
+        if b"_:" in line:  # slices, not split: most lines go by here
+            i = line.index(b" ")
+            j = line.index(b" ", i + 1)
+            if line[j + 1 : j + 3] == b"_:":
+                s, p, o = line[:i], line[i + 1 : j], line[j + 1 : -2]
                 if (up := parents.get(o)) is None:
                     parents[o] = [(s, p)]
                 else:
@@ -93,18 +93,19 @@ def lay_out(lines: Iterable[bytes]) -> Layout:
                 elif p == _DERIVED:
                     quotes.setdefault(s, []).append(o)
                 continue
-            if s[:2] == b"_:":
-                held.append((s, p, o))
+            if line[:2] == b"_:":
+                s = line[:i]
                 if (known := said.get(s)) is None:
-                    said[s] = [p + b" " + o]
+                    said[s] = [line[i + 1 : -2]]
                 else:
-                    known.append(p + b" " + o)
+                    known.append(line[i + 1 : -2])
                 continue
         # no blank node (or "_:" inside an IRI or a literal)
         if not line.startswith(subject):
             subject = line[: line.index(b" ") + 1]
             own = roots.setdefault(subject[:-1], [])
         own.append(line)
+    lines.clear()
     sources: dict[bytes, tuple[bytes, ...]] = {}
     for fact, found in quotes.items():
         named = {
@@ -116,16 +117,22 @@ def lay_out(lines: Iterable[bytes]) -> Layout:
         if named:
             sources[fact] = tuple(sorted(named))
     labels, tops = _labels(_digests(said, kids, parents), parents)
-    for s, p, o in held:
-        if o[:2] == b"_:":
-            o = labels[o]
-        if s[:2] == b"_:":
-            root, s = tops[s], labels[s]
-        else:
-            root = s
-        if (bucket := roots.get(root)) is None:
-            bucket = roots[root] = []
-        bucket.append(b" ".join((s, p, o, b".")))
+
+    def lines_of(root: bytes) -> Lines:
+        if (found := roots.get(root)) is None:
+            found = roots[root] = []
+        return found
+
+    for node, pairs in said.items():
+        label, bucket = labels[node], lines_of(tops[node])
+        bucket += [b"%s %s ." % (label, pair) for pair in pairs]
+    for node, above in parents.items():
+        label = labels[node]
+        for s, p in above:
+            if s[:2] == b"_:":
+                lines_of(tops[s]).append(b"%s %s %s ." % (labels[s], p, label))
+            else:
+                lines_of(s).append(b"%s %s %s ." % (s, p, label))
     for bucket in roots.values():
         bucket.sort()
     return Layout(roots, sources, labels)
@@ -140,28 +147,15 @@ def _digests(
     kids: dict[bytes, list[tuple[bytes, bytes]]],
     parents: dict[bytes, list[tuple[bytes, bytes]]],
 ) -> dict[bytes, bytes]:
-    """A hash of what each blank node says, nested blank nodes by their digests
-    (children first, without recursion: lists can be deep; a cycle is cut
-    where it closes)."""
+    """A hash of what each blank node says, nested blank nodes by their digests."""
     digests = {n: _hash(b"\n".join(sorted(lines))) for n, lines in said.items() if n not in kids}
-    for start in [*kids, *parents]:
-        stack, active = [start], set()
-        while stack:
-            node = stack[-1]
-            if node in digests:
-                stack.pop()
-                continue
-            todo = [c for _, c in kids.get(node, ()) if c not in digests and c not in active]
-            if todo and node not in active:
-                active.add(node)
-                stack.extend(todo)
-                continue
-            lines: Lines = said.get(node, []) + [
-                p + b" _:" + digests.get(c, b"cycle") for p, c in kids.get(node, ())
-            ]
-            digests[node] = _hash(b"\n".join(sorted(lines)))
-            active.discard(node)
-            stack.pop()
+
+    def digest(node: bytes) -> None:
+        pairs = kids.get(node, ())
+        lines = said.get(node, []) + [p + b" _:" + digests.get(c, b"cycle") for p, c in pairs]
+        digests[node] = _hash(b"\n".join(sorted(lines)))
+
+    _after([*kids, *parents], lambda node: [c for _, c in kids.get(node, ())], digests, digest)
     return digests
 
 
@@ -173,7 +167,8 @@ def _labels(
     tops: dict[bytes, bytes] = {}
     seen: dict[bytes, int] = {}
 
-    def name(node: bytes, above: list[tuple[bytes, bytes]]) -> None:
+    def name(node: bytes) -> None:
+        above = parents.get(node, [])
         # a cycle of blank nodes is cut where it closes: a parent not yet labelled
         places = [(labels.get(s, s), p, s) for s, p in above if s[:2] != b"_:" or s in labels]
         base = digests[node]
@@ -191,21 +186,36 @@ def _labels(
     for node in digests:  # the common case first: one IRI points at it
         above = parents.get(node, [])
         if len(above) == 1 and above[0][0][:1] == b"<":
-            name(node, above)
-    for start in digests:
+            name(node)
+
+    def blank_parents(node: bytes) -> list[bytes]:
+        return [s for s, _ in parents.get(node, ()) if s[:2] == b"_:"]
+
+    _after(digests, blank_parents, labels, name)
+    return labels, tops
+
+
+def _after(
+    starts: Iterable[bytes],
+    before: Callable[[bytes], list[bytes]],
+    done: Container[bytes],
+    visit: Callable[[bytes], None],
+) -> None:
+    """``visit`` each node of ``starts`` not ``done``, after the nodes
+    ``before`` it, without recursion (lists can be deep); a cycle is cut
+    where it closes."""
+    for start in starts:
         stack, active = [start], set()
         while stack:
             node = stack[-1]
-            if node in labels:
+            if node in done:
                 stack.pop()
                 continue
-            above = parents.get(node, [])
-            todo = [s for s, _ in above if s[:2] == b"_:" and s not in labels and s not in active]
+            todo = [n for n in before(node) if n not in done and n not in active]
             if todo and node not in active:
                 active.add(node)
                 stack.extend(todo)
                 continue
-            name(node, above)
+            visit(node)
             active.discard(node)
             stack.pop()
-    return labels, tops

@@ -11,17 +11,18 @@ and JSON-LD nesting each fact's blank nodes as it meets them
 from __future__ import annotations
 
 import io
+import itertools
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
-from msskg.graph.direct import DIRECT_GRAPH, direct_lines, read_rules
+from msskg.graph.direct import DIRECT_GRAPH, derivations, direct_lines, read_rules
 from msskg.graph.files import input_paths, jsonld_context, resolve_files
-from msskg.graph.jsonld import Node, nodes_of, write_jsonld
-from msskg.graph.labels import graph_lines, lay_out
+from msskg.graph.jsonld import nodes_of, write_jsonld
+from msskg.graph.labels import Layout, graph_lines, lay_out
 from msskg.graph.prefixes import merge_prefixes
 from msskg.graph.progress import StderrProgress
 from msskg.graph.scan import check_data_depth
@@ -82,44 +83,46 @@ def write_export(
         finally:
             progress.close()
         graph = KnowledgeGraph(store, merge_prefixes(prefixes))
-        del store  # freed with ``graph`` below: the text holds the graph from then on
-    layout = lay_out(graph_lines(graph.store))
-    direct = direct_lines(graph.store, read_rules(), labels=layout.labels)
+        del store
+    derived = derivations(graph.store, read_rules())
+    lines = graph_lines(graph.store)
     prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
-    del graph
+    del graph  # a store of ours is freed here: the text holds the graph from now on
+    layout = lay_out(lines)
+    direct = direct_lines(derived, layout.labels)
     if fmt == "jsonld":
-        layer = io.StringIO("".join(f"{line}\n" for line in direct), newline="\n")
-        write_jsonld(_chain(root_nodes(layout), nodes_of(layer)), jsonld_context(), stream)
+        nodes = itertools.chain(root_nodes(layout), nodes_of(f"{line}\n" for line in direct))
+        write_jsonld(nodes, jsonld_context(), stream)
         return
-    # the rest in the default graph; for TriG, then a graph per source holding
-    # the facts of each set of sources it is one of (a fact of two sources is in both)
-    parts: list[bytes] = []
-    by_source: dict[bytes, list[bytes]] = {}
-    for sources, roots in layout.groups():
-        text = b"".join(b"\n".join(lines) + b"\n" for _, lines in roots)
-        if fmt != "trig" or not sources:
-            parts.append(text)
-        for source in sources if fmt == "trig" else ():
-            by_source.setdefault(source, []).append(text)
-    del layout
-    parts += [
-        b"".join(texts).replace(b" .\n", b" %s .\n" % source)
-        for source, texts in sorted(by_source.items())
-    ]
-    graph_name = f" {DIRECT_GRAPH} ." if fmt == "trig" else " ."
-    parts.append("".join(f"{line[:-2]}{graph_name}\n" for line in direct).encode())
+    end = f" {DIRECT_GRAPH} .\n" if fmt == "trig" else " .\n"
+    layer = (
+        "".join(line[:-2] + end for line in direct[start : start + 4096]).encode()
+        for start in range(0, len(direct), 4096)
+    )
+    chunks = itertools.chain(_chunks(layout, trig=fmt == "trig"), layer)
     if fmt == "nt":
-        stream.writelines(parts)
+        stream.writelines(chunks)
         return
     stream.write("".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()).encode())
     rdf = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.TURTLE
-    quads = ox.parse(b"".join(parts), ox.RdfFormat.N_QUADS)
+    quads = (quad for chunk in chunks for quad in ox.parse(chunk, ox.RdfFormat.N_QUADS))
     ox.serialize(quads, cast("IO[bytes]", _Body(stream)), rdf, prefixes=prefixes)
 
 
-def _chain(first: Iterable[Node], second: Iterable[Node]) -> Iterator[Node]:
-    yield from first
-    yield from second
+def _chunks(layout: Layout, *, trig: bool) -> Iterator[bytes]:
+    """The graph as N-Quads text, a root at a time: the rest in the default
+    graph, then, for TriG, a graph per source holding the facts of each set
+    of sources it is one of (a fact of two sources is in both); else the facts
+    in the default graph too."""
+    groups = list(layout.groups())
+    for sources, roots in groups:
+        if not (trig and sources):
+            yield from (b"\n".join(lines) + b"\n" for _, lines in roots)
+    for source in sorted({source for sources, _ in groups for source in sources} if trig else ()):
+        end = b" %s .\n" % source
+        for sources, roots in groups:
+            if source in sources:
+                yield from ((b"\n".join(lines) + b"\n").replace(b" .\n", end) for _, lines in roots)
 
 
 class _Body:
