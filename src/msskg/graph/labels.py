@@ -73,38 +73,33 @@ def lay_out(lines: Lines) -> Layout:
     laid out with canonical labels. ``lines`` is emptied once read, so that
     the graph's text is held once."""
     roots: dict[bytes, Lines] = {}
-    said: dict[bytes, Lines] = {}  # blank node -> "p o" of its other objects
+    said: dict[bytes, Lines] = {}  # blank subject -> "p o" of its other objects
     kids: dict[bytes, list[tuple[bytes, bytes]]] = {}  # blank node -> (p, blank object)
     parents: dict[bytes, list[tuple[bytes, bytes]]] = {}  # blank node -> (subject, p)
     quotes: dict[bytes, Lines] = {}  # IRI -> its prov:wasDerivedFrom blank nodes
-    subject, own = b"\n", []  # the run of one IRI subject's lines
+    # A store dumps a subject's triples together: each line is first asked
+    # whether it is the last one's subject's (any order gives the same layout).
+    subject, start, blank, own = b"\n", 0, False, []
     for line in lines:
-        if b"_:" in line:  # slices, not split: most lines go by here
-            i = line.index(b" ")
-            j = line.index(b" ", i + 1)
-            if line[j + 1 : j + 3] == b"_:":
-                s, p, o = line[:i], line[i + 1 : j], line[j + 1 : -2]
-                if (up := parents.get(o)) is None:
-                    parents[o] = [(s, p)]
-                else:
-                    up.append((s, p))
-                if s[:2] == b"_:":
-                    kids.setdefault(s, []).append((p, o))
-                elif p == _DERIVED:
-                    quotes.setdefault(s, []).append(o)
-                continue
-            if line[:2] == b"_:":
-                s = line[:i]
-                if (known := said.get(s)) is None:
-                    said[s] = [line[i + 1 : -2]]
-                else:
-                    known.append(line[i + 1 : -2])
-                continue
-        # no blank node (or "_:" inside an IRI or a literal)
         if not line.startswith(subject):
-            subject = line[: line.index(b" ") + 1]
-            own = roots.setdefault(subject[:-1], [])
-        own.append(line)
+            start = line.index(b" ") + 1
+            subject = line[:start]
+            s = subject[:-1]
+            blank = s[:2] == b"_:"
+            own = (said if blank else roots).setdefault(s, [])
+        end = line.index(b" ", start)
+        if line[end + 1 : end + 3] == b"_:":
+            p, o = line[start:end], line[end + 1 : -2]
+            if (up := parents.get(o)) is None:
+                parents[o] = [(s, p)]
+            else:
+                up.append((s, p))
+            if blank:
+                kids.setdefault(s, []).append((p, o))
+            elif p == _DERIVED:
+                quotes.setdefault(s, []).append(o)
+        else:
+            own.append(line[start:-2] if blank else line)
     lines.clear()
     sources: dict[bytes, tuple[bytes, ...]] = {}
     for fact, found in quotes.items():
@@ -116,7 +111,7 @@ def lay_out(lines: Lines) -> Layout:
         }
         if named:
             sources[fact] = tuple(sorted(named))
-    labels, tops = _labels(_digests(said, kids, parents), parents)
+    labels, tops = _labels(_digests(said, kids, parents), parents, kids)
 
     def lines_of(root: bytes) -> Lines:
         if (found := roots.get(root)) is None:
@@ -160,7 +155,9 @@ def _digests(
 
 
 def _labels(
-    digests: dict[bytes, bytes], parents: dict[bytes, list[tuple[bytes, bytes]]]
+    digests: dict[bytes, bytes],
+    parents: dict[bytes, list[tuple[bytes, bytes]]],
+    kids: dict[bytes, list[tuple[bytes, bytes]]],
 ) -> tuple[dict[bytes, bytes], dict[bytes, bytes]]:
     """Each blank node's label and its root (blank parents are labelled first)."""
     labels: dict[bytes, bytes] = {}
@@ -169,8 +166,11 @@ def _labels(
 
     def name(node: bytes) -> None:
         above = parents.get(node, [])
-        # a cycle of blank nodes is cut where it closes: a parent not yet labelled
-        places = [(labels.get(s, s), p, s) for s, p in above if s[:2] != b"_:" or s in labels]
+        one, predicate = above[0] if len(above) == 1 else (b"", b"")
+        if one[:1] == b"<" or one in labels:
+            places = [(labels.get(one, one), predicate, one)]
+        else:  # a cycle of blank nodes is cut where it closes: a parent not yet labelled
+            places = [(labels.get(s, s), p, s) for s, p in above if s[:2] != b"_:" or s in labels]
         base = digests[node]
         top = b""
         if places:
@@ -183,10 +183,11 @@ def _labels(
         label = labels[node] = (b"_:b1" if len(above) > 1 else b"_:b0") + own[:30].encode()
         tops[node] = top or label
 
-    for node in digests:  # the common case first: one IRI points at it
-        above = parents.get(node, [])
-        if len(above) == 1 and above[0][0][:1] == b"<":
-            name(node)
+    # The common case first: trees under one IRI each, top down.
+    queue = [n for n, above in parents.items() if len(above) == 1 and above[0][0][:1] == b"<"]
+    for node in queue:
+        name(node)
+        queue += [c for _, c in kids.get(node, ()) if len(parents[c]) == 1]
 
     def blank_parents(node: bytes) -> list[bytes]:
         return [s for s, _ in parents.get(node, ()) if s[:2] == b"_:"]
@@ -205,6 +206,8 @@ def _after(
     ``before`` it, without recursion (lists can be deep); a cycle is cut
     where it closes."""
     for start in starts:
+        if start in done:
+            continue
         stack, active = [start], set()
         while stack:
             node = stack[-1]
