@@ -135,27 +135,24 @@ def direct_lines(derived: Derived, labels: Mapping[bytes, bytes] | None = None) 
     """Each derived triple and its ``rdf:Statement`` as N-Triples lines,
     sorted so that the output is the same on every run (the data's blank
     nodes by ``labels``, when given)."""
-    lines: set[str] = set()
+    lines: list[str] = []
     for key, (facts, rules_of) in derived.items():
         if labels:
             key = tuple(_label(term, labels) for term in key)
             facts = {_label(fact, labels) for fact in facts}
         subject, predicate, obj, *extra = key
-        statement = f"<{statement_iri(key)}>"
-        lines.add(f"{subject} {predicate} {obj} .")
-        lines.update(
-            f"{statement} {p} {o} ."
-            for p, o in (
-                (_TYPE, _STATEMENT),
-                (_SUBJECT, subject),
-                (_PREDICATE, predicate),
-                (_OBJECT, obj),
-                *((_DERIVED_FROM, fact) for fact in facts),
-                *((_DERIVED_BY, f"<{RULE_BASE}{name}>") for name in rules_of),
-                *(pair.split(" ", 1) for pair in extra),
-            )
+        statement = f"<{statement_iri(key)}> "
+        lines += (
+            f"{subject} {predicate} {obj} .",
+            f"{statement}{_TYPE} {_STATEMENT} .",
+            f"{statement}{_SUBJECT} {subject} .",
+            f"{statement}{_PREDICATE} {predicate} .",
+            f"{statement}{_OBJECT} {obj} .",
         )
-    return sorted(lines)
+        lines += [f"{statement}{_DERIVED_FROM} {fact} ." for fact in facts]
+        lines += [f"{statement}{_DERIVED_BY} <{RULE_BASE}{name}> ." for name in rules_of]
+        lines += [f"{statement}{pair} ." for pair in extra]
+    return sorted(set(lines))
 
 
 def _bound(rule: Rule, bindings: Mapping[str, Term]) -> str:
