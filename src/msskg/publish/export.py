@@ -105,7 +105,8 @@ def write_export(
         return
     stream.write("".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()).encode())
     rdf = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.TURTLE
-    quads = (quad for chunk in chunks for quad in ox.parse(chunk, ox.RdfFormat.N_QUADS))
+    # lenient: the text is pyoxigraph's own output, already checked when parsed
+    quads = (q for chunk in chunks for q in ox.parse(chunk, ox.RdfFormat.N_QUADS, lenient=True))
     ox.serialize(quads, cast("IO[bytes]", _Body(stream)), rdf, prefixes=prefixes)
 
 
