@@ -888,8 +888,7 @@ def test_an_unusable_cache_folder_is_named(home: Path, tmp_path: Path) -> None:
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x")
     result = CliRunner(env={"MSSKG_CACHE_DIR": str(not_a_folder)}).invoke(
-        main,
-        ["query", "holder-at", "-o", str(tmp_path / "x.csv"), "--data", str(_big_data(tmp_path))],
+        main, ["query", "conflicts", "--data", str(_big_data(tmp_path))]
     )
     assert result.exit_code == 4
     assert one_line(result.stderr) == (
