@@ -60,12 +60,30 @@ class Layout(NamedTuple):
 
 def graph_lines(store: ox.Store) -> Lines:
     """The triples of every graph of ``store`` as N-Triples lines (an export
-    reads a dataset's graphs as one graph)."""
+    reads a dataset's graphs as one graph), split as the dump comes: the
+    whole text is never held beside them."""
     graphs = [ox.DefaultGraph(), *store.named_graphs()]
-    lines: Lines = []
+    lines = _Lines()
     for graph in graphs:
-        lines += (store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"").splitlines()
-    return lines if len(graphs) == 1 else list(set(lines))
+        store.dump(lines, ox.RdfFormat.N_TRIPLES, from_graph=graph)  # type: ignore[arg-type]
+    return lines.lines if len(graphs) == 1 else list(set(lines.lines))
+
+
+class _Lines:
+    """A stream that keeps what is written to it as lines ("\n" ends one:
+    N-Triples escapes every other line break)."""
+
+    def __init__(self) -> None:
+        self.lines: Lines = []
+        self._rest = b""
+
+    def write(self, data: bytes) -> int:
+        *whole, self._rest = (self._rest + data).split(b"\n")
+        self.lines += whole
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing is held back but a line not yet ended."""
 
 
 def lay_out(lines: Lines) -> Layout:

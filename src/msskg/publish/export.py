@@ -88,6 +88,7 @@ def write_export(
     lines = graph_lines(graph.store)
     prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
     del graph  # a store of ours is freed here: the text holds the graph from now on
+    _release_freed()
     layout = lay_out(lines)
     direct = direct_lines(derived, layout.labels)
     if fmt == "jsonld":
@@ -124,6 +125,19 @@ def _chunks(layout: Layout, *, trig: bool) -> Iterator[bytes]:
         for sources, roots in groups:
             if source in sources:
                 yield from ((b"\n".join(lines) + b"\n").replace(b" .\n", end) for _, lines in roots)
+
+
+def _release_freed() -> None:
+    """Hand the C heap's free memory back to the system (glibc's
+    ``malloc_trim``; elsewhere nothing): the store frees into that heap, which
+    glibc keeps, while the Python objects that hold the text from then on are
+    allocated apart, so without this the store's memory and theirs add up."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc's; not musl's
+        if trim is not None:
+            trim(0)
 
 
 class _Body:
