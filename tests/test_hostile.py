@@ -784,8 +784,26 @@ def test_a_query_over_the_memory_limit_ends_with_one_line(tmp_path: Path, fast_p
 def test_an_export_stopped_for_memory_leaves_no_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
+    data = tmp_path / "facts.nt"  # large enough to be watched a while: the bundled graph is not
+    data.write_text(
+        "".join(
+            f'<https://e/s{i}> <https://e/p> _:b{i} .\n_:b{i} <https://e/v> "{i}" .\n'
+            for i in range(20000)
+        )
+    )
     done = subprocess.run(
-        [sys.executable, "-m", "msskg", "export", "-f", "nt", "-o", str(out / "x.nt")],
+        [
+            sys.executable,
+            "-m",
+            "msskg",
+            "export",
+            "-f",
+            "nt",
+            "--data",
+            str(data),
+            "-o",
+            str(out / "x.nt"),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
