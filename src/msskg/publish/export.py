@@ -10,6 +10,8 @@ and JSON-LD nesting each fact's blank nodes as it meets them
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
 import itertools
 import sys
@@ -84,31 +86,35 @@ def write_export(
             progress.close()
         graph = KnowledgeGraph(store, merge_prefixes(prefixes))
         del store
-    derived = derivations(graph.store, read_rules())
-    lines = graph_lines(graph.store)
-    prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
-    del graph  # a store of ours is freed here: the text holds the graph from now on
-    _release_freed()
-    layout = lay_out(lines)
-    direct = direct_lines(derived, layout.labels)
-    if fmt == "jsonld":
-        nodes = itertools.chain(root_nodes(layout), nodes_of(f"{line}\n" for line in direct))
-        write_jsonld(nodes, jsonld_context(), stream)
-        return
-    end = f" {DIRECT_GRAPH} .\n" if fmt == "trig" else " .\n"
-    layer = (
-        "".join(line[:-2] + end for line in direct[start : start + 4096]).encode()
-        for start in range(0, len(direct), 4096)
-    )
-    chunks = itertools.chain(_chunks(layout, trig=fmt == "trig"), layer)
-    if fmt == "nt":
-        stream.writelines(chunks)
-        return
-    stream.write("".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()).encode())
-    rdf = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.TURTLE
-    # lenient: the text is pyoxigraph's own output, already checked when parsed
-    quads = (q for chunk in chunks for q in ox.parse(chunk, ox.RdfFormat.N_QUADS, lenient=True))
-    ox.serialize(quads, cast("IO[bytes]", _Body(stream)), rdf, prefixes=prefixes)
+    # The text's many small objects hold no cycles: collecting them is wasted work.
+    with _without_gc():
+        derived = derivations(graph.store, read_rules())
+        lines = graph_lines(graph.store)
+        prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
+        del graph  # a store of ours is freed here: the text holds the graph from now on
+        _release_freed()
+        layout = lay_out(lines)
+        direct = direct_lines(derived, layout.labels)
+        if fmt == "jsonld":
+            nodes = itertools.chain(root_nodes(layout), nodes_of(f"{line}\n" for line in direct))
+            write_jsonld(nodes, jsonld_context(), stream)
+            return
+        end = f" {DIRECT_GRAPH} .\n" if fmt == "trig" else " .\n"
+        layer = (
+            "".join(line[:-2] + end for line in direct[start : start + 4096]).encode()
+            for start in range(0, len(direct), 4096)
+        )
+        chunks = itertools.chain(_chunks(layout, trig=fmt == "trig"), layer)
+        if fmt == "nt":
+            stream.writelines(chunks)
+            return
+        stream.write(
+            "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()).encode()
+        )
+        rdf = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.TURTLE
+        # lenient: the text is pyoxigraph's own output, already checked when parsed
+        quads = (q for chunk in chunks for q in ox.parse(chunk, ox.RdfFormat.N_QUADS, lenient=True))
+        ox.serialize(quads, cast("IO[bytes]", _Body(stream)), rdf, prefixes=prefixes)
 
 
 def _chunks(layout: Layout, *, trig: bool) -> Iterator[bytes]:
@@ -125,6 +131,17 @@ def _chunks(layout: Layout, *, trig: bool) -> Iterator[bytes]:
         for sources, roots in groups:
             if source in sources:
                 yield from ((b"\n".join(lines) + b"\n").replace(b" .\n", end) for _, lines in roots)
+
+
+@contextlib.contextmanager
+def _without_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _release_freed() -> None:
