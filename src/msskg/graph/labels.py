@@ -70,8 +70,8 @@ def graph_lines(store: ox.Store) -> Lines:
 
 
 class _Lines:
-    """A stream that keeps what is written to it as lines ("\n" ends one:
-    N-Triples escapes every other line break)."""
+    """A stream that keeps what is written to it as lines (a line feed ends
+    one: N-Triples escapes every other line break)."""
 
     def __init__(self) -> None:
         self.lines: Lines = []
@@ -184,17 +184,17 @@ def _labels(
 
     def name(node: bytes) -> None:
         above = parents.get(node, [])
-        one, predicate = above[0] if len(above) == 1 else (b"", b"")
-        if one[:1] == b"<" or one in labels:
-            places = [(labels.get(one, one), predicate, one)]
+        key = above[0][0] if len(above) == 1 else b""
+        if key[:1] == b"<" or key in labels:  # the common case: one parent, IRI or labelled
+            predicate = above[0][1]
         else:  # a cycle of blank nodes is cut where it closes: a parent not yet labelled
             places = [(labels.get(s, s), p, s) for s, p in above if s[:2] != b"_:" or s in labels]
-        base = digests[node]
-        top = b""
-        if places:
-            parent, predicate, key = min(places)
-            base = b"%s %s %s" % (parent, predicate, base)
+            _, predicate, key = min(places, default=(b"", b"", b""))
+        if key:
+            base = b"%s %s %s" % (labels.get(key, key), predicate, digests[node])
             top = tops.get(key, key)
+        else:  # no parent (or only a cycle's): a root of its own
+            base, top = digests[node], b""
         # nodes of one base say the same things from the same place: numbered
         count = seen[base] = seen.get(base, 0) + 1
         own = hashlib.sha256(base if count == 1 else b"%s %d" % (base, count)).hexdigest()
