@@ -8,7 +8,7 @@ and every fact quoted (oa:TextQuoteSelector) from a seed text written beside it.
     bench/generate.py --triples 1000000 --out /tmp/msskg-1m [--seed 1] [--no-errors]
 
 writes an msskg home: OUT/data/synthetic.nt, OUT/seeds/synthetic.txt, and
-OUT/ontology and OUT/queries (links to this repository's), so that
+OUT/ontology, OUT/queries and OUT/rules (links to this repository's), so that
 ``MSSKG_HOME=OUT msskg validate`` and ``msskg query --data OUT/data`` work.
 Deterministic for a given seed and size. A few planted errors (listed in
 PLANTED) are added unless --no-errors; validation must find each of them.
@@ -335,7 +335,7 @@ def generate(triples: int, out: Path, *, seed: int = 1, errors: bool = True) -> 
         count += len(w.lines)
         nt.writelines(w.lines)
     (out / "seeds" / SEED_FILE).write_text("\n".join(w.seed) + "\n", encoding="utf-8")
-    for folder in ("ontology", "queries"):
+    for folder in ("ontology", "queries", "rules"):  # rules: exports derive the direct layer
         link = out / folder
         if not link.exists():
             link.symlink_to(ROOT / folder, target_is_directory=True)

@@ -1,7 +1,7 @@
-"""Export's own store (graph/labels.py) and the formats read from it: labels
-sort each blank node under its root as pyoxigraph orders IRIs, facts sit in
-graphs by their sources, TriG keeps those graphs, JSON-LD nests from two
-ordered scans and writes any literal as JSON, and a store handed to
+"""Export's layout (graph/labels.py) and the formats written from it: each
+blank node goes under its root, facts go by their sources, TriG keeps those
+graphs, JSON-LD nests what each root holds and writes any literal as JSON,
+the output does not depend on the files' order, and a store handed to
 write_export gives the same bytes as the files it was loaded from."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from msskg.graph.labels import export_groups, order_key
+from msskg.graph.labels import graph_lines, lay_out
 from msskg.graph.store import load_store, open_store
 from msskg.publish.export import EXPORT_FORMATS, export, write_export
 
@@ -33,26 +33,31 @@ e:plain e:label "no source" .
 """
 
 
-def test_order_key_is_the_order_pyoxigraph_keeps_iris_in(tmp_path: Path) -> None:
-    store = ox.Store(str(tmp_path / "store"))
-    iris = [f"{E}{i}/{'é' * (i % 9)}{'x' * (i % 23)}" for i in range(500)]
-    store.extend(ox.Quad(ox.NamedNode(i), ox.NamedNode(E + "p"), ox.Literal("v")) for i in iris)
-    stored = [q.subject.value for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())]
-    assert stored == sorted(iris, key=order_key)
-
-
-def test_blank_nodes_sort_under_their_root_and_facts_sit_by_source(tmp_path: Path) -> None:
+def test_blank_nodes_go_under_their_root_and_facts_by_source(tmp_path: Path) -> None:
     (tmp_path / "facts.ttl").write_text(FACTS)
-    store = open_store(data=[tmp_path / "facts.ttl"], in_memory_limit=0, canonical=True).store
-    groups = export_groups(store)
-    assert [g.sources for g in groups] == [(), (f"{SRC}a",), (f"{SRC}a", f"{SRC}b")]
-    for group in groups[1:]:
-        (fact,) = {q.subject.value for q in store.quads_for_pattern(None, None, None, group.named)}
-        prefix = f"b{order_key(fact):016x}0"  # its root's key, and one triple points at it
-        blanks = {q.subject.value for q in store.quads_for_pattern(None, None, None, group.blank)}
-        assert blanks and all(label.startswith(prefix) and len(label) == 32 for label in blanks)
-    rest = {q.subject.value for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
-    assert rest == {E + "plain"}
+    layout = lay_out(graph_lines(open_store(data=[tmp_path / "facts.ttl"]).store))
+    groups = list(layout.groups())
+    assert [g for g, _ in groups] == [
+        (),
+        (f"<{SRC}a>".encode(),),
+        (f"<{SRC}a>".encode(), f"<{SRC}b>".encode()),
+    ]
+    for _, roots in groups[1:]:
+        ((fact, lines),) = roots
+        blanks = {line.split(b" ")[0] for line in lines if not line.startswith(fact)}
+        assert blanks and all(re.fullmatch(rb"_:b0[0-9a-f]{30}", label) for label in blanks)
+        assert lines == sorted(lines) and lines[0].startswith(fact)
+    assert [root for root, _ in groups[0][1]] == [f"<{E}plain>".encode()]
+
+
+def test_the_files_order_does_not_change_a_byte(tmp_path: Path, private_cache: Path) -> None:
+    (tmp_path / "a.ttl").write_text(FACTS)
+    (tmp_path / "b.nt").write_text(
+        f'_:x <{E}p> _:y .\n_:y <{E}v> "cycle-free" .\n<{E}plain> <{E}q> _:z .\n'
+    )
+    for fmt in EXPORT_FORMATS:
+        one = export(fmt, data=[tmp_path / "a.ttl", tmp_path / "b.nt"])
+        assert export(fmt, data=[tmp_path / "b.nt", tmp_path / "a.ttl"]) == one
 
 
 def test_trig_keeps_a_graph_per_source(tmp_path: Path, private_cache: Path) -> None:
@@ -111,7 +116,7 @@ def test_a_shared_blank_node_and_an_orphan_are_resources_of_their_own(
     blanks = [n for n in nodes if n["id"].startswith("_:")]
     assert sorted(n[E + "v"] for n in blanks) == ["orphan", "shared"]
     shared = next(n["id"] for n in blanks if n[E + "v"] == "shared")
-    assert re.fullmatch(r"_:b[0-9a-f]{16}1[0-9a-f]{14}", shared)  # "1": several point at it
+    assert re.fullmatch(r"_:b1[0-9a-f]{30}", shared)  # "1": several point at it
     a = next(n for n in nodes if n["id"] == E + "a")
     assert a[E + "p"] == {"id": shared} and a[E + "q"] == {E + "v": "nested"}
 
@@ -135,7 +140,17 @@ def test_a_deep_chain_of_blank_nodes_is_nested_only_so_deep(
     chain = [f"_:n{i} <{E}next> _:n{i + 1} ." for i in range(3000)]
     path.write_text("\n".join([*chain, f"<{E}a> <{E}p> _:n0 ."]) + "\n")
     text = export("jsonld", data=[path]) or ""  # was a RecursionError
-    assert len(json.loads(text)["@graph"]) == 1 + 3000 - 100  # 100 nested, the rest their own
+    depth = max(map(nesting, json.loads(text)["@graph"]))
+    assert depth == 101  # a resource and 100 nested: the rest resources of their own
     back = ox.Store()
     back.load(text.encode(), ox.RdfFormat.JSON_LD)
     assert len(back) == 3001
+
+
+def nesting(node: object) -> int:
+    """How deep JSON objects nest in ``node``."""
+    found, depth = [node], 0
+    while found:
+        depth += 1
+        found = [v for n in found if isinstance(n, dict) for v in n.values() if isinstance(v, dict)]
+    return depth - 1

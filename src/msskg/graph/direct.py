@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +33,11 @@ from msskg.vocab import RDF as _RDF
 
 __all__ = [
     "DIRECT_GRAPH",
+    "Derived",
     "Rule",
+    "derivations",
     "derive",
+    "direct_lines",
     "direct_quads",
     "read_rules",
 ]
@@ -54,8 +57,11 @@ CERTAINTY = ox.NamedNode(_MSS + "certainty")
 _WHERE = re.compile(r"^WHERE\s*\{", re.MULTILINE | re.IGNORECASE)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-Key = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, Term]
-StatementKey = tuple[Key, frozenset[tuple[ox.NamedNode, Term]]]
+# The same terms as N-Triples text, as rules' rows are read.
+_SUBJECT, _PREDICATE, _OBJECT = str(SUBJECT), str(PREDICATE), str(OBJECT)
+_PARTS = (_SUBJECT, _PREDICATE, _OBJECT)
+_TYPE, _STATEMENT, _DERIVED_FROM = str(TYPE), str(STATEMENT), str(DERIVED_FROM)
+_DERIVED_BY = str(DERIVED_BY)
 
 
 @dataclass(frozen=True)
@@ -91,37 +97,62 @@ def derive(
     bindings: Mapping[str, Term] | None = None,
     graph: ox.NamedNode = DIRECT_GRAPH,
 ) -> list[ox.Quad]:
-    """The triples ``rules`` derive from ``store`` (queried as the union of its
-    graphs, with ``bindings`` substituted), each with its ``rdf:Statement``,
-    all in ``graph``, sorted so that the output is the same on every run. A
-    triple that rules derive with different extra values (an ``mss:certainty``)
-    gets one statement per set of values, each naming only its own facts."""
-    facts: dict[StatementKey, set[Term]] = defaultdict(set)
-    derived_by: dict[StatementKey, set[str]] = defaultdict(set)
+    """The direct layer ``rules`` derive from ``store`` (:func:`derivations`)
+    as quads in ``graph``, sorted."""
+    lines = direct_lines(derivations(store, rules, bindings=bindings))
+    text = "".join(f"{line[:-1]}{graph} .\n" for line in lines)
+    return list(ox.parse(text.encode(), ox.RdfFormat.N_QUADS))
+
+
+Derived = dict[tuple[str, ...], tuple[set[str], set[str]]]
+"""Each derived triple and its extra values ("p o", sorted; N-Triples text),
+with the facts and the rules it comes from."""
+
+
+def derivations(
+    store: ox.Store, rules: Iterable[Rule], *, bindings: Mapping[str, Term] | None = None
+) -> Derived:
+    """What ``rules`` derive from ``store`` (queried as the union of its
+    graphs, with ``bindings`` substituted). A triple that rules derive with
+    different extra values (an ``mss:certainty``) is one entry per set of
+    values, each with only its own facts. Rows stay N-Triples text: making
+    Python terms of them cost more than the rules."""
+    derived: Derived = {}
     for rule in rules:
         result = store.query(_bound(rule, bindings or {}), use_default_graph_as_union=True)
-        for key, values in _statements(result):  # type: ignore[arg-type]
-            extra = frozenset((p, o) for p, o in values if p != DERIVED_FROM)
-            derived_by[(key, extra)].add(rule.name)
-            facts[(key, extra)] |= {o for p, o in values if p == DERIVED_FROM}
-    quads: list[ox.Quad] = []
-    for key, extra in derived_by:
-        subject, predicate, obj = key
-        quads.append(ox.Quad(subject, predicate, obj, graph))
-        statement = statement_iri(key, extra)
-        quads += [
-            ox.Quad(statement, TYPE, STATEMENT, graph),
-            ox.Quad(statement, SUBJECT, subject, graph),
-            ox.Quad(statement, PREDICATE, predicate, graph),
-            ox.Quad(statement, OBJECT, obj, graph),
-        ]
-        quads += [ox.Quad(statement, DERIVED_FROM, fact, graph) for fact in facts[(key, extra)]]
-        quads += [
-            ox.Quad(statement, DERIVED_BY, Rule(name, "").iri, graph)
-            for name in derived_by[(key, extra)]
-        ]
-        quads += [ox.Quad(statement, p, o, graph) for p, o in extra]
-    return sorted(set(quads), key=str)
+        if not isinstance(result, ox.QueryTriples):
+            raise DataError(f"rule {rule.name} is not a CONSTRUCT query")
+        text = (result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+        for key, found in _statements(text):
+            if (known := derived.get(key)) is None:
+                known = derived[key] = (set(), set())
+            known[0].update(found)
+            known[1].add(rule.name)
+    return derived
+
+
+def direct_lines(derived: Derived, labels: Mapping[bytes, bytes] | None = None) -> list[str]:
+    """Each derived triple and its ``rdf:Statement`` as N-Triples lines,
+    sorted so that the output is the same on every run (the data's blank
+    nodes by ``labels``, when given)."""
+    lines: list[str] = []
+    for key, (facts, rules_of) in derived.items():
+        if labels:
+            key = tuple(_label(term, labels) for term in key)
+            facts = {_label(fact, labels) for fact in facts}
+        subject, predicate, obj, *extra = key
+        statement = f"<{statement_iri(key)}> "
+        lines += (
+            f"{subject} {predicate} {obj} .",
+            f"{statement}{_TYPE} {_STATEMENT} .",
+            f"{statement}{_SUBJECT} {subject} .",
+            f"{statement}{_PREDICATE} {predicate} .",
+            f"{statement}{_OBJECT} {obj} .",
+        )
+        lines += [f"{statement}{_DERIVED_FROM} {fact} ." for fact in facts]
+        lines += [f"{statement}{_DERIVED_BY} <{RULE_BASE}{name}> ." for name in rules_of]
+        lines += [f"{statement}{pair} ." for pair in extra]
+    return sorted(set(lines))
 
 
 def _bound(rule: Rule, bindings: Mapping[str, Term]) -> str:
@@ -140,41 +171,45 @@ def _bound(rule: Rule, bindings: Mapping[str, Term]) -> str:
     return rule.text[: match.end()] + block + rule.text[match.end() :]
 
 
-def statement_iri(key: Key, extra: Iterable[tuple[ox.NamedNode, Term]] = ()) -> ox.NamedNode:
-    """The stable IRI of the statement of a derived triple (and its extra values)."""
-    parts = [*map(str, key), *sorted(f"{p} {o}" for p, o in extra)]
-    digest = hashlib.sha256(" ".join(parts).encode("utf-8")).hexdigest()[:24]
-    return ox.NamedNode(STATEMENT_BASE + digest)
+def statement_iri(key: Sequence[str]) -> str:
+    """The stable IRI of the statement of a derived triple and its extra
+    values: ``key`` is the triple's terms, then "p o" of each extra value
+    (sorted), all as N-Triples."""
+    digest = hashlib.sha256(" ".join(key).encode("utf-8")).hexdigest()[:24]
+    return STATEMENT_BASE + digest
 
 
-def _statements(
-    triples: Iterable[ox.Triple],
-) -> list[tuple[Key, list[tuple[ox.NamedNode, Term]]]]:
-    """The reified statements a rule emitted, as (triple, other values); a
-    statement missing its subject, predicate or object is left out."""
-    nodes: dict[object, dict[ox.NamedNode, list[Term]]] = defaultdict(lambda: defaultdict(list))
-    for triple in triples:
-        obj = triple.object
-        if isinstance(obj, ox.Triple):
-            continue
-        nodes[triple.subject][triple.predicate].append(obj)
-    found = []
+def _statements(text: str) -> Iterator[tuple[tuple[str, ...], list[str]]]:
+    """The reified statements a rule emitted (N-Triples ``text``), as the
+    triple and its other values ("p o", sorted), and the facts; a statement
+    missing its subject, predicate or object is left out, and so is one
+    whose triple could not be asserted."""
+    nodes: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for line in text.split("\n")[:-1]:
+        subject, predicate, obj = line.split(" ", 2)
+        nodes[subject].append((predicate, obj[:-2]))
     for values in nodes.values():
-        subjects, predicates, objects = (
-            values.get(SUBJECT),
-            values.get(PREDICATE),
-            values.get(OBJECT),
-        )
-        if not (subjects and predicates and objects):
+        found: dict[str, str] = {}
+        rest, facts = [], []
+        for predicate, obj in values:
+            if predicate in _PARTS:
+                found.setdefault(predicate, obj)
+            elif predicate == _DERIVED_FROM:
+                facts.append(obj)
+            else:
+                rest.append(f"{predicate} {obj}")
+        subject, predicate, obj = (found.get(part, "") for part in _PARTS)
+        if subject[:1] not in ("<", "_") or predicate[:1] != "<" or not obj or obj[:2] == "<<":
             continue
-        subject, predicate = subjects[0], predicates[0]
-        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
-            continue
-        rest = [
-            (p, o) for p, os in values.items() if p not in (SUBJECT, PREDICATE, OBJECT) for o in os
-        ]
-        found.append(((subject, predicate, objects[0]), rest))
-    return found
+        yield (subject, predicate, obj, *sorted(rest)), facts
+
+
+def _label(term: str, labels: Mapping[bytes, bytes]) -> str:
+    """A term ("p o" of an extra value too) with a blank node by its label."""
+    head, blank, tail = term.rpartition("_:")
+    if not blank or " " in tail or '"' in head:
+        return term
+    return head + labels.get(b"_:" + tail.encode(), b"_:" + tail.encode()).decode()
 
 
 def direct_quads(

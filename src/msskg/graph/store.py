@@ -8,7 +8,6 @@ files unchanged since they were hashed without reading them again. This module n
 
 from __future__ import annotations
 
-import importlib
 import io
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -80,23 +79,19 @@ def open_store(
     cache: Path | None = None,
     in_memory_limit: int = IN_MEMORY_LIMIT,
     progress: Progress | None = None,
-    canonical: bool = False,
 ) -> KnowledgeGraph:
     """Open the graph to query: a store built with :func:`load_store` when
     ``store`` is given, otherwise ``data`` (or the bundled graph), parsed into
     memory when small and into a content-keyed cache under ``cache`` when not;
-    ``progress`` hears how far the parse into the cache is. ``canonical``: a
-    store whose blank nodes carry canonical labels and whose facts sit in
-    graphs by their sources (:mod:`msskg.graph.labels`: export's own),
-    cached apart: labelling costs a parse in Python, which queries need not pay."""
+    ``progress`` hears how far the parse into the cache is."""
     if store is not None:
         return _open_persistent(Path(store))
     files = resolve_files(data)
     if sum(p.stat().st_size for p in files) < in_memory_limit:
         memory = ox.Store()
-        prefixes = parse_into(memory, files, canonical=canonical)
+        prefixes = parse_into(memory, files)
         return KnowledgeGraph(memory, merge_prefixes(prefixes))
-    return _open_cached(files, cache if cache is not None else cache_dir(), progress, canonical)
+    return _open_cached(files, cache if cache is not None else cache_dir(), progress)
 
 
 def open_graph(
@@ -104,7 +99,6 @@ def open_graph(
     data: Sequence[Path | str] | None = None,
     store: Path | str | None = None,
     in_memory_limit: int = IN_MEMORY_LIMIT,
-    canonical: bool = False,
 ) -> KnowledgeGraph:
     """:func:`open_store` as the command line opens it: a first parse of
     large data shows its progress on stderr."""
@@ -115,7 +109,6 @@ def open_graph(
             store=store,
             progress=progress,
             in_memory_limit=in_memory_limit,
-            canonical=canonical,
         )
     finally:
         progress.close()
@@ -168,14 +161,12 @@ def _open_persistent(path: Path) -> KnowledgeGraph:
     return KnowledgeGraph(disk, merge_prefixes(read_prefixes(path)))
 
 
-def _open_cached(
-    files: Sequence[Path], cache: Path, progress: Progress | None, canonical: bool
-) -> KnowledgeGraph:
-    salt = _salt(canonical)
+def _open_cached(files: Sequence[Path], cache: Path, progress: Progress | None) -> KnowledgeGraph:
+    salt = _salt()
     key = read_stamp(usable_cache(cache), files, salt)
     if key is None:  # hashed, then stamped when the files are old enough to trust
         before = identity_of(files, salt)
-        key = _content_key(files, canonical)
+        key = _content_key(files)
         write_stamp(cache, files, salt, key, before)
     entry = cache / key
     if entry.is_dir():
@@ -184,21 +175,20 @@ def _open_cached(
             return _open_persistent(entry / "store")
         except DataError as err:
             set_aside(entry, str(err.__cause__ or err))
-    entry = _build_cache_entry(files, cache, progress, canonical)
+    entry = _build_cache_entry(files, cache, progress)
     evict(cache, keep=entry.name)
     return _open_persistent(entry / "store")
 
 
-def _salt(canonical: bool) -> str:
+def _salt() -> str:
     """What a cache key depends on besides the files' bytes."""
-    labels = " canonical 2" if canonical else ""  # 2: labels sorted under their roots, by group
-    return f"msskg-cache {CACHE_VERSION}{labels} {ox.__version__}\n"
+    return f"msskg-cache {CACHE_VERSION} {ox.__version__}\n"
 
 
-def _new_digest(canonical: bool) -> Any:
+def _new_digest() -> Any:
     import hashlib  # only when hashing: a cold query whose stamp holds never needs it
 
-    return hashlib.sha256(_salt(canonical).encode())
+    return hashlib.sha256(_salt().encode())
 
 
 def _file_header(digest: Any, path: Path) -> None:
@@ -210,8 +200,8 @@ def _file_footer(digest: Any, size: int) -> None:
     digest.update(f"\n{size}\n".encode())
 
 
-def _content_key(files: Sequence[Path], canonical: bool = False) -> str:
-    digest = _new_digest(canonical)
+def _content_key(files: Sequence[Path]) -> str:
+    digest = _new_digest()
     for path in files:
         _file_header(digest, path)
         size = 0
@@ -223,9 +213,7 @@ def _content_key(files: Sequence[Path], canonical: bool = False) -> str:
     return str(digest.hexdigest())[:32]
 
 
-def _build_cache_entry(
-    files: Sequence[Path], cache: Path, progress: Progress | None, canonical: bool
-) -> Path:
+def _build_cache_entry(files: Sequence[Path], cache: Path, progress: Progress | None) -> Path:
     """Build into a private folder, then rename it into place under the key
     of exactly the bytes parsed (hashed as they are read): a file edited while
     it is read cannot be filed under its old content's key. When two processes
@@ -241,11 +229,9 @@ def _build_cache_entry(
             f"cannot create the cache in {cache}: {err.strerror} (set MSSKG_CACHE_DIR)"
         ) from err
     try:
-        digest = _new_digest(canonical)
+        digest = _new_digest()
         disk = ox.Store(str(building / "store"))
-        prefixes = parse_into(
-            disk, files, bulk=True, digest=digest, progress=progress, canonical=canonical
-        )
+        prefixes = parse_into(disk, files, bulk=True, digest=digest, progress=progress)
         disk.flush()
         del disk
         write_prefixes(building / "store", prefixes)
@@ -267,16 +253,10 @@ def parse_into(
     progress: Progress | None = None,
     bulk: bool = False,
     digest: Any | None = None,
-    canonical: bool = False,
 ) -> dict[str, str]:
     """Parse every file into ``store``; return the prefixes they declare.
-    Blank nodes are renamed so that ``_:b1`` in two files stays two nodes
-    (``canonical``: to labels made from the graph, and facts filed in graphs
-    by their sources, graph/labels.py).
+    Blank nodes are renamed so that ``_:b1`` in two files stays two nodes.
     ``digest``, when given, is fed exactly the bytes parsed."""
-    labeller = None
-    if canonical:
-        labeller = importlib.import_module("msskg.graph.labels").Labeller()
     total = sum(p.stat().st_size for p in files)
     done = 0
     prefixes: dict[str, str] = {}
@@ -294,14 +274,13 @@ def parse_into(
                 stream = io.BufferedReader(counting)
             fmt, base = rdf_format(path), path.resolve().as_uri()
             try:
-                if bulk and not canonical and fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+                if bulk and fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
                     # No prefixes to collect: the whole parse stays in Rust
                     # (bulk_load renames blank nodes as parse(...) does below).
                     store.bulk_load(stream, fmt, base_iri=base)
                 else:
                     parser = ox.parse(stream, fmt, base_iri=base, rename_blank_nodes=True)
-                    quads = parser if labeller is None else labeller.keep(parser, fmt)
-                    (store.bulk_extend if bulk else store.extend)(quads)
+                    (store.bulk_extend if bulk else store.extend)(parser)
                     prefixes.update(parser.prefixes)
             except SyntaxError as err:
                 raise data_syntax_error(path, err) from None
@@ -310,8 +289,6 @@ def parse_into(
         if digest is not None:
             _file_footer(digest, counting.bytes_read)
         done += path.stat().st_size
-    if labeller is not None:
-        labeller.finish(store, bulk=bulk)
     return prefixes
 
 

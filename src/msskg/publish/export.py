@@ -1,33 +1,36 @@
 """Exporting the whole graph as Turtle, JSON-LD, N-Triples or TriG (one named
 graph per source text, and the direct layer, :mod:`msskg.graph.direct`, in a
-named graph of its own; the other formats hold it beside the facts). The graph
-is read from export's own store, whose blank nodes carry canonical labels and
-whose facts sit in graphs by their sources (graph/labels.py): N-Triples,
-Turtle and TriG are pyoxigraph's own dumps of those graphs, one after another,
-and JSON-LD nests each fact's blank nodes as two ordered scans meet them
-(publish/walk.py). Memory does not grow with the graph, and the same graph
-gives the same bytes every time. :func:`by_source` is the same split on an
-rdflib graph (for push)."""
+named graph of its own; the other formats hold it beside the facts). The files
+are parsed into memory, as pyoxigraph would; the graph is then laid out as
+N-Triples text with canonical labels in msskg's own order (graph/labels.py),
+which N-Triples writes as it is, Turtle and TriG through pyoxigraph's writers,
+and JSON-LD nesting each fact's blank nodes as it meets them
+(publish/walk.py): the same graph gives the same bytes every time.
+:func:`by_source` is the same split on an rdflib graph (for push)."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
+import itertools
 import sys
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
-from msskg.graph.direct import derive, read_rules
+from msskg.graph.direct import DIRECT_GRAPH, derivations, direct_lines, read_rules
 from msskg.graph.files import input_paths, jsonld_context, resolve_files
-from msskg.graph.jsonld import Node, nodes_of, write_jsonld
-from msskg.graph.labels import Group, Labeller, export_groups
+from msskg.graph.jsonld import nodes_of, write_jsonld
+from msskg.graph.labels import Layout, graph_lines, lay_out
+from msskg.graph.prefixes import merge_prefixes
+from msskg.graph.progress import StderrProgress
 from msskg.graph.scan import check_data_depth
-from msskg.graph.store import KnowledgeGraph, open_graph
+from msskg.graph.store import KnowledgeGraph, parse_into
 from msskg.output import open_atomically
-from msskg.publish.walk import group_nodes
+from msskg.publish.walk import root_nodes
 from msskg.query.registry import DATASET, names, unknown_format
 from msskg.vocab import DERIVED_FROM, HAS_SOURCE
 
@@ -37,7 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["EXPORT_FORMATS", "by_source", "export", "write_export", "write_stdout"]
 
 EXPORT_FORMATS = names(DATASET)
-_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "trig": ox.RdfFormat.TRIG}
 # Only by_source (for push) needs rdflib: an export does not import it (~20 MiB).
 
 
@@ -71,95 +73,97 @@ def write_export(
 ) -> None:
     """Write the graph (``graph``, else bundled or ``data``) to ``stream`` as ``fmt``."""
     _check_format(fmt)
-    if graph is not None:  # any store: labelled and laid out as export's own first
-        with tempfile.TemporaryDirectory(prefix="msskg-export-") as folder:
-            _write(fmt, stream, _laid_out(graph, Path(folder)))
-        return
-    # JSON-LD nests blank nodes by recursion, as rdflib's parsers did:
-    # refuse data nested deeper than msskg reads, with one line.
-    for path in resolve_files(data):
-        check_data_depth(path)
-    # Always the cached store on disk, whatever the size: its order is a
-    # function of the terms (an in-memory store's follows the order of insertion).
-    _write(fmt, stream, open_graph(data=data, in_memory_limit=0, canonical=True))
-
-
-def _laid_out(graph: KnowledgeGraph, folder: Path) -> KnowledgeGraph:
-    store = ox.Store(str(folder / "store"))
-    labeller = Labeller()
-    quads = graph.store.quads_for_pattern(None, None, None, None)
-    store.bulk_extend(labeller.keep(quads, ox.RdfFormat.N_QUADS))
-    labeller.finish(store)
-    return KnowledgeGraph(store, graph.prefixes)
-
-
-def _write(fmt: str, stream: IO[bytes], graph: KnowledgeGraph) -> None:
-    store = graph.store
-    direct = derive(store, read_rules())  # small: a few quads per fact, sorted
-    groups = export_groups(store)
-    if fmt == "jsonld":
-        nodes = (node for group in groups for node in group_nodes(store, group))
-        layer = (ox.serialize(_triples(direct), format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-        write_jsonld(
-            _chain(nodes, nodes_of(io.StringIO(layer, newline="\n"))), jsonld_context(), stream
+    if graph is None:
+        files = resolve_files(data)
+        # JSON-LD nests blank nodes by recursion, as rdflib's parsers did:
+        # refuse data nested deeper than msskg reads, with one line.
+        for path in files:
+            check_data_depth(path)
+        store, progress = ox.Store(), StderrProgress("Parsing")
+        try:
+            prefixes = parse_into(store, files, progress=progress, bulk=True)
+        finally:
+            progress.close()
+        graph = KnowledgeGraph(store, merge_prefixes(prefixes))
+        del store
+    # The text's many small objects hold no cycles: collecting them is wasted work.
+    with _without_gc():
+        derived = derivations(graph.store, read_rules())
+        lines = graph_lines(graph.store)
+        prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
+        del graph  # a store of ours is freed here: the text holds the graph from now on
+        _release_freed()
+        layout = lay_out(lines)
+        direct = direct_lines(derived, layout.labels)
+        if fmt == "jsonld":
+            nodes = itertools.chain(root_nodes(layout), nodes_of(f"{line}\n" for line in direct))
+            write_jsonld(nodes, jsonld_context(), stream)
+            return
+        end = f" {DIRECT_GRAPH} .\n" if fmt == "trig" else " .\n"
+        layer = (
+            "".join(line[:-2] + end for line in direct[start : start + 4096]).encode()
+            for start in range(0, len(direct), 4096)
         )
-        return
-    prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
-    if fmt == "nt":
-        for group in groups:
-            store.dump(stream, _FORMATS[fmt], from_graph=group.named)
-            store.dump(stream, _FORMATS[fmt], from_graph=group.blank)
-        ox.serialize(
-            (ox.Triple(q.subject, q.predicate, q.object) for q in direct), stream, _FORMATS[fmt]
+        chunks = itertools.chain(_chunks(layout, trig=fmt == "trig"), layer)
+        if fmt == "nt":
+            stream.writelines(chunks)
+            return
+        stream.write(
+            "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()).encode()
         )
-        return
-    stream.write("".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()).encode())
-    body = _Body(stream)
-    rest, facts = groups[0], groups[1:]
-    if fmt == "turtle":
-        for group in groups:
-            _dump(store, group, prefixes, body)
-        ox.serialize(_triples(direct), body.fresh(), _FORMATS[fmt], prefixes=prefixes)
-        return
-    # TriG: the rest in the default graph, then a graph per source holding the
-    # group of each set of sources it is one of (a fact of two sources is in both).
-    _dump(store, rest, prefixes, body)
-    for source in sorted({source for group in facts for source in group.sources}):
-        stream.write(f"{ox.NamedNode(source)} {{\n".encode())
-        for group in facts:
-            if source in group.sources:
-                _dump(store, group, prefixes, body)
-        stream.write(b"}\n")
-    ox.serialize(direct, body.fresh(), _FORMATS[fmt], prefixes=prefixes)
+        rdf = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.TURTLE
+        # lenient: the text is pyoxigraph's own output, already checked when parsed
+        quads = (q for chunk in chunks for q in ox.parse(chunk, ox.RdfFormat.N_QUADS, lenient=True))
+        ox.serialize(quads, cast("IO[bytes]", _Body(stream)), rdf, prefixes=prefixes)
 
 
-def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
-    return (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+def _chunks(layout: Layout, *, trig: bool) -> Iterator[bytes]:
+    """The graph as N-Quads text, a root at a time: the rest in the default
+    graph, then, for TriG, a graph per source holding the facts of each set
+    of sources it is one of (a fact of two sources is in both); else the facts
+    in the default graph too."""
+    groups = list(layout.groups())
+    for sources, roots in groups:
+        if not (trig and sources):
+            yield from (b"\n".join(lines) + b"\n" for _, lines in roots)
+    for source in sorted({source for sources, _ in groups for source in sources} if trig else ()):
+        end = b" %s .\n" % source
+        for sources, roots in groups:
+            if source in sources:
+                yield from ((b"\n".join(lines) + b"\n").replace(b" .\n", end) for _, lines in roots)
 
 
-def _chain(first: Iterable[Node], second: Iterable[Node]) -> Iterator[Node]:
-    yield from first
-    yield from second
+@contextlib.contextmanager
+def _without_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def _dump(store: ox.Store, group: Group, prefixes: Mapping[str, str], body: _Body) -> None:
-    """The group's triples as Turtle (without the prefix lines: the caller wrote them)."""
-    for graph in (group.named, group.blank):
-        store.dump(body.fresh(), ox.RdfFormat.TURTLE, from_graph=graph, prefixes=dict(prefixes))
+def _release_freed() -> None:
+    """Hand the C heap's free memory back to the system (glibc's
+    ``malloc_trim``; elsewhere nothing): the store frees into that heap, which
+    glibc keeps, while the Python objects that hold the text from then on are
+    allocated apart, so without this the store's memory and theirs add up."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc's; not musl's
+        if trim is not None:
+            trim(0)
 
 
 class _Body:
     """What a Turtle or TriG writer writes, passed on without its leading
-    ``@prefix`` lines (:meth:`fresh` before each writer)."""
+    ``@prefix`` lines: msskg writes its own, sorted (the writer's order is its own)."""
 
     def __init__(self, stream: IO[bytes]):
         self._stream = stream
         self._head: bytes | None = b""  # None: past the prefixes
-
-    def fresh(self) -> IO[bytes]:
-        """This, to hand a new writer (which starts with its prefixes)."""
-        self._head = b""
-        return cast("IO[bytes]", self)
 
     def write(self, data: bytes) -> int:
         if self._head is None:
