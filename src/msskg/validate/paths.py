@@ -1,19 +1,32 @@
 """SHACL's property paths and targets, read from the shapes graph: a path as
 SPARQL text, whether it may be empty, and which shapes have targets (explicit,
-or implicit: a shape that is also a class). Used by msskg.validate.core and
-msskg.validate.fast."""
+or implicit: a shape that is also a class); and what the fast engine's
+modules share. Used by msskg.validate.core and msskg.validate.fast."""
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.collection import Collection as RdfList
 from rdflib.term import Node
 
-from msskg.validate.values import Unsupported
-
-__all__ = ["SH", "implicit_class", "nullable", "sparql_path", "target_shapes"]
+__all__ = [
+    "SH",
+    "Term",
+    "Unsupported",
+    "implicit_class",
+    "nullable",
+    "sparql_path",
+    "target_shapes",
+]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class Unsupported(Exception):
+    """The shapes use a feature the fast engine does not evaluate."""
 
 
 def sparql_path(shapes: Graph, path: Node) -> str:
