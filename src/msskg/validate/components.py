@@ -17,18 +17,15 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection as RdfList
 from rdflib.term import Node
 
 from msskg.graph.dataset import to_oxigraph, to_rdflib
 from msskg.validate.paths import SH, Term, Unsupported
-
-if TYPE_CHECKING:
-    from msskg.validate.core import CoreValidator
 
 __all__ = ["COMPONENTS", "Constraint", "CoreResult", "component", "each_value"]
 
@@ -52,12 +49,24 @@ class CoreResult:
     path: Node | None = None  # where it is not the shape's sh:path (sh:closed)
 
 
+class Validator(Protocol):
+    """What components use of msskg.validate.core's CoreValidator."""
+
+    store: ox.Store
+    shapes: Graph
+
+    def instances(self, cls: Node) -> set[Term]: ...
+    def values(self, path: Node) -> dict[Term, set[Term]]: ...
+    def validate(self, shape: Node, focus: Collection[Term]) -> list[CoreResult]: ...
+    def failing(self, shape: Node, focus: Collection[Term]) -> set[Term]: ...
+
+
 @dataclass(frozen=True)
 class Constraint:
     """One value (``rule``) of one constraint parameter of ``shape``, on the
     shape's focus nodes, each with its value nodes (``pairs``)."""
 
-    core: CoreValidator
+    core: Validator
     shape: Node
     param: URIRef
     rule: Node
