@@ -42,8 +42,14 @@ from msskg.validate.report import (
     shape_name,
     term_text,
 )
-from msskg.validate.sources import ontology_file, read_shapes
-from msskg.validate.storechecks import StoreView, as_graph, source_checks
+from msskg.validate.sources import (
+    StoreView,
+    as_graph,
+    ontology_file,
+    read_shapes,
+    source_checks,
+    store_of,
+)
 
 __all__ = [
     "Unsupported",
@@ -61,7 +67,7 @@ def validate_files(
     (msskg's shapes), with the ontology and msskg's source checks."""
     store = ox.Store()
     names = NamespaceManager(Graph())
-    # Bound as msskg.validate.sources' rdflib path binds them: the data's prefixes,
+    # Bound as the pySHACL path's rdflib graph binds them: the data's prefixes,
     # msskg's own over them, then the ontology's where they do not clash.
     paths = resolve_files(files)
     for prefix, namespace in parse_into(store, paths, bulk=True).items():
@@ -79,12 +85,9 @@ def validate_rdflib(
     graph: Graph, *, shapes: Sequence[Path], own_checks: bool = True
 ) -> ValidationReport:
     """Validate an rdflib graph (data and ontology), keeping its blank node ids."""
-    store = ox.Store()
-    store.extend(
-        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-        for s, p, o in graph
+    return validate_store(
+        store_of(graph), graph.namespace_manager, shapes=shapes, own_checks=own_checks
     )
-    return validate_store(store, graph.namespace_manager, shapes=shapes, own_checks=own_checks)
 
 
 def validate_store(
@@ -96,7 +99,7 @@ def validate_store(
     union_of_graphs(store)
     shapes_graph = read_shapes(shapes, as_written=True)
     view = StoreView(store, names)
-    results = list(source_checks(view)) if own_checks else []
+    results = source_checks(view)[0] if own_checks else []
     core = CoreValidator(store, shapes_graph)
     top = target_shapes(shapes_graph)
     core.sparql_ok = {s for s in top if (s, SH.path, None) not in shapes_graph}

@@ -12,6 +12,7 @@ from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.term import Node
 
 from msskg.errors import ValidationError
+from msskg.graph.dataset import to_rdflib
 from msskg.validate.report import (
     SH,
     ValidationReport,
@@ -22,7 +23,7 @@ from msskg.validate.report import (
     shape_name,
     term_text,
 )
-from msskg.validate.sources import python_checks, read_shapes
+from msskg.validate.sources import StoreView, read_shapes, source_checks, store_of
 
 __all__ = ["run_pyshacl"]
 
@@ -34,7 +35,7 @@ def run_pyshacl(
     (msskg's shapes), msskg's own checks added and ill-formed dates kept from
     pySHACL, which crashes on them."""
     shapes_graph = read_shapes(shapes)
-    own_results, checked = python_checks(graph) if own_checks else ([], graph)
+    own_results, checked = _source_checks(graph) if own_checks else ([], graph)
     try:
         with _parse_sparql_once():
             _, report_graph, _ = pyshacl.validate(
@@ -54,6 +55,19 @@ def run_pyshacl(
         for node in report_graph.subjects(RDF.type, SH.ValidationResult)
     ]
     return ValidationReport(tuple(sorted(results, key=order_key)))
+
+
+def _source_checks(graph: Graph) -> tuple[list[ValidationResult], Graph]:
+    """msskg's own results, and ``graph`` without the triples of ill-formed dates."""
+    results, removed = source_checks(StoreView(store_of(graph), graph.namespace_manager))
+    if not removed:
+        return results, graph
+    checked = Graph()
+    for triple in graph:
+        checked.add(triple)
+    for quad in removed:
+        checked.remove((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return results, checked
 
 
 @contextmanager
