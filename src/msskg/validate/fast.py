@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
@@ -36,11 +36,9 @@ from msskg.validate.report import (
     MSH,
     ValidationReport,
     ValidationResult,
-    describe_node,
     order_key,
-    quotes_of,
+    result_of,
     shape_name,
-    term_text,
 )
 from msskg.validate.sources import (
     StoreView,
@@ -173,21 +171,17 @@ def _result(
     path: Node | None,
     detail: bool = False,
 ) -> ValidationResult:
-    graph = as_graph(view)
-    severity = shapes.value(shape, SH.severity) or SH.Violation
-    value_is_node = isinstance(value, URIRef) and value != focus and (value, None, None) in view
-    return ValidationResult(
-        severity=str(severity).rsplit("#", 1)[-1],  # type: ignore[arg-type]
-        focus=term_text(focus),
-        focus_label=describe_node(graph, focus),
-        message=message,
-        shape=shape_name(shapes, shape),
-        component=str(SH[component]),
-        path=None if path is None or isinstance(path, BNode) else str(path),
-        value=None if value is None or value == focus else term_text(value),
-        value_label=describe_node(graph, value) if value_is_node else None,
-        quotes=quotes_of(graph, focus),
-        value_quotes=quotes_of(graph, value) if value_is_node else (),
+    severity = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
+    name, iri = shape_name(shapes, shape), str(SH[component])
+    return result_of(
+        as_graph(view),
+        name,
+        iri,
+        focus,
+        value,
+        message,
+        path=path,
+        severity=severity,
         detail=detail,
     )
 

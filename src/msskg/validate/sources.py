@@ -21,16 +21,7 @@ from msskg.errors import BadDateError, ValidationError
 from msskg.graph.dataset import to_oxigraph, to_rdflib
 from msskg.graph.files import project_home
 from msskg.graph.prefixes import DEFAULT_PREFIXES
-from msskg.validate.report import (
-    MSH,
-    MSS,
-    OA,
-    SH,
-    ValidationResult,
-    describe_node,
-    quotes_of,
-    term_text,
-)
+from msskg.validate.report import MSH, MSS, OA, SH, ValidationResult, result_of
 from msskg.validate.substrings import occurring
 
 __all__ = [
@@ -312,18 +303,9 @@ def _own(
     shape: URIRef,
     message: str,
     *,
-    path: Node | None = None,
-    value: Node | None = None,
+    path: Node,
+    value: Node | None,
 ) -> ValidationResult:
-    graph = as_graph(view)
-    return ValidationResult(
-        severity="Violation",
-        focus=term_text(focus),
-        focus_label=describe_node(graph, focus),
-        message=message,
-        shape=str(shape),
-        component=str(SH[component]),
-        path=None if path is None else str(path),
-        value=None if value is None else str(value),
-        quotes=quotes_of(graph, focus),
+    return result_of(
+        as_graph(view), str(shape), str(SH[component]), focus, value, message, path=path
     )
