@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -25,11 +26,11 @@ from rdflib.collection import Collection as RdfList
 from rdflib.term import Node
 
 from msskg.graph.dataset import to_oxigraph, to_rdflib
-from msskg.validate.paths import SH, Term, Unsupported
+from msskg.validate.paths import SH, Term, Unsupported, nullable
 
-__all__ = ["COMPONENTS", "Constraint", "CoreResult", "component", "each_value"]
+__all__ = ["COMPONENTS", "Constraint", "CoreResult", "Focus", "component", "each_value"]
 
-Pairs = list[tuple[Term, set[Term]]]
+Pairs = list[tuple[Term, AbstractSet[Term]]]
 
 
 @dataclass(frozen=True)
@@ -57,20 +58,49 @@ class Validator(Protocol):
 
     def instances(self, cls: Node) -> set[Term]: ...
     def values(self, path: Node) -> dict[Term, set[Term]]: ...
-    def validate(self, shape: Node, focus: Collection[Term]) -> list[CoreResult]: ...
-    def failing(self, shape: Node, focus: Collection[Term]) -> set[Term]: ...
+    def targets(self, shape: Node) -> set[Term]: ...
+    def validate(self, shape: Node, focus: Collection[Term] | None) -> list[CoreResult]: ...
+
+
+class Focus:
+    """A shape's focus nodes (None: its targets), each with its value nodes,
+    read when a component first asks for them."""
+
+    def __init__(self, core: Validator, shape: Node, nodes: Collection[Term] | None):
+        self.core, self.shape, self._nodes = core, shape, nodes
+        self.path = core.shapes.value(shape, SH.path)
+
+    @cached_property
+    def nodes(self) -> Collection[Term]:
+        return self.core.targets(self.shape) if self._nodes is None else self._nodes
+
+    @cached_property
+    def pairs(self) -> Pairs:
+        if self.path is None:
+            return [(f, {f}) for f in self.nodes]
+        index, none = self.core.values(self.path), frozenset[Term]()
+        if nullable(self.core.shapes, self.path):
+            # a path that may be empty reaches its start, even one that is in no triple
+            return [(f, index.get(f, none) | {f}) for f in self.nodes]
+        return [(f, index.get(f, none)) for f in self.nodes]
+
+    @cached_property
+    def values(self) -> set[Term]:
+        if self.path is None:
+            return set(self.nodes)
+        return {v for _, vs in self.pairs for v in vs}
 
 
 @dataclass(frozen=True)
 class Constraint:
     """One value (``rule``) of one constraint parameter of ``shape``, on the
-    shape's focus nodes, each with its value nodes (``pairs``)."""
+    shape's focus nodes and their value nodes."""
 
     core: Validator
     shape: Node
     param: URIRef
     rule: Node
-    pairs: Pairs
+    focus: Focus
 
     def found(
         self, focus: Term, value: Term | None, path: Node | None = None, name: str = ""
@@ -80,8 +110,19 @@ class Constraint:
         return CoreResult(self.shape, name, self.param, focus, value, focus, path=path)
 
     @property
+    def pairs(self) -> Pairs:
+        return self.focus.pairs
+
+    @property
     def values(self) -> set[Term]:
-        return {v for _, vs in self.pairs for v in vs}
+        return self.focus.values
+
+    def nested(self, shape: Node) -> list[CoreResult]:
+        """The results of ``shape`` on the value nodes."""
+        return self.core.validate(shape, self.values)
+
+    def failing(self, shape: Node) -> set[Term]:
+        return {r.top for r in self.nested(shape)}
 
     def listed(self) -> list[Node]:
         """The members of the RDF list ``rule``."""
@@ -112,7 +153,9 @@ def each_value(*params: URIRef) -> Callable[[Callable[[Constraint], Test]], Eval
     def register(test: Callable[[Constraint], Test]) -> Evaluate:
         def evaluate(c: Constraint) -> list[CoreResult]:
             fails = test(c)
-            return [c.found(f, v) for f, vs in c.pairs for v in vs if fails(v)]
+            # each value tested once, however many focus nodes have it
+            failing = {v for v in c.values if fails(v)}
+            return [c.found(f, v) for f, vs in c.pairs for v in vs & failing] if failing else []
 
         return component(*params)(evaluate)
 
@@ -377,8 +420,7 @@ def _plain_date(term: Term) -> bool:
 def _logical(c: Constraint) -> Test:
     """How many operand shapes each value passes."""
     operands = [c.rule] if c.param == SH["not"] else c.listed()
-    values = c.values
-    failing = [c.core.failing(operand, values) for operand in operands]
+    failing = [c.failing(operand) for operand in operands]
     wanted = {SH["or"]: range(1, len(operands) + 1), SH["and"]: [len(operands)], SH.xone: [1]}
 
     def fails(v: Term) -> bool:
@@ -394,8 +436,8 @@ def _logical(c: Constraint) -> Test:
 def _property(c: Constraint) -> list[CoreResult]:
     """A property shape of a property shape judges its values: their results
     are the results of each focus node that has the value."""
-    nested = c.core.validate(c.rule, c.values)
-    if c.core.shapes.value(c.shape, SH.path) is None:
+    nested = c.nested(c.rule)
+    if c.focus.path is None:
         return nested
     owners: dict[Term, list[Term]] = defaultdict(list)
     for focus, values in c.pairs:
@@ -409,7 +451,7 @@ def _node(c: Constraint) -> list[CoreResult]:
     """pySHACL reports a value that fails the sh:node shape, and under it
     (sh:detail) every result of that shape for the value, once per focus."""
     by_value: dict[Term, list[CoreResult]] = defaultdict(list)
-    for nested in c.core.validate(c.rule, c.values):
+    for nested in c.nested(c.rule):
         by_value[nested.top].append(nested)
     out: list[CoreResult] = []
     for f, vs in c.pairs:
@@ -425,7 +467,7 @@ def _node(c: Constraint) -> list[CoreResult]:
 
 @component(SH.qualifiedValueShape)
 def _qualified(c: Constraint) -> list[CoreResult]:
-    failed = c.core.failing(c.rule, c.values)
+    failed = c.failing(c.rule)
     low = c.core.shapes.value(c.shape, SH.qualifiedMinCount)
     high = c.core.shapes.value(c.shape, SH.qualifiedMaxCount)
     out: list[CoreResult] = []

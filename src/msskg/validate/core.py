@@ -18,13 +18,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from msskg.graph.dataset import to_oxigraph
-from msskg.validate.components import COMPONENTS, Constraint, CoreResult
+from msskg.validate.components import COMPONENTS, Constraint, CoreResult, Focus
 from msskg.validate.paths import (
     SH,
     Term,
     Unsupported,
     implicit_class,
-    nullable,
     sparql_path,
     target_shapes,
 )
@@ -69,10 +68,11 @@ class CoreValidator:
             self._paths[path] = index
         return self._paths[path]
 
-    def forget_paths(self) -> None:
-        """Drops the values read for each path: kept for every shape, they
-        grow with the graph times the number of shapes."""
-        self._paths.clear()
+    def forget_paths(self, keep: Collection[Node]) -> None:
+        """Drops the values read for the paths not in ``keep``: kept for
+        every shape, they grow with the graph times the number of paths."""
+        for path in set(self._paths).difference(keep):
+            del self._paths[path]
 
     def instances(self, cls: Node) -> set[Term]:
         if cls not in self._classes:
@@ -100,9 +100,9 @@ class CoreValidator:
 
     # --- evaluating shapes -------------------------------------------------------------
 
-    def validate(self, shape: Node, focus: Collection[Term]) -> list[CoreResult]:
-        """Every result of ``shape`` on ``focus`` (in pySHACL's order of concerns,
-        not its exact order: callers sort)."""
+    def validate(self, shape: Node, focus: Collection[Term] | None) -> list[CoreResult]:
+        """Every result of ``shape`` on ``focus`` (None: the shape's targets),
+        in pySHACL's order of concerns, not its exact order: callers sort."""
         if (shape, SH.deactivated, Literal(True)) in self.shapes:
             return []
         params = sorted(set(self.shapes.predicates(shape)) & COMPONENTS.keys(), key=str)
@@ -117,23 +117,14 @@ class CoreValidator:
             raise Unsupported(
                 f"sh:sparql on {_name(shape)}, a shape without targets or with a path"
             )
-        path = self.shapes.value(shape, SH.path)
-        index = self.values(path) if path is not None else None
-        pairs = [(f, index.get(f, set()) if index is not None else {f}) for f in focus]
-        if path is not None and nullable(self.shapes, path):
-            # a path that may be empty reaches its start, even one that is in no triple
-            pairs = [(f, values | {f}) for f, values in pairs]
+        nodes = Focus(self, shape, focus)
         results: list[CoreResult] = []
         for param in params:
             evaluate = COMPONENTS[param]
             assert evaluate is not None
             for rule in sorted(self.shapes.objects(shape, param), key=str):
-                results.extend(evaluate(Constraint(self, shape, URIRef(str(param)), rule, pairs)))
+                results.extend(evaluate(Constraint(self, shape, URIRef(str(param)), rule, nodes)))
         return results
-
-    def failing(self, shape: Node, focus: Collection[Term]) -> set[Term]:
-        """The focus nodes that do not conform to ``shape``."""
-        return {r.top for r in self.validate(shape, focus)}
 
 
 def _name(shape: Node) -> str:

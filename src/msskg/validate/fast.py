@@ -17,7 +17,7 @@ from rdflib import Graph, Literal
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
-from msskg.graph.dataset import to_oxigraph, to_rdflib
+from msskg.graph.dataset import to_rdflib
 from msskg.graph.files import resolve_files
 from msskg.graph.lexer import SKIPPED
 from msskg.graph.prefixes import DEFAULT_PREFIXES
@@ -28,10 +28,10 @@ from msskg.validate.core import (
     CoreValidator,
     Term,
     Unsupported,
-    implicit_class,
     target_shapes,
 )
 from msskg.validate.native import native_rows
+from msskg.validate.paths import paths_of, targets_where
 from msskg.validate.report import (
     MSH,
     ValidationReport,
@@ -105,12 +105,13 @@ def validate_store(
     # took ill-formed dates out, and pySHACL's generic messages show it.
     stripped = any(r.shape == str(MSH.WellFormedDateCheck) for r in results)
     messages = _Messages(shapes_graph, view, NamespaceManager(Graph()) if stripped else names)
-    for shape in top:
-        found = core.validate(shape, core.targets(shape))
+    uses = [paths_of(shapes_graph, shape) for shape in top]
+    for n, shape in enumerate(top):
+        found = core.validate(shape, None)
         results.extend(messages.result(view, shapes_graph, r) for r in found)
         for constraint in shapes_graph.objects(shape, SH.sparql):
             results.extend(_sparql_results(view, shapes_graph, shape, constraint))
-        core.forget_paths()  # each path's index is built again where another shape needs it
+        core.forget_paths(set().union(*uses[n + 1 :]))
     return ValidationReport(tuple(sorted(results, key=order_key)))
 
 
@@ -199,7 +200,7 @@ def _sparql_results(
     messages += [str(m) for m in shapes.objects(shape, SH.message) if str(m) not in messages]
     if select is None or not messages:
         raise Unsupported(f"sh:sparql on {shape} without sh:select or sh:message")
-    targets = _targets(shapes, shape)
+    targets = targets_where(shapes, shape)
     native = native_rows(view.store, str(select), targets)
     rows = (
         native
@@ -245,28 +246,6 @@ def _solutions(store: ox.Store, query: str) -> Iterator[dict[str, Term]]:
     variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
     for row in solutions:  # type: ignore[union-attr]
         yield {name: row[name] for name in variables if row[name] is not None}
-
-
-def _targets(shapes: Graph, shape: Node) -> str:
-    """A SPARQL group binding ?this to each focus node of ``shape``, once."""
-    classes = [*shapes.objects(shape, SH.targetClass)]
-    classes += [shape] if implicit_class(shapes, shape) else []
-    parts = [
-        *(f"{{ ?this a/rdfs:subClassOf* <{c}> }}" for c in classes),
-        *(f"{{ ?any <{p}> ?this }}" for p in shapes.objects(shape, SH.targetObjectsOf)),
-        *(f"{{ ?this <{p}> ?any }}" for p in shapes.objects(shape, SH.targetSubjectsOf)),
-    ]
-    nodes = list(shapes.objects(shape, SH.targetNode))
-    if nodes:
-        parts.append(
-            "{ VALUES ?this { " + " ".join(to_oxigraph(n).__str__() for n in nodes) + " } }"
-        )
-    inner = " UNION ".join(parts)
-    return (
-        "{ SELECT DISTINCT ?this WHERE { "
-        + inner.replace("rdfs:subClassOf", "<http://www.w3.org/2000/01/rdf-schema#subClassOf>")
-        + " } }"
-    )
 
 
 _SKIP = re.compile(SKIPPED)
