@@ -19,7 +19,6 @@ from msskg.graph.files import resolve_files
 from msskg.graph.store import parse_into
 from msskg.validate.core import SH
 from msskg.validate.fast import _prefixes, _restricted, _solutions
-from msskg.validate.paths import targets_where
 from msskg.validate.native import (
     NATIVE,
     digest,
@@ -29,6 +28,7 @@ from msskg.validate.native import (
     without_longer_dates,
     writes_whole_name,
 )
+from msskg.validate.paths import targets_where
 from msskg.validate.substrings import SubstringIndex, occurring
 
 SHAPES = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
