@@ -17,7 +17,6 @@ from test_shapes import CASES, ROOT, quote, subordination, year
 from msskg.graph.dataset import to_oxigraph
 from msskg.graph.files import resolve_files
 from msskg.graph.store import parse_into
-from msskg.validate.core import SH
 from msskg.validate.fast import _prefixes, _restricted, _solutions
 from msskg.validate.native import (
     NATIVE,
@@ -28,7 +27,7 @@ from msskg.validate.native import (
     without_longer_dates,
     writes_whole_name,
 )
-from msskg.validate.paths import targets_where
+from msskg.validate.paths import SH, targets_where
 from msskg.validate.substrings import SubstringIndex, occurring
 
 SHAPES = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")

@@ -86,7 +86,7 @@ def _run(
         )
     fallback = None
     if engine == "fast":
-        from msskg.validate.core import Unsupported
+        from msskg.validate.paths import Unsupported
 
         try:
             return fast(files, own)

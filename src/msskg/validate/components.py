@@ -13,123 +13,22 @@ returns the test a value fails.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
-from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
-from functools import cache, cached_property, lru_cache
-from typing import Protocol
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection
+from dataclasses import replace
+from functools import cache, lru_cache
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.collection import Collection as RdfList
 from rdflib.term import Node
 
 from msskg.graph.dataset import to_oxigraph, to_rdflib
-from msskg.validate.paths import SH, Term, Unsupported, nullable
+from msskg.validate.core import Constraint, CoreResult, Evaluate
+from msskg.validate.paths import SH, Term, Unsupported
 
-__all__ = ["COMPONENTS", "Constraint", "CoreResult", "Focus", "component", "each_value"]
+__all__ = ["COMPONENTS", "component", "each_value"]
 
-Pairs = list[tuple[Term, AbstractSet[Term]]]
-
-
-@dataclass(frozen=True)
-class CoreResult:
-    """One result, in pySHACL's terms: ``param`` is the constraint parameter
-    that failed (for generic messages); ``top`` is the focus node it was found
-    for at the level of the call that returned it, and ``detail`` marks
-    results reported under an sh:node result (pySHACL's sh:detail)."""
-
-    shape: Node
-    component: str
-    param: URIRef
-    focus: Term
-    value: Term | None
-    top: Term
-    detail: bool = False
-    path: Node | None = None  # where it is not the shape's sh:path (sh:closed)
-
-
-class Validator(Protocol):
-    """What components use of msskg.validate.core's CoreValidator."""
-
-    store: ox.Store
-    shapes: Graph
-
-    def instances(self, cls: Node) -> set[Term]: ...
-    def values(self, path: Node) -> dict[Term, set[Term]]: ...
-    def targets(self, shape: Node) -> set[Term]: ...
-    def validate(self, shape: Node, focus: Collection[Term] | None) -> list[CoreResult]: ...
-
-
-class Focus:
-    """A shape's focus nodes (None: its targets), each with its value nodes,
-    read when a component first asks for them."""
-
-    def __init__(self, core: Validator, shape: Node, nodes: Collection[Term] | None):
-        self.core, self.shape, self._nodes = core, shape, nodes
-        self.path = core.shapes.value(shape, SH.path)
-
-    @cached_property
-    def nodes(self) -> Collection[Term]:
-        return self.core.targets(self.shape) if self._nodes is None else self._nodes
-
-    @cached_property
-    def pairs(self) -> Pairs:
-        if self.path is None:
-            return [(f, {f}) for f in self.nodes]
-        index, none = self.core.values(self.path), frozenset[Term]()
-        if nullable(self.core.shapes, self.path):
-            # a path that may be empty reaches its start, even one that is in no triple
-            return [(f, index.get(f, none) | {f}) for f in self.nodes]
-        return [(f, index.get(f, none)) for f in self.nodes]
-
-    @cached_property
-    def values(self) -> set[Term]:
-        if self.path is None:
-            return set(self.nodes)
-        return {v for _, vs in self.pairs for v in vs}
-
-
-@dataclass(frozen=True)
-class Constraint:
-    """One value (``rule``) of one constraint parameter of ``shape``, on the
-    shape's focus nodes and their value nodes."""
-
-    core: Validator
-    shape: Node
-    param: URIRef
-    rule: Node
-    focus: Focus
-
-    def found(
-        self, focus: Term, value: Term | None, path: Node | None = None, name: str = ""
-    ) -> CoreResult:
-        local = str(self.param)[len(SH) :]  # sh:class -> ClassConstraintComponent
-        name = name or local[0].upper() + local[1:] + "ConstraintComponent"
-        return CoreResult(self.shape, name, self.param, focus, value, focus, path=path)
-
-    @property
-    def pairs(self) -> Pairs:
-        return self.focus.pairs
-
-    @property
-    def values(self) -> set[Term]:
-        return self.focus.values
-
-    def nested(self, shape: Node) -> list[CoreResult]:
-        """The results of ``shape`` on the value nodes."""
-        return self.core.validate(shape, self.values)
-
-    def failing(self, shape: Node) -> set[Term]:
-        return {r.top for r in self.nested(shape)}
-
-    def listed(self) -> list[Node]:
-        """The members of the RDF list ``rule``."""
-        return list(RdfList(self.core.shapes, self.rule))
-
-
-Evaluate = Callable[[Constraint], Iterable[CoreResult]]
 Test = Callable[[Term], bool]
 
 # SHACL parameters that pySHACL evaluates and this engine does not
@@ -208,14 +107,10 @@ def _datatype(c: Constraint) -> Test:
     return fails
 
 
-_KINDS = {
-    "IRI": (ox.NamedNode,),
-    "BlankNode": (ox.BlankNode,),
-    "Literal": (ox.Literal,),
-    "BlankNodeOrIRI": (ox.BlankNode, ox.NamedNode),
-    "BlankNodeOrLiteral": (ox.BlankNode, ox.Literal),
-    "IRIOrLiteral": (ox.NamedNode, ox.Literal),
-}
+_KINDS: dict[str, tuple[type, ...]] = {"IRI": (ox.NamedNode,), "Literal": (ox.Literal,)}
+_KINDS["BlankNode"] = (ox.BlankNode,)
+for _a, _b in (("BlankNode", "IRI"), ("BlankNode", "Literal"), ("IRI", "Literal")):
+    _KINDS[f"{_a}Or{_b}"] = _KINDS[_a] + _KINDS[_b]
 
 
 @each_value(SH.nodeKind)
@@ -263,7 +158,7 @@ def _range(c: Constraint) -> Test:
         assert isinstance(value, Literal)
         if value.ill_typed or isinstance(rule.value, str) != isinstance(value.value, str):
             return True
-        if _zoned(rule.value) != _zoned(value.value):
+        if _zoned(rule.value) != _zoned(value.value):  # these do not compare
             return True
         try:
             return not inside(value, rule)
@@ -333,13 +228,8 @@ def _unique_lang(c: Constraint) -> list[CoreResult]:
 
 
 def _duplicate_languages(values: Collection[Term]) -> int:
-    seen: set[str] = set()
-    duplicates: set[str] = set()
-    for value in values:
-        if isinstance(value, ox.Literal) and value.language:
-            lang = value.language.lower()
-            (duplicates if lang in seen else seen).add(lang)
-    return len(duplicates)
+    langs = Counter(v.language.lower() for v in values if isinstance(v, ox.Literal) and v.language)
+    return sum(count > 1 for count in langs.values())
 
 
 # --- property pair (4.5) ----------------------------------------------------------------
@@ -473,13 +363,10 @@ def _qualified(c: Constraint) -> list[CoreResult]:
     out: list[CoreResult] = []
     for f, vs in c.pairs:
         conforming = sum(v not in failed for v in vs)
-        for limit, too_many in ((high, True), (low, False)):
-            if limit is None or (
-                conforming <= number(limit) if too_many else conforming >= number(limit)
-            ):
-                continue
-            name = f"Qualified{'Max' if too_many else 'Min'}CountConstraintComponent"
-            out.append(c.found(f, None, name=name))
+        if high is not None and conforming > number(high):
+            out.append(c.found(f, None, name="QualifiedMaxCountConstraintComponent"))
+        if low is not None and conforming < number(low):
+            out.append(c.found(f, None, name="QualifiedMinCountConstraintComponent"))
     return out
 
 

@@ -4,48 +4,127 @@ query, and every focus node is checked against those sets by the components
 of msskg.validate.components. Used by msskg.validate.fast; pySHACL stays the
 reference (tests compare the two).
 
-Shapes using a component that module does not implement raise Unsupported,
+Shapes using a component that module does not evaluate raise Unsupported,
 so that the caller can fall back to pySHACL rather than give a different answer.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from functools import cached_property
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection as RdfList
 from rdflib.term import Node
 
 from msskg.graph.dataset import to_oxigraph
-from msskg.validate.components import COMPONENTS, Constraint, CoreResult, Focus
-from msskg.validate.paths import (
-    SH,
-    Term,
-    Unsupported,
-    implicit_class,
-    sparql_path,
-    target_shapes,
-)
+from msskg.validate.paths import SH, Term, Unsupported, implicit_class, nullable, sparql_path
 
-__all__ = [
-    "SH",
-    "CoreResult",
-    "CoreValidator",
-    "Term",
-    "Unsupported",
-    "implicit_class",
-    "sparql_path",
-    "target_shapes",
-]
+__all__ = ["Constraint", "CoreResult", "CoreValidator", "Evaluate", "Focus"]
+
+Pairs = list[tuple[Term, AbstractSet[Term]]]
+
+
+@dataclass(frozen=True)
+class CoreResult:
+    """One result, in pySHACL's terms: ``param`` is the constraint parameter
+    that failed (for generic messages); ``top`` is the focus node it was found
+    for at the level of the call that returned it, and ``detail`` marks
+    results reported under an sh:node result (pySHACL's sh:detail)."""
+
+    shape: Node
+    component: str
+    param: URIRef
+    focus: Term
+    value: Term | None
+    top: Term
+    detail: bool = False
+    path: Node | None = None  # where it is not the shape's sh:path (sh:closed)
+
+
+class Focus:
+    """A shape's focus nodes (None: its targets), each with its value nodes,
+    read when a component first asks for them."""
+
+    def __init__(self, core: CoreValidator, shape: Node, nodes: Collection[Term] | None):
+        self.core, self.shape, self._nodes = core, shape, nodes
+        self.path = core.shapes.value(shape, SH.path)
+
+    @cached_property
+    def nodes(self) -> Collection[Term]:
+        return self.core.targets(self.shape) if self._nodes is None else self._nodes
+
+    @cached_property
+    def pairs(self) -> Pairs:
+        if self.path is None:
+            return [(f, {f}) for f in self.nodes]
+        index, none = self.core.values(self.path), frozenset[Term]()
+        if nullable(self.core.shapes, self.path):
+            # a path that may be empty reaches its start, even one that is in no triple
+            return [(f, index.get(f, none) | {f}) for f in self.nodes]
+        return [(f, index.get(f, none)) for f in self.nodes]
+
+    @cached_property
+    def values(self) -> set[Term]:
+        if self.path is None:
+            return set(self.nodes)
+        return {v for _, vs in self.pairs for v in vs}
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One value (``rule``) of one constraint parameter of ``shape``, on the
+    shape's focus nodes and their value nodes."""
+
+    core: CoreValidator
+    shape: Node
+    param: URIRef
+    rule: Node
+    focus: Focus
+
+    def found(
+        self, focus: Term, value: Term | None, path: Node | None = None, name: str = ""
+    ) -> CoreResult:
+        local = str(self.param)[len(SH) :]  # sh:class -> ClassConstraintComponent
+        name = name or local[0].upper() + local[1:] + "ConstraintComponent"
+        return CoreResult(self.shape, name, self.param, focus, value, focus, path=path)
+
+    @property
+    def pairs(self) -> Pairs:
+        return self.focus.pairs
+
+    @property
+    def values(self) -> set[Term]:
+        return self.focus.values
+
+    def nested(self, shape: Node) -> list[CoreResult]:
+        """The results of ``shape`` on the value nodes."""
+        return self.core.validate(shape, self.values)
+
+    def failing(self, shape: Node) -> set[Term]:
+        return {r.top for r in self.nested(shape)}
+
+    def listed(self) -> list[Node]:
+        """The members of the RDF list ``rule``."""
+        return list(RdfList(self.core.shapes, self.rule))
+
+
+Evaluate = Callable[[Constraint], Iterable[CoreResult]]
 
 
 class CoreValidator:
     """Evaluates shapes on focus nodes; reads each path and class once."""
 
-    def __init__(self, store: ox.Store, shapes: Graph):
+    def __init__(self, store: ox.Store, shapes: Graph, components: Mapping[Node, Evaluate | None]):
         self.store = store
         self.shapes = shapes
+        self.components = components
+        """Each constraint parameter's component (msskg.validate.components),
+        None where the parameter is one this engine does not evaluate."""
         self._paths: dict[Node, dict[Term, set[Term]]] = {}
         self._classes: dict[Node, set[Term]] = {}
         self._declared = {
@@ -105,9 +184,9 @@ class CoreValidator:
         in pySHACL's order of concerns, not its exact order: callers sort."""
         if (shape, SH.deactivated, Literal(True)) in self.shapes:
             return []
-        params = sorted(set(self.shapes.predicates(shape)) & COMPONENTS.keys(), key=str)
+        params = sorted(set(self.shapes.predicates(shape)) & self.components.keys(), key=str)
         for param in params:
-            if COMPONENTS[param] is None:
+            if self.components[param] is None:
                 raise Unsupported(f"sh:{str(param)[len(SH) :]} on {_name(shape)}")
         for param in set(self.shapes.predicates(shape)) & set(self._declared):
             raise Unsupported(
@@ -120,7 +199,7 @@ class CoreValidator:
         nodes = Focus(self, shape, focus)
         results: list[CoreResult] = []
         for param in params:
-            evaluate = COMPONENTS[param]
+            evaluate = self.components[param]
             assert evaluate is not None
             for rule in sorted(self.shapes.objects(shape, param), key=str):
                 results.extend(evaluate(Constraint(self, shape, URIRef(str(param)), rule, nodes)))

@@ -22,16 +22,10 @@ from msskg.graph.files import resolve_files
 from msskg.graph.lexer import SKIPPED
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.store import parse_into
-from msskg.validate.core import (
-    SH,
-    CoreResult,
-    CoreValidator,
-    Term,
-    Unsupported,
-    target_shapes,
-)
+from msskg.validate.components import COMPONENTS
+from msskg.validate.core import CoreResult, CoreValidator
 from msskg.validate.native import native_rows
-from msskg.validate.paths import paths_of, targets_where
+from msskg.validate.paths import SH, Term, Unsupported, paths_of, target_shapes, targets_where
 from msskg.validate.report import (
     MSH,
     ValidationReport,
@@ -98,7 +92,7 @@ def validate_store(
     shapes_graph = read_shapes(shapes, as_written=True)
     view = StoreView(store, names)
     results = source_checks(view)[0] if own_checks else []
-    core = CoreValidator(store, shapes_graph)
+    core = CoreValidator(store, shapes_graph, COMPONENTS)
     top = target_shapes(shapes_graph)
     core.sparql_ok = {s for s in top if (s, SH.path, None) not in shapes_graph}
     # msskg.validate.pyshacl_engine hands pySHACL a copy without the data's prefixes when it
