@@ -60,7 +60,7 @@ class Focus:
 
     @cached_property
     def pairs(self) -> Pairs:
-        if self.path is None:
+        if self.path is None or not self.nodes:
             return [(f, {f}) for f in self.nodes]
         index, none = self.core.values(self.path), frozenset[Term]()
         if nullable(self.core.shapes, self.path):
