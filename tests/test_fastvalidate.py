@@ -187,3 +187,19 @@ def test_dates_compare_as_rdflib_compares_them() -> None:
         for other in plain:
             rdflib_says = not core._comparable(value)[1] <= core._comparable(other)[1]  # type: ignore[operator]
             assert core._not_less(value, other, strict=False) == rdflib_says, (value, other)
+
+
+def test_the_registry_holds_every_constraint_parameter_pyshacl_evaluates() -> None:
+    # A parameter missing from COMPONENTS would be read as no constraint at
+    # all, and the fast engine would pass what pySHACL fails: each is either
+    # evaluated or marked None (pySHACL then runs), or is a companion read by
+    # the entry of another (sh:closed's, sh:qualifiedValueShape's), or is
+    # SHACL-SPARQL (msskg.validate.fast).
+    from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+
+    from msskg.validate.components import COMPONENTS
+    from msskg.validate.paths import SH
+
+    companions = {SH.ignoredProperties, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.sparql}
+    assert set(CONSTRAINT_PARAMETERS_MAP) - companions <= set(COMPONENTS)
+    assert COMPONENTS[SH.qualifiedValueShapesDisjoint] is None
