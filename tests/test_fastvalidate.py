@@ -174,7 +174,7 @@ def test_comparable_ignores_only_blank_node_ids() -> None:
 
 def test_dates_compare_as_rdflib_compares_them() -> None:
     # sh:lessThanOrEquals on YYYY-MM-DD dates compares the text; rdflib compares dates
-    from msskg.validate import values as core
+    from msskg.validate import components as core
 
     xsd_date = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
     texts = ["1945-01-01", "1945-1-01", "1945-12-31", "1946-01-01", "2021-02-30", "0001-01-01"]
@@ -186,4 +186,20 @@ def test_dates_compare_as_rdflib_compares_them() -> None:
     for value in plain:
         for other in plain:
             rdflib_says = not core._comparable(value)[1] <= core._comparable(other)[1]  # type: ignore[operator]
-            assert core.not_less_or_equal(value, other) == rdflib_says, (value, other)
+            assert core._not_less(value, other, strict=False) == rdflib_says, (value, other)
+
+
+def test_the_registry_holds_every_constraint_parameter_pyshacl_evaluates() -> None:
+    # A parameter missing from COMPONENTS would be read as no constraint at
+    # all, and the fast engine would pass what pySHACL fails: each is either
+    # evaluated or marked None (pySHACL then runs), or is a companion read by
+    # the entry of another (sh:closed's, sh:qualifiedValueShape's), or is
+    # SHACL-SPARQL (msskg.validate.fast).
+    from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
+
+    from msskg.validate.components import COMPONENTS
+    from msskg.validate.paths import SH
+
+    companions = {SH.ignoredProperties, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.sparql}
+    assert set(CONSTRAINT_PARAMETERS_MAP) - companions <= set(COMPONENTS)
+    assert COMPONENTS[SH.qualifiedValueShapesDisjoint] is None

@@ -17,8 +17,7 @@ from test_shapes import CASES, ROOT, quote, subordination, year
 from msskg.graph.dataset import to_oxigraph
 from msskg.graph.files import resolve_files
 from msskg.graph.store import parse_into
-from msskg.validate.core import SH
-from msskg.validate.fast import _prefixes, _restricted, _solutions, _targets
+from msskg.validate.fast import _prefixes, _restricted, _solutions
 from msskg.validate.native import (
     NATIVE,
     digest,
@@ -28,6 +27,7 @@ from msskg.validate.native import (
     without_longer_dates,
     writes_whole_name,
 )
+from msskg.validate.paths import SH, targets_where
 from msskg.validate.substrings import SubstringIndex, occurring
 
 SHAPES = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
@@ -124,7 +124,7 @@ NATIVE_CONSTRAINTS = {
 
 def _both_ways(store: ox.Store, shape: str) -> tuple[set[object], set[object]]:
     constraint = NATIVE_CONSTRAINTS[shape]
-    select, targets = str(SHAPES.value(constraint, SH.select)), _targets(SHAPES, MSH[shape])
+    select, targets = str(SHAPES.value(constraint, SH.select)), targets_where(SHAPES, MSH[shape])
     native = native_rows(store, select, targets)
     assert native is not None
     query = _prefixes(SHAPES, constraint) + _restricted(select, targets)

@@ -42,22 +42,19 @@ def validate(
     in one line on stderr and pySHACL runs instead; the report's ``fallback``
     then holds that reason.
     """
-    from msskg.graph.dataset import load_graph, union_graph
 
-    files, own = _shape_files(shapes)
-    fallback = None
-    if _fast_engine(engine):
-        from msskg.validate.core import Unsupported
+    def fast(files: list[Path], own: bool) -> ValidationReport:
         from msskg.validate.fast import validate_files
 
-        try:
-            return _running(lambda: validate_files(data, shapes=files, own_checks=own))
-        except Unsupported as err:
-            fallback = _falling_back(err)
-    graph = union_graph(load_graph(data=data))
-    if own:
-        graph.parse(ontology_file())
-    return replace(validate_graph(graph, shapes=shapes), fallback=fallback)
+        return validate_files(data, shapes=files, own_checks=own)
+
+    def graph(own: bool) -> Graph:
+        from msskg.graph.dataset import load_graph, union_graph
+
+        loaded = union_graph(load_graph(data=data))
+        return loaded.parse(ontology_file()) if own else loaded
+
+    return _run(engine, shapes, fast, graph)
 
 
 def validate_graph(
@@ -65,19 +62,47 @@ def validate_graph(
 ) -> ValidationReport:
     """Validate an rdflib graph that already holds the data (and, for msskg's
     shapes, the ontology)."""
-    files, own = _shape_files(shapes)
-    fallback = None
-    if _fast_engine(engine):
-        from msskg.validate.core import Unsupported
+
+    def fast(files: list[Path], own: bool) -> ValidationReport:
         from msskg.validate.fast import validate_rdflib
 
+        return validate_rdflib(graph, shapes=files, own_checks=own)
+
+    return _run(engine, shapes, fast, lambda own: graph)
+
+
+def _run(
+    engine: str,
+    shapes: Shapes,
+    fast: Callable[[list[Path], bool], ValidationReport],
+    graph: Callable[[bool], Graph],
+) -> ValidationReport:
+    """``fast(files, own)`` with the fast engine; pySHACL on ``graph(own)``
+    with the other, or where the fast engine cannot evaluate the shapes."""
+    files, own = _shape_files(shapes)
+    if engine not in ENGINES:
+        raise UnknownFormatError(
+            f'unknown validation engine "{engine}"; use one of: {", ".join(ENGINES)}'
+        )
+    fallback = None
+    if engine == "fast":
+        from msskg.validate.paths import Unsupported
+
         try:
-            return _running(lambda: validate_rdflib(graph, shapes=files, own_checks=own))
+            return fast(files, own)
         except Unsupported as err:
-            fallback = _falling_back(err)
+            # never silently: pySHACL is many times slower
+            fallback = f"unsupported: {err}"
+            print(f"{fallback}; validating with pySHACL instead", file=sys.stderr)
+        except (MsskgError, KeyboardInterrupt):
+            raise
+        except (SyntaxError, ValueError, TypeError, OSError) as err:
+            # errors of the fast engine's own making: could not run (exit code 2)
+            reason = f"{type(err).__name__}: {err}"
+            raise ValidationError(f"validation could not run: {reason}") from None
     from msskg.validate.pyshacl_engine import run_pyshacl
 
-    return replace(run_pyshacl(graph, files, own_checks=own), fallback=fallback)
+    return replace(run_pyshacl(graph(own), files, own_checks=own), fallback=fallback)
 
 
 def _shape_files(shapes: Shapes) -> tuple[list[Path], bool]:
@@ -92,29 +117,3 @@ def _shape_files(shapes: Shapes) -> tuple[list[Path], bool]:
             raise ValidationError(f"shapes file not found: {path}")
     own = {p.resolve() for p in files} == {shapes_file().resolve()}
     return files, own
-
-
-def _falling_back(err: Exception) -> str:
-    """Says on stderr, in one line, why the fast engine hands over to pySHACL
-    (about 18 times slower on the bundled graph): never silently."""
-    reason = f"unsupported: {err}"
-    print(f"{reason}; validating with pySHACL instead", file=sys.stderr)
-    return reason
-
-
-def _fast_engine(engine: str) -> bool:
-    if engine not in ENGINES:
-        raise UnknownFormatError(
-            f'unknown validation engine "{engine}"; use one of: {", ".join(ENGINES)}'
-        )
-    return engine == "fast"
-
-
-def _running(run: Callable[[], ValidationReport]) -> ValidationReport:
-    """Errors of the fast engine's own making, as ValidationError (exit code 2)."""
-    try:
-        return run()
-    except (MsskgError, KeyboardInterrupt):
-        raise
-    except (SyntaxError, ValueError, TypeError, OSError) as err:
-        raise ValidationError(f"validation could not run: {type(err).__name__}: {err}") from None

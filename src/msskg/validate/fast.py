@@ -13,37 +13,35 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
-from msskg.graph.dataset import to_oxigraph, to_rdflib
+from msskg.graph.dataset import to_rdflib
 from msskg.graph.files import resolve_files
 from msskg.graph.lexer import SKIPPED
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.store import parse_into
-from msskg.validate.core import (
-    SH,
-    CoreResult,
-    CoreValidator,
-    Term,
-    Unsupported,
-    implicit_class,
-    target_shapes,
-)
+from msskg.validate.components import COMPONENTS
+from msskg.validate.core import CoreResult, CoreValidator
 from msskg.validate.native import native_rows
+from msskg.validate.paths import SH, Term, Unsupported, paths_of, target_shapes, targets_where
 from msskg.validate.report import (
     MSH,
     ValidationReport,
     ValidationResult,
-    describe_node,
     order_key,
-    quotes_of,
+    result_of,
     shape_name,
-    term_text,
 )
-from msskg.validate.sources import ontology_file, read_shapes
-from msskg.validate.storechecks import StoreView, as_graph, source_checks
+from msskg.validate.sources import (
+    StoreView,
+    as_graph,
+    ontology_file,
+    read_shapes,
+    source_checks,
+    store_of,
+)
 
 __all__ = [
     "Unsupported",
@@ -61,7 +59,7 @@ def validate_files(
     (msskg's shapes), with the ontology and msskg's source checks."""
     store = ox.Store()
     names = NamespaceManager(Graph())
-    # Bound as msskg.validate.sources' rdflib path binds them: the data's prefixes,
+    # Bound as the pySHACL path's rdflib graph binds them: the data's prefixes,
     # msskg's own over them, then the ontology's where they do not clash.
     paths = resolve_files(files)
     for prefix, namespace in parse_into(store, paths, bulk=True).items():
@@ -79,12 +77,9 @@ def validate_rdflib(
     graph: Graph, *, shapes: Sequence[Path], own_checks: bool = True
 ) -> ValidationReport:
     """Validate an rdflib graph (data and ontology), keeping its blank node ids."""
-    store = ox.Store()
-    store.extend(
-        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-        for s, p, o in graph
+    return validate_store(
+        store_of(graph), graph.namespace_manager, shapes=shapes, own_checks=own_checks
     )
-    return validate_store(store, graph.namespace_manager, shapes=shapes, own_checks=own_checks)
 
 
 def validate_store(
@@ -96,20 +91,21 @@ def validate_store(
     union_of_graphs(store)
     shapes_graph = read_shapes(shapes, as_written=True)
     view = StoreView(store, names)
-    results = list(source_checks(view)) if own_checks else []
-    core = CoreValidator(store, shapes_graph)
+    results = source_checks(view)[0] if own_checks else []
+    core = CoreValidator(store, shapes_graph, COMPONENTS)
     top = target_shapes(shapes_graph)
     core.sparql_ok = {s for s in top if (s, SH.path, None) not in shapes_graph}
     # msskg.validate.pyshacl_engine hands pySHACL a copy without the data's prefixes when it
     # took ill-formed dates out, and pySHACL's generic messages show it.
     stripped = any(r.shape == str(MSH.WellFormedDateCheck) for r in results)
     messages = _Messages(shapes_graph, view, NamespaceManager(Graph()) if stripped else names)
-    for shape in top:
-        found = core.validate(shape, core.targets(shape))
+    uses = [paths_of(shapes_graph, shape) for shape in top]
+    for n, shape in enumerate(top):
+        found = core.validate(shape, None)
         results.extend(messages.result(view, shapes_graph, r) for r in found)
         for constraint in shapes_graph.objects(shape, SH.sparql):
             results.extend(_sparql_results(view, shapes_graph, shape, constraint))
-        core.forget_paths()  # each path's index is built again where another shape needs it
+        core.forget_paths(set().union(*uses[n + 1 :]))
     return ValidationReport(tuple(sorted(results, key=order_key)))
 
 
@@ -170,21 +166,17 @@ def _result(
     path: Node | None,
     detail: bool = False,
 ) -> ValidationResult:
-    graph = as_graph(view)
-    severity = shapes.value(shape, SH.severity) or SH.Violation
-    value_is_node = isinstance(value, URIRef) and value != focus and (value, None, None) in view
-    return ValidationResult(
-        severity=str(severity).rsplit("#", 1)[-1],  # type: ignore[arg-type]
-        focus=term_text(focus),
-        focus_label=describe_node(graph, focus),
-        message=message,
-        shape=shape_name(shapes, shape),
-        component=str(SH[component]),
-        path=None if path is None or isinstance(path, BNode) else str(path),
-        value=None if value is None or value == focus else term_text(value),
-        value_label=describe_node(graph, value) if value_is_node else None,
-        quotes=quotes_of(graph, focus),
-        value_quotes=quotes_of(graph, value) if value_is_node else (),
+    severity = str(shapes.value(shape, SH.severity) or SH.Violation).rsplit("#", 1)[-1]
+    name, iri = shape_name(shapes, shape), str(SH[component])
+    return result_of(
+        as_graph(view),
+        name,
+        iri,
+        focus,
+        value,
+        message,
+        path=path,
+        severity=severity,
         detail=detail,
     )
 
@@ -202,7 +194,7 @@ def _sparql_results(
     messages += [str(m) for m in shapes.objects(shape, SH.message) if str(m) not in messages]
     if select is None or not messages:
         raise Unsupported(f"sh:sparql on {shape} without sh:select or sh:message")
-    targets = _targets(shapes, shape)
+    targets = targets_where(shapes, shape)
     native = native_rows(view.store, str(select), targets)
     rows = (
         native
@@ -248,28 +240,6 @@ def _solutions(store: ox.Store, query: str) -> Iterator[dict[str, Term]]:
     variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
     for row in solutions:  # type: ignore[union-attr]
         yield {name: row[name] for name in variables if row[name] is not None}
-
-
-def _targets(shapes: Graph, shape: Node) -> str:
-    """A SPARQL group binding ?this to each focus node of ``shape``, once."""
-    classes = [*shapes.objects(shape, SH.targetClass)]
-    classes += [shape] if implicit_class(shapes, shape) else []
-    parts = [
-        *(f"{{ ?this a/rdfs:subClassOf* <{c}> }}" for c in classes),
-        *(f"{{ ?any <{p}> ?this }}" for p in shapes.objects(shape, SH.targetObjectsOf)),
-        *(f"{{ ?this <{p}> ?any }}" for p in shapes.objects(shape, SH.targetSubjectsOf)),
-    ]
-    nodes = list(shapes.objects(shape, SH.targetNode))
-    if nodes:
-        parts.append(
-            "{ VALUES ?this { " + " ".join(to_oxigraph(n).__str__() for n in nodes) + " } }"
-        )
-    inner = " UNION ".join(parts)
-    return (
-        "{ SELECT DISTINCT ?this WHERE { "
-        + inner.replace("rdfs:subClassOf", "<http://www.w3.org/2000/01/rdf-schema#subClassOf>")
-        + " } }"
-    )
 
 
 _SKIP = re.compile(SKIPPED)

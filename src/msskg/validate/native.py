@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
 
-from msskg.validate.storechecks import SPARQL_PREFIXES
+from msskg.validate.sources import SPARQL_PREFIXES
 from msskg.validate.substrings import SubstringIndex
 
 __all__ = [

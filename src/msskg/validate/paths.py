@@ -1,19 +1,36 @@
 """SHACL's property paths and targets, read from the shapes graph: a path as
 SPARQL text, whether it may be empty, and which shapes have targets (explicit,
-or implicit: a shape that is also a class). Used by msskg.validate.core and
-msskg.validate.fast."""
+or implicit: a shape that is also a class); and what the fast engine's
+modules share. Used by msskg.validate.core and msskg.validate.fast."""
 
 from __future__ import annotations
 
-from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
+import pyoxigraph as ox
+from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection as RdfList
 from rdflib.term import Node
 
-from msskg.validate.values import Unsupported
+from msskg.graph.dataset import to_oxigraph
 
-__all__ = ["SH", "implicit_class", "nullable", "sparql_path", "target_shapes"]
+__all__ = [
+    "SH",
+    "Term",
+    "Unsupported",
+    "implicit_class",
+    "nullable",
+    "paths_of",
+    "sparql_path",
+    "target_shapes",
+    "targets_where",
+]
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class Unsupported(Exception):
+    """The shapes use a feature the fast engine does not evaluate."""
 
 
 def sparql_path(shapes: Graph, path: Node) -> str:
@@ -54,6 +71,23 @@ def nullable(shapes: Graph, path: Node) -> bool:
     )
 
 
+_READ = {SH.path, SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals}
+_READ |= {SH.targetSubjectsOf, SH.targetObjectsOf}
+
+
+def paths_of(shapes: Graph, shape: Node) -> set[Node]:
+    """The paths that validating ``shape`` may read: those of every node
+    reachable from it in the shapes graph."""
+    seen: set[Node] = set()
+    todo = [shape]
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(o for o in shapes.objects(node) if not isinstance(o, Literal))
+    return {o for node in seen for p in _READ for o in shapes.objects(node, p)}
+
+
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
 
 
@@ -69,3 +103,18 @@ def target_shapes(shapes: Graph) -> list[Node]:
     found = {s for p in _TARGETS for s in shapes.subjects(p, None)}
     found |= {s for s in shapes.subjects(RDF.type, None) if implicit_class(shapes, s)}
     return sorted(found, key=str)
+
+
+def targets_where(shapes: Graph, shape: Node) -> str:
+    """A SPARQL group binding ?this to each focus node of ``shape``, once."""
+    classes = [*shapes.objects(shape, SH.targetClass)]
+    classes += [shape] if implicit_class(shapes, shape) else []
+    parts = [
+        *(f"{{ ?this a/<{RDFS.subClassOf}>* <{c}> }}" for c in classes),
+        *(f"{{ ?any <{p}> ?this }}" for p in shapes.objects(shape, SH.targetObjectsOf)),
+        *(f"{{ ?this <{p}> ?any }}" for p in shapes.objects(shape, SH.targetSubjectsOf)),
+    ]
+    nodes = list(shapes.objects(shape, SH.targetNode))
+    if nodes:
+        parts.append("{ VALUES ?this { " + " ".join(str(to_oxigraph(n)) for n in nodes) + " } }")
+    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"

@@ -8,21 +8,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pyshacl
-from rdflib import RDF, BNode, Graph, URIRef
+from rdflib import RDF, Graph
 from rdflib.term import Node
 
 from msskg.errors import ValidationError
+from msskg.graph.dataset import to_rdflib
 from msskg.validate.report import (
     SH,
     ValidationReport,
     ValidationResult,
-    describe_node,
     order_key,
-    quotes_of,
+    result_of,
     shape_name,
-    term_text,
 )
-from msskg.validate.sources import python_checks, read_shapes
+from msskg.validate.sources import StoreView, read_shapes, source_checks, store_of
 
 __all__ = ["run_pyshacl"]
 
@@ -34,7 +33,7 @@ def run_pyshacl(
     (msskg's shapes), msskg's own checks added and ill-formed dates kept from
     pySHACL, which crashes on them."""
     shapes_graph = read_shapes(shapes)
-    own_results, checked = python_checks(graph) if own_checks else ([], graph)
+    own_results, checked = _source_checks(graph) if own_checks else ([], graph)
     try:
         with _parse_sparql_once():
             _, report_graph, _ = pyshacl.validate(
@@ -54,6 +53,19 @@ def run_pyshacl(
         for node in report_graph.subjects(RDF.type, SH.ValidationResult)
     ]
     return ValidationReport(tuple(sorted(results, key=order_key)))
+
+
+def _source_checks(graph: Graph) -> tuple[list[ValidationResult], Graph]:
+    """msskg's own results, and ``graph`` without the triples of ill-formed dates."""
+    results, removed = source_checks(StoreView(store_of(graph), graph.namespace_manager))
+    if not removed:
+        return results, graph
+    checked = Graph()
+    for triple in graph:
+        checked.add(triple)
+    for quad in removed:
+        checked.remove((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return results, checked
 
 
 @contextmanager
@@ -93,23 +105,14 @@ def _parse_sparql_once() -> Iterator[None]:
 
 
 def _result_from_report(report: Graph, node: Node, data: Graph, shapes: Graph) -> ValidationResult:
-    focus = report.value(node, SH.focusNode)
-    value = report.value(node, SH.value)
-    path = report.value(node, SH.resultPath)
-    severity = str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1]
-    shape = report.value(node, SH.sourceShape)
-    value_is_node = isinstance(value, URIRef) and value != focus and (value, None, None) in data
-    return ValidationResult(
-        severity=severity,  # type: ignore[arg-type]
-        focus=term_text(focus),
-        focus_label=describe_node(data, focus),
-        message=str(report.value(node, SH.resultMessage) or ""),
-        shape=shape_name(shapes, shape),
-        component=str(report.value(node, SH.sourceConstraintComponent)),
-        path=None if path is None or isinstance(path, BNode) else str(path),
-        value=None if value is None or value == focus else term_text(value),
-        value_label=describe_node(data, value) if value_is_node else None,
-        quotes=quotes_of(data, focus),
-        value_quotes=quotes_of(data, value) if value_is_node else (),
+    return result_of(
+        data,
+        shape_name(shapes, report.value(node, SH.sourceShape)),
+        str(report.value(node, SH.sourceConstraintComponent)),
+        report.value(node, SH.focusNode),  # type: ignore[arg-type]
+        report.value(node, SH.value),
+        str(report.value(node, SH.resultMessage) or ""),
+        path=report.value(node, SH.resultPath),
+        severity=str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[-1],
         detail=(None, SH.detail, node) in report,
     )

@@ -24,6 +24,7 @@ __all__ = [
     "label_of",
     "order_key",
     "quotes_of",
+    "result_of",
     "shape_name",
     "term_text",
 ]
@@ -103,6 +104,37 @@ def order_key(result: ValidationResult) -> tuple[int, str, str, str]:
     # a severity of one's own (SHACL allows any IRI) after the three of SHACL's
     rank = {"Violation": 0, "Warning": 1, "Info": 2}.get(result.severity, 3)
     return (rank, result.shape, result.focus_label, result.message)
+
+
+def result_of(
+    data: Graph,
+    shape: str,
+    component: str,
+    focus: Node,
+    value: Node | None,
+    message: str,
+    *,
+    path: Node | None,
+    severity: str = "Violation",
+    detail: bool = False,
+) -> ValidationResult:
+    """A result, its nodes labelled and quoted from ``data`` (an IRI value
+    that is a subject there too, with its own label and quotes)."""
+    value_is_node = isinstance(value, URIRef) and value != focus and (value, None, None) in data
+    return ValidationResult(
+        severity=severity,  # type: ignore[arg-type]
+        focus=term_text(focus),
+        focus_label=describe_node(data, focus),
+        message=message,
+        shape=shape,
+        component=component,
+        path=None if path is None or isinstance(path, BNode) else str(path),
+        value=None if value is None or value == focus else term_text(value),
+        value_label=describe_node(data, value) if value_is_node else None,
+        quotes=quotes_of(data, focus),
+        value_quotes=quotes_of(data, value) if value_is_node else (),
+        detail=detail,
+    )
 
 
 def shape_name(shapes: Graph, shape: Node | None) -> str:

@@ -1,60 +1,65 @@
-"""The checks SHACL cannot make, on an rdflib graph: dates well-formed and
-their bounds right, and every quote present, verbatim, in the seed file it
-names; and where the shapes, the ontology and the seeds are."""
+"""The checks SHACL cannot make (dates well-formed, bounds right, quotes
+verbatim in their seeds), read from a pyoxigraph store with a few queries,
+for both engines; StoreView, through which msskg.validate.report's labels and
+quotes read the same store; and where the shapes, the ontology and the seeds are.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
 from pathlib import Path
 
-from rdflib import RDF, Graph, Literal, Namespace, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from msskg.dates import decade, parse_date
 from msskg.errors import BadDateError, ValidationError
+from msskg.graph.dataset import to_oxigraph, to_rdflib
 from msskg.graph.files import project_home
 from msskg.graph.prefixes import DEFAULT_PREFIXES
-from msskg.validate.report import MSH, SH, ValidationResult, describe_node, quotes_of, term_text
+from msskg.validate.report import MSH, MSS, OA, SH, ValidationResult, result_of
+from msskg.validate.substrings import occurring
 
 __all__ = [
-    "DATE_TYPES",
-    "WRITTEN_DATE_PROPERTIES",
-    "expected_bounds",
+    "SPARQL_PREFIXES",
+    "StoreView",
+    "as_graph",
     "ontology_file",
-    "own_result",
-    "python_checks",
     "read_shapes",
     "seeds_dir",
     "shapes_file",
+    "source_checks",
+    "store_of",
 ]
 
-
-MSS = Namespace(DEFAULT_PREFIXES["mss"])
-
-
-OA = Namespace(DEFAULT_PREFIXES["oa"])
-
-
-PROV = Namespace(DEFAULT_PREFIXES["prov"])
-
-
-TIME = Namespace(DEFAULT_PREFIXES["time"])
-
-
-XSD = Namespace(DEFAULT_PREFIXES["xsd"])
-
-
-# The properties that hold a date as written (a decade is mss:inDecade), and
-# the datatypes checked for well-formedness; storechecks.py uses the same.
-WRITTEN_DATE_PROPERTIES = (TIME.inXSDDate, TIME.inXSDgYearMonth, TIME.inXSDgYear)
-
-
-DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear, XSD.dateTime)
+_XSD = DEFAULT_PREFIXES["xsd"]
+_TIME = DEFAULT_PREFIXES["time"]
+# The properties that hold a date as written, a decade last; and the
+# datatypes checked for well-formedness.
+_WRITTEN_PROPS = (
+    URIRef(_TIME + "inXSDDate"),
+    URIRef(_TIME + "inXSDgYearMonth"),
+    URIRef(_TIME + "inXSDgYear"),
+    MSS.inDecade,
+)
+_DATE_TYPES = tuple(URIRef(_XSD + name) for name in ("date", "gYearMonth", "gYear", "dateTime"))
+SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in DEFAULT_PREFIXES.items())
 
 
 def shapes_file() -> Path:
     return project_home() / "ontology" / "shapes.ttl"
+
+
+def ontology_file() -> Path:
+    return project_home() / "ontology" / "msskg.ttl"
+
+
+def seeds_dir() -> Path:
+    return project_home() / "seeds"
 
 
 def read_shapes(files: Sequence[Path], *, as_written: bool = False) -> Graph:
@@ -78,134 +83,229 @@ def read_shapes(files: Sequence[Path], *, as_written: bool = False) -> Graph:
     return graph
 
 
-def ontology_file() -> Path:
-    return project_home() / "ontology" / "msskg.ttl"
+class StoreView:
+    """The few rdflib Graph methods that msskg.validate.report's labels and
+    quotes use, answered from a pyoxigraph store."""
+
+    def __init__(self, store: ox.Store, names: NamespaceManager):
+        self.store = store
+        self.namespace_manager = names
+
+    def _quads(self, s: Node | None, p: Node | None, o: Node | None) -> Iterator[ox.Quad]:
+        def ox_term(n: Node | None) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+            return None if n is None else to_oxigraph(n)
+
+        if isinstance(s, Literal) or (p is not None and not isinstance(p, URIRef)):
+            return iter(())  # a literal focus node (sh:targetNode 42) is never a subject
+        return self.store.quads_for_pattern(ox_term(s), ox_term(p), ox_term(o))  # type: ignore[arg-type]
+
+    def objects(self, s: Node, p: Node) -> Iterator[Node]:
+        return (to_rdflib(q.object) for q in self._quads(s, p, None))
+
+    def subjects(self, p: Node | None, o: Node) -> Iterator[Node]:
+        return (to_rdflib(q.subject) for q in self._quads(None, p, o))
+
+    def subject_predicates(self, o: Node) -> Iterator[tuple[Node, Node]]:
+        return ((to_rdflib(q.subject), to_rdflib(q.predicate)) for q in self._quads(None, None, o))
+
+    def value(self, s: Node, p: Node) -> Node | None:
+        return next(self.objects(s, p), None)
+
+    def __contains__(self, triple: tuple[Node | None, Node | None, Node | None]) -> bool:
+        return next(self._quads(*triple), None) is not None
+
+    def cbd(self, nodes: Iterable[Node | None], names: NamespaceManager) -> Graph:
+        """The nodes' outgoing triples, through blank nodes: what pySHACL's
+        messages print of a node."""
+        graph = Graph(namespace_manager=names)
+        todo = [n for n in nodes if n is not None and not isinstance(n, Literal)]
+        seen: set[Node] = set()
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for q in self._quads(node, None, None):
+                triple = (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+                graph.add(triple)
+                if isinstance(triple[2], BNode):
+                    todo.append(triple[2])
+        return graph
 
 
-def seeds_dir() -> Path:
-    return project_home() / "seeds"
+def store_of(graph: Graph) -> ox.Store:
+    """A store holding ``graph``'s triples, with its blank node ids."""
+    store = ox.Store()
+    store.extend(
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+        for s, p, o in graph
+    )
+    return store
 
 
-def python_checks(graph: Graph) -> tuple[list[ValidationResult], Graph]:
-    """Results for ill-formed dates, wrong bounds and missing quotes, and the
-    graph with ill-formed date literals taken out (they crash pySHACL)."""
-    results: list[ValidationResult] = []
-    bad: list[tuple[Node, Node, Node]] = []
-    for s, p, o in graph:
-        if isinstance(o, Literal) and o.datatype in DATE_TYPES and o.ill_typed:
-            bad.append((s, p, o))
+def as_graph(view: StoreView) -> Graph:
+    # describe_node, quotes_of and _own only call the methods StoreView has.
+    return view  # type: ignore[return-value]
+
+
+# --- the checks SHACL cannot make, read from the store ---------------------------------
+
+
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def _rows(view: StoreView, text: str) -> Iterator[tuple[OxTerm | None, ...]]:
+    """Rows of pyoxigraph terms: making rdflib terms of every value (rdflib
+    parses each date) was most of validate's time at 1M triples."""
+    solutions = view.store.query(SPARQL_PREFIXES + text)
+    assert isinstance(solutions, ox.QuerySolutions)
+    width = len(solutions.variables)
+    return (tuple(row[i] for i in range(width)) for row in solutions)
+
+
+def source_checks(view: StoreView) -> tuple[list[ValidationResult], list[ox.Quad]]:
+    """Results for wrong bounds, missing quotes and ill-formed dates; the
+    triples with ill-formed dates are taken out of the store (they crash
+    pySHACL) and returned."""
+    datatypes = ", ".join(f"<{datatype}>" for datatype in _DATE_TYPES)
+    dates = _rows(
+        view, f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o FILTER (DATATYPE(?o) IN ({datatypes})) }}"
+    )
+    bad = [o for (o,) in dates if isinstance(o, ox.Literal) and _ill_typed(o)]
+    results = [*_bounds_results(view), *_quote_results(view)]
+    removed: list[ox.Quad] = []
+    for literal in bad:
+        datatype = view.namespace_manager.normalizeUri(URIRef(literal.datatype.value))
+        for quad in list(view.store.quads_for_pattern(None, None, literal)):
             results.append(
-                own_result(
-                    graph,
-                    s,
+                _own(
+                    view,
+                    to_rdflib(quad.subject),
                     "DatatypeConstraintComponent",
                     MSH.WellFormedDateCheck,
-                    f'"{o}" is not a valid {graph.namespace_manager.normalizeUri(o.datatype)}',
-                    path=p,
-                    value=o,
+                    f'"{literal.value}" is not a valid {datatype}',
+                    path=to_rdflib(quad.predicate),
+                    value=to_rdflib(literal),
                 )
             )
-    checked = graph
-    if bad:
-        checked = Graph()
-        for triple in graph:
-            checked.add(triple)
-        for triple in bad:
-            checked.remove(triple)
-    results.extend(_bounds_results(graph))
-    results.extend(_quote_results(graph))
-    return results, checked
+            view.store.remove(quad)
+            removed.append(quad)
+    return results, removed
 
 
-def _bounds_results(graph: Graph) -> Iterable[ValidationResult]:
-    for instant in set(graph.subjects(RDF.type, TIME.Instant)):
-        expected = expected_bounds(graph, instant)
+def _ill_typed(literal: ox.Literal) -> bool:
+    converted = to_rdflib(literal)
+    return isinstance(converted, Literal) and bool(converted.ill_typed)
+
+
+def _bounds_results(view: StoreView) -> Iterator[ValidationResult]:
+    written = " ".join(f"OPTIONAL {{ ?i <{p}> ?w{n} }}" for n, p in enumerate(_WRITTEN_PROPS))
+    rows = _rows(
+        view,
+        f"SELECT ?i ?e ?l ?w0 ?w1 ?w2 ?w3 WHERE {{ ?i a time:Instant {written} "
+        "OPTIONAL { ?i mss:earliest ?e } OPTIONAL { ?i mss:latest ?l } }",
+    )
+    seen: set[OxTerm] = set()
+    for node, *bounds, w0, w1, w2, w3 in rows:
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        expected = _expected(w0, w1, w2, w3)
         if expected is None:
             continue
-        for prop, want in zip((MSS.earliest, MSS.latest), expected, strict=True):
-            have = graph.value(instant, prop)
-            if isinstance(have, Literal) and not have.ill_typed and have.toPython() != want:
-                yield own_result(
-                    graph,
-                    instant,
+        for prop, bound, want in zip((MSS.earliest, MSS.latest), bounds, expected, strict=True):
+            if (
+                isinstance(bound, ox.Literal)
+                and bound.datatype.value == _XSD + "date"
+                and bound.value == want.isoformat()
+            ):
+                continue  # the common case, decided without rdflib
+            got = None if bound is None else to_rdflib(bound)
+            if isinstance(got, Literal) and not got.ill_typed and got.toPython() != want:
+                yield _own(
+                    view,
+                    to_rdflib(node),
                     "EqualsConstraintComponent",
                     MSH.DateBoundsCheck,
-                    f"{graph.namespace_manager.normalizeUri(prop)} is {have}, but the written "
+                    f"{view.namespace_manager.normalizeUri(prop)} is {got}, but the written "
                     f"date means {want.isoformat()}",
                     path=prop,
-                    value=have,
+                    value=got,
                 )
 
 
-def expected_bounds(graph: Graph, instant: Node) -> tuple[dt.date, dt.date] | None:
-    for prop in WRITTEN_DATE_PROPERTIES:
-        written = graph.value(instant, prop)
-        if isinstance(written, Literal) and not written.ill_typed:
+@cache
+def _expected(*written: OxTerm | None) -> tuple[dt.date, dt.date] | None:
+    """The earliest and latest days the first well-typed written date means
+    (few are distinct, hence the cache)."""
+    for prop, value in zip(_WRITTEN_PROPS, written, strict=True):
+        literal = None if value is None else to_rdflib(value)
+        if isinstance(literal, Literal) and not literal.ill_typed:
             try:
-                fuzzy = parse_date(str(written))
-            except BadDateError:
+                text = str(literal)
+                fuzzy = decade(int(text)) if prop == MSS.inDecade else parse_date(text)
+            except (BadDateError, ValueError):
                 return None
             return fuzzy.earliest, fuzzy.latest
-    first = graph.value(instant, MSS.inDecade)
-    if isinstance(first, Literal) and not first.ill_typed:
-        try:
-            fuzzy = decade(int(str(first)))
-        except (BadDateError, ValueError):
-            return None
-        return fuzzy.earliest, fuzzy.latest
     return None
 
 
-def _quote_results(graph: Graph) -> Iterable[ValidationResult]:
-    texts: dict[Node, str | None] = {}
-    for selector_owner, source in graph.subject_objects(OA.hasSource):
-        if source not in texts:
-            texts[source] = _seed_text(graph, source)
-        text = texts[source]
-        if text is None:
+def _quote_results(view: StoreView) -> Iterator[ValidationResult]:
+    rows = _rows(
+        view,
+        "SELECT ?owner ?source ?name ?selector ?exact WHERE { ?owner oa:hasSource ?source . "
+        "?source mss:fileName ?name . ?owner oa:hasSelector ?selector . "
+        "?selector oa:exact ?exact }",
+    )
+    quotes: list[tuple[OxTerm, str, OxTerm | None]] = []
+    wanted: dict[str, set[str]] = {}
+    seen: set[tuple[OxTerm | None, ...]] = set()
+    for owner, source, name_term, selector, exact in rows:
+        if owner is None or (owner, source, selector) in seen:
             continue
-        for selector in graph.objects(selector_owner, OA.hasSelector):
-            exact = graph.value(selector, OA.exact)
-            if exact is None:
-                continue
-            if str(exact) not in text:
-                yield own_result(
-                    graph,
-                    selector_owner,
-                    "QuoteConstraintComponent",
-                    MSH.QuoteCheck,
-                    f"the quote does not occur verbatim in {graph.value(source, MSS.fileName)}",
-                    path=OA.exact,
-                    value=exact,
-                )
+        seen.add((owner, source, selector))
+        name = _text(name_term)
+        quotes.append((owner, name, exact))
+        wanted.setdefault(name, set()).add(_text(exact))
+    # each seed is read once and scanned once for all its quotes: searching a
+    # large seed once per quote made this quadratic
+    found: dict[str, set[str] | None] = {}
+    for name, exacts in wanted.items():
+        path = seeds_dir() / name
+        found[name] = (
+            occurring(path.read_text(encoding="utf-8"), exacts) if path.is_file() else None
+        )
+    for owner, name, exact in quotes:
+        occurs = found[name]
+        if occurs is not None and _text(exact) not in occurs:
+            yield _own(
+                view,
+                to_rdflib(owner),
+                "QuoteConstraintComponent",
+                MSH.QuoteCheck,
+                f"the quote does not occur verbatim in {name}",
+                path=OA.exact,
+                value=None if exact is None else to_rdflib(exact),
+            )
 
 
-def _seed_text(graph: Graph, source: Node) -> str | None:
-    name = graph.value(source, MSS.fileName)
-    if name is None:
-        return None
-    path = seeds_dir() / str(name)
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+def _text(term: OxTerm | None) -> str:
+    """What str() of the rdflib term says: a literal's or an IRI's text."""
+    if isinstance(term, ox.Literal | ox.NamedNode | ox.BlankNode):
+        return term.value
+    return str(term)
 
 
-def own_result(
-    graph: Graph,
+def _own(
+    view: StoreView,
     focus: Node,
     component: str,
     shape: URIRef,
     message: str,
     *,
-    path: Node | None = None,
-    value: Node | None = None,
+    path: Node,
+    value: Node | None,
 ) -> ValidationResult:
-    return ValidationResult(
-        severity="Violation",
-        focus=term_text(focus),
-        focus_label=describe_node(graph, focus),
-        message=message,
-        shape=str(shape),
-        component=str(SH[component]),
-        path=None if path is None else str(path),
-        value=None if value is None else str(value),
-        quotes=quotes_of(graph, focus),
+    return result_of(
+        as_graph(view), str(shape), str(SH[component]), focus, value, message, path=path
     )

@@ -2,7 +2,7 @@
 each: the strings are grouped by their first characters, and by length within
 a group, so that each position of the text is tried against a few lengths.
 Used for names in quotes (msskg.validate.native) and for quotes in their seed
-texts (msskg.validate.storechecks), where searching the whole seed once per
+texts (msskg.validate.sources), where searching the whole seed once per
 quote made validation quadratic in the size of the seed."""
 
 from __future__ import annotations
