@@ -106,7 +106,7 @@ def _prepare(
     allow_service: Sequence[str],
 ) -> tuple[Backend, SavedQuery, dict[str, Binding]]:
     saved = query if isinstance(query, SavedQuery) else parse_query(query, name="--sparql")
-    check_depth(saved.text, "sparql", what=f"query {_where(saved)}")
+    check_depth(saved.text, "sparql", what=f"query {saved.where}")
     if backend is None and engine == "oxigraph":
         backend = OxigraphBackend(graph or open_store(data=data, store=store))
     elif backend is None and engine == "rdflib":
@@ -131,14 +131,10 @@ def check_query_text(
     """What every path checks before an engine parses a query: its nesting
     depth, that it sends nothing to a server not allowed, and (``local``) that
     its shape is one an engine here can plan and run (:mod:`msskg.query.shape`)."""
-    check_depth(query.text, "sparql", what=f"query {_where(query)}")
+    check_depth(query.text, "sparql", what=f"query {query.where}")
     check_federation(query, tuple(allow_service))
     if local:
-        check_shape(query.text, _where(query))
-
-
-def _where(query: SavedQuery) -> str:
-    return str(query.path) if query.path is not None else query.name
+        check_shape(query.text, query.where)
 
 
 class SparqlLookups:

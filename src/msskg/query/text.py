@@ -43,9 +43,7 @@ def query_syntax_error(
     if found and line is None:
         line, column = int(found.group(1)), int(found.group(2))
         detail = detail[: found.start()] + detail[found.end() :]
-    where = str(query.path) if query.path is not None else query.name
-    if line is not None:
-        where = f"{where}:{line}:{column}"
+    where = query.where if line is None else f"{query.where}:{line}:{column}"
     return QuerySyntaxError(
         f"{where}: SPARQL syntax error: {detail.strip()}", line=line, column=column
     )
@@ -144,15 +142,14 @@ def check_federation(query: SavedQuery, allow: tuple[str, ...] | list[str] = ())
     for target in service_targets(query.text):
         if target is not None and any(_allowed(target, prefix) for prefix in allow):
             continue
-        where = str(query.path) if query.path is not None else query.name
         named = f"<{shown(target)}>" if target is not None else "an endpoint msskg cannot resolve"
         if not allow:
             raise FederationError(
-                f"{where}: SERVICE {named} refused: msskg does not send queries to other "
+                f"{query.where}: SERVICE {named} refused: msskg does not send queries to other "
                 "servers unless allowed (--allow-service PREFIX)"
             )
         raise FederationError(
-            f"{where}: SERVICE {named} refused: it is not under an allowed prefix "
+            f"{query.where}: SERVICE {named} refused: it is not under an allowed prefix "
             f"({', '.join(shown(p) for p in allow)})"
         )
 

@@ -7,7 +7,6 @@ Each hit is one resource, with its kind, a quote that supports or names it
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from msskg.errors import ParameterError, shown, visible_lines
-from msskg.graph.prefixes import shorten
+from msskg.graph.prefixes import local_words, shorten
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.folding import fold, nfkc
 from msskg.query.registry import HITS, check_format
@@ -235,12 +234,6 @@ def _starts(word: str, tokens: Sequence[str]) -> bool:
     return any(t.startswith(word) for t in tokens)
 
 
-def _words_of(kind: ox.NamedNode) -> str:
-    """``name period`` for an unlabelled class ``mss:NamePeriod``."""
-    local = re.split(r"[#/]", kind.value)[-1] or kind.value
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
-
-
 def _kinds(graph: KnowledgeGraph, names: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     """Each typed resource's kind, from the English labels of its types: "post",
     "person", "ministry"; a class of facts is a "fact type", a property a "property"."""
@@ -256,8 +249,10 @@ def _kinds(graph: KnowledgeGraph, names: Mapping[str, Mapping[str, str]]) -> dic
             word = "property"
         elif kind.value.startswith(_OWL):
             continue
+        elif kind.value in names:
+            word = label(names, kind.value).casefold()
         else:
-            word = label(names, kind.value).casefold() if kind.value in names else _words_of(kind)
+            word = local_words(kind.value)
         if word not in found.setdefault(thing.value, []):
             found[thing.value].append(word)
     return {thing: ", ".join(words) for thing, words in found.items()}
