@@ -130,29 +130,6 @@ def _boolean(result: AskResult) -> str:
     return "true\n" if result.value else "false\n"
 
 
-def w3c_rows(variables: tuple[str, ...], rows: list[tuple[Term | None, ...]], fmt: str) -> str:
-    """Rows in a W3C results format (csv, tsv, json, xml) without what comes
-    before the first row and after the last: pieces to stream one after another
-    (json's need a comma between them). :func:`w3c_frame` gives the frame."""
-    empty, full = w3c_frame(variables, fmt), w3c_text(variables, rows, fmt)
-    start = next(
-        (i for i, (a, b) in enumerate(zip(empty, full, strict=False)) if a != b), len(empty)
-    )
-    return full[start : len(full) - (len(empty) - start)]
-
-
-def w3c_frame(variables: tuple[str, ...], fmt: str) -> str:
-    """The result with no rows: its text before and after where rows go."""
-    return w3c_text(variables, [], fmt)
-
-
-def w3c_text(variables: tuple[str, ...], rows: list[tuple[Term | None, ...]], fmt: str) -> str:
-    """Rows as a whole document in a W3C results format (csv, tsv, json, xml)."""
-    result = SelectResult(variables, tuple(rows))
-    solutions = ox.parse_query_results(_w3c_json(result), ox.QueryResultsFormat.JSON)
-    return _text(solutions.serialize(format=_W3C[fmt]))
-
-
 def _w3c_json(result: SelectResult | AskResult) -> str:
     """The SPARQL 1.1 JSON results document, for pyoxigraph to re-serialize."""
     if isinstance(result, AskResult):

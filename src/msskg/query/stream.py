@@ -25,9 +25,7 @@ from msskg.query.formats import (
     table_head,
     table_line,
     table_widths,
-    w3c_frame,
-    w3c_rows,
-    w3c_text,
+    w3c_result,
 )
 from msskg.query.limits import Limits, check_rows, limited
 from msskg.query.results import GraphResult, QueryResult, SelectResult, SelectStream, Term
@@ -101,18 +99,22 @@ def write_result(
 def _w3c(
     variables: tuple[str, ...], batches: Iterator[list[Row]], write: Callable[[str], None], fmt: str
 ) -> None:
-    frame = w3c_frame(variables, fmt)
-    one = w3c_text(variables, [(None,) * len(variables)], fmt)
+    """The document with no rows, cut where a row goes; each batch's
+    document written between, without that frame (json's with a comma)."""
+
+    def text(rows: list[Row]) -> str:
+        return w3c_result(SelectResult(variables, tuple(rows)), fmt)
+
+    frame, one = text([]), text([(None,) * len(variables)])
     first = next(
         (i for i, (a, b) in enumerate(zip(frame, one, strict=False)) if a != b), len(frame)
     )
-    write(frame[:first])
+    head, tail = frame[:first], frame[first:]
+    write(head)
     separator = "," if fmt == "json" else ""
-    started = False
-    for batch in batches:
-        write((separator if started else "") + w3c_rows(variables, batch, fmt))
-        started = True
-    tail = frame[first:]
+    for number, batch in enumerate(batches):
+        rows = text(batch)
+        write((separator if number else "") + rows[len(head) : len(rows) - len(tail)])
     write(_ended(tail) if tail else "")  # csv and tsv rows end their lines
 
 
