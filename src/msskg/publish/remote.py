@@ -24,8 +24,14 @@ from msskg.publish.transport import (
     send,
 )
 from msskg.query.catalogue import Binding, SavedQuery
-from msskg.query.engines import SparqlLookups
-from msskg.query.results import AskResult, GraphResult, QueryResult, SelectResult, Term
+from msskg.query.results import (
+    AskResult,
+    GraphResult,
+    QueryResult,
+    SelectResult,
+    SparqlLookups,
+    Term,
+)
 from msskg.query.text import query_syntax_error
 from msskg.query.values import bind_values, query_form
 from msskg.vocab import XSD

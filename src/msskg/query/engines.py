@@ -5,20 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
 import pyoxigraph as ox
 
 from msskg.errors import MsskgError, UnknownFormatError
 from msskg.graph.scan import check_depth
 from msskg.graph.store import KnowledgeGraph, open_store
-from msskg.query.catalogue import (
-    Binding,
-    SavedQuery,
-    bind_parameters,
-    labels_query,
-    parse_query,
-)
+from msskg.query.catalogue import Binding, SavedQuery, bind_parameters, parse_query
 from msskg.query.results import (
     AskResult,
     Backend,
@@ -26,6 +20,7 @@ from msskg.query.results import (
     QueryResult,
     SelectResult,
     SelectStream,
+    SparqlLookups,
     Term,
 )
 from msskg.query.shape import check_shape
@@ -41,13 +36,9 @@ from msskg.query.values import bind_values, unreturned_parameters
 __all__ = [
     "Engine",
     "OxigraphBackend",
-    "SparqlLookups",
-    "ask_instance",
-    "ask_mentions",
     "check_query_text",
     "open_query",
     "run_query",
-    "select_labels",
 ]
 
 Engine = Literal["oxigraph", "rdflib"]
@@ -137,21 +128,6 @@ def check_query_text(
         check_shape(query.text, query.where)
 
 
-class SparqlLookups:
-    """What :func:`~msskg.query.catalogue.bind_parameters` asks of a backend
-    (labels, whether an IRI is mentioned, whether it is of a kind), asked in
-    SPARQL through the backend's own ``execute``: one way for every engine."""
-
-    def labels(self, text: str | None = None, *, limit: int | None = None) -> list[tuple[str, str]]:
-        return select_labels(cast(Backend, self), text, limit=limit)
-
-    def mentions(self, iri: str) -> bool:
-        return ask_mentions(cast(Backend, self), iri)
-
-    def is_a(self, iri: str, kind: str) -> bool:
-        return ask_instance(cast(Backend, self), iri, kind)
-
-
 class OxigraphBackend(SparqlLookups):
     def __init__(self, graph: KnowledgeGraph):
         self.graph = graph
@@ -221,54 +197,3 @@ def _rows(answer: ox.QuerySolutions, width: int) -> Iterator[tuple[Term | None, 
             yield tuple(solution[i] for i in range(width))
     except (RuntimeError, OSError) as err:
         raise MsskgError(f"the query failed: {err}") from None
-
-
-def ask_mentions(backend: Backend, iri: str) -> bool:
-    """Whether ``iri`` is the subject or object of any triple, asked of ``backend``."""
-    node = ox.NamedNode(iri)  # checked IRI: its N-Triples form cannot break out of <...>
-    text = f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}"
-    result = backend.execute(parse_query(text, name="mentions"), {})
-    return isinstance(result, AskResult) and result.value
-
-
-_CLASS_PREFIXES = """\
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-# Two questions, each answered from the few classes down or the one thing up. Asked as one
-# UNION, Oxigraph evaluates the second branch's FILTER NOT EXISTS over every typed thing even
-# when the first is true, which grows with the graph; each alone stays small.
-IS_A = _CLASS_PREFIXES + "ASK { ?thing rdf:type/rdfs:subClassOf* ?kind }"
-# whether the graph knows any instance of the kind: without the ontology it knows none
-KNOWS_KIND = (
-    _CLASS_PREFIXES
-    + "ASK { { SELECT ?class WHERE { ?class rdfs:subClassOf* ?kind } } ?any rdf:type ?class }"
-)
-
-
-def ask_instance(backend: Backend, iri: str, kind: str) -> bool:
-    """Whether ``iri`` is an instance of the class ``kind`` (rdfs:subClassOf*
-    included), or the graph knows no instance of ``kind`` at all (no ontology)."""
-    node, cls = ox.NamedNode(iri), ox.NamedNode(kind)  # checked IRIs, as in ask_mentions
-
-    def ask(text: str, name: str) -> bool:
-        bound = text.replace("?thing", str(node)).replace("?kind", str(cls))
-        result = backend.execute(parse_query(bound, name=name), {})
-        return isinstance(result, AskResult) and result.value
-
-    return ask(IS_A, "is-a") or not ask(KNOWS_KIND, "knows-kind")
-
-
-def select_labels(
-    backend: Backend, text: str | None = None, *, limit: int | None = None
-) -> list[tuple[str, str]]:
-    """The (IRI, label) pairs :data:`LABELS_QUERY` finds, run on ``backend``
-    (at most ``limit``); with ``text``, those :data:`LABELLED_QUERY` finds for it."""
-    bindings = {} if text is None else {"wanted": ox.Literal(text)}
-    result = backend.execute(parse_query(labels_query(text, limit), name="labels"), bindings)
-    assert isinstance(result, SelectResult)
-    return [
-        (thing.value, label.value)
-        for thing, label, *_ in result.rows
-        if isinstance(thing, ox.NamedNode) and isinstance(label, ox.Literal)
-    ]
