@@ -45,23 +45,14 @@ _SECTIONS = {
     _MSS + "listsChild": "Lists of child agencies that name it",
 }
 _SKIP = {RDF_TYPE, RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DERIVED_FROM}
-_OWN = """\
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?thing ?p ?o WHERE { ?thing ?p ?o }
-ORDER BY ?p ?o
-"""
+_OWN = "SELECT ?thing ?p ?o WHERE { ?thing ?p ?o } ORDER BY ?p ?o"
 # What a reified statement (no label of its own) says, and when each dated fact begins.
 _STATEMENTS = """\
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT ?fact ?s ?p ?o WHERE {
   ?fact a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o
 }
 """
-_BEGINS = """\
-PREFIX mss: <https://w3id.org/msskg/ontology#>
-PREFIX time: <http://www.w3.org/2006/time#>
-SELECT ?fact ?day WHERE { ?fact time:hasTime/mss:earliest ?day }
-"""
+_BEGINS = "SELECT ?fact ?day WHERE { ?fact time:hasTime/mss:earliest ?day }"
 
 
 @dataclass(frozen=True)

@@ -24,16 +24,12 @@ from msskg.views.periods import label, labels_of, select
 __all__ = ["Passage", "Piece", "Reading", "SourceEntry", "passage_id", "read_source", "sources"]
 
 _SOURCES = """\
-PREFIX mss: <https://w3id.org/msskg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?source ?file ?title WHERE {
   ?source a mss:SourceText ; mss:fileName ?file .
   OPTIONAL { ?source dcterms:title ?title }
 }
 """
 _PASSAGES = """\
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?fact ?quote ?source WHERE {
   ?fact prov:wasDerivedFrom ?from .
   ?from oa:hasSource ?source ; oa:hasSelector ?selector .
