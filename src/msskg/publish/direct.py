@@ -13,7 +13,7 @@ import rdflib
 
 from msskg.dates import parse_span
 from msskg.errors import BadDateError, UnknownFormatError
-from msskg.graph.dataset import to_rdflib
+from msskg.graph.dataset import to_rdflib, union_graph
 from msskg.graph.files import input_paths
 from msskg.graph.jsonld import jsonld_text
 from msskg.graph.prefixes import DEFAULT_PREFIXES
@@ -59,11 +59,7 @@ def export_at(
     if fmt == "trig":
         text = dataset.serialize(format="trig")
     else:
-        graph = rdflib.Graph()
-        for name, namespace in dataset.namespaces():
-            graph.bind(name, namespace, override=True, replace=True)
-        for s, p, o, _ in dataset.quads((None, None, None, None)):
-            graph.add((s, p, o))
+        graph = union_graph(dataset)
         if fmt == "jsonld":
             text = jsonld_text(ox.parse(graph.serialize(format="nt"), ox.RdfFormat.N_TRIPLES))
         else:

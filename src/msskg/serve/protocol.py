@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msskg.query.limits import SERVER_ROWS, SERVER_SECONDS, Limits
+from msskg.query.limits import SERVER_ROWS, SERVER_SECONDS, Limits, memory_limit
 from msskg.query.registry import FORMATS, GRAPH, PAGE, RESULTS, accepted
 
 __all__ = [
@@ -50,12 +50,6 @@ def plain(status: int, message: str) -> Reply:
     return status, CONTENT_TYPES["text"], message.encode()
 
 
-def _default_memory_limit() -> int | None:
-    from msskg.query.limits import memory_limit
-
-    return memory_limit()
-
-
 @dataclass(frozen=True)
 class ServeConfig:
     """The server's settings. ``allow_service``: IRI prefixes a query's
@@ -73,7 +67,7 @@ class ServeConfig:
     allow_service: tuple[str, ...] = ()
     read_timeout: float = 10.0
     hosts: tuple[str, ...] = ()
-    memory_limit: int | None = field(default_factory=_default_memory_limit)
+    memory_limit: int | None = field(default_factory=memory_limit)
 
     @property
     def limits(self) -> Limits:

@@ -131,7 +131,6 @@ def dataset_section(description: Sequence[ox.Triple]) -> str:
 
 def home_page(queries: Sequence[SavedQuery], timeline_svg: str, about: str = "") -> str:
     forms = "".join(query_form(q) for q in queries)
-    svg = timeline_svg.split("?>", 1)[-1]  # inline: drop the XML declaration
     body = (
         "<p>A sourced, time-aware knowledge graph of North Korea's Ministry of Social "
         "Security (사회안전성). SPARQL endpoint: <code>/sparql</code> (GET or POST, read-only).</p>"
@@ -142,7 +141,7 @@ def home_page(queries: Sequence[SavedQuery], timeline_svg: str, about: str = "")
         "&lt;http://www.w3.org/2000/01/rdf-schema#label&gt; ?label }</textarea>"
         '<input type="hidden" name="format" value="html"><button type="submit">Run</button></form>'
         '<h2 id="timeline">Timeline of the Ministry of Social Security</h2>'
-        f'<div class="svg">{svg}</div>'
+        f"{_inline(timeline_svg)}"
         '<form method="get" action="/describe"><label>Describe <input name="thing" '
         'value="msr:ministry-of-social-security"></label><button type="submit">Show</button></form>'
     )
@@ -218,11 +217,9 @@ def describe_page(
     ]
     parts.append("</ul>")
     if timeline_svg:
-        svg = timeline_svg.split("?>", 1)[-1]  # inline: drop the XML declaration
-        parts.append(f'<h2 id="timeline">Timeline</h2><div class="svg">{svg}</div>')
+        parts.append(f'<h2 id="timeline">Timeline</h2>{_inline(timeline_svg)}')
     if chart_svg:
-        svg = chart_svg.split("?>", 1)[-1]
-        parts.append(f'<h2 id="chart">Organisation chart</h2><div class="svg">{svg}</div>')
+        parts.append(f'<h2 id="chart">Organisation chart</h2>{_inline(chart_svg)}')
     for section, facts in built.sections.items():
         parts.append(f"<h2>{escape(section)}</h2><ul>")
         for fact in facts:
@@ -254,6 +251,11 @@ def describe_page(
         parts.append("</ul>")
     parts.append(f'<p><a href="/timeline.svg?thing={_quote(built.iri)}">Timeline (SVG)</a></p>')
     return page(built.title, "".join(parts))
+
+
+def _inline(svg: str) -> str:
+    """An SVG document in a page: without its XML declaration, in a scrolling box."""
+    return f'<div class="svg">{svg.split("?>", 1)[-1]}</div>'
 
 
 def iri_link(iri: str, name: str, local: bool = True) -> str:

@@ -98,10 +98,11 @@ def describe(
     """Everything about ``thing`` (IRI, prefixed name or label) as ``fmt``."""
     check_format(fmt, DESCRIPTION, "describe")
     graph = open_store(data=data, store=store)
-    if fmt == "jsonld":
-        return describe_jsonld(graph, resolve_thing(graph, thing))
-    built = build_description(graph, thing)
-    return render_markdown(built) if fmt == "md" else render_text(built)
+    if fmt == "jsonld":  # compacted with the published context, as msskg export -f jsonld
+        from msskg.graph.jsonld import jsonld_text
+
+        return jsonld_text(describe_graph(graph, resolve_thing(graph, thing)).triples)
+    return render(build_description(graph, thing), md=fmt == "md")
 
 
 def _section(link: str, period: Period | None, prefixes: Mapping[str, str]) -> str:
@@ -271,14 +272,6 @@ def _conflicts(
     return tuple(rows)
 
 
-def describe_jsonld(graph: KnowledgeGraph, node: ox.NamedNode) -> str:
-    """The facts about ``node`` as JSON-LD compacted with the published context
-    (ontology/context.jsonld, embedded), the same keys as ``msskg export -f jsonld``."""
-    from msskg.graph.jsonld import jsonld_text
-
-    return jsonld_text(describe_graph(graph, node).triples)
-
-
 def describe_graph(graph: KnowledgeGraph, node: ox.NamedNode) -> GraphResult:
     """The thing's own triples and the facts that mention it, with their
     intervals and provenance (blank nodes followed)."""
@@ -304,15 +297,7 @@ def describe_graph(graph: KnowledgeGraph, node: ox.NamedNode) -> GraphResult:
     return GraphResult(tuple(triples))
 
 
-def render_text(built: Description) -> str:
-    return _render(built, md=False)
-
-
-def render_markdown(built: Description) -> str:
-    return _render(built, md=True)
-
-
-def _render(built: Description, *, md: bool) -> str:
+def render(built: Description, *, md: bool = False) -> str:
     """The description as plain text or Markdown (``md``): the same parts in each."""
     esc = _md if md else str
     item = "- **{}**: {}" if md else "{}: {}"
