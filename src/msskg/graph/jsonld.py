@@ -129,6 +129,7 @@ class Compactor:
             parts = [f'"id": "{subject}"'] if depth == 0 else []
         key, run = "", []
         for predicate, value in edges:
+            this = ""  # the key, when not the predicate's own
             if (first := value[:1]) == '"':
                 end = value.rfind('"')
                 if end == len(value) - 1:
@@ -139,16 +140,9 @@ class Compactor:
                     text = f'{{"@value": {value[: end + 1]}, {tail}'
             elif first == "<" and value[:2] != "<<":
                 if predicate == RDF_TYPE:
-                    this = '"type": '
-                    text = self._types.get(value) or self._type(value)
-                    if this == key:
-                        run.append(text)
-                    else:
-                        if run:
-                            parts.append(key + (run[0] if len(run) == 1 else f"[{', '.join(run)}]"))
-                        key, run = this, [text]
-                    continue
-                text = f'{{"id": "{iri(value[1:-1])}"}}'
+                    this, text = '"type": ', self._types.get(value) or self._type(value)
+                else:
+                    text = f'{{"id": "{iri(value[1:-1])}"}}'
             elif first == "_":
                 # nested no deeper than readers recurse: deeper, a resource of its own
                 nested = inner.pop(value, None) if depth < MAX_NESTING else None
@@ -158,7 +152,7 @@ class Compactor:
                     text = self._object(value, nested, inner, depth + 1)
             else:
                 raise DataError(f"JSON-LD 1.1 cannot write the quoted triple {value}")
-            this = keys.get(predicate) or self._key(predicate)
+            this = this or keys.get(predicate) or self._key(predicate)
             if this == key:
                 run.append(text)
                 continue
