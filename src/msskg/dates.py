@@ -14,6 +14,7 @@ from msskg.vocab import XSD
 __all__ = [
     "FAR_FUTURE",
     "FAR_PAST",
+    "MONTHS",
     "DateSpan",
     "FuzzyDate",
     "Precision",
@@ -56,18 +57,12 @@ class FuzzyDate(NamedTuple):
     @property
     def datatype(self) -> str:
         """The XSD datatype IRI that keeps the written precision."""
-        return (
-            XSD
-            + {
-                Precision.DAY: "date",
-                Precision.MONTH: "gYearMonth",
-                Precision.YEAR: "gYear",
-                Precision.DECADE: "gYear",
-            }[self.precision]
+        return XSD + {Precision.DAY: "date", Precision.MONTH: "gYearMonth"}.get(
+            self.precision, "gYear"
         )
 
 
-_MONTHS = (
+MONTHS = (
     *("January", "February", "March", "April", "May", "June", "July"),
     *("August", "September", "October", "November", "December"),
 )
@@ -105,7 +100,7 @@ def parse_date(text: str) -> FuzzyDate:
         day = int(match.group(3))
         if not 1 <= day <= last:
             raise BadDateError(
-                f'impossible date "{text}": {_MONTHS[month - 1]} {year} has {last} days'
+                f'impossible date "{text}": {MONTHS[month - 1]} {year} has {last} days'
             )
         exact = dt.date(year, month, day)
         return FuzzyDate(value, precision, exact, exact)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import collections
 import datetime
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping
 from typing import Any, NamedTuple, Protocol, cast
 
 import pyoxigraph as ox
 
-from msskg.query.catalogue import Binding, SavedQuery, labels_query, parse_query
+from msskg.query.catalogue import Binding, LabelLookup, SavedQuery, labels_query, parse_query
 from msskg.vocab import XSD
 
 __all__ = [
@@ -94,19 +94,8 @@ class GraphResult(NamedTuple):
 QueryResult = SelectResult | AskResult | GraphResult
 
 
-class Backend(Protocol):
+class Backend(LabelLookup, Protocol):
     """An engine with a graph loaded: what :func:`run_query` needs of it."""
-
-    @property
-    def prefixes(self) -> Mapping[str, str]: ...
-
-    def labels(
-        self, text: str | None = None, *, limit: int | None = None
-    ) -> Sequence[tuple[str, str]]: ...
-
-    def mentions(self, iri: str) -> bool: ...
-
-    def is_a(self, iri: str, kind: str) -> bool: ...
 
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult: ...
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import pyoxigraph as ox
 
+from msskg.dates import MONTHS
 from msskg.vocab import XSD
 
 __all__ = [
@@ -30,8 +31,7 @@ TABLE_WIDTH = 120
 # No column is cut narrower than this.
 _MIN_COLUMN = 16
 _XSD_DATE = XSD + "date"
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH_FIRST = rf"({_MONTHS}) ([0-9]{{1,2}}), ([0-9]{{4}})"
+_MONTH_FIRST = rf"({'|'.join(MONTHS)}) ([0-9]{{1,2}}), ([0-9]{{4}})"
 _BOUND = r"\w+_(?:earliest|latest)"
 
 

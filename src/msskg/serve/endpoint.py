@@ -61,7 +61,9 @@ def _sparql(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) ->
     fallback = "turtle" if isinstance(result, GraphResult) else "json"
     fmt = args.get("format") or negotiate(args["accept"], kinds, fallback)
     if fmt == "html":
-        return _results_page(graph, "SPARQL results", result, _sparql_form(args["query"]))
+        from msskg.serve.webpage import sparql_form
+
+        return _results_page(graph, "SPARQL results", result, sparql_form(args["query"]))
     if fmt not in CONTENT_TYPES:
         raise UnknownFormatError(f'unknown format "{fmt}"')
     return _reply(format_result(result, fmt), fmt)
@@ -220,13 +222,3 @@ def _reader(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) ->
     except UnknownLabelError as err:
         return _reply(webpage.error_page("Not found", str(err)), status=404)
     return _reply(explorer.reader_page(reading))
-
-
-def _sparql_form(text: str) -> str:
-    from html import escape
-
-    return (
-        '<form class="query" id="form-sparql" method="get" action="/sparql">'
-        f'<textarea name="query" rows="6">{escape(text)}</textarea>'
-        '<input type="hidden" name="format" value="html"><button type="submit">Run</button></form>'
-    )

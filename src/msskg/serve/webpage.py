@@ -98,6 +98,21 @@ def query_form(saved: SavedQuery, values: Mapping[str, str] | None = None) -> st
     )
 
 
+def sparql_form(text: str) -> str:
+    """The form that runs SPARQL ``text`` (editable) and shows the results as a page."""
+    return (
+        '<form class="query" id="form-sparql" method="get" action="/sparql">'
+        f'<textarea name="query" rows="6">{escape(text)}</textarea>'
+        '<input type="hidden" name="format" value="html"><button type="submit">Run</button></form>'
+    )
+
+
+_EXAMPLE = (
+    "SELECT ?s ?label WHERE { ?s a <http://www.w3.org/ns/org#Post> ; "
+    "<http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+)
+
+
 def dataset_section(description: Sequence[ox.Triple]) -> str:
     """What the dataset's VoID/DCAT description says, for people: its size,
     licence and sources, with a link to the description itself."""
@@ -135,11 +150,7 @@ def home_page(queries: Sequence[SavedQuery], timeline_svg: str, about: str = "")
         "<p>A sourced, time-aware knowledge graph of North Korea's Ministry of Social "
         "Security (사회안전성). SPARQL endpoint: <code>/sparql</code> (GET or POST, read-only).</p>"
         f'{about}<h2 id="queries">Saved queries</h2>{forms}'
-        '<h2 id="sparql">Ad-hoc SPARQL</h2><form class="query" id="form-sparql" method="get" '
-        'action="/sparql"><textarea name="query" rows="6">'
-        "SELECT ?s ?label WHERE { ?s a &lt;http://www.w3.org/ns/org#Post&gt; ; "
-        "&lt;http://www.w3.org/2000/01/rdf-schema#label&gt; ?label }</textarea>"
-        '<input type="hidden" name="format" value="html"><button type="submit">Run</button></form>'
+        f'<h2 id="sparql">Ad-hoc SPARQL</h2>{sparql_form(_EXAMPLE)}'
         '<h2 id="timeline">Timeline of the Ministry of Social Security</h2>'
         f"{_inline(timeline_svg)}"
         '<form method="get" action="/describe"><label>Describe <input name="thing" '

@@ -13,7 +13,7 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from msskg.dates import FuzzyDate, Precision, parse_span
+from msskg.dates import MONTHS, FuzzyDate, Precision, parse_span
 from msskg.errors import BadDateError, visible_lines
 from msskg.graph.files import input_paths
 from msskg.graph.store import KnowledgeGraph, open_store
@@ -47,19 +47,13 @@ class OrgChart:
         return f"{self.names[self.focus][0]} {when_in_words(self.at)}"
 
 
-_MONTH_NAMES = (
-    *("January", "February", "March", "April", "May", "June", "July"),
-    *("August", "September", "October", "November", "December"),
-)
-
-
 def when_in_words(at: FuzzyDate) -> str:
     """ "on 15 August 2021", "in August 2021", "in 2021", "in the 1980s"."""
     day = at.earliest
     if at.precision is Precision.DAY:
-        return f"on {day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
+        return f"on {day.day} {MONTHS[day.month - 1]} {day.year}"
     if at.precision is Precision.MONTH:
-        return f"in {_MONTH_NAMES[day.month - 1]} {day.year}"
+        return f"in {MONTHS[day.month - 1]} {day.year}"
     if at.precision is Precision.DECADE:
         return f"in the {day.year}s"
     return f"in {day.year}"
