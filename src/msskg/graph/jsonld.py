@@ -1,17 +1,11 @@
-"""JSON-LD written one resource at a time with the published context: each
-IRI subject is one object, its blank nodes (a fact's interval, instants,
-quote) nested inside it, keys and IRIs compacted by the context's terms and
-prefixes. The context has only plain term definitions (no coercion, no
-containers), so compacting is a lookup, done here rather than by a JSON-LD
-processor over the whole graph (rdflib's took minutes and gigabytes at 1M).
-
-This is msskg's one JSON-LD writer: export streams the whole graph through
-:func:`write_jsonld` (its nodes from publish/walk.py), and every smaller
-graph (a query's triples, a description, the state on a date, the VoID
-description) is :func:`jsonld_text`. Nodes come as N-Triples text and are written as JSON text
-directly: an IRI holds no character JSON escapes, and a quoted N-Triples
-literal as pyoxigraph writes it is a JSON string (the same escapes:
-``\\" \\\\ \\n \\r \\t \\b \\f`` and ``\\uXXXX``), so no term is decoded."""
+"""msskg's one JSON-LD writer, one resource at a time with the published
+context: each IRI subject one object, its blank nodes (a fact's interval,
+instants, quote) nested inside it. The context has only plain term
+definitions, so compacting is a lookup, with no JSON-LD processor holding the
+whole graph. Export streams through :func:`write_jsonld`; every smaller graph
+is :func:`jsonld_text`. Terms come as N-Triples text and are written as JSON
+text directly: an IRI holds no character JSON escapes, and a quoted N-Triples
+literal as pyoxigraph writes it is a JSON string, so no term is decoded."""
 
 from __future__ import annotations
 

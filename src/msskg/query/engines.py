@@ -137,8 +137,7 @@ class OxigraphBackend(SparqlLookups):
     def union(self) -> bool:
         """Whether queries must read the union of all graphs: only when the
         store has named graphs. Without any, the default graph is the union,
-        and reading it as such costs Oxigraph a deduplication on every pattern
-        (15-40% of a query's time at 100k triples)."""
+        and reading it as such costs Oxigraph a deduplication on every pattern."""
         if self._union is None:
             self._union = next(iter(self.graph.store.named_graphs()), None) is not None
         return self._union
@@ -156,11 +155,8 @@ class OxigraphBackend(SparqlLookups):
     def stream(
         self, query: SavedQuery, bindings: Mapping[str, Binding]
     ) -> QueryResult | SelectStream:
-        """The answer, a SELECT's rows read lazily from pyoxigraph."""
-        # The parameters are joined into each group that uses them as VALUES
-        # blocks of terms the library writes: pyoxigraph's own substitutions are
-        # joined after the groups are evaluated, so a parameter inside a UNION
-        # narrows nothing and the whole union is evaluated first.
+        """The answer, a SELECT's rows read lazily from pyoxigraph; the
+        parameters joined in as VALUES (:mod:`msskg.query.values`)."""
         if hidden := unreturned_parameters(query, frozenset(bindings)):
             raise unselected_parameter(query, f"?{hidden[0]}")
         try:

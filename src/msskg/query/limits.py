@@ -2,14 +2,10 @@
 and shape, their defaults for a command and for the server, and the
 functions that apply them (docs/security.md states them).
 
-pyoxigraph cannot interrupt a query, and while one runs (without the GIL)
-Python runs no signal handler either. So a watchdog thread ends the whole
-process (``os._exit``) when its time passes, after writing one line, and gives
-the main thread a moment to unwind after SIGINT or SIGTERM. A long-lived
-program must not use it: msskg serve runs queries in worker processes, and
-stops one that overruns by ending it (:mod:`msskg.serve.workers`). A time
-limit does not bound memory, so a second watchdog ends the process past its
-memory limit, before the kernel's OOM killer ends it or another program."""
+pyoxigraph cannot interrupt a query, nor does Python run a signal handler
+while one runs; so a watchdog thread ends the whole process (``os._exit``)
+past its time, or its memory, after writing one line. A long-lived program
+must not use it: msskg serve ends a worker process instead."""
 
 from __future__ import annotations
 
