@@ -124,7 +124,7 @@ def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
     for row in select(graph, _OWN, {"thing": node}):
         p, o = row["p"].value, row["o"]
         if isinstance(o, ox.NamedNode):
-            shown = label(names, o.value) if o.value in names else shorten(o.value, graph.prefixes)
+            shown = _plain(o, names, graph.prefixes)
             links[_name(o, names, graph.prefixes)] = (o.value, shown, True)
         _link_property(p, names, graph.prefixes, links)
         if p == RDFS + "label" or p.endswith("Label"):
@@ -151,7 +151,7 @@ def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
     sections: dict[str, list[Fact]] = {}
     begins = _begins(graph, periods)
     for (section, fact), pairs in quotes.items():
-        dates = _dates(periods.get(fact))
+        dates = Bar(period).dates if (period := periods.get(fact)) else None
         sections.setdefault(section, []).append(Fact(fact, titles[fact], dates, tuple(pairs)))
     for facts in sections.values():  # in date order, undated last, then by label
         facts.sort(key=lambda f: (f.iri not in begins, begins.get(f.iri, ""), f.label))
@@ -250,10 +250,6 @@ def _name(term: object, names: Mapping[str, Mapping[str, str]], prefixes: Mappin
     return _v(term) if isinstance(term, ox.Literal) else str(term)
 
 
-def _dates(period: Period | None) -> str | None:
-    return Bar(period).dates if period is not None else None
-
-
 def _conflicts(
     graph: KnowledgeGraph, iri: str, facts: set[str], names: Mapping[str, Mapping[str, str]]
 ) -> tuple[tuple[str, str, str, str], ...]:
@@ -261,15 +257,14 @@ def _conflicts(
     (kind, claim, quote, source)."""
     result = run_query(get_query("conflicts"), graph=graph)
     assert isinstance(result, SelectResult)
-    mine = label(names, iri)
-    rows = []
-    for row in (_row(result.variables, r) for r in result.rows):
-        fact = _v(row.get("fact"))
-        if fact in facts or fact == iri or _v(row.get("about")) in (iri, mine):
-            entry = (_v(row["kind"]), _v(row["claim"]), _v(row["quote"]), _v(row["source"]))
-            if entry not in rows:
-                rows.append(entry)
-    return tuple(rows)
+    mine, rows = label(names, iri), [_row(result.variables, r) for r in result.rows]
+    return tuple(
+        dict.fromkeys(
+            (_v(row["kind"]), _v(row["claim"]), _v(row["quote"]), _v(row["source"]))
+            for row in rows
+            if _v(row.get("fact")) in facts | {iri} or _v(row.get("about")) in (iri, mine)
+        )
+    )
 
 
 def describe_graph(graph: KnowledgeGraph, node: ox.NamedNode) -> GraphResult:

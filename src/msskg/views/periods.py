@@ -238,8 +238,7 @@ def periods_of(
         kind: PeriodKind = row["kind"].value  # type: ignore[assignment]
         other = row["other"].value if "other" in row else None
         lane = {"name": "names", "superior": "superiors", "child": "children"}.get(kind)
-        if lane is None:
-            lane = row["lane"].value
+        lane = lane or row["lane"].value
         if kind == "name":
             text = _value(row, "nameEn") or _value(row, "nameKo") or _tail(fact)
             korean = _value(row, "nameKo")
@@ -275,12 +274,8 @@ def _value(row: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal], key: str
 
 
 def _bound(row: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal], end: str) -> Bound | None:
-    earliest, latest = _value(row, end + "E"), _value(row, end + "L")
-    if earliest is None or latest is None:
-        return None
-    try:
-        first, last = dt.date.fromisoformat(earliest), dt.date.fromisoformat(latest)
-    except ValueError:
+    first, last = _day(_value(row, end + "E")), _day(_value(row, end + "L"))
+    if first is None or last is None:
         return None
     return Bound(first, last, _value(row, end + "Text") or _span(first, last))
 
