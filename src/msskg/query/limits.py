@@ -101,10 +101,10 @@ def limited(items: Iterable[T], limits: Limits, *, server: bool = False) -> Iter
 def check_rows(count: int, limits: Limits, *, server: bool = False) -> None:
     """:class:`RowLimitError` when ``count`` rows are past ``limits.rows``."""
     if limits.rows is not None and count > limits.rows:
-        which = ", the server's limit; add a LIMIT" if server else " (--max-rows); add a LIMIT"
+        which = ", the server's limit" if server else " (--max-rows)"
+        more = "" if server else " or raise --max-rows"
         raise RowLimitError(
-            f"the result has more than {limits.rows} rows{which}"
-            + ("" if server else " or raise --max-rows")
+            f"the result has more than {limits.rows} rows{which}; add a LIMIT{more}"
         )
 
 
@@ -142,11 +142,6 @@ def process_time_limit(seconds: float | None, *, fix: str = "raise the limit") -
     """Within this block, end the process ``seconds`` from now (None or 0: no
     limit) with one line on stderr ending in ``fix``, and end it shortly after
     SIGINT/SIGTERM if the main thread cannot unwind by itself."""
-
-    def on_timeout() -> None:
-        sys.stdout.flush()
-        sys.stderr.write(f"Error: {time_message(seconds, fix)}\n")
-
     reader, writer = os.pipe()
     os.set_blocking(writer, False)
     try:
@@ -170,7 +165,8 @@ def process_time_limit(seconds: float | None, *, fix: str = "raise the limit") -
                     os._exit(128 + signum)
                 return
             if deadline is not None and time.monotonic() >= deadline and not done.is_set():
-                on_timeout()
+                sys.stdout.flush()
+                sys.stderr.write(f"Error: {time_message(seconds, fix)}\n")
                 sys.stderr.flush()
                 _discard_unfinished()
                 os._exit(EXIT_TIMEOUT)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from msskg.errors import MsskgError
 from msskg.query.limits import SERVER_ROWS, SERVER_SECONDS, Limits, memory_limit
 from msskg.query.registry import FORMATS, GRAPH, PAGE, RESULTS, accepted
 
@@ -75,8 +76,6 @@ class ServeConfig:
         return Limits(rows=self.max_rows, seconds=self.timeout, memory=self.memory_limit)
 
     def __post_init__(self) -> None:
-        from msskg.errors import MsskgError
-
         if not self.timeout > 0 or not self.read_timeout > 0:
             raise MsskgError("the server's time limits must be more than 0 seconds")
         if self.max_rows < 1 or self.workers < 1:
