@@ -18,18 +18,12 @@ from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.query.formats import (
     SELECT_FORMATS,
     W3C_FORMATS,
-    display,
     format_result,
-    markdown_head,
-    markdown_line,
-    table_head,
-    table_line,
-    table_widths,
+    human_pieces,
     w3c_result,
 )
 from msskg.query.limits import Limits, check_rows, limited
 from msskg.query.results import GraphResult, QueryResult, SelectResult, SelectStream, Term
-from msskg.query.tables import clip, fit, narrow_columns, one_date_style
 
 __all__ = ["BATCH", "TABLE_SAMPLE", "write_result"]
 
@@ -175,30 +169,9 @@ def _human(
         text = format_result(whole, fmt, prefixes=prefixes, wide=wide, every_column=every_column)
         write(_ended(text))
         return whole
-    every = wide or every_column
-    keep = list(range(len(variables))) if every else narrow_columns(variables, sample)
-    header = [variables[i] for i in keep]
-
-    def cells(row: Row) -> list[str]:
-        return [one_date_style(display(row[i], prefixes)) for i in keep]
-
-    shown = [cells(row) for row in sample]
-    if fmt == "md":
-        write("\n".join(markdown_head(header)) + "\n")
-        write("".join(markdown_line(line) + "\n" for line in shown))
-        for batch in batches:
-            write("".join(markdown_line(cells(row)) + "\n" for row in batch))
-        return None
-    shown = shown if wide else fit(header, shown)
-    widths = table_widths(header, shown)
-    write("\n".join(table_head(header, widths)) + "\n")
-    write("".join(table_line(line, widths) + "\n" for line in shown))
-    for batch in batches:
-        lines = (
-            cells(row) if wide else [clip(c, w) for c, w in zip(cells(row), widths, strict=True)]
-            for row in batch
-        )
-        write("".join(table_line(line, widths) + "\n" for line in lines))
+    pieces = human_pieces(variables, sample, batches, fmt, prefixes, wide or every_column, wide)
+    for piece in pieces:
+        write(piece)
     return None
 
 
