@@ -171,11 +171,9 @@ class OxigraphBackend(SparqlLookups):
             return GraphResult(tuple(answer))
         except SyntaxError as err:
             raise query_syntax_error(query, self._syntax_error(query, err)) from None
-        except RuntimeError as err:
-            if "projection" in str(err):
+        except (RuntimeError, OSError) as err:
+            if isinstance(err, RuntimeError) and "projection" in str(err):
                 raise unselected_parameter(query, str(err)) from None
-            raise MsskgError(f"the query failed: {err}") from None
-        except OSError as err:
             raise MsskgError(f"the query failed: {err}") from None
 
     def _syntax_error(self, query: SavedQuery, err: SyntaxError) -> str:

@@ -77,15 +77,7 @@ def write_result(
         rows = tuple(row for batch in batches for row in batch)
         return write_result(SelectResult(result.variables, rows), fmt, write, prefixes=prefixes)
     if fmt in ("table", "md"):
-        return _human(
-            result.variables,
-            batches,
-            write,
-            prefixes,
-            fmt=fmt,
-            wide=wide,
-            every_column=every_column,
-        )
+        return _human(result.variables, batches, write, prefixes, fmt, wide, every_column)
     _w3c(result.variables, batches, write, fmt)
     return None
 
@@ -150,7 +142,6 @@ def _human(
     batches: Iterator[list[Row]],
     write: Callable[[str], None],
     prefixes: Mapping[str, str],
-    *,
     fmt: str,
     wide: bool,
     every_column: bool,

@@ -66,16 +66,8 @@ def render_svg(tl: Timeline, *, link: Callable[[str], str] | None = None) -> str
         f'<line x1="{present}" y1="{_TOP - 14}" x2="{present}" y2="{y}" stroke="#b00020" '
         'stroke-dasharray="4 3" class="present"/>'
     )
-    body.append(
-        _text(
-            present - 4,
-            _TOP - 30,
-            f"present ({tl.today.isoformat()})",
-            fill="#b00020",
-            size=11,
-            anchor="end",
-        )
-    )
+    now = f"present ({tl.today.isoformat()})"
+    body.append(_text(present - 4, _TOP - 30, now, fill="#b00020", size=11, anchor="end"))
     y = _legend(body, y + 24)
     if tl.undated:
         body.append(_text(_LEFT, y + 14, "Undated (left out of the dated view):", weight="bold"))
@@ -211,15 +203,8 @@ def _legend(body: list[str], y: int) -> int:
         body.append(f'<rect x="{left}" y="{y}" width="24" height="12" fill="{fill}"/>')
         body.append(_text(left + 30, y + 11, text, size=11))
         left += 40 + 7 * len(text)
-    body.append(
-        _text(
-            _LEFT,
-            y + 30,
-            "▶ ongoing (to the present)   ? end not stated   "
-            "⚠ conflicting claims   ⚑ a claim about the current holder",
-            size=11,
-        )
-    )
+    marks = "▶ ongoing (to the present)   ? end not stated   ⚠ conflicting claims   "
+    body.append(_text(_LEFT, y + 30, marks + "⚑ a claim about the current holder", size=11))
     return y + 44
 
 
