@@ -234,23 +234,17 @@ def describe_page(
     for section, facts in built.sections.items():
         parts.append(f"<h2>{escape(section)}</h2><ul>")
         for fact in facts:
-            dates = (
-                f" ({escape(fact.dates)})" if fact.dates and fact.dates not in fact.label else ""
-            )
-            parts.append(
-                f'<li class="fact" id="{escape(fact_anchor(fact.iri))}">'
-                + iri_link(fact.iri, fact.label)
-            )
-            parts.append(dates)
+            anchor = escape(fact_anchor(fact.iri))
+            parts.append(f'<li class="fact" id="{anchor}">{iri_link(fact.iri, fact.label)}')
+            if fact.dates and fact.dates not in fact.label:
+                parts.append(f" ({escape(fact.dates)})")
             parts += [_quote_html(q, s, readers) for q, s in fact.quotes]
         parts.append("</ul>")
     if built.conflicts:
         parts.append("<h2>Conflicts</h2><ul>")
         for kind, claim, quote, source in built.conflicts:
             parts.append(f"<li><strong>{escape(kind)}</strong>: {escape(claim)}")
-            parts.append(
-                f"<blockquote>{escape(quote)} <small>({escape(source)})</small></blockquote>"
-            )
+            parts.append(_quote_html(quote, source, {}))
         parts.append("</ul>")
     if built.linked_from:
         parts.append('<h2 id="linked-from">What links here</h2><ul>')

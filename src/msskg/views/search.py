@@ -111,10 +111,9 @@ def find(graph: KnowledgeGraph, text: str) -> list[Hit]:
             continue
         source = row.get("source")
         where = source.value if isinstance(source, ox.NamedNode) else None
-        mine = (score, field, found.value, where)
         held = best.get(thing.value)
         if held is None or (score, -len(found.value)) > (held[0], -len(held[2])):
-            best[thing.value] = mine
+            best[thing.value] = (score, field, found.value, where)
     quotes = _quotes(rows, graph, set(best))
     hits = []
     for iri, (score, field, matched, origin) in best.items():
