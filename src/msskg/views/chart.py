@@ -19,6 +19,7 @@ from msskg.graph.files import input_paths
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.output import write_atomically
 from msskg.query.registry import CHART, check_format
+from msskg.views.chart_svg import render_chart_svg
 from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing
 
 __all__ = ["Edge", "OrgChart", "build_chart", "chart", "when_in_words"]
@@ -78,14 +79,8 @@ def chart(
     if when is None:
         raise BadDateError(f'a chart is drawn on one date, not a range: "{at}"')
     built = build_chart(open_store(data=data, store=store), thing, at=when, today=today)
-    if fmt == "mermaid":
-        text = render_mermaid(built)
-    elif fmt == "dot":
-        text = render_dot(built)
-    else:
-        from msskg.views.chart_svg import render_chart_svg
-
-        text = render_chart_svg(built)
+    render = {"mermaid": render_mermaid, "dot": render_dot}.get(fmt, render_chart_svg)
+    text = render(built)
     if output is not None:
         write_atomically(output, text, force=force, inputs=input_paths(data, store))
     return text
