@@ -32,7 +32,7 @@ from msskg.query.results import (
     SparqlLookups,
     Term,
 )
-from msskg.query.text import query_syntax_error
+from msskg.query.text import check_syntax
 from msskg.query.values import bind_values, query_form
 from msskg.vocab import XSD
 
@@ -78,7 +78,7 @@ class EndpointBackend(SparqlLookups):
         return DEFAULT_PREFIXES
 
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult:
-        check_syntax(query)
+        check_syntax(query)  # the local error, not the server's own wording of a 400
         form = query_form(query.text)
         graph = form in ("CONSTRUCT", "DESCRIBE")
         accept = (
@@ -104,19 +104,6 @@ class EndpointBackend(SparqlLookups):
             raise EndpointResponseError(
                 f"{self.endpoint} sent a malformed {form} answer: {detail}"
             ) from None
-
-
-def check_syntax(query: SavedQuery) -> None:
-    """Refuse SPARQL that does not parse before sending it, with the error (and
-    exit code) that the same query gets locally; servers answer such a query
-    with an HTTP 400 whose wording is their own."""
-    try:
-        # Parsed, never run: the answer is a lazy iterator over an empty store.
-        ox.Store().query(query.text)
-    except SyntaxError as err:
-        raise query_syntax_error(query, str(err)) from None
-    except (RuntimeError, ValueError, OSError):
-        pass
 
 
 def _solutions_result(media: str, answer: bytes) -> QueryResult:

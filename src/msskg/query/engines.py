@@ -26,6 +26,7 @@ from msskg.query.results import (
 from msskg.query.shape import check_shape
 from msskg.query.text import (
     check_federation,
+    check_syntax,
     declare_prefixes,
     mentioned_variables,
     query_syntax_error,
@@ -170,19 +171,12 @@ class OxigraphBackend(SparqlLookups):
                 return SelectStream(names, _rows(answer, len(names)), answer)
             return GraphResult(tuple(answer))
         except SyntaxError as err:
-            raise query_syntax_error(query, self._syntax_error(query, err)) from None
+            check_syntax(query)  # the message for the text as written (VALUES move columns)
+            raise query_syntax_error(query, str(err)) from None
         except (RuntimeError, OSError) as err:
             if isinstance(err, RuntimeError) and "projection" in str(err):
                 raise unselected_parameter(query, str(err)) from None
             raise MsskgError(f"the query failed: {err}") from None
-
-    def _syntax_error(self, query: SavedQuery, err: SyntaxError) -> str:
-        """The parser's message for the text as written (the VALUES blocks move columns)."""
-        try:
-            ox.Store().query(query.text)  # an empty store: parsed, not run
-        except SyntaxError as original:
-            return str(original)
-        return str(err)
 
 
 def _rows(answer: ox.QuerySolutions, width: int) -> Iterator[tuple[Term | None, ...]]:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import pyoxigraph as ox
+
 from msskg.errors import QueryFileError, QuerySyntaxError
 from msskg.graph.lexer import SKIPPED
 from msskg.query.catalogue import SavedQuery
 
 __all__ = [
+    "check_syntax",
     "declare_prefixes",
     "mentioned_variables",
     "query_syntax_error",
@@ -26,6 +29,16 @@ def unselected_parameter(query: SavedQuery, message: str) -> QueryFileError:
         f"query {query.name} uses {variable} but does not return it; add {variable} "
         "to its SELECT line (pyoxigraph binds only variables a query returns)"
     )
+
+
+def check_syntax(query: SavedQuery) -> None:
+    """Raise the :class:`QuerySyntaxError` an engine's parser finds in the text."""
+    try:
+        ox.Store().query(query.text)  # parsed, never run: a lazy answer over an empty store
+    except SyntaxError as err:
+        raise query_syntax_error(query, str(err)) from None
+    except (RuntimeError, ValueError, OSError):
+        pass
 
 
 _SYNTAX_POSITION = r"(?:error at |line )(\d+)[:, ]+(?:column )?(\d+):?\s*"
