@@ -205,10 +205,8 @@ async def _handle(
         text = body.decode("utf-8", errors="replace")
         if kind == "application/x-www-form-urlencoded":
             params.update(parse_qsl(text, keep_blank_values=True))
-        elif kind == "application/sparql-query":
-            params["query"] = text
-        elif kind == "application/sparql-update":
-            params["update"] = text
+        elif kind in ("application/sparql-query", "application/sparql-update"):
+            params[kind.removeprefix("application/sparql-")] = text
         else:
             return plain(415, "Error: send application/sparql-query or a urlencoded form\n")
     elif method not in ("GET", "HEAD"):

@@ -116,7 +116,6 @@ _EXAMPLE = (
 def dataset_section(description: Sequence[ox.Triple]) -> str:
     """What the dataset's VoID/DCAT description says, for people: its size,
     licence and sources, with a link to the description itself."""
-    void, dcterms = VOID, DCTERMS
     first: dict[str, str] = {}
     titles: dict[str, str] = {}
     sources: list[str] = []
@@ -124,20 +123,20 @@ def dataset_section(description: Sequence[ox.Triple]) -> str:
         subject, predicate, obj = (str(getattr(x, "value", x)) for x in t)
         if t.subject == DATASET:
             first.setdefault(predicate, obj)
-        if predicate == dcterms + "source" and obj not in sources:
+        if predicate == DCTERMS + "source" and obj not in sources:
             sources.append(obj)
-        elif predicate == dcterms + "title" and t.subject != DATASET:
+        elif predicate == DCTERMS + "title" and t.subject != DATASET:
             titles.setdefault(subject, obj)
     items = "".join(
         f'<li><a href="{escape(local_link(iri))}">{escape(titles.get(iri, iri))}</a></li>'
         for iri in sources
     )
     # the licence's RDF IRI is http://; a reader is sent to its https:// page
-    licence = first.get(dcterms + "license", "").replace("http://", "https://", 1)
+    licence = first.get(DCTERMS + "license", "").replace("http://", "https://", 1)
     return (
         '<h2 id="dataset">This dataset</h2><p>'
-        f"{int(first.get(void + 'triples', 0)):,} triples about "
-        f"{int(first.get(void + 'entities', 0)):,} entities, under "
+        f"{int(first.get(VOID + 'triples', 0)):,} triples about "
+        f"{int(first.get(VOID + 'entities', 0)):,} entities, under "
         f'<a href="{escape(licence)}">CC BY-SA 4.0</a>, from {len(sources)} source texts:</p>'
         f'<ul id="dataset-sources">{items}</ul><p>Its VoID and DCAT description (counted on the '
         'graph): <a href="/.well-known/void">/.well-known/void</a> (Turtle).</p>'

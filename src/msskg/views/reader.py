@@ -98,13 +98,11 @@ def sources(graph: KnowledgeGraph) -> list[SourceEntry]:
 
 def _text_of(entry: SourceEntry) -> str:
     """The seed file of ``entry``: a plain file name inside seeds/, never a path."""
-    folder = project_home() / "seeds"
     name = entry.file_name
     if not name or name != Path(name).name or name.startswith(".") or "\\" in name:
         raise MissingDataError(f'the source file name "{name}" is not a plain file name')
-    path = folder / name
     try:
-        return path.read_text(encoding="utf-8")
+        return (project_home() / "seeds" / name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise MissingDataError(f"cannot read the source text {name}: {err}") from None
 
