@@ -64,10 +64,20 @@ def run_query(
     A query that nests too deeply is refused before any parser sees it, and
     so is one whose ``SERVICE`` names an endpoint not under a prefix in
     ``allow_service`` (none by default: no request leaves the machine)."""
-    backend, saved, bindings = _prepare(
-        query, params, data, store, engine, graph, backend, allow_service
-    )
-    return backend.execute(saved, bindings)
+    saved = _checked(query)
+    if backend is None and engine == "oxigraph":
+        backend = OxigraphBackend(graph or open_store(data=data, store=store))
+    elif backend is None and engine == "rdflib":
+        from msskg.graph.dataset import load_graph
+        from msskg.query.rdflib_engine import RdflibBackend
+
+        backend = RdflibBackend(load_graph(data=data))
+    elif backend is None:
+        raise UnknownFormatError(f'unknown engine "{engine}"; use oxigraph or rdflib')
+    result = open_query(saved, params, backend=backend, allow_service=allow_service)
+    if isinstance(result, SelectStream):
+        return SelectResult(result.variables, tuple(result.rows))
+    return result
 
 
 def open_query(
@@ -79,42 +89,24 @@ def open_query(
 ) -> QueryResult | SelectStream:
     """As :func:`run_query` on ``backend``, but a SELECT on pyoxigraph comes
     back as a :class:`SelectStream`: its rows are found while they are read."""
-    backend, saved, bindings = _prepare(
-        query, params, None, None, "oxigraph", None, backend, allow_service
-    )
+    saved = _checked(query)
+    saved = saved._replace(text=declare_prefixes(saved.text, backend.prefixes))
+    # after the prefixes are declared, so that SERVICE msr:... is read as the engine reads it;
+    # a remote server plans by its own limits
+    check_query_text(saved, allow_service, local=not getattr(backend, "remote", False))
+    used = mentioned_variables(saved.text)
+    bound = bind_parameters(saved, params or {}, lookup=backend)
+    bindings = {k: v for k, v in bound.items() if k in used}
     if isinstance(backend, OxigraphBackend):
         return backend.stream(saved, bindings)
     return backend.execute(saved, bindings)
 
 
-def _prepare(
-    query: SavedQuery | str,
-    params: Mapping[str, str] | None,
-    data: Sequence[Path | str] | None,
-    store: Path | str | None,
-    engine: Engine,
-    graph: KnowledgeGraph | None,
-    backend: Backend | None,
-    allow_service: Sequence[str],
-) -> tuple[Backend, SavedQuery, dict[str, Binding]]:
+def _checked(query: SavedQuery | str) -> SavedQuery:
+    """The query, refused before any parser sees it when it nests too deeply."""
     saved = query if isinstance(query, SavedQuery) else parse_query(query, name="--sparql")
     check_depth(saved.text, "sparql", what=f"query {saved.where}")
-    if backend is None and engine == "oxigraph":
-        backend = OxigraphBackend(graph or open_store(data=data, store=store))
-    elif backend is None and engine == "rdflib":
-        from msskg.graph.dataset import load_graph
-        from msskg.query.rdflib_engine import RdflibBackend
-
-        backend = RdflibBackend(load_graph(data=data))
-    elif backend is None:
-        raise UnknownFormatError(f'unknown engine "{engine}"; use oxigraph or rdflib')
-    saved = saved._replace(text=declare_prefixes(saved.text, backend.prefixes))
-    # after the prefixes are declared, so that SERVICE msr:... is read as the engine reads it;
-    # a remote server plans by its own limits
-    check_query_text(saved, allow_service, local=not getattr(backend, "remote", False))
-    bindings = bind_parameters(saved, params or {}, lookup=backend)
-    used = mentioned_variables(saved.text)
-    return backend, saved, {k: v for k, v in bindings.items() if k in used}
+    return saved
 
 
 def check_query_text(
