@@ -60,10 +60,8 @@ def _terms(namespace: str) -> Callable[[str], ox.NamedNode]:
 
 _v, _d, _t, _r, _s = map(_terms, (VOID, DCAT, DCT, RDFS, SH))
 
-_COUNTS = """
-SELECT (COUNT(*) AS ?triples) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }
-"""
-_DISTINCT = {
+_COUNTS = {
+    "triples": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
     "distinctSubjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
     "distinctObjects": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }",
     "properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
@@ -182,8 +180,7 @@ def _dataset(store: ox.Store) -> Iterator[ox.Triple]:
     yield ox.Triple(DATASET, _t("license"), LICENCE)
     yield ox.Triple(DATASET, _v("uriSpace"), ox.Literal(ENTITIES))
     yield ox.Triple(DATASET, _v("feature"), ox.NamedNode("http://www.w3.org/ns/formats/Turtle"))
-    yield ox.Triple(DATASET, _v("triples"), _count(store, _COUNTS))
-    for name, text in _DISTINCT.items():
+    for name, text in _COUNTS.items():
         yield ox.Triple(DATASET, _v(name), _count(store, text))
     for cls, n in _rows(store, _CLASSES):
         assert isinstance(cls, ox.NamedNode) and isinstance(n, ox.Literal)
