@@ -236,7 +236,7 @@ def to_python(term: Term | None) -> object:
     ``_:label``, a boolean, integer, decimal, float or xsd:date literal as
     bool, int, Decimal, float or datetime.date, any other literal as its text
     (the language tag and datatype dropped); None stays None."""
-    from decimal import Decimal, InvalidOperation  # ~2 ms that a cold query does not need
+    from decimal import Decimal, InvalidOperation  # not on a cold query's path
 
     if term is None:
         return None
