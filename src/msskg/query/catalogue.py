@@ -257,13 +257,8 @@ def _parse_parameter(value: str, where: str) -> Parameter:
         raise QueryFileError(
             f'{where}: unknown parameter type "{kind}"; use {types} or resource(CLASS)'
         )
-    return Parameter(
-        name,
-        cast(ParameterType, kind),
-        None if default == "required" else "" if default == "optional" else default,
-        description,
-        cls,
-    )
+    given = {"required": None, "optional": ""}.get(default, default)
+    return Parameter(name, cast(ParameterType, kind), given, description, cls)
 
 
 def _class_iri(text: str, where: str) -> str:
