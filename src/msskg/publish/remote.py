@@ -122,16 +122,9 @@ def _graph_result(media: str, answer: bytes) -> QueryResult:
     fmt = ox.RdfFormat.from_media_type(media)
     if fmt is None:
         raise ValueError(f"its Content-Type is {media}, not an RDF format")
-    return GraphResult(
-        tuple(
-            ox.Triple(
-                _unskolemize(quad.subject),  # type: ignore[arg-type]
-                quad.predicate,
-                _unskolemize(quad.object),  # type: ignore[arg-type]
-            )
-            for quad in ox.parse(answer, fmt)
-        )
-    )
+    quads = ox.parse(answer, fmt)
+    terms = ((_unskolemize(q.subject), q.predicate, _unskolemize(q.object)) for q in quads)
+    return GraphResult(tuple(ox.Triple(*triple) for triple in terms))  # type: ignore[arg-type]
 
 
 _BOOLEAN = ox.NamedNode(XSD + "boolean")

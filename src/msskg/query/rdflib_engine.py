@@ -48,9 +48,5 @@ class RdflibBackend(SparqlLookups):
             )
             return SelectResult(names, rows)
         assert answer.graph is not None
-        return GraphResult(
-            tuple(
-                ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-                for s, p, o in answer.graph
-            )
-        )
+        triples = (ox.Triple(*map(to_oxigraph, triple)) for triple in answer.graph)  # type: ignore[arg-type]
+        return GraphResult(tuple(triples))

@@ -195,12 +195,7 @@ def comparable(term: object) -> Hashable:
     if isinstance(term, ox.BlankNode):
         return ("bnode",)
     if isinstance(term, ox.Triple):
-        return (
-            "triple",
-            comparable(term.subject),
-            comparable(term.predicate),
-            comparable(term.object),
-        )
+        return ("triple", *map(comparable, (term.subject, term.predicate, term.object)))
     datatype = term.datatype.value
     return ("literal", _literal_value(term.value, datatype), datatype, term.language)
 
