@@ -179,9 +179,5 @@ def decade(first_year: int) -> FuzzyDate:
     """The decade that starts with ``first_year`` ("the 1980s" → 1980)."""
     if first_year % 10:
         raise BadDateError(f"a decade starts in a year ending in 0, not {first_year}")
-    return FuzzyDate(
-        f"{first_year}s",
-        Precision.DECADE,
-        dt.date(first_year, 1, 1),
-        dt.date(first_year + 9, 12, 31),
-    )
+    first, last = dt.date(first_year, 1, 1), dt.date(first_year + 9, 12, 31)
+    return FuzzyDate(f"{first_year}s", Precision.DECADE, first, last)

@@ -284,12 +284,10 @@ def describe_graph(graph: KnowledgeGraph, node: ox.NamedNode) -> GraphResult:
             continue
         seen.add(subject)
         for quad in graph.store.quads_for_pattern(subject, None, None):
-            triple = ox.Triple(quad.subject, quad.predicate, quad.object)
-            if triple not in triples:
-                triples.append(triple)
+            triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
             if isinstance(quad.object, ox.BlankNode):
                 subjects.append(quad.object)
-    return GraphResult(tuple(triples))
+    return GraphResult(tuple(dict.fromkeys(triples)))  # each once, where first found
 
 
 def render(built: Description, *, md: bool = False) -> str:
