@@ -59,8 +59,7 @@ def write_result(
         if isinstance(result, GraphResult) and max_rows is not None:
             check_rows(len(result.triples), Limits(rows=max_rows))
         if isinstance(result, SelectResult) and max_rows is not None:
-            rows = result.rows[: max_rows + 1]
-            result = SelectStream(result.variables, iter(rows))
+            result = SelectStream(result.variables, iter(result.rows[: max_rows + 1]))
         else:
             text = format_result(
                 result, fmt, prefixes=prefixes, wide=wide, every_column=every_column
