@@ -39,13 +39,12 @@ __all__ = [
     "format_result",
 ]
 
-_W3C = {
+W3C_FORMATS: Mapping[str, ox.QueryResultsFormat] = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
 }
-W3C_FORMATS: Mapping[str, ox.QueryResultsFormat] = _W3C
 """The results formats a SELECT's rows stream in."""
 SELECT_FORMATS = names(RESULTS)
 GRAPH_FORMATS = names(GRAPH)
@@ -93,7 +92,7 @@ def w3c_result(result: SelectResult | AskResult, fmt: str, **_: object) -> str:
     if isinstance(result, AskResult) and fmt in ("csv", "tsv"):
         return _boolean(result)  # the W3C CSV/TSV formats have no boolean form
     solutions = ox.parse_query_results(_w3c_json(result), ox.QueryResultsFormat.JSON)
-    return _text(solutions.serialize(format=_W3C[fmt]))
+    return _text(solutions.serialize(format=W3C_FORMATS[fmt]))
 
 
 def human_text(
