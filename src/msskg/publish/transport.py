@@ -192,9 +192,7 @@ def send(
 
 
 def _reason(reason: object) -> str:
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror
-    return str(reason)
+    return reason.strerror if isinstance(reason, OSError) and reason.strerror else str(reason)
 
 
 def _timeout(url: str, seconds: float) -> EndpointTimeoutError:

@@ -209,12 +209,10 @@ def statement_labels(
 ) -> dict[str, str]:
     """A reified statement shown as what it says: "Ministry of Social Security
     rdfs:seeAlso Amrokkang Sports Club", not as its IRI."""
-    said = {}
-    for row in select(graph, _STATEMENTS):
-        parts = (row["s"], row["p"], row["o"])
-        subject, predicate, value = (_plain(t, names, graph.prefixes) for t in parts)
-        said[_v(row["fact"])] = f"{subject} {predicate} {value}"
-    return said
+    return {
+        _v(row["fact"]): " ".join(_plain(row[part], names, graph.prefixes) for part in "spo")
+        for row in select(graph, _STATEMENTS)
+    }
 
 
 def _plain(
