@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, NoReturn, TypeVar
 
 from msskg.errors import EXIT_MEMORY, EXIT_TIMEOUT, RowLimitError, TimeLimitError
 from msskg.graph.cache import size_setting, size_text
@@ -118,12 +118,18 @@ GRACE = 1.0
 """Seconds the main thread gets to unwind after Ctrl-C or SIGTERM."""
 
 
-def _discard_unfinished() -> None:
-    # msskg.output is loaded only by a command that writes a file (and brings
-    # tempfile and shutil: not for every query); when it is, its files go.
+def _end(code: int, message: str = "") -> NoReturn:
+    """End the process now, without unwinding, after one line on stderr (unless
+    ``message`` is empty) and with the outputs being written removed (if
+    msskg.output is loaded: only a command that writes a file loads it)."""
+    if message:
+        sys.stdout.flush()
+        sys.stderr.write(f"Error: {message}\n")
+        sys.stderr.flush()
     output = sys.modules.get("msskg.output")
     if output is not None:
         output.discard_unfinished()
+    os._exit(code)
 
 
 def terminate_as_interrupt() -> None:
@@ -161,15 +167,10 @@ def process_time_limit(seconds: float | None, *, fix: str = "raise the limit") -
                 received = os.read(reader, 64)
                 signum = received[-1] if received else signal.SIGINT
                 if not done.wait(GRACE):  # stuck in the engine: stop here
-                    _discard_unfinished()
-                    os._exit(128 + signum)
+                    _end(128 + signum)
                 return
             if deadline is not None and time.monotonic() >= deadline and not done.is_set():
-                sys.stdout.flush()
-                sys.stderr.write(f"Error: {time_message(seconds, fix)}\n")
-                sys.stderr.flush()
-                _discard_unfinished()
-                os._exit(EXIT_TIMEOUT)
+                _end(EXIT_TIMEOUT, time_message(seconds, fix))
 
     watcher = threading.Thread(target=watch, name="msskg-time-limit", daemon=True)
     watcher.start()
@@ -232,15 +233,10 @@ def watch_memory(limit: int | None, *, say: bool = True) -> None:
             time.sleep(_POLL)
             used = resident_bytes()
             if used is not None and used > limit:
-                if say:
-                    sys.stdout.flush()
-                    sys.stderr.write(
-                        f"Error: msskg went over its memory limit of {size_text(limit)} and "
-                        f"was stopped; narrow the query, add a LIMIT, or raise {MEMORY_ENV} "
-                        "(0: no limit)\n"
-                    )
-                    sys.stderr.flush()
-                _discard_unfinished()
-                os._exit(EXIT_MEMORY)
+                message = (
+                    f"msskg went over its memory limit of {size_text(limit)} and was stopped; "
+                    f"narrow the query, add a LIMIT, or raise {MEMORY_ENV} (0: no limit)"
+                )
+                _end(EXIT_MEMORY, message if say else "")
 
     threading.Thread(target=watch, name="msskg-memory-limit", daemon=True).start()
