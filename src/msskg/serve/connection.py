@@ -130,13 +130,15 @@ class Guard(asyncio.Protocol):
     def _refuse_head(self, long_url: bool) -> None:
         """414 (or 431 for long headers) written directly: h11 would only
         close the connection on the client while it is still sending."""
-        status = "414 URI Too Long" if long_url else "431 Request Header Fields Too Large"
+        status = b"414 URI Too Long" if long_url else b"431 Request Header Fields Too Large"
         what = "the address" if long_url else "the request's headers"
-        body = f"Error: {what} may be at most {MAX_HEAD // 1024} KiB\n"
-        extra = "".join(f"{k}: {v}\r\n" for k, v in SECURITY_HEADERS.items())
-        head = f"HTTP/1.1 {status}\r\ncontent-type: text/plain; charset=utf-8\r\n"
-        head += f"content-length: {len(body)}\r\nconnection: close\r\n{extra}\r\n"
-        self.transport.write((head + body).encode())
+        body = f"Error: {what} may be at most {MAX_HEAD // 1024} KiB\n".encode()
+        extra = "".join(f"{k}: {v}\r\n" for k, v in SECURITY_HEADERS.items()).encode()
+        length = str(len(body)).encode()
+        self.transport.write(
+            b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
+            b"content-length: " + length + b"\r\nconnection: close\r\n" + extra + b"\r\n" + body
+        )
         self.refused = True
         self._arrived()
         if self.transport.can_write_eof():
