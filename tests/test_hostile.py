@@ -400,8 +400,9 @@ def test_limit_options_are_checked(option: list[str], message: str) -> None:
     assert err.splitlines()[-1] == f"Error: {message}"
 
 
+@pytest.mark.parametrize("max_rows", [None, 100_000])  # pyoxigraph's serializer, or batches
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table", "md"])
-def test_streamed_output_is_the_whole_result_formatted(fmt: str) -> None:
+def test_streamed_output_is_the_whole_result_formatted(fmt: str, max_rows: int | None) -> None:
     from msskg.graph.store import open_store
     from msskg.query.engines import OxigraphBackend, open_query
     from msskg.query.formats import format_result
@@ -411,7 +412,8 @@ def test_streamed_output_is_the_whole_result_formatted(fmt: str) -> None:
     backend = OxigraphBackend(open_store())
     whole = format_result(run_query(text, backend=backend), fmt, prefixes=backend.prefixes)
     pieces: list[str] = []
-    write_result(open_query(text, backend=backend), fmt, pieces.append, prefixes=backend.prefixes)
+    streaming = open_query(text, backend=backend)
+    write_result(streaming, fmt, pieces.append, prefixes=backend.prefixes, max_rows=max_rows)
     streamed = "".join(pieces)
     assert len(pieces) > 3
     if fmt == "table":  # widths are measured on the first 1000 rows only

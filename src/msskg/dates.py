@@ -14,6 +14,7 @@ from msskg.vocab import XSD
 __all__ = [
     "FAR_FUTURE",
     "FAR_PAST",
+    "MONTHS",
     "DateSpan",
     "FuzzyDate",
     "Precision",
@@ -56,18 +57,12 @@ class FuzzyDate(NamedTuple):
     @property
     def datatype(self) -> str:
         """The XSD datatype IRI that keeps the written precision."""
-        return (
-            XSD
-            + {
-                Precision.DAY: "date",
-                Precision.MONTH: "gYearMonth",
-                Precision.YEAR: "gYear",
-                Precision.DECADE: "gYear",
-            }[self.precision]
+        return XSD + {Precision.DAY: "date", Precision.MONTH: "gYearMonth"}.get(
+            self.precision, "gYear"
         )
 
 
-_MONTHS = (
+MONTHS = (
     *("January", "February", "March", "April", "May", "June", "July"),
     *("August", "September", "October", "November", "December"),
 )
@@ -105,7 +100,7 @@ def parse_date(text: str) -> FuzzyDate:
         day = int(match.group(3))
         if not 1 <= day <= last:
             raise BadDateError(
-                f'impossible date "{text}": {_MONTHS[month - 1]} {year} has {last} days'
+                f'impossible date "{text}": {MONTHS[month - 1]} {year} has {last} days'
             )
         exact = dt.date(year, month, day)
         return FuzzyDate(value, precision, exact, exact)
@@ -184,9 +179,5 @@ def decade(first_year: int) -> FuzzyDate:
     """The decade that starts with ``first_year`` ("the 1980s" → 1980)."""
     if first_year % 10:
         raise BadDateError(f"a decade starts in a year ending in 0, not {first_year}")
-    return FuzzyDate(
-        f"{first_year}s",
-        Precision.DECADE,
-        dt.date(first_year, 1, 1),
-        dt.date(first_year + 9, 12, 31),
-    )
+    first, last = dt.date(first_year, 1, 1), dt.date(first_year + 9, 12, 31)
+    return FuzzyDate(f"{first_year}s", Precision.DECADE, first, last)

@@ -54,15 +54,12 @@ def export_command(
 
         if at is not None:
             raise ParameterError("give --void or --at DATE, not both")
-        text = export_description(fmt, data=data, output=output, force=force)
-        if output is None:
-            echo(text)
+        echo(export_description(fmt, data=data, output=output, force=force), output)
     elif at is not None:
         from msskg.publish.direct import export_at  # rdflib: not for a whole-graph export
 
         text = export_at(at, fmt, possible=possible, data=data, output=output, force=force)
-        if output is None:
-            echo(text)
+        echo(text, output)
     elif output is None:
         write_stdout(fmt, data=data)
     else:

@@ -99,5 +99,7 @@ def write(text: str) -> None:
     click.echo(text, nl=False)
 
 
-def echo(text: str) -> None:
-    click.echo(text, nl=not text.endswith("\n"))
+def echo(text: str, output: Path | None = None) -> None:
+    """``text`` to standard output, ending in a newline, unless it was written to ``output``."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))

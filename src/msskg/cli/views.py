@@ -32,9 +32,7 @@ def timeline_command(
     of Social Security) as a timeline: names, superior bodies, terms of posts."""
     from msskg.views.timeline import timeline
 
-    text = timeline(thing, fmt=fmt, data=data, output=output, force=force)
-    if output is None:
-        echo(text)
+    echo(timeline(thing, fmt=fmt, data=data, output=output, force=force), output)
 
 
 @click.command("chart")
@@ -57,9 +55,7 @@ def chart_command(
     Security) on a date: the bodies above it and its subordinate bodies."""
     from msskg.views.chart import chart
 
-    text = chart(thing, at=at, fmt=fmt, data=data, output=output, force=force)
-    if output is None:
-        echo(text)
+    echo(chart(thing, at=at, fmt=fmt, data=data, output=output, force=force), output)
 
 
 @click.command("describe")

@@ -44,7 +44,10 @@ def load_graph(*, data: Sequence[Path | str] | None = None) -> rdflib.Dataset:
     for path in resolve_files(data):
         check_data_depth(path)
         if rdf_format(path) == ox.RdfFormat.JSON_LD:
-            _offline_jsonld(path)
+            try:  # rdflib fetches a remote @context from whatever host the file names
+                _check(path)
+            except (OSError, ValueError) as err:
+                raise DataError(f"{path}: {err}") from None
         try:
             dataset.parse(
                 path, format=_RDFLIB_FORMATS[rdf_format(path)], publicID=path.resolve().as_uri()
@@ -58,25 +61,21 @@ def load_graph(*, data: Sequence[Path | str] | None = None) -> rdflib.Dataset:
     return dataset
 
 
-def _offline_jsonld(path: Path) -> None:
-    """rdflib fetches a remote ``@context`` from whatever host the file names;
-    pyoxigraph refuses one. So JSON-LD is read by pyoxigraph first."""
-    try:
-        for _ in ox.parse(path=path, format=ox.RdfFormat.JSON_LD, base_iri=path.resolve().as_uri()):
-            pass
-    except SyntaxError as err:
-        raise data_syntax_error(path, err) from None
-    except (OSError, ValueError) as err:
-        raise DataError(f"{path}: {err}") from None
-
-
-def _locate(path: Path, err: Exception) -> DataSyntaxError:
-    """pyoxigraph says exactly where a file breaks; rdflib often does not."""
+def _check(path: Path) -> None:
+    """Parse ``path`` with pyoxigraph, which refuses a remote ``@context`` and
+    says exactly where a file breaks (rdflib often does not)."""
     try:
         for _ in ox.parse(path=path, format=rdf_format(path), base_iri=path.resolve().as_uri()):
             pass
-    except SyntaxError as located:
-        return data_syntax_error(path, located)
+    except SyntaxError as err:
+        raise data_syntax_error(path, err) from None
+
+
+def _locate(path: Path, err: Exception) -> DataSyntaxError:
+    try:
+        _check(path)
+    except DataSyntaxError as located:
+        return located
     except (OSError, ValueError):
         pass
     first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

@@ -53,9 +53,8 @@ def package_home() -> Path:
     """The graph that came with this package: msskg/_bundle/ in an installed
     wheel (the build copies the repository's folders there), else the working
     tree this package is imported from (a checkout, or an editable install)."""
-    # The package's own folder, as importlib.resources.files("msskg") finds it
-    # for a package on disk (importing importlib.resources costs ~10 ms of a
-    # cold query: it brings zipfile, tempfile and shutil).
+    # The package's own folder, as importlib.resources finds it on disk, without
+    # importing it (and zipfile, tempfile and shutil) on every cold query.
     package = Path(__file__).resolve().parents[1]
     bundle = package / _BUNDLE
     if bundle.is_dir():

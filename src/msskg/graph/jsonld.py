@@ -1,17 +1,11 @@
-"""JSON-LD written one resource at a time with the published context: each
-IRI subject is one object, its blank nodes (a fact's interval, instants,
-quote) nested inside it, keys and IRIs compacted by the context's terms and
-prefixes. The context has only plain term definitions (no coercion, no
-containers), so compacting is a lookup, done here rather than by a JSON-LD
-processor over the whole graph (rdflib's took minutes and gigabytes at 1M).
-
-This is msskg's one JSON-LD writer: export streams the whole graph through
-:func:`write_jsonld` (its nodes from publish/walk.py), and every smaller
-graph (a query's triples, a description, the state on a date, the VoID
-description) is :func:`jsonld_text`. Nodes come as N-Triples text and are written as JSON text
-directly: an IRI holds no character JSON escapes, and a quoted N-Triples
-literal as pyoxigraph writes it is a JSON string (the same escapes:
-``\\" \\\\ \\n \\r \\t \\b \\f`` and ``\\uXXXX``), so no term is decoded."""
+"""msskg's one JSON-LD writer, one resource at a time with the published
+context: each IRI subject one object, its blank nodes (a fact's interval,
+instants, quote) nested inside it. The context has only plain term
+definitions, so compacting is a lookup, with no JSON-LD processor holding the
+whole graph. Export streams through :func:`write_jsonld`; every smaller graph
+is :func:`jsonld_text`. Terms come as N-Triples text and are written as JSON
+text directly: an IRI holds no character JSON escapes, and a quoted N-Triples
+literal as pyoxigraph writes it is a JSON string, so no term is decoded."""
 
 from __future__ import annotations
 
@@ -129,6 +123,7 @@ class Compactor:
             parts = [f'"id": "{subject}"'] if depth == 0 else []
         key, run = "", []
         for predicate, value in edges:
+            this = ""  # the key, when not the predicate's own
             if (first := value[:1]) == '"':
                 end = value.rfind('"')
                 if end == len(value) - 1:
@@ -139,16 +134,9 @@ class Compactor:
                     text = f'{{"@value": {value[: end + 1]}, {tail}'
             elif first == "<" and value[:2] != "<<":
                 if predicate == RDF_TYPE:
-                    this = '"type": '
-                    text = self._types.get(value) or self._type(value)
-                    if this == key:
-                        run.append(text)
-                    else:
-                        if run:
-                            parts.append(key + (run[0] if len(run) == 1 else f"[{', '.join(run)}]"))
-                        key, run = this, [text]
-                    continue
-                text = f'{{"id": "{iri(value[1:-1])}"}}'
+                    this, text = '"type": ', self._types.get(value) or self._type(value)
+                else:
+                    text = f'{{"id": "{iri(value[1:-1])}"}}'
             elif first == "_":
                 # nested no deeper than readers recurse: deeper, a resource of its own
                 nested = inner.pop(value, None) if depth < MAX_NESTING else None
@@ -158,7 +146,7 @@ class Compactor:
                     text = self._object(value, nested, inner, depth + 1)
             else:
                 raise DataError(f"JSON-LD 1.1 cannot write the quoted triple {value}")
-            this = keys.get(predicate) or self._key(predicate)
+            this = this or keys.get(predicate) or self._key(predicate)
             if this == key:
                 run.append(text)
                 continue

@@ -11,6 +11,7 @@ from msskg import vocab
 __all__ = [
     "DEFAULT_PREFIXES",
     "PREFIXES_FILE",
+    "local_words",
     "merge_prefixes",
     "read_prefixes",
     "shorten",
@@ -48,6 +49,12 @@ def shorten(iri: str, prefixes: Mapping[str, str]) -> str:
         return f"<{iri}>"
     _, name = max(fits)
     return f"{name}:{iri[len(prefixes[name]) :]}"
+
+
+def local_words(iri: str) -> str:
+    """``name period`` for ``mss:NamePeriod``: the IRI's last segment as words."""
+    local = re.split(r"[#/]", iri)[-1] or iri
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
 
 
 # A local name that needs no escaping in Turtle or SPARQL (a safe subset of PN_LOCAL).

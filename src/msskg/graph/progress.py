@@ -21,18 +21,16 @@ class StderrProgress:
     least = 8_000_000
 
     def __init__(self, label: str, *, stream: IO[str] | None = None, every: float = 5.0):
-
-        self._clock = time.monotonic
         self._label = label
         self._stream = stream if stream is not None else sys.stderr
         self._terminal = self._stream.isatty()
         self._every = 0.2 if self._terminal else every
-        self._start = self._clock()
+        self._start = time.monotonic()
         self._next = self._start + 1.0
         self._shown = False
 
     def __call__(self, done: int, total: int) -> None:
-        now = self._clock()
+        now = time.monotonic()
         if now < self._next or total < self.least:
             return
         self._next = now + self._every

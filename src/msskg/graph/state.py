@@ -25,16 +25,16 @@ from msskg.graph.direct import (
 )
 from msskg.graph.files import project_home, resolve_files
 from msskg.graph.store import parse_into
+from msskg.vocab import RDFS, SKOS, XSD
 
 __all__ = ["CERTAIN", "POSSIBLE", "state_graph", "state_quads"]
 
 CERTAIN = ox.Literal("certain")
 POSSIBLE = ox.Literal("possible")
-XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-PREF_LABEL = ox.NamedNode(_SKOS + "prefLabel")
-ALT_LABEL = ox.NamedNode(_SKOS + "altLabel")
-LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+XSD_DATE = ox.NamedNode(XSD + "date")
+PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
+ALT_LABEL = ox.NamedNode(SKOS + "altLabel")
+LABEL = ox.NamedNode(RDFS + "label")
 
 
 def state_graph(when: FuzzyDate) -> ox.NamedNode:

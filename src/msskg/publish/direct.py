@@ -12,17 +12,16 @@ import pyoxigraph as ox
 import rdflib
 
 from msskg.dates import parse_span
-from msskg.errors import BadDateError, UnknownFormatError
-from msskg.graph.dataset import to_rdflib
+from msskg.errors import BadDateError
+from msskg.graph.dataset import to_rdflib, union_graph
 from msskg.graph.files import input_paths
 from msskg.graph.jsonld import jsonld_text
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.state import state_quads
 from msskg.output import write_atomically
+from msskg.query.registry import DATASET, check_format
 
-__all__ = ["AT_FORMATS", "direct_dataset", "export_at"]
-
-AT_FORMATS = ("turtle", "jsonld", "nt", "trig")
+__all__ = ["direct_dataset", "export_at"]
 
 
 def direct_dataset(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
@@ -50,8 +49,7 @@ def export_at(
     ``possible``, also what possibly held, marked ``mss:certainty "possible"``.
     Serialized as ``fmt`` (TriG: one named graph for the date); also written
     to ``output`` when given, atomically."""
-    if fmt not in AT_FORMATS:
-        raise UnknownFormatError(f'unknown export format "{fmt}"; use {", ".join(AT_FORMATS)}')
+    check_format(fmt, DATASET, "export")
     when = parse_span(date).single
     if when is None:
         raise BadDateError(f'the state is taken on one date, not a range: "{date}"')
@@ -59,11 +57,7 @@ def export_at(
     if fmt == "trig":
         text = dataset.serialize(format="trig")
     else:
-        graph = rdflib.Graph()
-        for name, namespace in dataset.namespaces():
-            graph.bind(name, namespace, override=True, replace=True)
-        for s, p, o, _ in dataset.quads((None, None, None, None)):
-            graph.add((s, p, o))
+        graph = union_graph(dataset)
         if fmt == "jsonld":
             text = jsonld_text(ox.parse(graph.serialize(format="nt"), ox.RdfFormat.N_TRIPLES))
         else:

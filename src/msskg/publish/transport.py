@@ -94,17 +94,10 @@ def _digest_answer(url: str, method: str, timeout: float) -> str | None:
     """The Authorization header answering the Digest challenge that a HEAD
     request without credentials draws from ``url``; None if it draws none."""
     handler = _digest_handler(url)
-    if handler is None:
+    refused = _head_refusal(url, timeout) if handler is not None else None
+    if handler is None or refused is None or refused.code != 401:
         return None
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout):
-            return None
-    except urllib.error.HTTPError as err:
-        if err.code != 401:
-            return None
-        scheme, _, challenge = (err.headers.get("WWW-Authenticate") or "").partition(" ")
-    except (urllib.error.URLError, OSError, http.client.HTTPException):
-        return None
+    scheme, _, challenge = (refused.headers.get("WWW-Authenticate") or "").partition(" ")
     if scheme.lower() != "digest":
         return None
     fields = urllib.request.parse_keqv_list(
@@ -119,14 +112,20 @@ def _raise_if_unauthorized(url: str, timeout: float) -> None:
     store that refuses a request without credentials may close the connection
     before it has read a large body (Virtuoso does), so the refusal itself was
     lost, and which of the two the client saw depended on timing."""
+    refused = _head_refusal(url, timeout)
+    if refused is not None and refused.code == 401:
+        raise refused
+
+
+def _head_refusal(url: str, timeout: float) -> urllib.error.HTTPError | None:
+    """The HTTP error a HEAD request without credentials draws from ``url``, if any."""
     try:
         with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout):
-            return
+            return None
     except urllib.error.HTTPError as err:
-        if err.code == 401:
-            raise
+        return err
     except (urllib.error.URLError, OSError, http.client.HTTPException):
-        return
+        return None
 
 
 def _open(
@@ -193,9 +192,7 @@ def send(
 
 
 def _reason(reason: object) -> str:
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror
-    return str(reason)
+    return reason.strerror if isinstance(reason, OSError) and reason.strerror else str(reason)
 
 
 def _timeout(url: str, seconds: float) -> EndpointTimeoutError:

@@ -9,7 +9,7 @@ sparql-examples publish them). ``msskg export --void`` writes it, and
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,6 +21,7 @@ from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.query.catalogue import SavedQuery, list_queries
 from msskg.query.registry import GRAPH, names
+from msskg.query.text import declare_prefixes
 from msskg.vocab import DCAT, MSR, RDFS, SCHEMA, SH, VOID, XSD
 from msskg.vocab import DCTERMS as DCT
 
@@ -52,10 +53,15 @@ _PREFIXES = {
 }
 _DATES = {XSD + t for t in ("date", "dateTime", "gYear", "gYearMonth")}
 
-_COUNTS = """
-SELECT (COUNT(*) AS ?triples) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }
-"""
-_DISTINCT = {
+
+def _terms(namespace: str) -> Callable[[str], ox.NamedNode]:
+    return lambda name: ox.NamedNode(namespace + name)
+
+
+_v, _d, _t, _r, _s = map(_terms, (VOID, DCAT, DCT, RDFS, SH))
+
+_COUNTS = {
+    "triples": "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
     "distinctSubjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
     "distinctObjects": "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }",
     "properties": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }",
@@ -69,19 +75,16 @@ SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{
   ?s a ?class . FILTER (isIRI(?s) && STRSTARTS(STR(?s), "{ENTITIES}"))
 }} GROUP BY ?class ORDER BY DESC(?n) STR(?class)
 """
-_SOURCES = f"""
-PREFIX mss: <https://w3id.org/msskg/ontology#>
-PREFIX dcterms: <{DCT}>
-PREFIX time: <http://www.w3.org/2006/time#>
-SELECT ?source ?title ?p ?when WHERE {{
+_SOURCES = """
+SELECT ?source ?title ?p ?when WHERE {
   ?source a mss:SourceText .
-  OPTIONAL {{ ?source dcterms:title ?title }}
-  OPTIONAL {{
-    {{ ?source ?p ?when . FILTER (isLiteral(?when)) }}
-    UNION {{ ?source ?p ?instant . ?instant time:inXSDDate|time:inXSDgYearMonth
-                                           |time:inXSDgYear|time:inXSDDateTime ?when }}
-  }}
-}} ORDER BY STR(?source) STR(?p) STR(?when)
+  OPTIONAL { ?source dcterms:title ?title }
+  OPTIONAL {
+    { ?source ?p ?when . FILTER (isLiteral(?when)) }
+    UNION { ?source ?p ?instant . ?instant time:inXSDDate|time:inXSDgYearMonth
+                                           |time:inXSDgYear|time:inXSDDateTime ?when }
+  }
+} ORDER BY STR(?source) STR(?p) STR(?when)
 """
 
 
@@ -110,7 +113,7 @@ def describe_dataset(
             ox.Triple(service, RDF_TYPE, _d("DataService")),
             ox.Triple(service, _d("endpointURL"), service),
             ox.Triple(service, _d("servesDataset"), DATASET),
-            ox.Triple(service, ox.NamedNode(DCT + "conformsTo"), _SPARQL_PROTOCOL),
+            ox.Triple(service, _t("conformsTo"), _SPARQL_PROTOCOL),
         ]
     return list(dict.fromkeys(out))  # once each, in order
 
@@ -152,13 +155,11 @@ def export_description(
 ) -> str:
     """:func:`write_description`, written atomically to ``output`` when given
     (as :func:`msskg.publish.export.export` writes), else returned."""
-    from msskg.output import open_atomically
+    from msskg.output import write_atomically
 
     text = write_description(fmt, data=data)
-    if output is None:
-        return text
-    with open_atomically(Path(output), force=force) as stream:
-        stream.write(text.encode("utf-8"))
+    if output is not None:
+        write_atomically(Path(output), text, force=force)
     return text
 
 
@@ -179,8 +180,7 @@ def _dataset(store: ox.Store) -> Iterator[ox.Triple]:
     yield ox.Triple(DATASET, _t("license"), LICENCE)
     yield ox.Triple(DATASET, _v("uriSpace"), ox.Literal(ENTITIES))
     yield ox.Triple(DATASET, _v("feature"), ox.NamedNode("http://www.w3.org/ns/formats/Turtle"))
-    yield ox.Triple(DATASET, _v("triples"), _count(store, _COUNTS))
-    for name, text in _DISTINCT.items():
+    for name, text in _COUNTS.items():
         yield ox.Triple(DATASET, _v(name), _count(store, text))
     for cls, n in _rows(store, _CLASSES):
         assert isinstance(cls, ox.NamedNode) and isinstance(n, ox.Literal)
@@ -188,7 +188,7 @@ def _dataset(store: ox.Store) -> Iterator[ox.Triple]:
         part = ox.NamedNode(f"{DATASET.value}#class-{quote(name, safe='-_.')}")
         yield ox.Triple(DATASET, _v("classPartition"), part)
         yield ox.Triple(part, _v("class"), cls)
-        yield ox.Triple(part, _v("entities"), _integer(int(n.value)))
+        yield ox.Triple(part, _v("entities"), n)  # COUNT's xsd:integer
 
 
 def _example_resources(store: ox.Store, queries: Sequence[SavedQuery]) -> Iterator[ox.Triple]:
@@ -224,19 +224,13 @@ def _examples(queries: Sequence[SavedQuery], endpoint: str | None) -> Iterator[o
     for query in queries:
         example = ox.NamedNode(f"{DATASET.value}#query-{query.name}")
         kind = "SPARQLSelectExecutable" if "SELECT" in query.text.upper() else "SPARQLExecutable"
-        yield ox.Triple(DATASET, ox.NamedNode(RDFS + "seeAlso"), example)
-        yield ox.Triple(example, RDF_TYPE, ox.NamedNode(SH + "SPARQLExecutable"))
-        yield ox.Triple(example, RDF_TYPE, ox.NamedNode(SH + kind))
-        yield ox.Triple(
-            example, ox.NamedNode(RDFS + "label"), ox.Literal(query.title, language="en")
-        )
+        yield ox.Triple(DATASET, _r("seeAlso"), example)
+        yield ox.Triple(example, RDF_TYPE, _s("SPARQLExecutable"))
+        yield ox.Triple(example, RDF_TYPE, _s(kind))
+        yield ox.Triple(example, _r("label"), ox.Literal(query.title, language="en"))
         if query.description:
-            yield ox.Triple(
-                example,
-                ox.NamedNode(RDFS + "comment"),
-                ox.Literal(query.description, language="en"),
-            )
-        yield ox.Triple(example, ox.NamedNode(SH + "select"), ox.Literal(query.text))
+            yield ox.Triple(example, _r("comment"), ox.Literal(query.description, language="en"))
+        yield ox.Triple(example, _s("select"), ox.Literal(query.text))
         if endpoint:
             yield ox.Triple(example, ox.NamedNode(SCHEMA + "target"), ox.NamedNode(endpoint))
 
@@ -244,7 +238,7 @@ def _examples(queries: Sequence[SavedQuery], endpoint: str | None) -> Iterator[o
 def _rows(
     store: ox.Store, text: str
 ) -> list[list[ox.NamedNode | ox.BlankNode | ox.Literal | None]]:
-    answer = store.query(text, use_default_graph_as_union=True)
+    answer = store.query(declare_prefixes(text, DEFAULT_PREFIXES), use_default_graph_as_union=True)
     assert isinstance(answer, ox.QuerySolutions)
     width = len(answer.variables)
     return [[solution[i] for i in range(width)] for solution in answer]
@@ -253,20 +247,4 @@ def _rows(
 def _count(store: ox.Store, text: str) -> ox.Literal:
     ((number,),) = _rows(store, text)
     assert isinstance(number, ox.Literal)
-    return _integer(int(number.value))
-
-
-def _integer(number: int) -> ox.Literal:
-    return ox.Literal(str(number), datatype=ox.NamedNode(XSD + "integer"))
-
-
-def _v(name: str) -> ox.NamedNode:
-    return ox.NamedNode(VOID + name)
-
-
-def _d(name: str) -> ox.NamedNode:
-    return ox.NamedNode(DCAT + name)
-
-
-def _t(name: str) -> ox.NamedNode:
-    return ox.NamedNode(DCT + name)
+    return number  # COUNT's xsd:integer

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal, NamedTuple, Protocol, cast, get_args
 
@@ -22,7 +22,7 @@ from msskg.errors import (
     UnknownQueryError,
 )
 from msskg.graph.files import project_home
-from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
+from msskg.graph.prefixes import DEFAULT_PREFIXES, local_words, shorten
 from msskg.query.folding import fold, labelled_as, nfc, nfkc
 from msskg.vocab import XSD
 
@@ -86,6 +86,11 @@ class SavedQuery(NamedTuple):
     text: str
     path: Path | None = None
     example: str | None = None
+
+    @property
+    def where(self) -> str:
+        """What errors name the query by: its file, else its name."""
+        return str(self.path) if self.path is not None else self.name
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -184,12 +189,18 @@ def get_query(name: str, *, directory: Path | None = None) -> SavedQuery:
     path = folder / f"{name}.rq"
     if _NAME_OK.fullmatch(name) and os.path.isfile(path):
         return _read_query_file(path)
-    names = [p.stem for p in folder.glob("*.rq")]
+    hint = did_you_mean(name, [p.stem for p in folder.glob("*.rq")])
+    raise UnknownQueryError(f'unknown query "{name}"{hint} (msskg queries lists them)')
+
+
+def did_you_mean(
+    word: str, options: Iterable[str], n: int = 1, show: Callable[[str], str] = '"{}"'.format
+) -> str:
+    """``; did you mean "a" or "b"?`` for the ``n`` options closest to ``word``, or ""."""
     import difflib  # only on the way to an error: not at start-up
 
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f'; did you mean "{close[0]}"?' if close else ""
-    raise UnknownQueryError(f'unknown query "{name}"{hint} (msskg queries lists them)')
+    close = difflib.get_close_matches(word, list(options), n=n)
+    return "; did you mean " + " or ".join(map(show, close)) + "?" if close else ""
 
 
 def _read_query_file(path: Path) -> SavedQuery:
@@ -246,13 +257,8 @@ def _parse_parameter(value: str, where: str) -> Parameter:
         raise QueryFileError(
             f'{where}: unknown parameter type "{kind}"; use {types} or resource(CLASS)'
         )
-    return Parameter(
-        name,
-        cast(ParameterType, kind),
-        None if default == "required" else "" if default == "optional" else default,
-        description,
-        cls,
-    )
+    given = {"required": None, "optional": ""}.get(default, default)
+    return Parameter(name, cast(ParameterType, kind), given, description, cls)
 
 
 def _class_iri(text: str, where: str) -> str:
@@ -293,10 +299,7 @@ def _unknown_parameter(query: SavedQuery, name: str) -> str:
     known = [p.name for p in query.parameters]
     if not known:
         return f'unknown parameter "{name}": query {query.name} takes no parameters'
-    import difflib  # only on the way to an error: not at start-up
-
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f'; did you mean "{close[0]}"?' if close else ""
+    hint = did_you_mean(name, known)
     return f'unknown parameter "{name}" for query {query.name}{hint} (it takes {", ".join(known)})'
 
 
@@ -358,8 +361,7 @@ def resolve_resource(value: str, *, parameter: str, lookup: LabelLookup) -> ox.N
 def _wrong_kind(text: str, node: ox.NamedNode, parameter: Parameter, lookup: LabelLookup) -> str:
     """``parameter "agency": mss:Ministry is not an organization (org:Organization)``."""
     assert parameter.kind is not None
-    local = re.split(r"[#/]", parameter.kind)[-1] or parameter.kind
-    noun = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()
+    noun = local_words(parameter.kind)
     article = "an" if noun[:1] in "aeiou" else "a"
     shown = text if text == shorten(node.value, lookup.prefixes) else f'"{text}"'
     return (
@@ -374,10 +376,7 @@ def _not_in_graph(iri: str, text: str, parameter: str, lookup: LabelLookup) -> s
     if labelled is None:
         return f'parameter "{parameter}": {text} is not in the graph'
     known = sorted({shorten(thing, lookup.prefixes) for thing, _ in labelled})
-    import difflib  # only on the way to an error: not at start-up
-
-    close = difflib.get_close_matches(shorten(iri, lookup.prefixes), known, n=2)
-    hint = "; did you mean " + " or ".join(close) + "?" if close else ""
+    hint = did_you_mean(shorten(iri, lookup.prefixes), known, n=2, show=str)
     return f'parameter "{parameter}": {text} is not in the graph{hint}'
 
 
@@ -410,11 +409,8 @@ def _resolve_label(text: str, parameter: str, lookup: LabelLookup) -> ox.NamedNo
     if labelled is None:
         raise UnknownLabelError(f'parameter "{parameter}": nothing is labelled "{text}"')
     by_folded = {fold(label): label for _, label in sorted(labelled)}
-    import difflib  # only on the way to an error: not at start-up
-
-    close = difflib.get_close_matches(fold(text), by_folded, n=3)
-    hint = "; did you mean " + " or ".join(f'"{by_folded[c]}"' for c in close) + "?"
+    hint = did_you_mean(fold(text), by_folded, n=3, show=lambda c: f'"{by_folded[c]}"')
     raise UnknownLabelError(
         f'parameter "{parameter}": nothing is labelled "{text}"'
-        + (hint if close else "; pass an IRI, a prefixed name (msr:...) or a label")
+        + (hint or "; pass an IRI, a prefixed name (msr:...) or a label")
     )

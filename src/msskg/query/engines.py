@@ -5,20 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Literal, cast
+from typing import Literal
 
 import pyoxigraph as ox
 
 from msskg.errors import MsskgError, UnknownFormatError
 from msskg.graph.scan import check_depth
 from msskg.graph.store import KnowledgeGraph, open_store
-from msskg.query.catalogue import (
-    Binding,
-    SavedQuery,
-    bind_parameters,
-    labels_query,
-    parse_query,
-)
+from msskg.query.catalogue import Binding, SavedQuery, bind_parameters, parse_query
 from msskg.query.results import (
     AskResult,
     Backend,
@@ -26,11 +20,13 @@ from msskg.query.results import (
     QueryResult,
     SelectResult,
     SelectStream,
+    SparqlLookups,
     Term,
 )
 from msskg.query.shape import check_shape
 from msskg.query.text import (
     check_federation,
+    check_syntax,
     declare_prefixes,
     mentioned_variables,
     query_syntax_error,
@@ -41,13 +37,9 @@ from msskg.query.values import bind_values, unreturned_parameters
 __all__ = [
     "Engine",
     "OxigraphBackend",
-    "SparqlLookups",
-    "ask_instance",
-    "ask_mentions",
     "check_query_text",
     "open_query",
     "run_query",
-    "select_labels",
 ]
 
 Engine = Literal["oxigraph", "rdflib"]
@@ -72,10 +64,20 @@ def run_query(
     A query that nests too deeply is refused before any parser sees it, and
     so is one whose ``SERVICE`` names an endpoint not under a prefix in
     ``allow_service`` (none by default: no request leaves the machine)."""
-    backend, saved, bindings = _prepare(
-        query, params, data, store, engine, graph, backend, allow_service
-    )
-    return backend.execute(saved, bindings)
+    saved = _checked(query)
+    if backend is None and engine == "oxigraph":
+        backend = OxigraphBackend(graph or open_store(data=data, store=store))
+    elif backend is None and engine == "rdflib":
+        from msskg.graph.dataset import load_graph
+        from msskg.query.rdflib_engine import RdflibBackend
+
+        backend = RdflibBackend(load_graph(data=data))
+    elif backend is None:
+        raise UnknownFormatError(f'unknown engine "{engine}"; use oxigraph or rdflib')
+    result = open_query(saved, params, backend=backend, allow_service=allow_service)
+    if isinstance(result, SelectStream):
+        return SelectResult(result.variables, tuple(result.rows))
+    return result
 
 
 def open_query(
@@ -87,42 +89,24 @@ def open_query(
 ) -> QueryResult | SelectStream:
     """As :func:`run_query` on ``backend``, but a SELECT on pyoxigraph comes
     back as a :class:`SelectStream`: its rows are found while they are read."""
-    backend, saved, bindings = _prepare(
-        query, params, None, None, "oxigraph", None, backend, allow_service
-    )
+    saved = _checked(query)
+    saved = saved._replace(text=declare_prefixes(saved.text, backend.prefixes))
+    # after the prefixes are declared, so that SERVICE msr:... is read as the engine reads it;
+    # a remote server plans by its own limits
+    check_query_text(saved, allow_service, local=not getattr(backend, "remote", False))
+    used = mentioned_variables(saved.text)
+    bound = bind_parameters(saved, params or {}, lookup=backend)
+    bindings = {k: v for k, v in bound.items() if k in used}
     if isinstance(backend, OxigraphBackend):
         return backend.stream(saved, bindings)
     return backend.execute(saved, bindings)
 
 
-def _prepare(
-    query: SavedQuery | str,
-    params: Mapping[str, str] | None,
-    data: Sequence[Path | str] | None,
-    store: Path | str | None,
-    engine: Engine,
-    graph: KnowledgeGraph | None,
-    backend: Backend | None,
-    allow_service: Sequence[str],
-) -> tuple[Backend, SavedQuery, dict[str, Binding]]:
+def _checked(query: SavedQuery | str) -> SavedQuery:
+    """The query, refused before any parser sees it when it nests too deeply."""
     saved = query if isinstance(query, SavedQuery) else parse_query(query, name="--sparql")
-    check_depth(saved.text, "sparql", what=f"query {_where(saved)}")
-    if backend is None and engine == "oxigraph":
-        backend = OxigraphBackend(graph or open_store(data=data, store=store))
-    elif backend is None and engine == "rdflib":
-        from msskg.graph.dataset import load_graph
-        from msskg.query.rdflib_engine import RdflibBackend
-
-        backend = RdflibBackend(load_graph(data=data))
-    elif backend is None:
-        raise UnknownFormatError(f'unknown engine "{engine}"; use oxigraph or rdflib')
-    saved = saved._replace(text=declare_prefixes(saved.text, backend.prefixes))
-    # after the prefixes are declared, so that SERVICE msr:... is read as the engine reads it;
-    # a remote server plans by its own limits
-    check_query_text(saved, allow_service, local=not getattr(backend, "remote", False))
-    bindings = bind_parameters(saved, params or {}, lookup=backend)
-    used = mentioned_variables(saved.text)
-    return backend, saved, {k: v for k, v in bindings.items() if k in used}
+    check_depth(saved.text, "sparql", what=f"query {saved.where}")
+    return saved
 
 
 def check_query_text(
@@ -131,29 +115,10 @@ def check_query_text(
     """What every path checks before an engine parses a query: its nesting
     depth, that it sends nothing to a server not allowed, and (``local``) that
     its shape is one an engine here can plan and run (:mod:`msskg.query.shape`)."""
-    check_depth(query.text, "sparql", what=f"query {_where(query)}")
+    check_depth(query.text, "sparql", what=f"query {query.where}")
     check_federation(query, tuple(allow_service))
     if local:
-        check_shape(query.text, _where(query))
-
-
-def _where(query: SavedQuery) -> str:
-    return str(query.path) if query.path is not None else query.name
-
-
-class SparqlLookups:
-    """What :func:`~msskg.query.catalogue.bind_parameters` asks of a backend
-    (labels, whether an IRI is mentioned, whether it is of a kind), asked in
-    SPARQL through the backend's own ``execute``: one way for every engine."""
-
-    def labels(self, text: str | None = None, *, limit: int | None = None) -> list[tuple[str, str]]:
-        return select_labels(cast(Backend, self), text, limit=limit)
-
-    def mentions(self, iri: str) -> bool:
-        return ask_mentions(cast(Backend, self), iri)
-
-    def is_a(self, iri: str, kind: str) -> bool:
-        return ask_instance(cast(Backend, self), iri, kind)
+        check_shape(query.text, query.where)
 
 
 class OxigraphBackend(SparqlLookups):
@@ -165,8 +130,7 @@ class OxigraphBackend(SparqlLookups):
     def union(self) -> bool:
         """Whether queries must read the union of all graphs: only when the
         store has named graphs. Without any, the default graph is the union,
-        and reading it as such costs Oxigraph a deduplication on every pattern
-        (15-40% of a query's time at 100k triples)."""
+        and reading it as such costs Oxigraph a deduplication on every pattern."""
         if self._union is None:
             self._union = next(iter(self.graph.store.named_graphs()), None) is not None
         return self._union
@@ -184,11 +148,8 @@ class OxigraphBackend(SparqlLookups):
     def stream(
         self, query: SavedQuery, bindings: Mapping[str, Binding]
     ) -> QueryResult | SelectStream:
-        """The answer, a SELECT's rows read lazily from pyoxigraph."""
-        # The parameters are joined into each group that uses them as VALUES
-        # blocks of terms the library writes: pyoxigraph's own substitutions are
-        # joined after the groups are evaluated, so a parameter inside a UNION
-        # narrows nothing and the whole union is evaluated first.
+        """The answer, a SELECT's rows read lazily from pyoxigraph; the
+        parameters joined in as VALUES (:mod:`msskg.query.values`)."""
         if hidden := unreturned_parameters(query, frozenset(bindings)):
             raise unselected_parameter(query, f"?{hidden[0]}")
         try:
@@ -202,21 +163,12 @@ class OxigraphBackend(SparqlLookups):
                 return SelectStream(names, _rows(answer, len(names)), answer)
             return GraphResult(tuple(answer))
         except SyntaxError as err:
-            raise query_syntax_error(query, self._syntax_error(query, err)) from None
-        except RuntimeError as err:
-            if "projection" in str(err):
+            check_syntax(query)  # the message for the text as written (VALUES move columns)
+            raise query_syntax_error(query, str(err)) from None
+        except (RuntimeError, OSError) as err:
+            if isinstance(err, RuntimeError) and "projection" in str(err):
                 raise unselected_parameter(query, str(err)) from None
             raise MsskgError(f"the query failed: {err}") from None
-        except OSError as err:
-            raise MsskgError(f"the query failed: {err}") from None
-
-    def _syntax_error(self, query: SavedQuery, err: SyntaxError) -> str:
-        """The parser's message for the text as written (the VALUES blocks move columns)."""
-        try:
-            ox.Store().query(query.text)  # an empty store: parsed, not run
-        except SyntaxError as original:
-            return str(original)
-        return str(err)
 
 
 def _rows(answer: ox.QuerySolutions, width: int) -> Iterator[tuple[Term | None, ...]]:
@@ -225,54 +177,3 @@ def _rows(answer: ox.QuerySolutions, width: int) -> Iterator[tuple[Term | None, 
             yield tuple(solution[i] for i in range(width))
     except (RuntimeError, OSError) as err:
         raise MsskgError(f"the query failed: {err}") from None
-
-
-def ask_mentions(backend: Backend, iri: str) -> bool:
-    """Whether ``iri`` is the subject or object of any triple, asked of ``backend``."""
-    node = ox.NamedNode(iri)  # checked IRI: its N-Triples form cannot break out of <...>
-    text = f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}"
-    result = backend.execute(parse_query(text, name="mentions"), {})
-    return isinstance(result, AskResult) and result.value
-
-
-_CLASS_PREFIXES = """\
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-# Two questions, each answered from the few classes down or the one thing up. Asked as one
-# UNION, Oxigraph evaluates the second branch's FILTER NOT EXISTS over every typed thing even
-# when the first is true, which grows with the graph; each alone stays small.
-IS_A = _CLASS_PREFIXES + "ASK { ?thing rdf:type/rdfs:subClassOf* ?kind }"
-# whether the graph knows any instance of the kind: without the ontology it knows none
-KNOWS_KIND = (
-    _CLASS_PREFIXES
-    + "ASK { { SELECT ?class WHERE { ?class rdfs:subClassOf* ?kind } } ?any rdf:type ?class }"
-)
-
-
-def ask_instance(backend: Backend, iri: str, kind: str) -> bool:
-    """Whether ``iri`` is an instance of the class ``kind`` (rdfs:subClassOf*
-    included), or the graph knows no instance of ``kind`` at all (no ontology)."""
-    node, cls = ox.NamedNode(iri), ox.NamedNode(kind)  # checked IRIs, as in ask_mentions
-
-    def ask(text: str, name: str) -> bool:
-        bound = text.replace("?thing", str(node)).replace("?kind", str(cls))
-        result = backend.execute(parse_query(bound, name=name), {})
-        return isinstance(result, AskResult) and result.value
-
-    return ask(IS_A, "is-a") or not ask(KNOWS_KIND, "knows-kind")
-
-
-def select_labels(
-    backend: Backend, text: str | None = None, *, limit: int | None = None
-) -> list[tuple[str, str]]:
-    """The (IRI, label) pairs :data:`LABELS_QUERY` finds, run on ``backend``
-    (at most ``limit``); with ``text``, those :data:`LABELLED_QUERY` finds for it."""
-    bindings = {} if text is None else {"wanted": ox.Literal(text)}
-    result = backend.execute(parse_query(labels_query(text, limit), name="labels"), bindings)
-    assert isinstance(result, SelectResult)
-    return [
-        (thing.value, label.value)
-        for thing, label, *_ in result.rows
-        if isinstance(thing, ox.NamedNode) and isinstance(label, ox.Literal)
-    ]

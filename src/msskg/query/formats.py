@@ -5,7 +5,7 @@ for CONSTRUCT and DESCRIBE."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -39,13 +39,12 @@ __all__ = [
     "format_result",
 ]
 
-_W3C = {
+W3C_FORMATS: Mapping[str, ox.QueryResultsFormat] = {
     "csv": ox.QueryResultsFormat.CSV,
     "tsv": ox.QueryResultsFormat.TSV,
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
 }
-W3C_FORMATS: Mapping[str, ox.QueryResultsFormat] = _W3C
 """The results formats a SELECT's rows stream in."""
 SELECT_FORMATS = names(RESULTS)
 GRAPH_FORMATS = names(GRAPH)
@@ -93,7 +92,7 @@ def w3c_result(result: SelectResult | AskResult, fmt: str, **_: object) -> str:
     if isinstance(result, AskResult) and fmt in ("csv", "tsv"):
         return _boolean(result)  # the W3C CSV/TSV formats have no boolean form
     solutions = ox.parse_query_results(_w3c_json(result), ox.QueryResultsFormat.JSON)
-    return _text(solutions.serialize(format=_W3C[fmt]))
+    return _text(solutions.serialize(format=W3C_FORMATS[fmt]))
 
 
 def human_text(
@@ -108,49 +107,57 @@ def human_text(
     """An aligned text table (``table``) or Markdown (``md``), for a person."""
     if isinstance(result, AskResult):
         return _boolean(result)
-    header, rows = list(result.variables), [list(row) for row in result.rows]
+    variables, rows = result.variables, result.rows
     hidden: list[str] = []
     if not wide and not every_column:
-        keep = narrow_columns(header, rows)
-        hidden = [
-            name for i, name in enumerate(header) if i not in keep and not empty_column(rows, i)
-        ]
-        header, rows = [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
-    cells = [[one_date_style(display(term, prefixes)) for term in row] for row in rows]
-    if fmt == "md":
-        text = _markdown(header, cells)
-    else:
-        text = _table(header, cells if wide else fit(header, cells))
+        keep = narrow_columns(variables, rows)
+        hidden = [v for i, v in enumerate(variables) if i not in keep and not empty_column(rows, i)]
+    text = "".join(human_pieces(variables, rows, (), fmt, prefixes, wide or every_column, wide))
     if hidden:
         text += ("\n" if fmt == "md" else "") + f"(--wide adds {', '.join(hidden)})\n"
     return text
 
 
+def human_pieces(
+    variables: Sequence[str],
+    rows: Sequence[Sequence[Term | None]],
+    more: Iterable[Sequence[Sequence[Term | None]]],
+    fmt: str,
+    prefixes: Mapping[str, str],
+    every: bool,
+    wide: bool,
+) -> Iterator[str]:
+    """A table (``table``) or Markdown (``md``) in pieces: its head, ``rows``,
+    then each batch of ``more``, laid out as ``rows`` are: of ``every`` column
+    or those :func:`~msskg.query.tables.narrow_columns` keeps, and (unless
+    ``wide``) long text shortened to fit the terminal."""
+    keep = range(len(variables)) if every else narrow_columns(variables, rows)
+    header = [variables[i] for i in keep]
+
+    def cells(row: Sequence[Term | None]) -> list[str]:
+        return [one_date_style(display(row[i], prefixes)) for i in keep]
+
+    shown = [cells(row) for row in rows]
+    if fmt == "md":
+        line = markdown_line
+        head = [line(header), "|" + "|".join(" --- " for _ in header) + "|"]
+    else:
+        shown = shown if wide else fit(header, shown)
+        widths = table_widths(header, shown)
+
+        def line(cells: list[str]) -> str:
+            fitted = cells if wide else [clip(c, w) for c, w in zip(cells, widths, strict=True)]
+            return table_line(fitted, widths)
+
+        head = [table_line(header, widths), "  ".join("-" * w for w in widths)]
+    yield "".join(text + "\n" for text in head)
+    yield "".join(line(row) + "\n" for row in shown)
+    for batch in more:
+        yield "".join(line(cells(row)) + "\n" for row in batch)
+
+
 def _boolean(result: AskResult) -> str:
     return "true\n" if result.value else "false\n"
-
-
-def w3c_rows(variables: tuple[str, ...], rows: list[tuple[Term | None, ...]], fmt: str) -> str:
-    """Rows in a W3C results format (csv, tsv, json, xml) without what comes
-    before the first row and after the last: pieces to stream one after another
-    (json's need a comma between them). :func:`w3c_frame` gives the frame."""
-    empty, full = w3c_frame(variables, fmt), w3c_text(variables, rows, fmt)
-    start = next(
-        (i for i, (a, b) in enumerate(zip(empty, full, strict=False)) if a != b), len(empty)
-    )
-    return full[start : len(full) - (len(empty) - start)]
-
-
-def w3c_frame(variables: tuple[str, ...], fmt: str) -> str:
-    """The result with no rows: its text before and after where rows go."""
-    return w3c_text(variables, [], fmt)
-
-
-def w3c_text(variables: tuple[str, ...], rows: list[tuple[Term | None, ...]], fmt: str) -> str:
-    """Rows as a whole document in a W3C results format (csv, tsv, json, xml)."""
-    result = SelectResult(variables, tuple(rows))
-    solutions = ox.parse_query_results(_w3c_json(result), ox.QueryResultsFormat.JSON)
-    return _text(solutions.serialize(format=_W3C[fmt]))
 
 
 def _w3c_json(result: SelectResult | AskResult) -> str:
@@ -170,14 +177,8 @@ def _json_term(term: Term) -> dict[str, object]:
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
     if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
-            },
-        }
+        parts = ("subject", "predicate", "object")
+        return {"type": "triple", "value": {p: _json_term(getattr(term, p)) for p in parts}}
     out: dict[str, object] = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
@@ -200,12 +201,6 @@ def display(term: Term | None, prefixes: Mapping[str, str]) -> str:
     return term.value
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    widths = table_widths(header, rows)
-    lines = table_head(header, widths) + [table_line(row, widths) for row in rows]
-    return "\n".join(lines) + "\n"
-
-
 def table_widths(header: list[str], rows: list[list[str]]) -> list[int]:
     """Each column's width: its widest cell (in terminal columns), each cell
     on one line (a newline, or any control, inside a value is shown, not obeyed)."""
@@ -215,24 +210,11 @@ def table_widths(header: list[str], rows: list[list[str]]) -> list[int]:
     ]
 
 
-def table_head(header: list[str], widths: list[int]) -> list[str]:
-    return [table_line(header, widths), "  ".join("-" * w for w in widths)]
-
-
 def table_line(cells: list[str], widths: list[int]) -> str:
     """One row of the table; a cell wider than its column pushes the rest right."""
     shown = [visible(c) for c in cells]
     padded = (c + " " * max(0, w - display_width(c)) for c, w in zip(shown, widths, strict=True))
     return "  ".join(padded).rstrip()
-
-
-def _markdown(header: list[str], rows: list[list[str]]) -> str:
-    lines = markdown_head(header) + [markdown_line(row) for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def markdown_head(header: list[str]) -> list[str]:
-    return [markdown_line(header), "|" + "|".join(" --- " for _ in header) + "|"]
 
 
 def markdown_line(cells: list[str]) -> str:

@@ -2,14 +2,10 @@
 and shape, their defaults for a command and for the server, and the
 functions that apply them (docs/security.md states them).
 
-pyoxigraph cannot interrupt a query, and while one runs (without the GIL)
-Python runs no signal handler either. So a watchdog thread ends the whole
-process (``os._exit``) when its time passes, after writing one line, and gives
-the main thread a moment to unwind after SIGINT or SIGTERM. A long-lived
-program must not use it: msskg serve runs queries in worker processes, and
-stops one that overruns by ending it (:mod:`msskg.serve.workers`). A time
-limit does not bound memory, so a second watchdog ends the process past its
-memory limit, before the kernel's OOM killer ends it or another program."""
+pyoxigraph cannot interrupt a query, nor does Python run a signal handler
+while one runs; so a watchdog thread ends the whole process (``os._exit``)
+past its time, or its memory, after writing one line. A long-lived program
+must not use it: msskg serve ends a worker process instead."""
 
 from __future__ import annotations
 
@@ -23,7 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, NoReturn, TypeVar
 
 from msskg.errors import EXIT_MEMORY, EXIT_TIMEOUT, RowLimitError, TimeLimitError
 from msskg.graph.cache import size_setting, size_text
@@ -105,10 +101,10 @@ def limited(items: Iterable[T], limits: Limits, *, server: bool = False) -> Iter
 def check_rows(count: int, limits: Limits, *, server: bool = False) -> None:
     """:class:`RowLimitError` when ``count`` rows are past ``limits.rows``."""
     if limits.rows is not None and count > limits.rows:
-        which = ", the server's limit; add a LIMIT" if server else " (--max-rows); add a LIMIT"
+        which = ", the server's limit" if server else " (--max-rows)"
+        more = "" if server else " or raise --max-rows"
         raise RowLimitError(
-            f"the result has more than {limits.rows} rows{which}"
-            + ("" if server else " or raise --max-rows")
+            f"the result has more than {limits.rows} rows{which}; add a LIMIT{more}"
         )
 
 
@@ -122,12 +118,18 @@ GRACE = 1.0
 """Seconds the main thread gets to unwind after Ctrl-C or SIGTERM."""
 
 
-def _discard_unfinished() -> None:
-    # msskg.output is loaded only by a command that writes a file (and brings
-    # tempfile and shutil: not for every query); when it is, its files go.
+def _end(code: int, message: str = "") -> NoReturn:
+    """End the process now, without unwinding, after one line on stderr (unless
+    ``message`` is empty) and with the outputs being written removed (if
+    msskg.output is loaded: only a command that writes a file loads it)."""
+    if message:
+        sys.stdout.flush()
+        sys.stderr.write(f"Error: {message}\n")
+        sys.stderr.flush()
     output = sys.modules.get("msskg.output")
     if output is not None:
         output.discard_unfinished()
+    os._exit(code)
 
 
 def terminate_as_interrupt() -> None:
@@ -146,11 +148,6 @@ def process_time_limit(seconds: float | None, *, fix: str = "raise the limit") -
     """Within this block, end the process ``seconds`` from now (None or 0: no
     limit) with one line on stderr ending in ``fix``, and end it shortly after
     SIGINT/SIGTERM if the main thread cannot unwind by itself."""
-
-    def on_timeout() -> None:
-        sys.stdout.flush()
-        sys.stderr.write(f"Error: {time_message(seconds, fix)}\n")
-
     reader, writer = os.pipe()
     os.set_blocking(writer, False)
     try:
@@ -170,14 +167,10 @@ def process_time_limit(seconds: float | None, *, fix: str = "raise the limit") -
                 received = os.read(reader, 64)
                 signum = received[-1] if received else signal.SIGINT
                 if not done.wait(GRACE):  # stuck in the engine: stop here
-                    _discard_unfinished()
-                    os._exit(128 + signum)
+                    _end(128 + signum)
                 return
             if deadline is not None and time.monotonic() >= deadline and not done.is_set():
-                on_timeout()
-                sys.stderr.flush()
-                _discard_unfinished()
-                os._exit(EXIT_TIMEOUT)
+                _end(EXIT_TIMEOUT, time_message(seconds, fix))
 
     watcher = threading.Thread(target=watch, name="msskg-time-limit", daemon=True)
     watcher.start()
@@ -240,15 +233,10 @@ def watch_memory(limit: int | None, *, say: bool = True) -> None:
             time.sleep(_POLL)
             used = resident_bytes()
             if used is not None and used > limit:
-                if say:
-                    sys.stdout.flush()
-                    sys.stderr.write(
-                        f"Error: msskg went over its memory limit of {size_text(limit)} and "
-                        f"was stopped; narrow the query, add a LIMIT, or raise {MEMORY_ENV} "
-                        "(0: no limit)\n"
-                    )
-                    sys.stderr.flush()
-                _discard_unfinished()
-                os._exit(EXIT_MEMORY)
+                message = (
+                    f"msskg went over its memory limit of {size_text(limit)} and was stopped; "
+                    f"narrow the query, add a LIMIT, or raise {MEMORY_ENV} (0: no limit)"
+                )
+                _end(EXIT_MEMORY, message if say else "")
 
     threading.Thread(target=watch, name="msskg-memory-limit", daemon=True).start()

@@ -10,10 +10,11 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 
 from msskg.errors import UnknownQueryError
-from msskg.graph.prefixes import shorten
+from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
 from msskg.query.catalogue import SavedQuery, get_query, parse_query
 from msskg.query.results import Backend, QueryResult, SelectResult
 from msskg.query.tables import clip, display_width
+from msskg.query.text import declare_prefixes
 
 __all__ = ["DATED_FACTS", "answer_notes"]
 
@@ -23,10 +24,7 @@ _WIDTH = 120
 
 # A list of child agencies, its agency and the bodies it names: a note on the
 # list's conflict goes with an answer about the agency and one of its children.
-_LISTED = """\
-PREFIX mss: <https://w3id.org/msskg/ontology#>
-SELECT ?fact ?agency ?thing WHERE { ?fact mss:listsChild ?thing ; mss:ofAgency ?agency }
-"""
+_LISTED = "SELECT ?fact ?agency ?thing WHERE { ?fact mss:listsChild ?thing ; mss:ofAgency ?agency }"
 
 # Facts with a date: a question about a date that leaves one out of its answer
 # found that it did not hold then, so a disagreement with it is not this answer's.
@@ -44,9 +42,6 @@ SELECT DISTINCT ?fact WHERE {
 # Undated terms, subordinations and names of a post or agency: the date
 # queries leave them out, so "(none recorded)" says that they exist.
 _UNDATED = """\
-PREFIX mss: <https://w3id.org/msskg/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?fact ?label ?thing WHERE {
   { ?fact mss:post ?thing ; org:memberDuring ?interval }
   UNION { ?fact mss:subordinate ?thing ; mss:during ?interval }
@@ -134,8 +129,10 @@ def _undated_notes(thing: str, backend: Backend, prefixes: Mapping[str, str]) ->
 def _select(
     backend: Backend, text: str, bindings: Mapping[str, ox.NamedNode] | None = None
 ) -> Sequence[dict[str, str]]:
-    """Rows of a SELECT on ``backend`` as {variable: value text}."""
-    answer = backend.execute(parse_query(text, name="notes"), bindings or {})
+    """Rows of a SELECT on ``backend`` (msskg's prefixes declared) as {variable: value text}."""
+    answer = backend.execute(
+        parse_query(declare_prefixes(text, DEFAULT_PREFIXES), name="notes"), bindings or {}
+    )
     if not isinstance(answer, SelectResult):
         return []
     return [

@@ -92,18 +92,11 @@ _RDF = "msskg.query.formats:rdf_text"
 register("table", "text/plain; charset=utf-8", ".txt", RESULTS, writer=_TEXT, served=False)
 register("csv", "text/csv; charset=utf-8", ".csv", RESULTS, writer=_W3C)
 register("tsv", "text/tab-separated-values; charset=utf-8", ".tsv", RESULTS, writer=_W3C)
-_JSON = ("application/json",)
+_JSON, _XML = ("application/json",), ("application/xml",)
 register(
     "json", "application/sparql-results+json", ".srj", RESULTS, HITS, writer=_W3C, aliases=_JSON
 )
-register(
-    "xml",
-    "application/sparql-results+xml",
-    ".srx",
-    RESULTS,
-    writer=_W3C,
-    aliases=("application/xml",),
-)
+register("xml", "application/sparql-results+xml", ".srx", RESULTS, writer=_W3C, aliases=_XML)
 register(
     "md", "text/markdown; charset=utf-8", ".md", RESULTS, DESCRIPTION, writer=_TEXT, served=False
 )

@@ -1,16 +1,17 @@
 """What a query answers, whichever engine ran it: the result types, the
-protocol an engine follows, and comparing answers by value across engines."""
+protocol an engine follows (with the lookups it can answer in SPARQL), and
+comparing answers by value across engines."""
 
 from __future__ import annotations
 
 import collections
 import datetime
-from collections.abc import Hashable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple, Protocol
+from collections.abc import Hashable, Iterator, Mapping
+from typing import Any, NamedTuple, Protocol, cast
 
 import pyoxigraph as ox
 
-from msskg.query.catalogue import Binding, SavedQuery
+from msskg.query.catalogue import Binding, LabelLookup, SavedQuery, labels_query, parse_query
 from msskg.vocab import XSD
 
 __all__ = [
@@ -20,9 +21,13 @@ __all__ = [
     "QueryResult",
     "SelectResult",
     "SelectStream",
+    "SparqlLookups",
     "Term",
+    "ask_instance",
+    "ask_mentions",
     "comparable",
     "comparable_result",
+    "select_labels",
     "to_python",
 ]
 
@@ -89,21 +94,76 @@ class GraphResult(NamedTuple):
 QueryResult = SelectResult | AskResult | GraphResult
 
 
-class Backend(Protocol):
+class Backend(LabelLookup, Protocol):
     """An engine with a graph loaded: what :func:`run_query` needs of it."""
 
-    @property
-    def prefixes(self) -> Mapping[str, str]: ...
-
-    def labels(
-        self, text: str | None = None, *, limit: int | None = None
-    ) -> Sequence[tuple[str, str]]: ...
-
-    def mentions(self, iri: str) -> bool: ...
-
-    def is_a(self, iri: str, kind: str) -> bool: ...
-
     def execute(self, query: SavedQuery, bindings: Mapping[str, Binding]) -> QueryResult: ...
+
+
+class SparqlLookups:
+    """What :func:`~msskg.query.catalogue.bind_parameters` asks of a backend
+    (labels, whether an IRI is mentioned, whether it is of a kind), asked in
+    SPARQL through the backend's own ``execute``: one way for every engine."""
+
+    def labels(self, text: str | None = None, *, limit: int | None = None) -> list[tuple[str, str]]:
+        return select_labels(cast(Backend, self), text, limit=limit)
+
+    def mentions(self, iri: str) -> bool:
+        return ask_mentions(cast(Backend, self), iri)
+
+    def is_a(self, iri: str, kind: str) -> bool:
+        return ask_instance(cast(Backend, self), iri, kind)
+
+
+def ask_mentions(backend: Backend, iri: str) -> bool:
+    """Whether ``iri`` is the subject or object of any triple, asked of ``backend``."""
+    node = ox.NamedNode(iri)  # checked IRI: its N-Triples form cannot break out of <...>
+    text = f"ASK {{ {{ {node} ?p ?o }} UNION {{ ?s ?p {node} }} }}"
+    result = backend.execute(parse_query(text, name="mentions"), {})
+    return isinstance(result, AskResult) and result.value
+
+
+_CLASS_PREFIXES = """\
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+# Two questions, each answered from the few classes down or the one thing up. Asked as one
+# UNION, Oxigraph evaluates the second branch's FILTER NOT EXISTS over every typed thing even
+# when the first is true, which grows with the graph; each alone stays small.
+IS_A = _CLASS_PREFIXES + "ASK { ?thing rdf:type/rdfs:subClassOf* ?kind }"
+# whether the graph knows any instance of the kind: without the ontology it knows none
+KNOWS_KIND = (
+    _CLASS_PREFIXES
+    + "ASK { { SELECT ?class WHERE { ?class rdfs:subClassOf* ?kind } } ?any rdf:type ?class }"
+)
+
+
+def ask_instance(backend: Backend, iri: str, kind: str) -> bool:
+    """Whether ``iri`` is an instance of the class ``kind`` (rdfs:subClassOf*
+    included), or the graph knows no instance of ``kind`` at all (no ontology)."""
+    node, cls = ox.NamedNode(iri), ox.NamedNode(kind)  # checked IRIs, as in ask_mentions
+
+    def ask(text: str, name: str) -> bool:
+        bound = text.replace("?thing", str(node)).replace("?kind", str(cls))
+        result = backend.execute(parse_query(bound, name=name), {})
+        return isinstance(result, AskResult) and result.value
+
+    return ask(IS_A, "is-a") or not ask(KNOWS_KIND, "knows-kind")
+
+
+def select_labels(
+    backend: Backend, text: str | None = None, *, limit: int | None = None
+) -> list[tuple[str, str]]:
+    """The (IRI, label) pairs :data:`LABELS_QUERY` finds, run on ``backend``
+    (at most ``limit``); with ``text``, those :data:`LABELLED_QUERY` finds for it."""
+    bindings = {} if text is None else {"wanted": ox.Literal(text)}
+    result = backend.execute(parse_query(labels_query(text, limit), name="labels"), bindings)
+    assert isinstance(result, SelectResult)
+    return [
+        (thing.value, label.value)
+        for thing, label, *_ in result.rows
+        if isinstance(thing, ox.NamedNode) and isinstance(label, ox.Literal)
+    ]
 
 
 _DECIMALS = {
@@ -135,12 +195,7 @@ def comparable(term: object) -> Hashable:
     if isinstance(term, ox.BlankNode):
         return ("bnode",)
     if isinstance(term, ox.Triple):
-        return (
-            "triple",
-            comparable(term.subject),
-            comparable(term.predicate),
-            comparable(term.object),
-        )
+        return ("triple", *map(comparable, (term.subject, term.predicate, term.object)))
     datatype = term.datatype.value
     return ("literal", _literal_value(term.value, datatype), datatype, term.language)
 
@@ -176,7 +231,7 @@ def to_python(term: Term | None) -> object:
     ``_:label``, a boolean, integer, decimal, float or xsd:date literal as
     bool, int, Decimal, float or datetime.date, any other literal as its text
     (the language tag and datatype dropped); None stays None."""
-    from decimal import Decimal, InvalidOperation  # ~2 ms that a cold query does not need
+    from decimal import Decimal, InvalidOperation  # not on a cold query's path
 
     if term is None:
         return None

@@ -18,20 +18,12 @@ from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.query.formats import (
     SELECT_FORMATS,
     W3C_FORMATS,
-    display,
     format_result,
-    markdown_head,
-    markdown_line,
-    table_head,
-    table_line,
-    table_widths,
-    w3c_frame,
-    w3c_rows,
-    w3c_text,
+    human_pieces,
+    w3c_result,
 )
 from msskg.query.limits import Limits, check_rows, limited
 from msskg.query.results import GraphResult, QueryResult, SelectResult, SelectStream, Term
-from msskg.query.tables import clip, fit, narrow_columns, one_date_style
 
 __all__ = ["BATCH", "TABLE_SAMPLE", "write_result"]
 
@@ -67,8 +59,7 @@ def write_result(
         if isinstance(result, GraphResult) and max_rows is not None:
             check_rows(len(result.triples), Limits(rows=max_rows))
         if isinstance(result, SelectResult) and max_rows is not None:
-            rows = result.rows[: max_rows + 1]
-            result = SelectStream(result.variables, iter(rows))
+            result = SelectStream(result.variables, iter(result.rows[: max_rows + 1]))
         else:
             text = format_result(
                 result, fmt, prefixes=prefixes, wide=wide, every_column=every_column
@@ -85,15 +76,7 @@ def write_result(
         rows = tuple(row for batch in batches for row in batch)
         return write_result(SelectResult(result.variables, rows), fmt, write, prefixes=prefixes)
     if fmt in ("table", "md"):
-        return _human(
-            result.variables,
-            batches,
-            write,
-            prefixes,
-            fmt=fmt,
-            wide=wide,
-            every_column=every_column,
-        )
+        return _human(result.variables, batches, write, prefixes, fmt, wide, every_column)
     _w3c(result.variables, batches, write, fmt)
     return None
 
@@ -101,18 +84,22 @@ def write_result(
 def _w3c(
     variables: tuple[str, ...], batches: Iterator[list[Row]], write: Callable[[str], None], fmt: str
 ) -> None:
-    frame = w3c_frame(variables, fmt)
-    one = w3c_text(variables, [(None,) * len(variables)], fmt)
+    """The document with no rows, cut where a row goes; each batch's
+    document written between, without that frame (json's with a comma)."""
+
+    def text(rows: list[Row]) -> str:
+        return w3c_result(SelectResult(variables, tuple(rows)), fmt)
+
+    frame, one = text([]), text([(None,) * len(variables)])
     first = next(
         (i for i, (a, b) in enumerate(zip(frame, one, strict=False)) if a != b), len(frame)
     )
-    write(frame[:first])
+    head, tail = frame[:first], frame[first:]
+    write(head)
     separator = "," if fmt == "json" else ""
-    started = False
-    for batch in batches:
-        write((separator if started else "") + w3c_rows(variables, batch, fmt))
-        started = True
-    tail = frame[first:]
+    for number, batch in enumerate(batches):
+        rows = text(batch)
+        write((separator if number else "") + rows[len(head) : len(rows) - len(tail)])
     write(_ended(tail) if tail else "")  # csv and tsv rows end their lines
 
 
@@ -154,7 +141,6 @@ def _human(
     batches: Iterator[list[Row]],
     write: Callable[[str], None],
     prefixes: Mapping[str, str],
-    *,
     fmt: str,
     wide: bool,
     every_column: bool,
@@ -173,30 +159,9 @@ def _human(
         text = format_result(whole, fmt, prefixes=prefixes, wide=wide, every_column=every_column)
         write(_ended(text))
         return whole
-    every = wide or every_column
-    keep = list(range(len(variables))) if every else narrow_columns(variables, sample)
-    header = [variables[i] for i in keep]
-
-    def cells(row: Row) -> list[str]:
-        return [one_date_style(display(row[i], prefixes)) for i in keep]
-
-    shown = [cells(row) for row in sample]
-    if fmt == "md":
-        write("\n".join(markdown_head(header)) + "\n")
-        write("".join(markdown_line(line) + "\n" for line in shown))
-        for batch in batches:
-            write("".join(markdown_line(cells(row)) + "\n" for row in batch))
-        return None
-    shown = shown if wide else fit(header, shown)
-    widths = table_widths(header, shown)
-    write("\n".join(table_head(header, widths)) + "\n")
-    write("".join(table_line(line, widths) + "\n" for line in shown))
-    for batch in batches:
-        lines = (
-            cells(row) if wide else [clip(c, w) for c, w in zip(cells(row), widths, strict=True)]
-            for row in batch
-        )
-        write("".join(table_line(line, widths) + "\n" for line in lines))
+    pieces = human_pieces(variables, sample, batches, fmt, prefixes, wide or every_column, wide)
+    for piece in pieces:
+        write(piece)
     return None
 
 

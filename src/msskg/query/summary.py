@@ -83,13 +83,8 @@ def summarize(
     )
     distinct = _columns(variables, summary.distinct, "--distinct")
     groups = _columns(variables, summary.group_by, "--group-by")
-    tests = list(
-        zip(
-            _columns(variables, [c for c, _ in summary.where], "--where"),
-            [v for _, v in summary.where],
-            strict=True,
-        )
-    )
+    where = _columns(variables, [column for column, _ in summary.where], "--where")
+    tests = [(i, value) for i, (_, value) in zip(where, summary.where, strict=True)]
     if not summary.asks:
         return SelectResult(tuple(variables), tuple(rows))
     kept = [

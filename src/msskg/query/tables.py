@@ -7,11 +7,12 @@ from __future__ import annotations
 import os
 import re
 import sys
-import unicodedata
 from collections.abc import Sequence
+from unicodedata import combining, east_asian_width
 
 import pyoxigraph as ox
 
+from msskg.dates import MONTHS
 from msskg.vocab import XSD
 
 __all__ = [
@@ -30,20 +31,14 @@ TABLE_WIDTH = 120
 # No column is cut narrower than this.
 _MIN_COLUMN = 16
 _XSD_DATE = XSD + "date"
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_MONTH_FIRST = rf"({_MONTHS}) ([0-9]{{1,2}}), ([0-9]{{4}})"
+_MONTH_FIRST = rf"({'|'.join(MONTHS)}) ([0-9]{{1,2}}), ([0-9]{{4}})"
 _BOUND = r"\w+_(?:earliest|latest)"
 
 
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: East Asian wide and full-width
     characters (Hangul, Hanja) take two, combining marks none."""
-    width = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
+    return sum(0 if combining(c) else 2 if east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
 def clip(text: str, width: int) -> str:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import pyoxigraph as ox
+
 from msskg.errors import QueryFileError, QuerySyntaxError
 from msskg.graph.lexer import SKIPPED
 from msskg.query.catalogue import SavedQuery
 
 __all__ = [
+    "check_syntax",
     "declare_prefixes",
     "mentioned_variables",
     "query_syntax_error",
@@ -28,6 +31,16 @@ def unselected_parameter(query: SavedQuery, message: str) -> QueryFileError:
     )
 
 
+def check_syntax(query: SavedQuery) -> None:
+    """Raise the :class:`QuerySyntaxError` an engine's parser finds in the text."""
+    try:
+        ox.Store().query(query.text)  # parsed, never run: a lazy answer over an empty store
+    except SyntaxError as err:
+        raise query_syntax_error(query, str(err)) from None
+    except (RuntimeError, ValueError, OSError):
+        pass
+
+
 _SYNTAX_POSITION = r"(?:error at |line )(\d+)[:, ]+(?:column )?(\d+):?\s*"
 
 
@@ -43,9 +56,7 @@ def query_syntax_error(
     if found and line is None:
         line, column = int(found.group(1)), int(found.group(2))
         detail = detail[: found.start()] + detail[found.end() :]
-    where = str(query.path) if query.path is not None else query.name
-    if line is not None:
-        where = f"{where}:{line}:{column}"
+    where = query.where if line is None else f"{query.where}:{line}:{column}"
     return QuerySyntaxError(
         f"{where}: SPARQL syntax error: {detail.strip()}", line=line, column=column
     )
@@ -144,15 +155,14 @@ def check_federation(query: SavedQuery, allow: tuple[str, ...] | list[str] = ())
     for target in service_targets(query.text):
         if target is not None and any(_allowed(target, prefix) for prefix in allow):
             continue
-        where = str(query.path) if query.path is not None else query.name
         named = f"<{shown(target)}>" if target is not None else "an endpoint msskg cannot resolve"
         if not allow:
             raise FederationError(
-                f"{where}: SERVICE {named} refused: msskg does not send queries to other "
+                f"{query.where}: SERVICE {named} refused: msskg does not send queries to other "
                 "servers unless allowed (--allow-service PREFIX)"
             )
         raise FederationError(
-            f"{where}: SERVICE {named} refused: it is not under an allowed prefix "
+            f"{query.where}: SERVICE {named} refused: it is not under an allowed prefix "
             f"({', '.join(shown(p) for p in allow)})"
         )
 

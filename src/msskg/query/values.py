@@ -1,17 +1,10 @@
-"""Binding parameters inside a query's text, for engines that take nothing but
-text (a remote server: the SPARQL 1.1 Protocol has no way to send bindings
-beside a query). Values travel as VALUES blocks written from RDF terms, never
-from the user's text: one at the start of every group graph pattern in the
-variable's scope. Joining a one-row VALUES into every group is what
-substituting the term for the variable (SEP-0007, as pyoxigraph does locally)
-means, filters in nested groups included; a subquery that does not return the
-variable has a variable of its own by that name, and gets no VALUES. The group
-of a (NOT) EXISTS gets none either: the enclosing group's VALUES has bound the
-variable in each solution it tests. Nor does the group of an OPTIONAL or a
-MINUS for the parameters it never mentions: for an OPTIONAL the enclosing
-group has bound them, so joining them in changes nothing (and Virtuoso 7 drops
-rows or hangs on it; Oxigraph plans a whole-graph join); for a MINUS it would
-change the answer, since the two sides would then share those variables."""
+"""Binding parameters inside a query's text, as VALUES blocks written from RDF
+terms (never from the user's text), for engines that take nothing but text: a
+remote server (the SPARQL 1.1 Protocol sends no bindings), and pyoxigraph,
+whose own substitution joins after the groups are evaluated. A one-row VALUES
+at the start of every group graph pattern in the variable's scope is what
+substituting the term for the variable (SEP-0007) means; a subquery that does
+not return the variable has one of its own by that name, and gets none."""
 
 from __future__ import annotations
 
@@ -161,7 +154,7 @@ class _Frame:
     """A { ... } being read: what it is, the parameters it can see, where its
     VALUES goes (None: nowhere), whether it holds nothing but groups, and the
     variables it mentions.
-    (A plain class: dataclasses would cost every cold query ~15 ms of imports.)"""
+    (A plain class: a cold query does not import dataclasses.)"""
 
     __slots__ = ("children", "insert", "kind", "mentions", "only_groups", "scope")
 

@@ -1,13 +1,10 @@
-"""msskg serve's connections: a guard in front of uvicorn's HTTP protocol,
-holding what a slow or hostile client must not get past: a read deadline (a
-whole request within ``read_timeout`` seconds of connecting or of its first
-byte), request heads of at most 64 KiB (414 or 431, answered rather than
-reset), and at most :data:`WAITING_PER_CLIENT` connections per client address
-waiting for a request to arrive: past it, the one waiting longest is closed,
-so that a client trickling headers on many connections (slowloris) cannot
-keep out a request that arrives whole. The guard wraps the protocol uvicorn
-chose by composition and sees the bytes first; it reads the requests' framing
-with its own h11 connection."""
+"""msskg serve's connections: a guard in front of uvicorn's HTTP protocol, by
+composition, that sees the bytes first and reads the requests' framing with
+its own h11 connection, so that a slow or hostile client cannot get past a read
+deadline, a 64 KiB request head (414 or 431, answered rather than reset), or
+:data:`WAITING_PER_CLIENT` connections of one client waiting for a request
+(past it, the one waiting longest is closed: slowloris cannot keep out a
+request that arrives whole)."""
 
 from __future__ import annotations
 

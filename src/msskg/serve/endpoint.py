@@ -43,6 +43,10 @@ def job(function: JobFunction) -> JobFunction:
     return function
 
 
+def _reply(text: str, fmt: str = "html", status: int = 200) -> Reply:
+    return status, CONTENT_TYPES[fmt], text.encode()
+
+
 def run_job(graph: KnowledgeGraph, job: Job, config: ServeConfig) -> Reply:
     kind, args = job
     if kind not in JOBS:
@@ -52,36 +56,33 @@ def run_job(graph: KnowledgeGraph, job: Job, config: ServeConfig) -> Reply:
 
 @job
 def _sparql(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
-    from msskg.serve import webpage
-
     result = run_sparql(graph, args["query"], config)
     kinds = GRAPH_TYPES if isinstance(result, GraphResult) else SELECT_TYPES
     fallback = "turtle" if isinstance(result, GraphResult) else "json"
     fmt = args.get("format") or negotiate(args["accept"], kinds, fallback)
     if fmt == "html":
-        from msskg.views.periods import labels_of
+        from msskg.serve.webpage import sparql_form
 
-        form = _sparql_form(args["query"])
-        html = webpage.results_page(
-            "SPARQL results", result, graph.prefixes, form, labels_of(graph)
-        )
-        return 200, CONTENT_TYPES["html"], html.encode()
+        return _results_page(graph, "SPARQL results", result, sparql_form(args["query"]))
     if fmt not in CONTENT_TYPES:
         raise UnknownFormatError(f'unknown format "{fmt}"')
-    return 200, CONTENT_TYPES[fmt], format_result(result, fmt).encode()
+    return _reply(format_result(result, fmt), fmt)
+
+
+def _results_page(graph: KnowledgeGraph, title: str, result: QueryResult, form: str) -> Reply:
+    from msskg.serve import webpage
+    from msskg.views.periods import labels_of
+
+    return _reply(webpage.results_page(title, result, graph.prefixes, form, labels_of(graph)))
 
 
 @job
 def _home(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
     from msskg.publish.void import describe_dataset
     from msskg.serve import webpage
-    from msskg.views.lanes import build_timeline
-    from msskg.views.timeline_svg import render_svg
 
-    svg = render_svg(build_timeline(graph), link=webpage.local_link)
     about = webpage.dataset_section(describe_dataset(graph, endpoint=args.get("endpoint")))
-    html = webpage.home_page(list_queries(), svg, about)
-    return 200, CONTENT_TYPES["html"], html.encode()
+    return _reply(webpage.home_page(list_queries(), _timeline_of(graph, None, always=True), about))
 
 
 @job
@@ -90,18 +91,12 @@ def _void(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> R
 
     fmt = negotiate(args["accept"], GRAPH_TYPES, "turtle")
     fmt = "turtle" if fmt == "html" else fmt
-    text = write_description(fmt, graph=graph, endpoint=args.get("endpoint"))
-    return 200, CONTENT_TYPES[fmt], text.encode()
+    return _reply(write_description(fmt, graph=graph, endpoint=args.get("endpoint")), fmt)
 
 
 @job
 def _timeline(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
-    from msskg.serve import webpage
-    from msskg.views.lanes import build_timeline
-    from msskg.views.timeline_svg import render_svg
-
-    svg = render_svg(build_timeline(graph, args.get("thing")), link=webpage.local_link)
-    return 200, CONTENT_TYPES["svg"], svg.encode()
+    return _reply(_timeline_of(graph, args.get("thing"), always=True), "svg")
 
 
 def run_sparql(graph: KnowledgeGraph, text: str, config: ServeConfig) -> QueryResult:
@@ -131,15 +126,12 @@ def _saved(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> 
     except MsskgError as err:
         if fmt != "html":
             raise
-        return 400, CONTENT_TYPES["html"], webpage.error_page(saved.title, str(err), form).encode()
+        return _reply(webpage.error_page(saved.title, str(err), form), status=400)
     if isinstance(result, SelectResult):
         check_rows(len(result.rows), config.limits, server=True)
     if fmt == "html":
-        from msskg.views.periods import labels_of
-
-        html = webpage.results_page(saved.title, result, graph.prefixes, form, labels_of(graph))
-        return 200, CONTENT_TYPES["html"], html.encode()
-    return 200, CONTENT_TYPES.get(fmt, "text/plain"), format_result(result, fmt).encode()
+        return _results_page(graph, saved.title, result, form)
+    return _reply(format_result(result, fmt), fmt)
 
 
 def _catalogued(name: str) -> SavedQuery:
@@ -165,28 +157,26 @@ def _describe(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) 
     try:
         node = resolve_thing(graph, args.get("thing"))
     except UnknownLabelError as err:  # an IRI the graph does not mention
-        html = webpage.error_page("Not found", str(err))
-        return 404, CONTENT_TYPES["html"], html.encode()
+        return _reply(webpage.error_page("Not found", str(err)), status=404)
     if fmt != "html":
         text = format_result(describe_graph(graph, node), fmt, prefixes=graph.prefixes)
-        return 200, CONTENT_TYPES[fmt], text.encode()
+        return _reply(text, fmt)
     built = build_description(graph, node.value)
     svg = _timeline_of(graph, node.value)
     catalogue = sources(graph)
     readers = {s.file_name: reader_address(s.iri) for s in catalogue}
     reader = next((reader_address(s.iri) for s in catalogue if s.iri == node.value), "")
-    html = webpage.describe_page(built, svg, readers, reader, _chart_of(graph, node.value))
-    return 200, CONTENT_TYPES["html"], html.encode()
+    return _reply(webpage.describe_page(built, svg, readers, reader, _chart_of(graph, node.value)))
 
 
-def _timeline_of(graph: KnowledgeGraph, iri: str) -> str:
-    """The resource's timeline as SVG, or "" when it has no dated lane."""
+def _timeline_of(graph: KnowledgeGraph, thing: str | None, *, always: bool = False) -> str:
+    """The timeline of ``thing`` as SVG, or (unless ``always``) "" when it has no dated lane."""
     from msskg.serve import webpage
     from msskg.views.lanes import build_timeline
     from msskg.views.timeline_svg import render_svg
 
-    built = build_timeline(graph, iri)
-    return render_svg(built, link=webpage.local_link) if built.lanes else ""
+    built = build_timeline(graph, thing)
+    return render_svg(built, link=webpage.local_link) if built.lanes or always else ""
 
 
 def _chart_of(graph: KnowledgeGraph, iri: str) -> str:
@@ -206,7 +196,7 @@ def _chart_of(graph: KnowledgeGraph, iri: str) -> str:
 def _sources(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) -> Reply:
     from msskg.serve import explorer
 
-    return 200, CONTENT_TYPES["html"], explorer.sources_page(sources(graph)).encode()
+    return _reply(explorer.sources_page(sources(graph)))
 
 
 @job
@@ -218,8 +208,8 @@ def _search(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) ->
     try:
         hits = find(graph, text)
     except ParameterError as err:
-        return 400, CONTENT_TYPES["html"], explorer.search_page(text, [], error=str(err)).encode()
-    return 200, CONTENT_TYPES["html"], explorer.search_page(text, hits).encode()
+        return _reply(explorer.search_page(text, [], error=str(err)), status=400)
+    return _reply(explorer.search_page(text, hits))
 
 
 @job
@@ -230,15 +220,5 @@ def _reader(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) ->
     try:
         reading = read_source(graph, args["source"])
     except UnknownLabelError as err:
-        return 404, CONTENT_TYPES["html"], webpage.error_page("Not found", str(err)).encode()
-    return 200, CONTENT_TYPES["html"], explorer.reader_page(reading).encode()
-
-
-def _sparql_form(text: str) -> str:
-    from html import escape
-
-    return (
-        '<form class="query" id="form-sparql" method="get" action="/sparql">'
-        f'<textarea name="query" rows="6">{escape(text)}</textarea>'
-        '<input type="hidden" name="format" value="html"><button type="submit">Run</button></form>'
-    )
+        return _reply(webpage.error_page("Not found", str(err)), status=404)
+    return _reply(explorer.reader_page(reading))

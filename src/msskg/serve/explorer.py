@@ -58,8 +58,7 @@ def _marked(hit: Hit) -> str:
 def sources_page(entries: Sequence[SourceEntry]) -> str:
     items = "".join(
         f'<li><a href="{escape(reader_address(e.iri))}" title="{escape(e.iri)}">'
-        f"{escape(e.title)}</a> "
-        f'<a href="{escape(local_link(e.iri))}" title="{escape(e.iri)}">(about)</a> '
+        f"{escape(e.title)}</a> {iri_link(e.iri, '(about)')} "
         f"<small><code>{escape(e.file_name)}</code></small></li>"
         for e in entries
     )

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from msskg.query.limits import SERVER_ROWS, SERVER_SECONDS, Limits
+from msskg.errors import MsskgError
+from msskg.query.limits import SERVER_ROWS, SERVER_SECONDS, Limits, memory_limit
 from msskg.query.registry import FORMATS, GRAPH, PAGE, RESULTS, accepted
 
 __all__ = [
@@ -50,12 +51,6 @@ def plain(status: int, message: str) -> Reply:
     return status, CONTENT_TYPES["text"], message.encode()
 
 
-def _default_memory_limit() -> int | None:
-    from msskg.query.limits import memory_limit
-
-    return memory_limit()
-
-
 @dataclass(frozen=True)
 class ServeConfig:
     """The server's settings. ``allow_service``: IRI prefixes a query's
@@ -73,7 +68,7 @@ class ServeConfig:
     allow_service: tuple[str, ...] = ()
     read_timeout: float = 10.0
     hosts: tuple[str, ...] = ()
-    memory_limit: int | None = field(default_factory=_default_memory_limit)
+    memory_limit: int | None = field(default_factory=memory_limit)
 
     @property
     def limits(self) -> Limits:
@@ -81,8 +76,6 @@ class ServeConfig:
         return Limits(rows=self.max_rows, seconds=self.timeout, memory=self.memory_limit)
 
     def __post_init__(self) -> None:
-        from msskg.errors import MsskgError
-
         if not self.timeout > 0 or not self.read_timeout > 0:
             raise MsskgError("the server's time limits must be more than 0 seconds")
         if self.max_rows < 1 or self.workers < 1:

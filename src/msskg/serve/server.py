@@ -1,12 +1,9 @@
 """msskg serve's HTTP side: a Starlette app served by uvicorn (h11), in front
 of the query workers (:mod:`msskg.serve.workers`). It refuses what a hostile
-page or client could abuse: ``Host`` names not on the allow-list (DNS
-rebinding), requests another site's page makes (``Origin``, ``Sec-Fetch-Site``:
-a page the user opens must not make their server run its queries), bodies
-over 1 MB and malformed lengths (h11 rejects those), request heads over 64 KiB
-(414 or 431), slow or idle connections (a read deadline), query names that
-are not the catalogue's. Every answer forbids framing, sniffing, scripts and
-referrers. A failure is one line; a traceback goes to the log only."""
+page or client could abuse (docs/security.md): other ``Host`` names (DNS
+rebinding), another site's pages, bodies over 1 MB, query names not the
+catalogue's; the connection guard (:mod:`msskg.serve.connection`) the rest.
+A failure is one line; a traceback goes to the log only."""
 
 from __future__ import annotations
 
@@ -208,10 +205,8 @@ async def _handle(
         text = body.decode("utf-8", errors="replace")
         if kind == "application/x-www-form-urlencoded":
             params.update(parse_qsl(text, keep_blank_values=True))
-        elif kind == "application/sparql-query":
-            params["query"] = text
-        elif kind == "application/sparql-update":
-            params["update"] = text
+        elif kind in ("application/sparql-query", "application/sparql-update"):
+            params[kind.removeprefix("application/sparql-")] = text
         else:
             return plain(415, "Error: send application/sparql-query or a urlencoded form\n")
     elif method not in ("GET", "HEAD"):

@@ -98,10 +98,24 @@ def query_form(saved: SavedQuery, values: Mapping[str, str] | None = None) -> st
     )
 
 
+def sparql_form(text: str) -> str:
+    """The form that runs SPARQL ``text`` (editable) and shows the results as a page."""
+    return (
+        '<form class="query" id="form-sparql" method="get" action="/sparql">'
+        f'<textarea name="query" rows="6">{escape(text)}</textarea>'
+        '<input type="hidden" name="format" value="html"><button type="submit">Run</button></form>'
+    )
+
+
+_EXAMPLE = (
+    "SELECT ?s ?label WHERE { ?s a <http://www.w3.org/ns/org#Post> ; "
+    "<http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+)
+
+
 def dataset_section(description: Sequence[ox.Triple]) -> str:
     """What the dataset's VoID/DCAT description says, for people: its size,
     licence and sources, with a link to the description itself."""
-    void, dcterms = VOID, DCTERMS
     first: dict[str, str] = {}
     titles: dict[str, str] = {}
     sources: list[str] = []
@@ -109,20 +123,20 @@ def dataset_section(description: Sequence[ox.Triple]) -> str:
         subject, predicate, obj = (str(getattr(x, "value", x)) for x in t)
         if t.subject == DATASET:
             first.setdefault(predicate, obj)
-        if predicate == dcterms + "source" and obj not in sources:
+        if predicate == DCTERMS + "source" and obj not in sources:
             sources.append(obj)
-        elif predicate == dcterms + "title" and t.subject != DATASET:
+        elif predicate == DCTERMS + "title" and t.subject != DATASET:
             titles.setdefault(subject, obj)
     items = "".join(
         f'<li><a href="{escape(local_link(iri))}">{escape(titles.get(iri, iri))}</a></li>'
         for iri in sources
     )
     # the licence's RDF IRI is http://; a reader is sent to its https:// page
-    licence = first.get(dcterms + "license", "").replace("http://", "https://", 1)
+    licence = first.get(DCTERMS + "license", "").replace("http://", "https://", 1)
     return (
         '<h2 id="dataset">This dataset</h2><p>'
-        f"{int(first.get(void + 'triples', 0)):,} triples about "
-        f"{int(first.get(void + 'entities', 0)):,} entities, under "
+        f"{int(first.get(VOID + 'triples', 0)):,} triples about "
+        f"{int(first.get(VOID + 'entities', 0)):,} entities, under "
         f'<a href="{escape(licence)}">CC BY-SA 4.0</a>, from {len(sources)} source texts:</p>'
         f'<ul id="dataset-sources">{items}</ul><p>Its VoID and DCAT description (counted on the '
         'graph): <a href="/.well-known/void">/.well-known/void</a> (Turtle).</p>'
@@ -131,18 +145,13 @@ def dataset_section(description: Sequence[ox.Triple]) -> str:
 
 def home_page(queries: Sequence[SavedQuery], timeline_svg: str, about: str = "") -> str:
     forms = "".join(query_form(q) for q in queries)
-    svg = timeline_svg.split("?>", 1)[-1]  # inline: drop the XML declaration
     body = (
         "<p>A sourced, time-aware knowledge graph of North Korea's Ministry of Social "
         "Security (사회안전성). SPARQL endpoint: <code>/sparql</code> (GET or POST, read-only).</p>"
         f'{about}<h2 id="queries">Saved queries</h2>{forms}'
-        '<h2 id="sparql">Ad-hoc SPARQL</h2><form class="query" id="form-sparql" method="get" '
-        'action="/sparql"><textarea name="query" rows="6">'
-        "SELECT ?s ?label WHERE { ?s a &lt;http://www.w3.org/ns/org#Post&gt; ; "
-        "&lt;http://www.w3.org/2000/01/rdf-schema#label&gt; ?label }</textarea>"
-        '<input type="hidden" name="format" value="html"><button type="submit">Run</button></form>'
+        f'<h2 id="sparql">Ad-hoc SPARQL</h2>{sparql_form(_EXAMPLE)}'
         '<h2 id="timeline">Timeline of the Ministry of Social Security</h2>'
-        f'<div class="svg">{svg}</div>'
+        f"{_inline(timeline_svg)}"
         '<form method="get" action="/describe"><label>Describe <input name="thing" '
         'value="msr:ministry-of-social-security"></label><button type="submit">Show</button></form>'
     )
@@ -218,31 +227,23 @@ def describe_page(
     ]
     parts.append("</ul>")
     if timeline_svg:
-        svg = timeline_svg.split("?>", 1)[-1]  # inline: drop the XML declaration
-        parts.append(f'<h2 id="timeline">Timeline</h2><div class="svg">{svg}</div>')
+        parts.append(f'<h2 id="timeline">Timeline</h2>{_inline(timeline_svg)}')
     if chart_svg:
-        svg = chart_svg.split("?>", 1)[-1]
-        parts.append(f'<h2 id="chart">Organisation chart</h2><div class="svg">{svg}</div>')
+        parts.append(f'<h2 id="chart">Organisation chart</h2>{_inline(chart_svg)}')
     for section, facts in built.sections.items():
         parts.append(f"<h2>{escape(section)}</h2><ul>")
         for fact in facts:
-            dates = (
-                f" ({escape(fact.dates)})" if fact.dates and fact.dates not in fact.label else ""
-            )
-            parts.append(
-                f'<li class="fact" id="{escape(fact_anchor(fact.iri))}">'
-                + iri_link(fact.iri, fact.label)
-            )
-            parts.append(dates)
+            anchor = escape(fact_anchor(fact.iri))
+            parts.append(f'<li class="fact" id="{anchor}">{iri_link(fact.iri, fact.label)}')
+            if fact.dates and fact.dates not in fact.label:
+                parts.append(f" ({escape(fact.dates)})")
             parts += [_quote_html(q, s, readers) for q, s in fact.quotes]
         parts.append("</ul>")
     if built.conflicts:
         parts.append("<h2>Conflicts</h2><ul>")
         for kind, claim, quote, source in built.conflicts:
             parts.append(f"<li><strong>{escape(kind)}</strong>: {escape(claim)}")
-            parts.append(
-                f"<blockquote>{escape(quote)} <small>({escape(source)})</small></blockquote>"
-            )
+            parts.append(_quote_html(quote, source, {}))
         parts.append("</ul>")
     if built.linked_from:
         parts.append('<h2 id="linked-from">What links here</h2><ul>')
@@ -254,6 +255,11 @@ def describe_page(
         parts.append("</ul>")
     parts.append(f'<p><a href="/timeline.svg?thing={_quote(built.iri)}">Timeline (SVG)</a></p>')
     return page(built.title, "".join(parts))
+
+
+def _inline(svg: str) -> str:
+    """An SVG document in a page: without its XML declaration, in a scrolling box."""
+    return f'<div class="svg">{svg.split("?>", 1)[-1]}</div>'
 
 
 def iri_link(iri: str, name: str, local: bool = True) -> str:

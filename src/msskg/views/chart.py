@@ -13,12 +13,13 @@ from typing import Literal
 
 import pyoxigraph as ox
 
-from msskg.dates import FuzzyDate, Precision, parse_span
+from msskg.dates import MONTHS, FuzzyDate, Precision, parse_span
 from msskg.errors import BadDateError, visible_lines
 from msskg.graph.files import input_paths
 from msskg.graph.store import KnowledgeGraph, open_store
 from msskg.output import write_atomically
 from msskg.query.registry import CHART, check_format
+from msskg.views.chart_svg import render_chart_svg
 from msskg.views.periods import Period, label, labels_of, periods_of, resolve_thing
 
 __all__ = ["Edge", "OrgChart", "build_chart", "chart", "when_in_words"]
@@ -47,19 +48,13 @@ class OrgChart:
         return f"{self.names[self.focus][0]} {when_in_words(self.at)}"
 
 
-_MONTH_NAMES = (
-    *("January", "February", "March", "April", "May", "June", "July"),
-    *("August", "September", "October", "November", "December"),
-)
-
-
 def when_in_words(at: FuzzyDate) -> str:
     """ "on 15 August 2021", "in August 2021", "in 2021", "in the 1980s"."""
     day = at.earliest
     if at.precision is Precision.DAY:
-        return f"on {day.day} {_MONTH_NAMES[day.month - 1]} {day.year}"
+        return f"on {day.day} {MONTHS[day.month - 1]} {day.year}"
     if at.precision is Precision.MONTH:
-        return f"in {_MONTH_NAMES[day.month - 1]} {day.year}"
+        return f"in {MONTHS[day.month - 1]} {day.year}"
     if at.precision is Precision.DECADE:
         return f"in the {day.year}s"
     return f"in {day.year}"
@@ -84,14 +79,8 @@ def chart(
     if when is None:
         raise BadDateError(f'a chart is drawn on one date, not a range: "{at}"')
     built = build_chart(open_store(data=data, store=store), thing, at=when, today=today)
-    if fmt == "mermaid":
-        text = render_mermaid(built)
-    elif fmt == "dot":
-        text = render_dot(built)
-    else:
-        from msskg.views.chart_svg import render_chart_svg
-
-        text = render_chart_svg(built)
+    render = {"mermaid": render_mermaid, "dot": render_dot}.get(fmt, render_chart_svg)
+    text = render(built)
     if output is not None:
         write_atomically(output, text, force=force, inputs=input_paths(data, store))
     return text

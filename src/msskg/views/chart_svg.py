@@ -12,7 +12,7 @@ from typing import Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 from msskg.query.tables import display_width
-from msskg.views.timeline_svg import FONT_FAMILY
+from msskg.views.timeline_svg import svg_document
 
 __all__ = ["render_chart_svg"]
 
@@ -79,24 +79,16 @@ def render_chart_svg(built: OrgChart, *, link: Callable[[str], str] | None = Non
     bottom = max((b.y + b.height for b in boxes.values()), default=_TOP) + 36
     body.append(f'<g transform="translate(0 {bottom:.0f})">{"".join(legend)}</g>')
     height = round(bottom + 20)
-    return "\n".join(
-        [
-            '<?xml version="1.0" encoding="UTF-8"?>',
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'width="100%" style="max-width:{width}px" font-family={quoteattr(FONT_FAMILY)} '
-            'font-size="13" role="img">',
-            f"<title>{escape(built.title())}</title>",
-            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-            'fill="#555"/></marker></defs>',
-            '<rect width="100%" height="100%" fill="white"/>',
-            f'<text x="{_MARGIN}" y="28" font-size="17" font-weight="bold">'
-            f"{escape(built.title())}</text>",
-            *body,
-            "</svg>",
-            "",
-        ]
-    )
+    title = f'<text x="{_MARGIN}" y="28" font-size="17" font-weight="bold">'
+    title += f"{escape(built.title())}</text>"
+    return svg_document(width, height, 13, built.title(), [_ARROW], [title, *body])
+
+
+_ARROW = (
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+    'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+    'fill="#555"/></marker></defs>'
+)
 
 
 def _lines(name: tuple[str, str | None], undated: bool) -> list[str]:

@@ -45,23 +45,14 @@ _SECTIONS = {
     _MSS + "listsChild": "Lists of child agencies that name it",
 }
 _SKIP = {RDF_TYPE, RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", DERIVED_FROM}
-_OWN = """\
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?thing ?p ?o WHERE { ?thing ?p ?o }
-ORDER BY ?p ?o
-"""
+_OWN = "SELECT ?thing ?p ?o WHERE { ?thing ?p ?o } ORDER BY ?p ?o"
 # What a reified statement (no label of its own) says, and when each dated fact begins.
 _STATEMENTS = """\
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 SELECT ?fact ?s ?p ?o WHERE {
   ?fact a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o
 }
 """
-_BEGINS = """\
-PREFIX mss: <https://w3id.org/msskg/ontology#>
-PREFIX time: <http://www.w3.org/2006/time#>
-SELECT ?fact ?day WHERE { ?fact time:hasTime/mss:earliest ?day }
-"""
+_BEGINS = "SELECT ?fact ?day WHERE { ?fact time:hasTime/mss:earliest ?day }"
 
 
 @dataclass(frozen=True)
@@ -107,10 +98,11 @@ def describe(
     """Everything about ``thing`` (IRI, prefixed name or label) as ``fmt``."""
     check_format(fmt, DESCRIPTION, "describe")
     graph = open_store(data=data, store=store)
-    if fmt == "jsonld":
-        return describe_jsonld(graph, resolve_thing(graph, thing))
-    built = build_description(graph, thing)
-    return render_markdown(built) if fmt == "md" else render_text(built)
+    if fmt == "jsonld":  # compacted with the published context, as msskg export -f jsonld
+        from msskg.graph.jsonld import jsonld_text
+
+        return jsonld_text(describe_graph(graph, resolve_thing(graph, thing)).triples)
+    return render(build_description(graph, thing), md=fmt == "md")
 
 
 def _section(link: str, period: Period | None, prefixes: Mapping[str, str]) -> str:
@@ -132,7 +124,7 @@ def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
     for row in select(graph, _OWN, {"thing": node}):
         p, o = row["p"].value, row["o"]
         if isinstance(o, ox.NamedNode):
-            shown = label(names, o.value) if o.value in names else shorten(o.value, graph.prefixes)
+            shown = _plain(o, names, graph.prefixes)
             links[_name(o, names, graph.prefixes)] = (o.value, shown, True)
         _link_property(p, names, graph.prefixes, links)
         if p == RDFS + "label" or p.endswith("Label"):
@@ -159,7 +151,7 @@ def build_description(graph: KnowledgeGraph, thing: str | None) -> Description:
     sections: dict[str, list[Fact]] = {}
     begins = _begins(graph, periods)
     for (section, fact), pairs in quotes.items():
-        dates = _dates(periods.get(fact))
+        dates = Bar(period).dates if (period := periods.get(fact)) else None
         sections.setdefault(section, []).append(Fact(fact, titles[fact], dates, tuple(pairs)))
     for facts in sections.values():  # in date order, undated last, then by label
         facts.sort(key=lambda f: (f.iri not in begins, begins.get(f.iri, ""), f.label))
@@ -217,12 +209,10 @@ def statement_labels(
 ) -> dict[str, str]:
     """A reified statement shown as what it says: "Ministry of Social Security
     rdfs:seeAlso Amrokkang Sports Club", not as its IRI."""
-    said = {}
-    for row in select(graph, _STATEMENTS):
-        parts = (row["s"], row["p"], row["o"])
-        subject, predicate, value = (_plain(t, names, graph.prefixes) for t in parts)
-        said[_v(row["fact"])] = f"{subject} {predicate} {value}"
-    return said
+    return {
+        _v(row["fact"]): " ".join(_plain(row[part], names, graph.prefixes) for part in "spo")
+        for row in select(graph, _STATEMENTS)
+    }
 
 
 def _plain(
@@ -258,10 +248,6 @@ def _name(term: object, names: Mapping[str, Mapping[str, str]], prefixes: Mappin
     return _v(term) if isinstance(term, ox.Literal) else str(term)
 
 
-def _dates(period: Period | None) -> str | None:
-    return Bar(period).dates if period is not None else None
-
-
 def _conflicts(
     graph: KnowledgeGraph, iri: str, facts: set[str], names: Mapping[str, Mapping[str, str]]
 ) -> tuple[tuple[str, str, str, str], ...]:
@@ -269,23 +255,14 @@ def _conflicts(
     (kind, claim, quote, source)."""
     result = run_query(get_query("conflicts"), graph=graph)
     assert isinstance(result, SelectResult)
-    mine = label(names, iri)
-    rows = []
-    for row in (_row(result.variables, r) for r in result.rows):
-        fact = _v(row.get("fact"))
-        if fact in facts or fact == iri or _v(row.get("about")) in (iri, mine):
-            entry = (_v(row["kind"]), _v(row["claim"]), _v(row["quote"]), _v(row["source"]))
-            if entry not in rows:
-                rows.append(entry)
-    return tuple(rows)
-
-
-def describe_jsonld(graph: KnowledgeGraph, node: ox.NamedNode) -> str:
-    """The facts about ``node`` as JSON-LD compacted with the published context
-    (ontology/context.jsonld, embedded), the same keys as ``msskg export -f jsonld``."""
-    from msskg.graph.jsonld import jsonld_text
-
-    return jsonld_text(describe_graph(graph, node).triples)
+    mine, rows = label(names, iri), [_row(result.variables, r) for r in result.rows]
+    return tuple(
+        dict.fromkeys(
+            (_v(row["kind"]), _v(row["claim"]), _v(row["quote"]), _v(row["source"]))
+            for row in rows
+            if _v(row.get("fact")) in facts | {iri} or _v(row.get("about")) in (iri, mine)
+        )
+    )
 
 
 def describe_graph(graph: KnowledgeGraph, node: ox.NamedNode) -> GraphResult:
@@ -305,23 +282,13 @@ def describe_graph(graph: KnowledgeGraph, node: ox.NamedNode) -> GraphResult:
             continue
         seen.add(subject)
         for quad in graph.store.quads_for_pattern(subject, None, None):
-            triple = ox.Triple(quad.subject, quad.predicate, quad.object)
-            if triple not in triples:
-                triples.append(triple)
+            triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
             if isinstance(quad.object, ox.BlankNode):
                 subjects.append(quad.object)
-    return GraphResult(tuple(triples))
+    return GraphResult(tuple(dict.fromkeys(triples)))  # each once, where first found
 
 
-def render_text(built: Description) -> str:
-    return _render(built, md=False)
-
-
-def render_markdown(built: Description) -> str:
-    return _render(built, md=True)
-
-
-def _render(built: Description, *, md: bool) -> str:
+def render(built: Description, *, md: bool = False) -> str:
     """The description as plain text or Markdown (``md``): the same parts in each."""
     esc = _md if md else str
     item = "- **{}**: {}" if md else "{}: {}"

@@ -11,9 +11,11 @@ from typing import Literal
 
 import pyoxigraph as ox
 
+from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.store import KnowledgeGraph
 from msskg.query.catalogue import resolve_resource
 from msskg.query.engines import OxigraphBackend
+from msskg.query.text import declare_prefixes
 from msskg.vocab import MSR, MSS
 
 __all__ = [
@@ -42,20 +44,10 @@ _END_KINDS: Mapping[str, EndKind] = {
     MSS + "EndNotStated": "not-stated",
 }
 
-_PREFIXES = """\
-PREFIX mss: <https://w3id.org/msskg/ontology#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX time: <http://www.w3.org/2006/time#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
-
 # The saved queries each answer one question at one date; a picture of the
 # whole history needs every dated fact about the thing with both ends' bounds
 # and the kind of end, so this one query gathers them.
-_PERIODS = (
-    _PREFIXES
-    + """\
+_PERIODS = """\
 SELECT ?thing ?fact ?kind ?lane ?other ?nameEn ?nameKo
        ?bE ?bL ?bText ?eE ?eL ?eText ?endKind ?undated ?tE ?tL ?tText ?fromE ?byL WHERE {
   {
@@ -90,34 +82,18 @@ SELECT ?thing ?fact ?kind ?lane ?other ?nameEn ?nameKo
   OPTIONAL { ?i mss:endsNoLaterThan/mss:latest ?byL }
 }
 """
-)
 
-_LABELS = (
-    _PREFIXES
-    + """\
-SELECT ?thing ?label WHERE {
-  ?thing rdfs:label|skos:prefLabel ?label
-}
-"""
-)
-
-_DISAGREEMENTS = (
-    _PREFIXES
-    + """\
+_LABELS = "SELECT ?thing ?label WHERE { ?thing rdfs:label|skos:prefLabel ?label }"
+_DISAGREEMENTS = """\
 SELECT DISTINCT ?fact ?other WHERE {
   { ?fact mss:disagreesWith ?other } UNION { ?other mss:disagreesWith ?fact }
 }
 """
-)
-
-_CLAIMS = (
-    _PREFIXES
-    + """\
+_CLAIMS = """\
 SELECT ?post ?claim ?holder WHERE {
   ?claim a mss:IncumbencyClaim ; mss:post ?post ; mss:claimedHolder ?holder .
 }
 """
-)
 
 
 @dataclass(frozen=True)
@@ -207,23 +183,16 @@ class Claim:
 def select(
     graph: KnowledgeGraph, text: str, bindings: Mapping[str, ox.NamedNode] | None = None
 ) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
-    """Rows of a SELECT as dicts of the bound variables."""
+    """Rows of a SELECT as dicts of the bound variables; ``text`` may use
+    msskg's prefixes (:data:`~msskg.graph.prefixes.DEFAULT_PREFIXES`) undeclared."""
     answer = graph.store.query(
-        text,
+        declare_prefixes(text, DEFAULT_PREFIXES),
         use_default_graph_as_union=True,
         substitutions={ox.Variable(k): v for k, v in (bindings or {}).items()},
     )
     assert isinstance(answer, ox.QuerySolutions)
-    names = [v.value for v in answer.variables]
-    rows = []
-    for solution in answer:
-        row = {}
-        for i, name in enumerate(names):
-            term = solution[i]
-            if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
-                row[name] = term
-        rows.append(row)
-    return rows
+    names, plain = [v.value for v in answer.variables], ox.NamedNode | ox.BlankNode | ox.Literal
+    return [{n: t for n, t in zip(names, r, strict=True) if isinstance(t, plain)} for r in answer]
 
 
 def resolve_thing(graph: KnowledgeGraph, text: str | None) -> ox.NamedNode:
@@ -269,8 +238,7 @@ def periods_of(
         kind: PeriodKind = row["kind"].value  # type: ignore[assignment]
         other = row["other"].value if "other" in row else None
         lane = {"name": "names", "superior": "superiors", "child": "children"}.get(kind)
-        if lane is None:
-            lane = row["lane"].value
+        lane = lane or row["lane"].value
         if kind == "name":
             text = _value(row, "nameEn") or _value(row, "nameKo") or _tail(fact)
             korean = _value(row, "nameKo")
@@ -306,12 +274,8 @@ def _value(row: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal], key: str
 
 
 def _bound(row: Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal], end: str) -> Bound | None:
-    earliest, latest = _value(row, end + "E"), _value(row, end + "L")
-    if earliest is None or latest is None:
-        return None
-    try:
-        first, last = dt.date.fromisoformat(earliest), dt.date.fromisoformat(latest)
-    except ValueError:
+    first, last = _day(_value(row, end + "E")), _day(_value(row, end + "L"))
+    if first is None or last is None:
         return None
     return Bound(first, last, _value(row, end + "Text") or _span(first, last))
 

@@ -24,16 +24,12 @@ from msskg.views.periods import label, labels_of, select
 __all__ = ["Passage", "Piece", "Reading", "SourceEntry", "passage_id", "read_source", "sources"]
 
 _SOURCES = """\
-PREFIX mss: <https://w3id.org/msskg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
 SELECT ?source ?file ?title WHERE {
   ?source a mss:SourceText ; mss:fileName ?file .
   OPTIONAL { ?source dcterms:title ?title }
 }
 """
 _PASSAGES = """\
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
 SELECT ?fact ?quote ?source WHERE {
   ?fact prov:wasDerivedFrom ?from .
   ?from oa:hasSource ?source ; oa:hasSelector ?selector .
@@ -102,13 +98,11 @@ def sources(graph: KnowledgeGraph) -> list[SourceEntry]:
 
 def _text_of(entry: SourceEntry) -> str:
     """The seed file of ``entry``: a plain file name inside seeds/, never a path."""
-    folder = project_home() / "seeds"
     name = entry.file_name
     if not name or name != Path(name).name or name.startswith(".") or "\\" in name:
         raise MissingDataError(f'the source file name "{name}" is not a plain file name')
-    path = folder / name
     try:
-        return path.read_text(encoding="utf-8")
+        return (project_home() / "seeds" / name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise MissingDataError(f"cannot read the source text {name}: {err}") from None
 

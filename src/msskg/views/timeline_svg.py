@@ -11,7 +11,7 @@ from msskg.query.formats import clip
 from msskg.views.lanes import Bar, Timeline
 from msskg.views.periods import certain_span
 
-__all__ = ["FONT_FAMILY", "render_svg"]
+__all__ = ["FONT_FAMILY", "render_svg", "svg_document"]
 
 
 # Noto Sans CJK KR carries Hangul (Debian: fonts-noto-cjk); the rest are the
@@ -66,16 +66,8 @@ def render_svg(tl: Timeline, *, link: Callable[[str], str] | None = None) -> str
         f'<line x1="{present}" y1="{_TOP - 14}" x2="{present}" y2="{y}" stroke="#b00020" '
         'stroke-dasharray="4 3" class="present"/>'
     )
-    body.append(
-        _text(
-            present - 4,
-            _TOP - 30,
-            f"present ({tl.today.isoformat()})",
-            fill="#b00020",
-            size=11,
-            anchor="end",
-        )
-    )
+    now = f"present ({tl.today.isoformat()})"
+    body.append(_text(present - 4, _TOP - 30, now, fill="#b00020", size=11, anchor="end"))
     y = _legend(body, y + 24)
     if tl.undated:
         body.append(_text(_LEFT, y + 14, "Undated (left out of the dated view):", weight="bold"))
@@ -85,23 +77,32 @@ def render_svg(tl: Timeline, *, link: Callable[[str], str] | None = None) -> str
             y += _ROW - 4
     height = y + 16
     title = f"{tl.title}: timeline"
+    defs = [
+        "<defs>",
+        *(_hatch(kind, colour) for kind, colour in _COLOURS.items()),
+        '<linearGradient id="fade" x1="0" x2="1"><stop offset="0" stop-color="#888" '
+        'stop-opacity="0.8"/><stop offset="1" stop-color="#888" stop-opacity="0"/>'
+        "</linearGradient>",
+        "</defs>",
+    ]
+    head = [_text(_LEFT, 24, title, weight="bold", size=18), *axis]
+    return svg_document(_RIGHT + 20, height, 12, title, defs, head + body)
+
+
+def svg_document(
+    width: float, height: float, size: int, title: str, defs: list[str], body: list[str]
+) -> str:
+    """An SVG document that scales to its container (a page, a phone), never
+    wider than drawn: its ``title``, ``defs``, a white ground, then ``body``."""
     return "\n".join(
         [
             '<?xml version="1.0" encoding="UTF-8"?>',
-            # scales to its container (a page, a phone), never wider than drawn
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_RIGHT + 20} {height}" '
-            f'width="100%" style="max-width:{_RIGHT + 20}px" '
-            f'font-family={quoteattr(FONT_FAMILY)} font-size="12" role="img">',
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'width="100%" style="max-width:{width}px" font-family={quoteattr(FONT_FAMILY)} '
+            f'font-size="{size}" role="img">',
             f"<title>{escape(title)}</title>",
-            "<defs>",
-            *(_hatch(kind, colour) for kind, colour in _COLOURS.items()),
-            '<linearGradient id="fade" x1="0" x2="1"><stop offset="0" stop-color="#888" '
-            'stop-opacity="0.8"/><stop offset="1" stop-color="#888" stop-opacity="0"/>'
-            "</linearGradient>",
-            "</defs>",
+            *defs,
             '<rect width="100%" height="100%" fill="white"/>',
-            _text(_LEFT, 24, title, weight="bold", size=18),
-            *axis,
             *body,
             "</svg>",
             "",
@@ -211,15 +212,8 @@ def _legend(body: list[str], y: int) -> int:
         body.append(f'<rect x="{left}" y="{y}" width="24" height="12" fill="{fill}"/>')
         body.append(_text(left + 30, y + 11, text, size=11))
         left += 40 + 7 * len(text)
-    body.append(
-        _text(
-            _LEFT,
-            y + 30,
-            "▶ ongoing (to the present)   ? end not stated   "
-            "⚠ conflicting claims   ⚑ a claim about the current holder",
-            size=11,
-        )
-    )
+    marks = "▶ ongoing (to the present)   ? end not stated   ⚠ conflicting claims   "
+    body.append(_text(_LEFT, y + 30, marks + "⚑ a claim about the current holder", size=11))
     return y + 44
 
 
