@@ -176,15 +176,8 @@ def push_command(
 
     mode: PushMode = "replace" if replace else "append"
     url = store_endpoint or endpoint
-    pushing = push(
-        url,
-        data=data,
-        mode=mode,
-        sources=sources,
-        graph=graph,
-        timeout=timeout,
-        update=update_endpoint,
-    )
+    pushing = push(url, data=data, mode=mode, sources=sources, graph=graph, timeout=timeout,
+                   update=update_endpoint)  # fmt: skip
     for pushed in pushing:
         graph = f"<{pushed.graph}>" if pushed.graph else "default graph"
         click.echo(f"{graph}: {pushed.triples} triples {'replaced' if replace else 'added'}")
