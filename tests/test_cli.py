@@ -293,6 +293,10 @@ def test_unknown_format(home: Path) -> None:
     )
 
 
+def test_unknown_report_format_is_named_from_the_registry(home: Path) -> None:
+    fails(run("validate", "-f", "xml"), 2, 'unknown report format "xml"; use human, json, turtle')
+
+
 def test_format_that_does_not_fit_the_query(home: Path) -> None:
     fails(
         run("query", "labels-of", "-f", "turtle"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from msskg.cli.options import data_option, echo, format_option, output_option, timeout_option
-from msskg.query.registry import DATASET, GRAPH, listed
+from msskg.query.registry import DATASET, GRAPH, REPORT, check_format, listed
 
 
 @click.command("export")
@@ -67,14 +67,7 @@ def export_command(
 
 
 @click.command("validate")
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    default="human",
-    show_default=True,
-    help="human, turtle (a SHACL report graph) or json.",
-)
+@format_option(REPORT, "human", " (turtle: a SHACL report graph)")
 @click.option("--strict", is_flag=True, help="Fail on warnings too, not only on violations.")
 @click.option(
     "--engine",
@@ -98,6 +91,7 @@ def validate_command(
     when it conforms, 1 when it does not, 2 when validation could not run."""
     from msskg.validate import format_report, validate
 
+    check_format(fmt, REPORT, "report")  # before a validation that may take minutes
     report = validate(data=data, shapes=shapes or None, engine=engine)
     echo(format_report(report, fmt, strict=strict))
     failed = not report.conforms or (strict and bool(report.results))

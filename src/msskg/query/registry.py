@@ -23,6 +23,7 @@ __all__ = [
     "GRAPH",
     "HITS",
     "PAGE",
+    "REPORT",
     "RESULTS",
     "TIMELINE",
     "Format",
@@ -51,6 +52,8 @@ DESCRIPTION = "description"
 """``msskg describe``: everything about a resource, with its quotes."""
 HITS = "hits"
 """``msskg search``: what a text search found."""
+REPORT = "report"
+"""``msskg validate``: a validation report."""
 
 
 class Format(NamedTuple):
@@ -93,14 +96,22 @@ register("table", "text/plain; charset=utf-8", ".txt", RESULTS, writer=_TEXT, se
 register("csv", "text/csv; charset=utf-8", ".csv", RESULTS, writer=_W3C)
 register("tsv", "text/tab-separated-values; charset=utf-8", ".tsv", RESULTS, writer=_W3C)
 _JSON, _XML = ("application/json",), ("application/xml",)
+register("human", "text/plain; charset=utf-8", ".txt", REPORT, served=False)
 register(
-    "json", "application/sparql-results+json", ".srj", RESULTS, HITS, writer=_W3C, aliases=_JSON
+    "json",
+    "application/sparql-results+json",
+    ".srj",
+    RESULTS,
+    HITS,
+    REPORT,
+    writer=_W3C,
+    aliases=_JSON,
 )
 register("xml", "application/sparql-results+xml", ".srx", RESULTS, writer=_W3C, aliases=_XML)
 register(
     "md", "text/markdown; charset=utf-8", ".md", RESULTS, DESCRIPTION, writer=_TEXT, served=False
 )
-register("turtle", "text/turtle; charset=utf-8", ".ttl", GRAPH, DATASET, writer=_RDF)
+register("turtle", "text/turtle; charset=utf-8", ".ttl", GRAPH, DATASET, REPORT, writer=_RDF)
 register("jsonld", "application/ld+json", ".jsonld", GRAPH, DATASET, DESCRIPTION, writer=_RDF)
 register("nt", "application/n-triples", ".nt", GRAPH, DATASET, writer=_RDF)
 register("trig", "application/trig", ".trig", DATASET)

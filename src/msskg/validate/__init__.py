@@ -3,7 +3,6 @@ pySHACL (the reference), the checks SHACL cannot make, and the report."""
 
 from msskg.validate.api import ENGINES, validate, validate_graph
 from msskg.validate.report import (
-    REPORT_FORMATS,
     Quote,
     ValidationReport,
     ValidationResult,
@@ -12,7 +11,6 @@ from msskg.validate.report import (
 
 __all__ = [
     "ENGINES",
-    "REPORT_FORMATS",
     "Quote",
     "ValidationReport",
     "ValidationResult",

@@ -11,11 +11,10 @@ import rdflib
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from msskg.errors import UnknownFormatError
 from msskg.graph.prefixes import DEFAULT_PREFIXES
+from msskg.query.registry import REPORT, unknown_format
 
 __all__ = [
-    "REPORT_FORMATS",
     "Quote",
     "ValidationReport",
     "ValidationResult",
@@ -37,7 +36,6 @@ PROV = Namespace(DEFAULT_PREFIXES["prov"])
 SKOS = Namespace(DEFAULT_PREFIXES["skos"])
 
 Severity = TypingLiteral["Violation", "Warning", "Info"]
-REPORT_FORMATS = ("human", "turtle", "json")
 
 
 @dataclass(frozen=True)
@@ -236,9 +234,7 @@ def format_report(report: ValidationReport, fmt: str = "human", *, strict: bool 
         )
     if fmt == "turtle":
         return _turtle(report)
-    raise UnknownFormatError(
-        f'unknown report format "{fmt}"; use one of: {", ".join(REPORT_FORMATS)}'
-    )
+    raise unknown_format(fmt, REPORT, what="report")
 
 
 def _fields(result: ValidationResult) -> dict[str, object]:
