@@ -50,9 +50,8 @@ __all__ = [
 ]
 
 
-# Parsing ~8 KB of Turtle takes ~1 ms; opening a cached RocksDB store read-only
-# takes ~8 ms (measured on the team's machines). Below this size, parsing
-# into memory on every run is as fast as the cache and leaves nothing on disk.
+# Below this size, parsing the Turtle into memory on every run is as fast as
+# opening a cached store on disk, and leaves nothing on disk.
 IN_MEMORY_LIMIT = 64 * 1024
 
 

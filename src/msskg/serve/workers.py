@@ -26,8 +26,9 @@ from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig, plain
 
 __all__ = ["Reply", "ServeConfig", "WorkerPool"]
 
-# A worker holding this much more than its resting memory is replaced (measured:
-# a query whose DISTINCT held 330,000 rows left 57 MB behind, light ones < 5 MB).
+# A worker holding this much more than its resting memory is replaced: the
+# allocator keeps what a heavy query (a large DISTINCT or sort) took, while a
+# light query leaves far less than this behind.
 BLOAT = 32 << 20
 SPARQL_LANE, PAGES_LANE = "sparql", "pages"
 LANES = (SPARQL_LANE, PAGES_LANE)
