@@ -5,7 +5,7 @@ function that writes a query's result in it, imported only when first used
 (as rdflib's plugin registry does). The CLI's ``-f`` help and messages, the
 server's content negotiation, the results and graph writers and export's
 formats all read this list: a new format is one :func:`register` call here
-and its writer (docs/extending.md)."""
+and its writer (docs/extending/output-format.md)."""
 
 from __future__ import annotations
 
