@@ -4,23 +4,16 @@ however they are framed, and both servers answer every request of a short run.""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import math
 import re
-from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from test_bench_generate import bench_script
 
 
 def load_serve() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("load_serve", ROOT / "bench" / "load_serve.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_script("load_serve")
 
 
 def answers(data: bytes, count: int) -> tuple[list[int], bytes]:
