@@ -16,12 +16,17 @@ from msskg.validate.api import validate
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "bench" / "generate.py")
+def bench_script(name: str) -> ModuleType:
+    """bench/NAME.py as a module (bench/ is scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def generator() -> ModuleType:
+    return bench_script("generate")
 
 
 def test_same_seed_same_graph(tmp_path: Path) -> None:
