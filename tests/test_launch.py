@@ -79,8 +79,9 @@ def test_everything_else_goes_to_click(home: Path, args: tuple[str, ...]) -> Non
 
 def test_the_fast_path_does_not_import_click(home: Path) -> None:
     code = (
-        "import sys\n"
+        "import os, sys\n"
         "sys.argv = ['msskg', 'query', 'labels-of', '-f', 'csv']\n"
+        "os._exit = sys.exit  # main ends so, past the interpreter's teardown\n"
         "from msskg.launch import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('click', 'rdflib', 'dataclasses') if m in sys.modules))"

@@ -13,30 +13,41 @@ child left half-written."""
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import os
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
-from msskg.cli.declared import PLAIN_QUERY, answer, read_plain
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 __all__ = ["main"]
 
 
 def main() -> None:
-    _watch_for_crashes()
+    _watch_for_crashes()  # first: the watcher imports nothing that only the command needs
     plain = _plain_query(sys.argv[1:])
     if plain is None:
         from msskg.cli import main as cli
 
         cli()
         return
-    sys.exit(_run(*plain))
+    code = _run(*plain)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a reader that left: the code says how it ended
+            stream.flush()
+    # Nothing of the query's left to finish: skip the interpreter's teardown, a
+    # tenth of a cold query's time (every module's objects freed one by one).
+    os._exit(code)
 
 
 def _plain_query(args: list[str]) -> tuple[str, dict[str, Any]] | None:
     """The query's name and options when ``args`` are a plain local query."""
+    from msskg.cli.declared import PLAIN_QUERY, read_plain
+
     read = read_plain(args[1:], PLAIN_QUERY) if args[:1] == ["query"] else None
     if read is None:
         return None
@@ -49,6 +60,7 @@ def _plain_query(args: list[str]) -> tuple[str, dict[str, Any]] | None:
 
 
 def _run(name: str, options: dict[str, Any]) -> int:
+    from msskg.cli.declared import answer
     from msskg.errors import MsskgError
     from msskg.query.limits import terminate_as_interrupt
 
@@ -129,14 +141,10 @@ def _end_with(watcher: int) -> None:
 
 
 def _watch(pid: int, reader: int, told: int, watched: set[signal.Signals]) -> int:
-    import threading  # here, after the fork: the child starts without waiting for it
-
     held: list[str] = []
     unfinished: set[str] = set()
-    relay = threading.Thread(target=_relay, args=(reader, held), daemon=True)
-    track = threading.Thread(target=_track, args=(told, unfinished), daemon=True)
-    relay.start()
-    track.start()
+    relay = _start(_relay, reader, held)
+    track = _start(_track, told, unfinished)
     while True:
         signum = signal.sigwaitinfo(watched).si_signo
         if signum == signal.SIGCHLD:
@@ -148,8 +156,8 @@ def _watch(pid: int, reader: int, told: int, watched: set[signal.Signals]) -> in
             os.kill(os.getpid(), signal.SIGSTOP)
         else:
             os.kill(pid, signum)
-    relay.join(2)  # a grandchild (a server's worker) may hold the pipe longer
-    track.join(2)
+    relay.acquire(timeout=2)  # a grandchild (a server's worker) may hold the pipe longer
+    track.acquire(timeout=2)
     if not os.WIFSIGNALED(status):
         sys.stderr.write("".join(held))
         return os.waitstatus_to_exitcode(status)
@@ -168,6 +176,22 @@ def _watch(pid: int, reader: int, told: int, watched: set[signal.Signals]) -> in
             "MSSKG_MEMORY_LIMIT sets where msskg stops itself first\n"
         )
     return 128 + crash
+
+
+def _start(target: Callable[..., None], *args: Any) -> _thread.LockType:
+    """Run ``target`` in a thread; the lock returned is free when it ends. The
+    low-level module: threading would cost the watcher an import."""
+    done = _thread.allocate_lock()
+    done.acquire()
+
+    def run() -> None:
+        try:
+            target(*args)
+        finally:
+            done.release()
+
+    _thread.start_new_thread(run, ())
+    return done
 
 
 def _crash_message(signum: int, held: list[str]) -> str:
