@@ -1235,3 +1235,19 @@ def test_notes_are_shown_escaped(home: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(notes, "answer_notes", lambda *args, **kwargs: [f"note: {EVIL}"])
     code, _, err = run("query", "labels-of", "-f", "table", "--notes")
     assert (code, err) == (0, f"note: {EVIL_SHOWN}\n")
+
+
+# A full disk under standard output: one line and exit code 4 on both command
+# paths (the fast start, and click's with --wide), never a traceback.
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [(), ("--wide",)])
+def test_a_full_disk_under_standard_output_is_one_line(args: tuple[str, ...]) -> None:
+    with open("/dev/full", "wb") as full:
+        process = subprocess.run(
+            [sys.executable, "-m", "msskg", "query", "conflicts", "-f", "csv", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+    expected = b"Error: cannot write the output: No space left on device\n"
+    assert (process.returncode, process.stderr) == (4, expected)

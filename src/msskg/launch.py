@@ -78,10 +78,10 @@ def _run(name: str, options: dict[str, Any]) -> int:
     except MsskgError as err:
         print(f"Error: {err}", file=sys.stderr)
         return err.exit_code
-    except BrokenPipeError:
-        # The reader left (msskg query ... | head): stop quietly, like cat does.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+    except OSError as err:
+        from msskg.output import stdout_failed
+
+        return stdout_failed(err)
     except KeyboardInterrupt:
         print("Aborted!", file=sys.stderr)
         return 1

@@ -16,7 +16,13 @@ from typing import IO
 
 from msskg.errors import InputOverwriteError, MsskgError, OutputError, check_name
 
-__all__ = ["discard_unfinished", "open_atomically", "resolve_output", "write_atomically"]
+__all__ = [
+    "discard_unfinished",
+    "open_atomically",
+    "resolve_output",
+    "stdout_failed",
+    "write_atomically",
+]
 
 
 def resolve_output(path: Path, *, force: bool = False, inputs: Sequence[Path] = ()) -> Path:
@@ -135,3 +141,21 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def stdout_failed(err: OSError) -> int:
+    """The exit code for a write to standard output that failed, after one line
+    on stderr: 1 and no line when the reader left (``msskg query ... | head``,
+    as cat does), else :data:`~msskg.errors.EXIT_CANNOT_WRITE` (a full disk).
+    Standard output then goes nowhere, so that Python's last flush is quiet.
+    (Every file msskg itself reads or writes raises :class:`MsskgError`: a bare
+    OSError that reaches the command came from standard output.)"""
+    import sys
+
+    from msskg.errors import EXIT_CANNOT_WRITE
+
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if isinstance(err, BrokenPipeError):
+        return 1
+    print(f"Error: cannot write the output: {err.strerror or err}", file=sys.stderr)
+    return EXIT_CANNOT_WRITE

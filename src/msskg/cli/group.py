@@ -5,7 +5,6 @@ so that ``msskg query`` never loads rdflib or pyshacl."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -62,10 +61,10 @@ class MsskgGroup(click.Group):
             click.echo(f"Error: {err}", err=True)
             # validate keeps pySHACL's codes: 2 for anything that stops it running.
             ctx.exit(2 if ctx.invoked_subcommand == "validate" else err.exit_code)
-        except BrokenPipeError:
-            # The reader left (msskg query ... | head): stop quietly, like cat does.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            ctx.exit(1)
+        except OSError as err:
+            from msskg.output import stdout_failed
+
+            ctx.exit(stdout_failed(err))
 
 
 @click.group(cls=MsskgGroup, context_settings={"help_option_names": ["-h", "--help"]})
