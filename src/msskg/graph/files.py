@@ -143,11 +143,6 @@ def data_syntax_error(path: Path, err: SyntaxError) -> DataSyntaxError:
     message = re.sub(_POSITION, "", str(err.msg)).strip().splitlines()[0]
     if "LoadDocumentCallback" in message:  # pyoxigraph's words for a remote @context
         message = "a remote JSON-LD @context: msskg fetches nothing; put the context in the file"
-    if err.lineno is None:
-        return DataSyntaxError(f"{path}: {message}", path=path)
-    return DataSyntaxError(
-        f"{path}:{err.lineno}:{err.offset}: {message}",
-        path=path,
-        line=err.lineno,
-        column=err.offset,
-    )
+    line, column = err.lineno, err.offset if err.lineno is not None else None
+    where = f"{path}:{line}:{column}" if line is not None else str(path)
+    return DataSyntaxError(f"{where}: {message}", path=path, line=line, column=column)

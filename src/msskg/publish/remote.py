@@ -187,7 +187,10 @@ def push(
     url = checked_url(endpoint)
     timeout = checked_timeout(timeout)
     if graph is not None:
-        graph = _checked_graph_name(graph)
+        try:
+            ox.NamedNode(graph)
+        except ValueError:  # pyoxigraph takes absolute IRIs only
+            raise ParameterError(f'"{graph}" is not an absolute IRI to name a graph') from None
     update = checked_url(update) if update else None
     from msskg.graph.dataset import load_graph, union_graph
     from msskg.publish.export import by_source
@@ -305,14 +308,6 @@ def _skolemizer(digest: str) -> Callable[[object], ox.NamedNode | ox.Literal]:
         return to_oxigraph(node)  # type: ignore[return-value]
 
     return term
-
-
-def _checked_graph_name(graph: str) -> str:
-    try:
-        ox.NamedNode(graph)
-    except ValueError:  # pyoxigraph takes absolute IRIs only
-        raise ParameterError(f'"{graph}" is not an absolute IRI to name a graph') from None
-    return graph
 
 
 def _graph_url(endpoint: str, graph: str | None) -> str:

@@ -34,9 +34,6 @@ SPARQL_LANE, PAGES_LANE = "sparql", "pages"
 LANES = (SPARQL_LANE, PAGES_LANE)
 
 
-# ---------------------------------------------------------------- workers
-
-
 def _worker_main(conn: Connection, config: ServeConfig) -> None:
     with within(Limits(memory=config.memory_limit), say=False):  # the pool says why it ended
         _answer_jobs(conn, config)
