@@ -102,7 +102,7 @@ def resolve_files(data: Sequence[Path | str] | None = None) -> list[Path]:
         if item.is_dir():
             found = sorted(p for p in item.rglob("*") if p.suffix in RDF_FORMATS and p.is_file())
             if not found:
-                raise MissingDataError(f"no RDF files ({_suffixes()}) in folder {item}")
+                raise MissingDataError(f"no RDF files ({', '.join(RDF_FORMATS)}) in folder {item}")
             files.extend(found)
         elif item.is_file():
             rdf_format(item)
@@ -117,11 +117,9 @@ def rdf_format(path: Path) -> ox.RdfFormat:
     try:
         return RDF_FORMATS[path.suffix.lower()]
     except KeyError:
-        raise DataError(f"{path}: unknown RDF file type; name it {_suffixes()}") from None
-
-
-def _suffixes() -> str:
-    return ", ".join(RDF_FORMATS)
+        raise DataError(
+            f"{path}: unknown RDF file type; name it {', '.join(RDF_FORMATS)}"
+        ) from None
 
 
 def jsonld_context() -> dict[str, Any]:
