@@ -124,8 +124,6 @@ class MsskgError(Exception):
 class BadDateError(MsskgError, ValueError):
     """A date that is malformed or impossible."""
 
-    exit_code = EXIT_BAD_INPUT
-
 
 class UnknownQueryError(MsskgError):
     """No saved query has that name."""
@@ -235,8 +233,6 @@ class DataSyntaxError(DataError):
 
 class ValidationError(MsskgError):
     """Validation could not run (exit code 2, as in pySHACL)."""
-
-    exit_code = EXIT_BAD_INPUT
 
 
 class OutputError(MsskgError, OSError):

@@ -86,14 +86,11 @@ def open_atomically(
             yield stream
         os.chmod(temporary, mode)
         os.replace(temporary, target)
-    except MsskgError:  # from the block (the data, the cache): its own message
+    except BaseException as err:
         Path(temporary).unlink(missing_ok=True)
-        raise
-    except OSError as err:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {err.strerror}") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        # An error from the block (the data, the cache) keeps its own message.
+        if isinstance(err, OSError) and not isinstance(err, MsskgError):
+            raise OutputError(f"cannot write {path}: {err.strerror}") from None
         raise
     finally:
         _UNFINISHED.discard(temporary)

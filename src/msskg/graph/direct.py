@@ -49,19 +49,15 @@ RULE_BASE = "https://w3id.org/msskg/rules/"
 SUBJECT = ox.NamedNode(_RDF + "subject")
 PREDICATE = ox.NamedNode(_RDF + "predicate")
 OBJECT = ox.NamedNode(_RDF + "object")
-TYPE = ox.NamedNode(_RDF + "type")
-STATEMENT = ox.NamedNode(_RDF + "Statement")
-DERIVED_FROM = ox.NamedNode(vocab.DERIVED_FROM)
-DERIVED_BY = ox.NamedNode(_MSS + "derivedBy")
 CERTAINTY = ox.NamedNode(_MSS + "certainty")
 _WHERE = re.compile(r"^WHERE\s*\{", re.MULTILINE | re.IGNORECASE)
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-# The same terms as N-Triples text, as rules' rows are read.
+# Terms as N-Triples text, as rules' rows are read.
 _SUBJECT, _PREDICATE, _OBJECT = str(SUBJECT), str(PREDICATE), str(OBJECT)
 _PARTS = (_SUBJECT, _PREDICATE, _OBJECT)
-_TYPE, _STATEMENT, _DERIVED_FROM = str(TYPE), str(STATEMENT), str(DERIVED_FROM)
-_DERIVED_BY = str(DERIVED_BY)
+_TYPE, _STATEMENT = f"<{_RDF}type>", f"<{_RDF}Statement>"
+_DERIVED_FROM, _DERIVED_BY = f"<{vocab.DERIVED_FROM}>", f"<{_MSS}derivedBy>"
 
 
 @dataclass(frozen=True)

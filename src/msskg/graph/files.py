@@ -102,7 +102,7 @@ def resolve_files(data: Sequence[Path | str] | None = None) -> list[Path]:
         if item.is_dir():
             found = sorted(p for p in item.rglob("*") if p.suffix in RDF_FORMATS and p.is_file())
             if not found:
-                raise MissingDataError(f"no RDF files ({_suffixes()}) in folder {item}")
+                raise MissingDataError(f"no RDF files ({', '.join(RDF_FORMATS)}) in folder {item}")
             files.extend(found)
         elif item.is_file():
             rdf_format(item)
@@ -117,11 +117,9 @@ def rdf_format(path: Path) -> ox.RdfFormat:
     try:
         return RDF_FORMATS[path.suffix.lower()]
     except KeyError:
-        raise DataError(f"{path}: unknown RDF file type; name it {_suffixes()}") from None
-
-
-def _suffixes() -> str:
-    return ", ".join(RDF_FORMATS)
+        raise DataError(
+            f"{path}: unknown RDF file type; name it {', '.join(RDF_FORMATS)}"
+        ) from None
 
 
 def jsonld_context() -> dict[str, Any]:
@@ -143,11 +141,6 @@ def data_syntax_error(path: Path, err: SyntaxError) -> DataSyntaxError:
     message = re.sub(_POSITION, "", str(err.msg)).strip().splitlines()[0]
     if "LoadDocumentCallback" in message:  # pyoxigraph's words for a remote @context
         message = "a remote JSON-LD @context: msskg fetches nothing; put the context in the file"
-    if err.lineno is None:
-        return DataSyntaxError(f"{path}: {message}", path=path)
-    return DataSyntaxError(
-        f"{path}:{err.lineno}:{err.offset}: {message}",
-        path=path,
-        line=err.lineno,
-        column=err.offset,
-    )
+    line, column = err.lineno, err.offset if err.lineno is not None else None
+    where = f"{path}:{line}:{column}" if line is not None else str(path)
+    return DataSyntaxError(f"{where}: {message}", path=path, line=line, column=column)

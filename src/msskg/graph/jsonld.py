@@ -121,7 +121,7 @@ class Compactor:
             parts = [f'"id": "{iri(subject[1:-1])}"']
         else:
             parts = [f'"id": "{subject}"'] if depth == 0 else []
-        key, run = "", []
+        runs: list[tuple[str, list[str]]] = []  # each key and its values
         for predicate, value in edges:
             this = ""  # the key, when not the predicate's own
             if (first := value[:1]) == '"':
@@ -147,14 +147,11 @@ class Compactor:
             else:
                 raise DataError(f"JSON-LD 1.1 cannot write the quoted triple {value}")
             this = this or keys.get(predicate) or self._key(predicate)
-            if this == key:
-                run.append(text)
-                continue
-            if run:
-                parts.append(key + (run[0] if len(run) == 1 else f"[{', '.join(run)}]"))
-            key, run = this, [text]
-        if run:
-            parts.append(key + (run[0] if len(run) == 1 else f"[{', '.join(run)}]"))
+            if runs and runs[-1][0] == this:
+                runs[-1][1].append(text)
+            else:
+                runs.append((this, [text]))
+        parts += [key + (run[0] if len(run) == 1 else f"[{', '.join(run)}]") for key, run in runs]
         return "{" + ", ".join(parts) + "}"
 
     def _key(self, predicate: str) -> str:

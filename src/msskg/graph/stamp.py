@@ -30,9 +30,10 @@ timestamps have a 2 s grain; ext4's and APFS's, nanoseconds)."""
 STAMPS = ".stamps"  # a dot: not a cache entry (graph/cache.py lists those)
 
 
-def _identity(files: Sequence[Path], salt: str) -> tuple[str, int] | None:
+def identity_of(files: Sequence[Path], salt: str) -> tuple[str, int] | None:
     """The files' identity as a stamp records it, and their newest time; None
-    when a file cannot be read (the caller then hashes, and says why)."""
+    when a file cannot be read (the caller then hashes, and says why).
+    :func:`write_stamp` compares it with the one taken before hashing."""
     lines = [salt]
     newest = 0
     try:
@@ -56,7 +57,7 @@ def _stamp_path(cache: Path, identity: str) -> Path:
 def read_stamp(cache: Path, files: Sequence[Path], salt: str) -> str | None:
     """The key that a trusted stamp gives ``files`` (``salt``: what else the
     key depends on), or None: no stamp, another identity, or files too new."""
-    found = _identity(files, salt)
+    found = identity_of(files, salt)
     if found is None:
         return None
     identity, newest = found
@@ -73,13 +74,13 @@ def read_stamp(cache: Path, files: Sequence[Path], salt: str) -> str | None:
 
 
 def write_stamp(
-    cache: Path, files: Sequence[Path], salt: str, key: str, before: str | None
+    cache: Path, files: Sequence[Path], salt: str, key: str, before: tuple[str, int] | None
 ) -> None:
     """Record ``key`` for ``files``, when their identity is still ``before``
     (taken before their bytes were hashed) and old enough to trust; a stamp
     that cannot be written is only a slower next run."""
-    found = _identity(files, salt)
-    if found is None or found[0] != before or found[1] > time.time_ns() - MARGIN_NS:
+    found = identity_of(files, salt)
+    if found is None or found != before or found[1] > time.time_ns() - MARGIN_NS:
         return
     identity = found[0]
     stamp = _stamp_path(cache, identity)
@@ -90,9 +91,3 @@ def write_stamp(
         partial.replace(stamp)
     except OSError:
         partial.unlink(missing_ok=True)
-
-
-def identity_of(files: Sequence[Path], salt: str) -> str | None:
-    """The identity :func:`write_stamp` compares against (read before hashing)."""
-    found = _identity(files, salt)
-    return None if found is None else found[0]

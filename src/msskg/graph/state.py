@@ -27,7 +27,7 @@ from msskg.graph.files import project_home, resolve_files
 from msskg.graph.store import parse_into
 from msskg.vocab import RDFS, SKOS, XSD
 
-__all__ = ["CERTAIN", "POSSIBLE", "state_graph", "state_quads"]
+__all__ = ["CERTAIN", "POSSIBLE", "state_quads"]
 
 CERTAIN = ox.Literal("certain")
 POSSIBLE = ox.Literal("possible")
@@ -35,11 +35,6 @@ XSD_DATE = ox.NamedNode(XSD + "date")
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
 ALT_LABEL = ox.NamedNode(SKOS + "altLabel")
 LABEL = ox.NamedNode(RDFS + "label")
-
-
-def state_graph(when: FuzzyDate) -> ox.NamedNode:
-    """The named graph of the state on ``when``: the direct graph's IRI, then the date."""
-    return ox.NamedNode(f"{DIRECT_GRAPH.value}/{when.text}")
 
 
 def state_quads(
@@ -77,7 +72,7 @@ def state_quads(
             next(q.object for q in about if q.predicate == p) for p in (SUBJECT, PREDICATE, OBJECT)
         )
         statements[key].setdefault(certainty, []).extend(about)
-    graph = state_graph(when)
+    graph = ox.NamedNode(f"{DIRECT_GRAPH.value}/{when.text}")  # the direct graph's, then the date
     chosen: dict[tuple[object, ...], list[ox.Quad]] = {}
     for triple, by_certainty in statements.items():
         found = by_certainty.get(CERTAIN) or (by_certainty.get(POSSIBLE) if possible else None)

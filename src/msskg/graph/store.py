@@ -104,10 +104,7 @@ def open_graph(
     progress = StderrProgress("Parsing")
     try:
         return open_store(
-            data=data,
-            store=store,
-            progress=progress,
-            in_memory_limit=in_memory_limit,
+            data=data, store=store, progress=progress, in_memory_limit=in_memory_limit
         )
     finally:
         progress.close()

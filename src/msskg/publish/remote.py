@@ -187,7 +187,10 @@ def push(
     url = checked_url(endpoint)
     timeout = checked_timeout(timeout)
     if graph is not None:
-        graph = _checked_graph_name(graph)
+        try:
+            ox.NamedNode(graph)
+        except ValueError:  # pyoxigraph takes absolute IRIs only
+            raise ParameterError(f'"{graph}" is not an absolute IRI to name a graph') from None
     update = checked_url(update) if update else None
     from msskg.graph.dataset import load_graph, union_graph
     from msskg.publish.export import by_source
@@ -205,6 +208,7 @@ def push(
     skolem = _skolemizer(digest)
     token = secrets.token_hex(8)
     stages = [f"urn:msskg:staging:{token}:{n}" for n in range(len(graphs))]
+    drops = [f"DROP SILENT GRAPH <{s}>" for s in stages]  # a staged push undone, or ended
     for (name, triples), stage in zip(graphs, stages, strict=True):
         body = [ox.Triple(*map(skolem, triple)) for triple in triples]  # type: ignore[arg-type]
         try:
@@ -218,7 +222,7 @@ def push(
             )
         except EndpointError as err:
             if update:
-                _update(update, [f"DROP SILENT GRAPH <{s}>" for s in stages], timeout, quiet=True)
+                _update(update, drops, timeout, quiet=True)
                 done = "replaced" if mode == "replace" else "added to"
                 err.args = (f"{err}; no graph was {done} (they go in place at the end)",)
             elif pushed:  # the server now holds some graphs new and the rest old: say which
@@ -227,19 +231,15 @@ def push(
         pushed.append(PushedGraph(name, len(body)))
     if update:
         verb = "MOVE" if mode == "replace" else "ADD"
-        steps = [f"{verb} <{s}> TO {_target(g)}" for (g, _), s in zip(graphs, stages, strict=True)]
-        drops = [] if verb == "MOVE" else [f"DROP SILENT GRAPH <{s}>" for s in stages]
+        targets = ["DEFAULT" if g is None else f"<{g}>" for g, _ in graphs]
+        steps = [f"{verb} <{s}> TO {t}" for s, t in zip(stages, targets, strict=True)]
         try:
-            _update(update, steps + drops, timeout)
+            _update(update, steps + ([] if verb == "MOVE" else drops), timeout)
         except EndpointError as err:
-            _update(update, [f"DROP SILENT GRAPH <{s}>" for s in stages], timeout, quiet=True)
+            _update(update, drops, timeout, quiet=True)
             err.args = (f"{err}; the graphs were not put in place: run the same msskg push again",)
             raise
     return pushed
-
-
-def _target(graph: str | None) -> str:
-    return "DEFAULT" if graph is None else f"<{graph}>"
 
 
 def _update(url: str, steps: list[str], timeout: float, *, quiet: bool = False) -> None:
@@ -305,14 +305,6 @@ def _skolemizer(digest: str) -> Callable[[object], ox.NamedNode | ox.Literal]:
         return to_oxigraph(node)  # type: ignore[return-value]
 
     return term
-
-
-def _checked_graph_name(graph: str) -> str:
-    try:
-        ox.NamedNode(graph)
-    except ValueError:  # pyoxigraph takes absolute IRIs only
-        raise ParameterError(f'"{graph}" is not an absolute IRI to name a graph') from None
-    return graph
 
 
 def _graph_url(endpoint: str, graph: str | None) -> str:

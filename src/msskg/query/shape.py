@@ -94,24 +94,19 @@ def check_shape(text: str, where: str = "query") -> None:
     where one of them is three variables (all the graph), when two such are
     joined or the product is sorted, grouped or made distinct."""
     found = shape(text)
-    optionals, groups, patterns = found.optionals, found.groups, found.patterns
-    if optionals > MAX_OPTIONALS:
-        raise QueryShapeError(
-            f"{where}: {optionals} OPTIONALs; msskg runs at most {MAX_OPTIONALS} in a query "
-            "(planning grows steeply with them): split the query"
-        )
-    if groups > MAX_GROUPS:
-        raise QueryShapeError(
-            f"{where}: {groups} groups and clauses ({{ }}, BIND, FILTER, MINUS...); msskg runs "
-            f"at most {MAX_GROUPS} in a query: split the query"
-        )
-    if found.product is not None:
+    if found.product is not None:  # only found within the limits on OPTIONALs and groups
         raise QueryShapeError(f"{where}: {found.product}")
-    if patterns > MAX_PATTERNS:
-        raise QueryShapeError(
-            f"{where}: {patterns} triple patterns; msskg plans at most {MAX_PATTERNS} in a "
-            "query (planning grows steeply with them): split the query"
-        )
+    steeply = " (planning grows steeply with them)"
+    for count, limit, what, verb, why in (
+        (found.optionals, MAX_OPTIONALS, "OPTIONALs", "runs", steeply),
+        (found.groups, MAX_GROUPS, "groups and clauses ({ }, BIND, FILTER, MINUS...)", "runs", ""),
+        (found.patterns, MAX_PATTERNS, "triple patterns", "plans", steeply),
+    ):
+        if count > limit:
+            raise QueryShapeError(
+                f"{where}: {count} {what}; msskg {verb} at most {limit} in a query{why}: "
+                "split the query"
+            )
 
 
 def is_light(text: str) -> bool:

@@ -34,39 +34,32 @@ SPARQL_LANE, PAGES_LANE = "sparql", "pages"
 LANES = (SPARQL_LANE, PAGES_LANE)
 
 
-# ---------------------------------------------------------------- workers
-
-
 def _worker_main(conn: Connection, config: ServeConfig) -> None:
-    with within(Limits(memory=config.memory_limit), say=False):  # the pool says why it ended
-        _answer_jobs(conn, config)
-
-
-def _answer_jobs(conn: Connection, config: ServeConfig) -> None:
     from msskg.graph.store import open_store
 
-    try:
-        graph = open_store(data=config.data, store=config.store)
-    except MsskgError as err:
-        conn.send(("failed", str(err)))
-        return
-    conn.send(("ready", ""))
-    from msskg.serve.endpoint import run_job
-
-    while True:
+    with within(Limits(memory=config.memory_limit), say=False):  # the pool says why it ended
         try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            reply = run_job(graph, job, config)
+            graph = open_store(data=config.data, store=config.store)
         except MsskgError as err:
-            reply = (400, CONTENT_TYPES["text"], f"Error: {err}\n".encode())
-        except Exception:
-            # The traceback goes to the server's log, never to the client.
-            traceback.print_exc(file=sys.stderr)
-            reply = plain(500, "Error: the server failed on this request (see its log)\n")
-        conn.send(reply)
+            conn.send(("failed", str(err)))
+            return
+        conn.send(("ready", ""))
+        from msskg.serve.endpoint import run_job
+
+        while True:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                return
+            try:
+                reply = run_job(graph, job, config)
+            except MsskgError as err:
+                reply = (400, CONTENT_TYPES["text"], f"Error: {err}\n".encode())
+            except Exception:
+                # The traceback goes to the server's log, never to the client.
+                traceback.print_exc(file=sys.stderr)
+                reply = plain(500, "Error: the server failed on this request (see its log)\n")
+            conn.send(reply)
 
 
 class _Worker:
