@@ -20,6 +20,7 @@ from msskg.graph.store import parse_into
 from msskg.validate.fast import _prefixes, _restricted, _solutions
 from msskg.validate.native import (
     NATIVE,
+    _writes_date,
     digest,
     in_longer_date,
     native_rows,
@@ -225,6 +226,22 @@ def test_dates_are_replaced_as_the_regular_expression_replaces_them() -> None:
         if len(sample) < 200 and date in text:
             sample.append((text, in_longer_date(date, start), expected))
     assert_oxigraph_agrees(sample, 'REPLACE(?text, ?pattern, "")')
+
+
+def test_a_quote_writes_a_date_as_the_shapes_query_decides() -> None:
+    # _writes_date answers without REPLACE when the date's first occurrence
+    # stands alone; with it otherwise. Both must agree with the regular
+    # expression, also where a month or "to" ends a longer word ("XMay 1951").
+    rng = random.Random(13)
+    tokens = ["1", "9", "4th", "th", ",", " ", "(", "x", "XMay", "May", "to", "on", ";"]
+    tokens += ["\u2013", "-", "\u00e9"]
+    dates = ["1945", "May 1951", "2 September 1948", "1", "11", "May", "19, 1945", "1 1"]
+    for _ in range(20000):
+        date, start = rng.choice(dates), rng.random() < 0.5
+        text = "".join(rng.choice([*tokens, " ", date]) for _ in range(rng.randint(0, 8)))
+        expected = date in re.sub(in_longer_date(date, start), "", text)
+        assert _writes_date(ox.Literal(text), date, start) == expected, (text, date, start)
+    assert not _writes_date(ox.Literal("in XMay 1951 then"), "1951", False)
 
 
 def test_names_are_matched_as_the_regular_expression_matches_them() -> None:

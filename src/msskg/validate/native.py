@@ -108,8 +108,50 @@ def _writes_date(quote: object, date: str | None, start: bool) -> bool:
     if text is None or date is None or date not in text:
         return False
     if _PLAIN_DATE.fullmatch(date):
+        if _stands_alone(text, date):
+            return True
         text = without_longer_dates(text, date, start)
     return date in text
+
+
+# The longest text a match can hold before its date: a month name and a space.
+_LONGEST_PREFIX = max(len(month) + 1 for month in _MONTH_NAMES)
+
+
+def _stands_alone(text: str, date: str) -> bool:
+    """Whether the first occurrence of ``date`` in ``text`` is certainly kept
+    by REPLACE(text, in_longer_date(date, start), ""): no match can overlap
+    it. Every match holds an occurrence of the date, at its end (after a
+    digit, a space or a dash) or at its start (before a digit), so none can
+    when no other occurrence is near, nothing that ends a prefix is right
+    before it and no digit right after it. False when unsure."""
+    at = text.find(date)
+    end = at + len(date)
+    near = text.find(date, at + 1)
+    if near >= 0 and near < end + _LONGEST_PREFIX + 1:
+        return False
+    if _digit(text, end):
+        return False
+    if at == 0:
+        return True
+    before = text[at - 1]
+    if before != " ":
+        return not ("0" <= before <= "9" or before in "\u2013-")
+    # a space: after neither a digit, a comma nor a dash, or after a word of
+    # letters that ends with no month, is not "to" and is no ordinal of a digit
+    mark = text[at - 2] if at >= 2 else ""
+    if not (mark.isascii() and mark.isalpha()):
+        return not (mark.isdigit() or mark in ",\u2013-") or mark == ""
+    word_start = at - 1
+    while word_start > 0 and text[word_start - 1].isascii() and text[word_start - 1].isalpha():
+        word_start -= 1
+    word = text[word_start : at - 1]
+    return (
+        word != ""
+        and not word.endswith(_MONTH_NAMES)
+        and word != "to"
+        and not _digit(text, word_start - 1)
+    )
 
 
 def without_longer_dates(text: str, date: str, start: bool) -> str:
