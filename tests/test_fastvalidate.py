@@ -203,3 +203,16 @@ def test_the_registry_holds_every_constraint_parameter_pyshacl_evaluates() -> No
     companions = {SH.ignoredProperties, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.sparql}
     assert set(CONSTRAINT_PARAMETERS_MAP) - companions <= set(COMPONENTS)
     assert COMPONENTS[SH.qualifiedValueShapesDisjoint] is None
+
+
+def test_pyshacl_texts_differing_only_in_prefix_order_are_parsed_once() -> None:
+    """pySHACL writes a shape's prefixes in an order that changes from one parse
+    of the shapes to the next: the parsed query is reused across validations."""
+    from msskg.validate.pyshacl_engine import _prefixes_sorted
+
+    body = "\nSELECT $this WHERE { $this a ex:A }"
+    first = "PREFIX ex: <urn:ex#>\nPREFIX rdf: <urn:rdf#>" + body
+    second = "PREFIX rdf: <urn:rdf#>\nPREFIX ex: <urn:ex#>" + body
+    assert _prefixes_sorted(first) == _prefixes_sorted(second) == first
+    twice = "PREFIX ex: <urn:b#>\nPREFIX ex: <urn:a#>" + body  # the later one counts
+    assert _prefixes_sorted(twice) == twice

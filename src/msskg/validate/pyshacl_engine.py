@@ -68,18 +68,37 @@ def _source_checks(graph: Graph) -> tuple[list[ValidationResult], Graph]:
     return results, checked
 
 
+_PARSED: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], object] = {}
+"""SHACL-SPARQL texts as rdflib translated them, by text, base and prefixes:
+kept for the process, as msskg's shapes hand pySHACL the same texts each run."""
+_PARSED_MAX = 512
+
+
+def _prefixes_sorted(text: str) -> str:
+    """``text`` with its leading PREFIX lines in order: pySHACL writes a shape's
+    declared prefixes in an order that differs from one parse of the shapes to
+    the next, and the order of distinct prefixes does not change the query."""
+    lines = text.split("\n")
+    count = next((i for i, line in enumerate(lines) if not line.startswith("PREFIX ")), len(lines))
+    names = [line.split(":", 1)[0] for line in lines[:count]]
+    if len(set(names)) < len(names):  # a prefix declared twice: keep the text as it is
+        return text
+    return "\n".join(sorted(lines[:count]) + lines[count:])
+
+
 @contextmanager
 def _parse_sparql_once() -> Iterator[None]:
     """pySHACL hands rdflib the same SPARQL text for every focus node, and rdflib
     parses it anew each time. Parse each text once and reuse the translated
     query, as rdflib's own prepareQuery does (the same results; parsing was
-    most of the time). The patch is undone on exit."""
+    most of the time), in this validation and the next ones of the process
+    (:data:`_PARSED`). The patch is undone on exit."""
     from rdflib.plugins.sparql import processor
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
     original = processor.SPARQLProcessor.query
-    cache: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], object] = {}
+    cache = _PARSED
 
     def query(
         self: processor.SPARQLProcessor,
@@ -91,8 +110,10 @@ def _parse_sparql_once() -> Iterator[None]:
     ) -> Mapping[str, object]:
         if isinstance(query_object, str):
             namespaces = tuple(sorted((k, str(v)) for k, v in (initNs or {}).items()))
-            key = (query_object, base, namespaces)
+            key = (_prefixes_sorted(query_object), base, namespaces)
             if key not in cache:
+                if len(cache) >= _PARSED_MAX:  # another shapes graph's texts each time
+                    cache.clear()
                 cache[key] = translateQuery(parseQuery(query_object), base, initNs)
             query_object = cache[key]
         return original(self, query_object, initBindings, initNs, base, DEBUG)  # type: ignore[arg-type]
