@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from msskg.cli import main
-from msskg.errors import FederationError, MsskgError, NestingError, clean, shown
+from msskg.errors import FederationError, MsskgError, NestingError, clean, first_line, shown
 from msskg.graph.scan import nesting_depth
 from msskg.query.engines import run_query
 from msskg.query.limits import process_time_limit
@@ -212,6 +212,12 @@ def test_clean_and_shown() -> None:
     assert shown("y" * 100) == "y" * 80 + "…"
     assert clean('bad "' + "z" * 200 + '" here') == 'bad "' + "z" * 80 + '…" here'
     assert str(MsskgError("two\nlines")) == "two\\nlines"
+
+
+def test_a_library_error_is_its_first_line_or_its_type() -> None:
+    assert first_line(ValueError("  bad token\n  at line 3\n")) == "bad token"
+    assert first_line(KeyError()) == "KeyError"
+    assert first_line(SyntaxError("   ")) == "SyntaxError"
 
 
 def test_nesting_error_is_an_msskg_error() -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "ValidationError",
     "check_name",
     "clean",
+    "first_line",
     "shown",
     "visible",
     "visible_lines",
@@ -99,6 +100,12 @@ def shown(value: object, limit: int = VALUE_LIMIT) -> str:
     ``limit`` characters + "…"."""
     text = visible(str(value))
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def first_line(err: BaseException) -> str:
+    """The first line of what ``err`` says, or its type's name when it says
+    nothing: a library's error as one line of ours."""
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]
 
 
 def clean(message: str) -> str:

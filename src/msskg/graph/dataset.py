@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import rdflib
 import rdflib.term
 
-from msskg.errors import DataError, DataSyntaxError
+from msskg.errors import DataError, DataSyntaxError, first_line
 from msskg.graph.files import data_syntax_error, rdf_format, resolve_files
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.scan import check_data_depth
@@ -78,8 +78,7 @@ def _locate(path: Path, err: Exception) -> DataSyntaxError:
         return located
     except (OSError, ValueError):
         pass
-    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    return DataSyntaxError(f"{path}: {first}", path=path)
+    return DataSyntaxError(f"{path}: {first_line(err)}", path=path)
 
 
 def union_graph(dataset: rdflib.Dataset) -> rdflib.Graph:

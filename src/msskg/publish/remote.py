@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 import pyoxigraph as ox
 
-from msskg.errors import EndpointError, EndpointResponseError, ParameterError
+from msskg.errors import EndpointError, EndpointResponseError, ParameterError, first_line
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.publish.transport import (
     AUTH_ENV,
@@ -101,9 +101,8 @@ class EndpointBackend(SparqlLookups):
                 return _graph_result(media or "application/n-triples", answer)
             return _solutions_result(media or "application/sparql-results+json", answer)
         except (SyntaxError, ValueError) as err:
-            detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise EndpointResponseError(
-                f"{self.endpoint} sent a malformed {form} answer: {detail}"
+                f"{self.endpoint} sent a malformed {form} answer: {first_line(err)}"
             ) from None
 
 

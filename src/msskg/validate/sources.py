@@ -17,7 +17,7 @@ from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from msskg.dates import decade, parse_date
-from msskg.errors import BadDateError, ValidationError
+from msskg.errors import BadDateError, ValidationError, first_line
 from msskg.graph.dataset import to_oxigraph, to_rdflib
 from msskg.graph.files import project_home
 from msskg.graph.prefixes import DEFAULT_PREFIXES
@@ -76,8 +76,8 @@ def read_shapes(files: Sequence[Path], *, as_written: bool = False) -> Graph:
             try:
                 graph.parse(path)
             except Exception as err:  # rdflib's parsers raise many types; say which file
-                first = (str(err).strip().splitlines() or [type(err).__name__])[0]
-                raise ValidationError(f"cannot read the shapes in {path}: {first}") from None
+                reason = first_line(err)
+                raise ValidationError(f"cannot read the shapes in {path}: {reason}") from None
     finally:
         rdflib.NORMALIZE_LITERALS = normalize
     return graph
