@@ -118,13 +118,13 @@ def clear_cache(cache: Path | None = None) -> int:
     import shutil
 
     folder = cache if cache is not None else cache_dir()
-    freed = sum(e.size for e in cache_entries(folder))
-    for entry in cache_entries(folder):
+    entries = cache_entries(folder)
+    for entry in entries:
         shutil.rmtree(folder / entry.key, ignore_errors=True)
     if folder.is_dir():
         shutil.rmtree(folder / ".stamps", ignore_errors=True)  # graph/stamp.py's
         sweep(folder)
-    return freed
+    return sum(e.size for e in entries)
 
 
 def evict(cache: Path, keep: str, limit: int | None = None) -> list[str]:
