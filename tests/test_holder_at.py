@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import PREFIXES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,13 +25,7 @@ from msskg.query.rdflib_engine import RdflibBackend
 from msskg.query.results import SelectResult, comparable
 
 MSR = "https://w3id.org/msskg/id/"
-PREFIXES = """\
-@prefix msr: <https://w3id.org/msskg/id/> .
-@prefix mss: <https://w3id.org/msskg/ontology#> .
-@prefix org: <http://www.w3.org/ns/org#> .
-@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
-@prefix time: <http://www.w3.org/2006/time#> .
-@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+POST = """\
 msr:post a org:Post ; rdfs:label "Post"@en .
 """
 FIRST = dt.date(2000, 1, 1)
@@ -57,7 +52,7 @@ def instant(bound: Bound, written: str) -> str:
 
 
 def turtle(generated: list[Term]) -> str:
-    lines = [PREFIXES]
+    lines = [PREFIXES, POST]
     for n, (start, end, bound) in enumerate(generated):
         kind = "mss:EndStated" if end else "mss:EndNotStated"
         interval = [
