@@ -110,7 +110,7 @@ def _prepared(
     """The query as an engine is given it (the prefixes it uses declared), checked, and the
     variables it mentions: the same for every run of one text, so a server's worker does
     it once per query, not per request (a check that fails raises, and is not kept)."""
-    check_depth(saved.text, "sparql", what=f"query {saved.where}")
+    _deep_enough(saved.text, saved.where)
     saved = saved._replace(text=declare_prefixes(saved.text, dict(prefixes)))
     # after the prefixes are declared, so that SERVICE msr:... is read as the engine reads it;
     # a remote server plans by its own limits
@@ -121,8 +121,13 @@ def _prepared(
 def _checked(query: SavedQuery | str) -> SavedQuery:
     """The query, refused before any parser sees it when it nests too deeply."""
     saved = query if isinstance(query, SavedQuery) else parse_query(query, name="--sparql")
-    check_depth(saved.text, "sparql", what=f"query {saved.where}")
+    _deep_enough(saved.text, saved.where)
     return saved
+
+
+@lru_cache(maxsize=64)
+def _deep_enough(text: str, where: str) -> None:
+    check_depth(text, "sparql", what=f"query {where}")
 
 
 def check_query_text(
