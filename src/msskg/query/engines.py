@@ -4,6 +4,7 @@ engine (pyoxigraph by default, rdflib on request) into one typed result."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -89,12 +90,9 @@ def open_query(
 ) -> QueryResult | SelectStream:
     """As :func:`run_query` on ``backend``, but a SELECT on pyoxigraph comes
     back as a :class:`SelectStream`: its rows are found while they are read."""
-    saved = _checked(query)
-    saved = saved._replace(text=declare_prefixes(saved.text, backend.prefixes))
-    # after the prefixes are declared, so that SERVICE msr:... is read as the engine reads it;
-    # a remote server plans by its own limits
-    check_query_text(saved, allow_service, local=not getattr(backend, "remote", False))
-    used = mentioned_variables(saved.text)
+    saved = query if isinstance(query, SavedQuery) else parse_query(query, name="--sparql")
+    local = not getattr(backend, "remote", False)
+    saved, used = _prepared(saved, tuple(backend.prefixes.items()), tuple(allow_service), local)
     bound = bind_parameters(saved, params or {}, lookup=backend)
     bindings = {k: v for k, v in bound.items() if k in used}
     if isinstance(backend, OxigraphBackend):
@@ -102,11 +100,34 @@ def open_query(
     return backend.execute(saved, bindings)
 
 
+@lru_cache(maxsize=64)
+def _prepared(
+    saved: SavedQuery,
+    prefixes: tuple[tuple[str, str], ...],
+    allow_service: tuple[str, ...],
+    local: bool,
+) -> tuple[SavedQuery, frozenset[str]]:
+    """The query as an engine is given it (the prefixes it uses declared), checked, and the
+    variables it mentions: the same for every run of one text, so a server's worker does
+    it once per query, not per request (a check that fails raises, and is not kept)."""
+    _deep_enough(saved.text, saved.where)
+    saved = saved._replace(text=declare_prefixes(saved.text, dict(prefixes)))
+    # after the prefixes are declared, so that SERVICE msr:... is read as the engine reads it;
+    # a remote server plans by its own limits
+    check_query_text(saved, allow_service, local=local)
+    return saved, frozenset(mentioned_variables(saved.text))
+
+
 def _checked(query: SavedQuery | str) -> SavedQuery:
     """The query, refused before any parser sees it when it nests too deeply."""
     saved = query if isinstance(query, SavedQuery) else parse_query(query, name="--sparql")
-    check_depth(saved.text, "sparql", what=f"query {saved.where}")
+    _deep_enough(saved.text, saved.where)
     return saved
+
+
+@lru_cache(maxsize=64)
+def _deep_enough(text: str, where: str) -> None:
+    check_depth(text, "sparql", what=f"query {where}")
 
 
 def check_query_text(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Literal
 
 import pyoxigraph as ox
@@ -65,6 +66,15 @@ def unreturned_parameters(query: SavedQuery, names: frozenset[str]) -> list[str]
     """Those of ``names`` a SELECT query uses but does not return (none for
     ``SELECT *`` and for other forms): pyoxigraph's substitution refuses them,
     and msskg keeps that rule wherever it binds."""
+    return list(_unreturned(query, names)) if names else []
+
+
+@lru_cache(maxsize=64)
+def _unreturned(query: SavedQuery, names: frozenset[str]) -> tuple[str, ...]:
+    return tuple(_find_unreturned(query, names))
+
+
+def _find_unreturned(query: SavedQuery, names: frozenset[str]) -> list[str]:
     lexemes = lex_sparql(query.text)
     for index, (kind, value, _) in enumerate(lexemes):
         if kind == "word" and value.upper() in ("ASK", "CONSTRUCT", "DESCRIBE"):
@@ -79,12 +89,27 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
     the text itself, unchanged, when there is nothing to bind."""
     if not bindings:
         return query.text
+    text = query.text
+    inserts = _insertions(query, frozenset(bindings))
+    if not inserts:
+        # No group to join into (DESCRIBE ?x, CONSTRUCT WHERE): a final VALUES
+        # clause, which is joined with the whole pattern, says the same.
+        return f"{text}\n{_values_block(bindings, frozenset(bindings))}\n"
+    for position, scope in inserts:
+        text = f"{text[:position]} {_values_block(bindings, scope)} {text[position:]}"
+    return text
+
+
+@lru_cache(maxsize=64)
+def _insertions(query: SavedQuery, names: frozenset[str]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """Where :func:`bind_values` puts a VALUES block of which of ``names``, last
+    first: the same for every binding of one text, so it is found once."""
     lexemes = lex_sparql(query.text)
     stack: list[_Frame] = []
     inserts: dict[int, frozenset[str]] = {}
     expect, assigning = "group", False
     for index, (kind, value, end) in enumerate(lexemes):
-        scope = stack[-1].scope if stack else frozenset(bindings)
+        scope = stack[-1].scope if stack else names
         word = value.upper() if kind == "word" else ""
         if stack and value not in ("{", "}") and word != "UNION":
             stack[-1].only_groups = False
@@ -140,14 +165,7 @@ def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:
                 inserts[end - 1] = inserts.pop(frame.insert)
     if stack:
         raise query_syntax_error(query, "a { is never closed")
-    text = query.text
-    if not inserts:
-        # No group to join into (DESCRIBE ?x, CONSTRUCT WHERE): a final VALUES
-        # clause, which is joined with the whole pattern, says the same.
-        return f"{text}\n{_values_block(bindings, frozenset(bindings))}\n"
-    for position, scope in sorted(inserts.items(), reverse=True):
-        text = f"{text[:position]} {_values_block(bindings, scope)} {text[position:]}"
-    return text
+    return tuple(sorted(inserts.items(), reverse=True))
 
 
 class _Frame:
