@@ -21,6 +21,7 @@ from rdflib.term import Node
 from msskg.graph.dataset import to_rdflib
 from msskg.graph.files import resolve_files
 from msskg.graph.lexer import SKIPPED
+from msskg.graph.memory import without_gc
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.store import parse_into
 from msskg.validate.components import COMPONENTS
@@ -89,6 +90,13 @@ def validate_store(
     """Validate what ``store`` holds, the union of all its graphs; ill-formed
     dates are reported, then taken out of the store (as pySHACL is spared them
     in msskg.validate.pyshacl_engine)."""
+    with without_gc():
+        return _validate_store(store, names, shapes, own_checks)
+
+
+def _validate_store(
+    store: ox.Store, names: NamespaceManager, shapes: Sequence[Path], own_checks: bool
+) -> ValidationReport:
     union_of_graphs(store)
     shapes_graph = read_shapes(shapes, as_written=True)
     view = StoreView(store, names)
