@@ -39,9 +39,10 @@ from msskg.validate.report import (
 from msskg.validate.sources import (
     StoreView,
     as_graph,
+    bounds_and_quotes,
+    ill_formed_dates,
     ontology_file,
     read_shapes,
-    source_checks,
     store_of,
 )
 
@@ -100,7 +101,7 @@ def _validate_store(
     union_of_graphs(store)
     shapes_graph = read_shapes(shapes, as_written=True)
     view = StoreView(store, names)
-    results = source_checks(view)[0] if own_checks else []
+    results = ill_formed_dates(view)[0] if own_checks else []
     core = CoreValidator(store, shapes_graph, COMPONENTS)
     top = target_shapes(shapes_graph)
     core.sparql_ok = {s for s in top if (s, SH.path, None) not in shapes_graph}
@@ -110,9 +111,9 @@ def _validate_store(
     messages = _Messages(shapes_graph, view, NamespaceManager(Graph()) if stripped else names)
     uses = [paths_of(shapes_graph, shape) for shape in top]
     # The SPARQL constraints' queries run in a second thread while this one
-    # evaluates the core (pyoxigraph lets go of the GIL while it evaluates);
-    # each shape's results are still taken in order, so the first Unsupported
-    # is the one a run shape by shape meets.
+    # makes the other checks and evaluates the core (pyoxigraph lets go of the
+    # GIL while it evaluates); each shape's results are still taken in order,
+    # so the first Unsupported is the one a run shape by shape meets.
     with ThreadPoolExecutor(max_workers=1) as pool:
         pending = [
             [
@@ -122,6 +123,7 @@ def _validate_store(
             for shape in top
         ]
         try:
+            results += bounds_and_quotes(view) if own_checks else []
             for n, shape in enumerate(top):
                 found = core.validate(shape, None)
                 results.extend(messages.result(view, shapes_graph, r) for r in found)

@@ -28,6 +28,8 @@ __all__ = [
     "SPARQL_PREFIXES",
     "StoreView",
     "as_graph",
+    "bounds_and_quotes",
+    "ill_formed_dates",
     "ontology_file",
     "read_shapes",
     "seeds_dir",
@@ -164,15 +166,22 @@ def _rows(view: StoreView, text: str) -> Iterator[tuple[OxTerm | None, ...]]:
 
 
 def source_checks(view: StoreView) -> tuple[list[ValidationResult], list[ox.Quad]]:
-    """Results for wrong bounds, missing quotes and ill-formed dates; the
-    triples with ill-formed dates are taken out of the store (they crash
+    """Results for ill-formed dates, wrong bounds and missing quotes; the
+    triples with ill-formed dates are taken out of the store first (they crash
     pySHACL) and returned."""
+    dated, removed = ill_formed_dates(view)
+    return [*dated, *bounds_and_quotes(view)], removed
+
+
+def ill_formed_dates(view: StoreView) -> tuple[list[ValidationResult], list[ox.Quad]]:
+    """A result for each triple with an ill-formed date, which is then taken
+    out of the store; and those triples."""
     datatypes = ", ".join(f"<{datatype}>" for datatype in _DATE_TYPES)
     dates = _rows(
         view, f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o FILTER (DATATYPE(?o) IN ({datatypes})) }}"
     )
     bad = [o for (o,) in dates if isinstance(o, ox.Literal) and _ill_typed(o)]
-    results = [*_bounds_results(view), *_quote_results(view)]
+    results: list[ValidationResult] = []
     removed: list[ox.Quad] = []
     for literal in bad:
         datatype = view.namespace_manager.normalizeUri(URIRef(literal.datatype.value))
@@ -191,6 +200,11 @@ def source_checks(view: StoreView) -> tuple[list[ValidationResult], list[ox.Quad
             view.store.remove(quad)
             removed.append(quad)
     return results, removed
+
+
+def bounds_and_quotes(view: StoreView) -> list[ValidationResult]:
+    """Results for wrong bounds and for quotes not in their seeds."""
+    return [*_bounds_results(view), *_quote_results(view)]
 
 
 def _ill_typed(literal: ox.Literal) -> bool:
