@@ -48,6 +48,8 @@ _WRITTEN_PROPS = (
     URIRef(_TIME + "inXSDgYear"),
     MSS.inDecade,
 )
+_BOUNDS = (MSS.earliest, MSS.latest)  # once: rdflib makes a new URIRef at each MSS.x
+_XSD_DATE = _XSD + "date"
 _DATE_TYPES = tuple(URIRef(_XSD + name) for name in ("date", "gYearMonth", "gYear", "dateTime"))
 SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in DEFAULT_PREFIXES.items())
 
@@ -227,10 +229,10 @@ def _bounds_results(view: StoreView) -> Iterator[ValidationResult]:
         expected = _expected(w0, w1, w2, w3)
         if expected is None:
             continue
-        for prop, bound, want in zip((MSS.earliest, MSS.latest), bounds, expected, strict=True):
+        for prop, bound, want in zip(_BOUNDS, bounds, expected, strict=True):
             if (
                 isinstance(bound, ox.Literal)
-                and bound.datatype.value == _XSD + "date"
+                and bound.datatype.value == _XSD_DATE
                 and bound.value == want.isoformat()
             ):
                 continue  # the common case, decided without rdflib
