@@ -123,6 +123,35 @@ def test_shapes_the_engine_cannot_evaluate_fall_back_to_pyshacl_and_say_so(
     assert capsys.readouterr().err == f"{reason}; validating with pySHACL instead\n"
 
 
+@pytest.mark.parametrize(
+    ("first", "second", "reason"),
+    [
+        # the SPARQL constraint fails in the second thread, the core's later: the first
+        ("sparql", "core", "sh:sparql on urn:a without sh:select or sh:message"),
+        ("core", "sparql", "sh:expression on <urn:a>"),
+    ],
+)
+def test_the_first_shape_that_cannot_be_evaluated_is_the_one_named(
+    tmp_path: Path, first: str, second: str, reason: str
+) -> None:
+    """Regression for the constraints' second thread: the reason given is the
+    one a run shape by shape meets first, whichever thread finds it first."""
+    kinds = {
+        "sparql": 'sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o }" ] .',
+        "core": "sh:expression [ sh:path rdfs:label ] .",
+    }
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        f"<urn:a> a sh:NodeShape ; sh:targetClass foaf:Person ; {kinds[first]}\n"
+        f"<urn:b> a sh:NodeShape ; sh:targetClass foaf:Person ; {kinds[second]}\n",
+        encoding="utf-8",
+    )
+    fast = validate_graph(graph_of(""), shapes=[shapes], engine="fast")
+    assert fast.fallback == f"unsupported: {reason}"
+
+
 def test_a_sub_query_must_select_this() -> None:
     # SHACL asks a sub-query to select $this; the fast engine joins such a
     # sub-query to the focus node, and leaves any other to pySHACL.

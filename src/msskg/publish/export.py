@@ -10,8 +10,6 @@ and JSON-LD nesting each fact's blank nodes as it meets them
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import io
 import itertools
 import sys
@@ -25,6 +23,7 @@ from msskg.graph.direct import DIRECT_GRAPH, derivations, direct_lines, read_rul
 from msskg.graph.files import input_paths, jsonld_context, resolve_files
 from msskg.graph.jsonld import nodes_of, write_jsonld
 from msskg.graph.labels import Layout, graph_lines, lay_out
+from msskg.graph.memory import without_gc
 from msskg.graph.prefixes import merge_prefixes
 from msskg.graph.progress import StderrProgress
 from msskg.graph.scan import check_data_depth
@@ -87,7 +86,7 @@ def write_export(
         graph = KnowledgeGraph(store, merge_prefixes(prefixes))
         del store
     # The text's many small objects hold no cycles: collecting them is wasted work.
-    with _without_gc():
+    with without_gc():
         derived = derivations(graph.store, read_rules())
         lines = graph_lines(graph.store)
         prefixes = {name: iri for name, iri in sorted(graph.prefixes.items()) if name}
@@ -131,17 +130,6 @@ def _chunks(layout: Layout, *, trig: bool) -> Iterator[bytes]:
         for sources, roots in groups:
             if source in sources:
                 yield from ((b"\n".join(lines) + b"\n").replace(b" .\n", end) for _, lines in roots)
-
-
-@contextlib.contextmanager
-def _without_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _release_freed() -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection
-from dataclasses import replace
 from functools import cache, lru_cache
 
 import pyoxigraph as ox
@@ -102,7 +101,8 @@ def _datatype(c: Constraint) -> Test:
             return v.language is not None or v.datatype.value == _XSD_STRING
         if v.datatype.value != wanted:
             return True
-        return v.language is None and not _well_typed(v.value, v.datatype.value)
+        # rdflib reads no value from an xsd:string, so one is never ill-typed
+        return v.language is None and wanted != _XSD_STRING and not _well_typed(v.value, wanted)
 
     return fails
 
@@ -333,7 +333,7 @@ def _property(c: Constraint) -> list[CoreResult]:
     for focus, values in c.pairs:
         for value in values:
             owners[value].append(focus)
-    return [replace(r, top=focus) for r in nested for focus in owners[r.top]]
+    return [r._replace(top=focus) for r in nested for focus in owners[r.top]]
 
 
 @component(SH.node)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,6 +21,7 @@ from rdflib.term import Node
 from msskg.graph.dataset import to_rdflib
 from msskg.graph.files import resolve_files
 from msskg.graph.lexer import SKIPPED
+from msskg.graph.memory import without_gc
 from msskg.graph.prefixes import DEFAULT_PREFIXES
 from msskg.graph.store import parse_into
 from msskg.validate.components import COMPONENTS
@@ -37,9 +39,10 @@ from msskg.validate.report import (
 from msskg.validate.sources import (
     StoreView,
     as_graph,
+    bounds_and_quotes,
+    ill_formed_dates,
     ontology_file,
     read_shapes,
-    source_checks,
     store_of,
 )
 
@@ -88,10 +91,17 @@ def validate_store(
     """Validate what ``store`` holds, the union of all its graphs; ill-formed
     dates are reported, then taken out of the store (as pySHACL is spared them
     in msskg.validate.pyshacl_engine)."""
+    with without_gc():
+        return _validate_store(store, names, shapes, own_checks)
+
+
+def _validate_store(
+    store: ox.Store, names: NamespaceManager, shapes: Sequence[Path], own_checks: bool
+) -> ValidationReport:
     union_of_graphs(store)
     shapes_graph = read_shapes(shapes, as_written=True)
     view = StoreView(store, names)
-    results = source_checks(view)[0] if own_checks else []
+    results = ill_formed_dates(view)[0] if own_checks else []
     core = CoreValidator(store, shapes_graph, COMPONENTS)
     top = target_shapes(shapes_graph)
     core.sparql_ok = {s for s in top if (s, SH.path, None) not in shapes_graph}
@@ -100,12 +110,28 @@ def validate_store(
     stripped = any(r.shape == str(MSH.WellFormedDateCheck) for r in results)
     messages = _Messages(shapes_graph, view, NamespaceManager(Graph()) if stripped else names)
     uses = [paths_of(shapes_graph, shape) for shape in top]
-    for n, shape in enumerate(top):
-        found = core.validate(shape, None)
-        results.extend(messages.result(view, shapes_graph, r) for r in found)
-        for constraint in shapes_graph.objects(shape, SH.sparql):
-            results.extend(_sparql_results(view, shapes_graph, shape, constraint))
-        core.forget_paths(set().union(*uses[n + 1 :]))
+    # The SPARQL constraints' queries run in a second thread while this one
+    # makes the other checks and evaluates the core (pyoxigraph lets go of the
+    # GIL while it evaluates); each shape's results are still taken in order,
+    # so the first Unsupported is the one a run shape by shape meets.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = [
+            [
+                pool.submit(_constraint_rows, store, shapes_graph, shape, constraint)
+                for constraint in shapes_graph.objects(shape, SH.sparql)
+            ]
+            for shape in top
+        ]
+        try:
+            results += bounds_and_quotes(view) if own_checks else []
+            for n, shape in enumerate(top):
+                found = core.validate(shape, None)
+                results.extend(messages.result(view, shapes_graph, r) for r in found)
+                for rows in pending[n]:
+                    results.extend(_results_of(view, shapes_graph, shape, *rows.result()))
+                core.forget_paths(set().union(*uses[n + 1 :]))
+        finally:
+            pool.shutdown(cancel_futures=True)
     return ValidationReport(tuple(sorted(results, key=order_key)))
 
 
@@ -187,22 +213,36 @@ def _result(
 def _sparql_results(
     view: StoreView, shapes: Graph, shape: Node, constraint: Node
 ) -> Iterator[ValidationResult]:
+    return _results_of(
+        view, shapes, shape, *_constraint_rows(view.store, shapes, shape, constraint)
+    )
+
+
+Rows = list[dict[str, Term]]
+
+
+def _constraint_rows(
+    store: ox.Store, shapes: Graph, shape: Node, constraint: Node
+) -> tuple[list[str], Rows]:
+    """The constraint's messages and its solutions (none if it is deactivated)."""
     if (constraint, SH.deactivated, Literal(True)) in shapes:
-        return
+        return [], []
     select = shapes.value(constraint, SH.select)
     messages = [str(m) for m in shapes.objects(constraint, SH.message)]
     messages += [str(m) for m in shapes.objects(shape, SH.message) if str(m) not in messages]
     if select is None or not messages:
         raise Unsupported(f"sh:sparql on {shape} without sh:select or sh:message")
     targets = targets_where(shapes, shape)
-    native = native_rows(view.store, str(select), targets)
-    rows = (
-        native
-        if native is not None
-        else _solutions(
-            view.store, _prefixes(shapes, constraint) + _restricted(str(select), targets)
-        )
-    )
+    native = native_rows(store, str(select), targets)
+    if native is not None:
+        return messages, native
+    query = _prefixes(shapes, constraint) + _restricted(str(select), targets)
+    return messages, list(_solutions(store, query))
+
+
+def _results_of(
+    view: StoreView, shapes: Graph, shape: Node, messages: list[str], rows: Rows
+) -> Iterator[ValidationResult]:
     seen: set[tuple[object, ...]] = set()
     for row in rows:
         bound = dict(row)

@@ -28,6 +28,8 @@ __all__ = [
     "SPARQL_PREFIXES",
     "StoreView",
     "as_graph",
+    "bounds_and_quotes",
+    "ill_formed_dates",
     "ontology_file",
     "read_shapes",
     "seeds_dir",
@@ -46,6 +48,8 @@ _WRITTEN_PROPS = (
     URIRef(_TIME + "inXSDgYear"),
     MSS.inDecade,
 )
+_BOUNDS = (MSS.earliest, MSS.latest)  # once: rdflib makes a new URIRef at each MSS.x
+_XSD_DATE = _XSD + "date"
 _DATE_TYPES = tuple(URIRef(_XSD + name) for name in ("date", "gYearMonth", "gYear", "dateTime"))
 SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in DEFAULT_PREFIXES.items())
 
@@ -164,15 +168,22 @@ def _rows(view: StoreView, text: str) -> Iterator[tuple[OxTerm | None, ...]]:
 
 
 def source_checks(view: StoreView) -> tuple[list[ValidationResult], list[ox.Quad]]:
-    """Results for wrong bounds, missing quotes and ill-formed dates; the
-    triples with ill-formed dates are taken out of the store (they crash
+    """Results for ill-formed dates, wrong bounds and missing quotes; the
+    triples with ill-formed dates are taken out of the store first (they crash
     pySHACL) and returned."""
+    dated, removed = ill_formed_dates(view)
+    return [*dated, *bounds_and_quotes(view)], removed
+
+
+def ill_formed_dates(view: StoreView) -> tuple[list[ValidationResult], list[ox.Quad]]:
+    """A result for each triple with an ill-formed date, which is then taken
+    out of the store; and those triples."""
     datatypes = ", ".join(f"<{datatype}>" for datatype in _DATE_TYPES)
     dates = _rows(
         view, f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o FILTER (DATATYPE(?o) IN ({datatypes})) }}"
     )
     bad = [o for (o,) in dates if isinstance(o, ox.Literal) and _ill_typed(o)]
-    results = [*_bounds_results(view), *_quote_results(view)]
+    results: list[ValidationResult] = []
     removed: list[ox.Quad] = []
     for literal in bad:
         datatype = view.namespace_manager.normalizeUri(URIRef(literal.datatype.value))
@@ -191,6 +202,11 @@ def source_checks(view: StoreView) -> tuple[list[ValidationResult], list[ox.Quad
             view.store.remove(quad)
             removed.append(quad)
     return results, removed
+
+
+def bounds_and_quotes(view: StoreView) -> list[ValidationResult]:
+    """Results for wrong bounds and for quotes not in their seeds."""
+    return [*_bounds_results(view), *_quote_results(view)]
 
 
 def _ill_typed(literal: ox.Literal) -> bool:
@@ -213,10 +229,10 @@ def _bounds_results(view: StoreView) -> Iterator[ValidationResult]:
         expected = _expected(w0, w1, w2, w3)
         if expected is None:
             continue
-        for prop, bound, want in zip((MSS.earliest, MSS.latest), bounds, expected, strict=True):
+        for prop, bound, want in zip(_BOUNDS, bounds, expected, strict=True):
             if (
                 isinstance(bound, ox.Literal)
-                and bound.datatype.value == _XSD + "date"
+                and bound.datatype.value == _XSD_DATE
                 and bound.value == want.isoformat()
             ):
                 continue  # the common case, decided without rdflib
