@@ -27,11 +27,11 @@ __all__ = ["main"]
 
 
 def main() -> None:
+    _watch_for_crashes()  # first: the watcher imports nothing that only the command needs
     # A plain query imports some 100 modules, makes no garbage cycles worth
     # finding, and ends once answered: the collector's passes over what the
     # imports made would be a twentieth of its time. Any other command has it.
     gc.disable()
-    _watch_for_crashes()  # first: the watcher imports nothing that only the command needs
     plain = _plain_query(sys.argv[1:])
     if plain is None:
         gc.enable()
