@@ -16,9 +16,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import select
 import signal
 import sys
 from typing import TYPE_CHECKING
+
+# Imported before the fork, both processes use them: each then loads them once.
+from msskg.threads import start
 
 if TYPE_CHECKING:
     from typing import Any
@@ -147,8 +151,6 @@ def _end_with(watcher: int) -> None:
 def _watch(pid: int, reader: int, told: int, watched: set[signal.Signals]) -> int:
     held: list[str] = []
     unfinished: set[str] = set()
-    from msskg.threads import start
-
     relay = start(lambda: _relay(reader, held))
     track = start(lambda: _track(told, unfinished))
     while True:
@@ -242,8 +244,6 @@ def _relay(reader: int, held: list[str]) -> None:
 
 
 def _read(reader: int, wait: float | None) -> bytes | None:
-    import select
-
     if not select.select([reader], [], [], wait)[0]:
         return None
     try:
