@@ -349,15 +349,17 @@ def test_leaving_a_time_limit_wakes_its_watcher(
     waited for its next poll (a fifth of a second on every ``msskg query``)."""
     waits: list[tuple[float | None, bool]] = []
     real = select.select
+    waiting = threading.Event()
 
     def recording(r: list[int], w: list[int], x: list[int], timeout: float | None) -> object:
+        waiting.set()
         ready = real(r, w, x, 5.0)  # never longer than the test can afford
         waits.append((timeout, bool(ready[0])))
         return ready
 
     monkeypatch.setattr(select, "select", recording)
     with process_time_limit(seconds):
-        pass
+        assert waiting.wait(5)  # leave the block once the watcher waits
     assert len(waits) == 1
     timeout, woken = waits[0]
     assert woken and (timeout is None if seconds is None else 59 < timeout <= 60)

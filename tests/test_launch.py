@@ -4,6 +4,8 @@ click CLI, which takes everything else."""
 
 from __future__ import annotations
 
+import gc
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from msskg import launch
 from msskg.cli import main
 from msskg.launch import _plain_query
 
@@ -84,10 +87,13 @@ def test_the_fast_path_does_not_import_click(home: Path) -> None:
         "os._exit = sys.exit  # main ends so, past the interpreter's teardown\n"
         "from msskg.launch import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('click', 'rdflib', 'dataclasses') if m in sys.modules))"
+        "unused = ('click', 'rdflib', 'dataclasses', 'threading')\n"
+        "print('imported:', sorted(m for m in unused if m in sys.modules))"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert run.stdout.splitlines()[-1] == "[]"
+    # one line from the process that answered, one from the crash watcher
+    said = [line for line in run.stdout.splitlines() if line.startswith("imported:")]
+    assert said == ["imported: []"] * 2
 
 
 def test_the_fast_path_keeps_the_time_limit_given() -> None:
@@ -95,3 +101,22 @@ def test_the_fast_path_keeps_the_time_limit_given() -> None:
     assert plan is not None and plan[1]["timeout"] == 2.5
     plan = _plain_query(["query", "labels-of"])
     assert plan is not None and plan[1]["timeout"] is None
+
+
+def test_only_a_plain_query_runs_without_the_garbage_collector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A plain query ends once answered; any other command (serve runs for
+    days) keeps the collector."""
+    enabled: list[bool] = []
+    monkeypatch.setattr(launch, "_watch_for_crashes", lambda: None)
+    monkeypatch.setattr(launch, "_run", lambda name, options: enabled.append(gc.isenabled()) or 0)
+    monkeypatch.setattr(os, "_exit", lambda code: None)
+    monkeypatch.setattr("msskg.cli.main", lambda: enabled.append(gc.isenabled()))
+    try:
+        for args in (["query", "labels-of", "-f", "csv"], ["cache", "list"]):
+            monkeypatch.setattr(sys, "argv", ["msskg", *args])
+            launch.main()
+    finally:
+        gc.enable()
+    assert enabled == [False, True]

@@ -9,12 +9,12 @@ must not use it: msskg serve ends a worker process instead."""
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import os
 import select
 import signal
 import sys
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,6 +23,7 @@ from typing import NamedTuple, NoReturn, TypeVar
 
 from msskg.errors import EXIT_MEMORY, EXIT_TIMEOUT, RowLimitError, TimeLimitError
 from msskg.graph.cache import size_setting, size_text
+from msskg.threads import start
 
 __all__ = [
     "COMMAND_SECONDS",
@@ -154,33 +155,33 @@ def process_time_limit(seconds: float | None, *, fix: str = "raise the limit") -
         previous = signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
     except ValueError:  # not the main thread: the time limit alone
         previous = None
-    done = threading.Event()
+    finished = _thread.allocate_lock()
+    finished.acquire()  # held until the block ends
     deadline = time.monotonic() + seconds if seconds else None
 
     def watch() -> None:
-        while not done.is_set():
+        while finished.locked():
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
             ready, _, _ = select.select([reader], [], [], wait)
-            if done.is_set():  # woken by the end of the block
+            if not finished.locked():  # woken by the end of the block
                 return
             if ready and previous is not None:
                 received = os.read(reader, 64)
                 signum = received[-1] if received else signal.SIGINT
-                if not done.wait(GRACE):  # stuck in the engine: stop here
+                if not finished.acquire(timeout=GRACE):  # stuck in the engine: stop here
                     _end(128 + signum)
                 return
-            if deadline is not None and time.monotonic() >= deadline and not done.is_set():
+            if deadline is not None and time.monotonic() >= deadline and finished.locked():
                 _end(EXIT_TIMEOUT, time_message(seconds, fix))
 
-    watcher = threading.Thread(target=watch, name="msskg-time-limit", daemon=True)
-    watcher.start()
+    watched = start(watch)
     try:
         yield
     finally:
-        done.set()
+        finished.release()
         with contextlib.suppress(BlockingIOError):  # a full pipe wakes it just as well
             os.write(writer, b"\0")
-        watcher.join()
+        watched.acquire()
         if previous is not None:
             signal.set_wakeup_fd(previous)
         os.close(reader)
@@ -239,4 +240,4 @@ def watch_memory(limit: int | None, *, say: bool = True) -> None:
                 )
                 _end(EXIT_MEMORY, message if say else "")
 
-    threading.Thread(target=watch, name="msskg-memory-limit", daemon=True).start()
+    start(watch)

@@ -85,18 +85,19 @@ def mentioned_variables(text: str) -> set[str]:
 
 # ---------------------------------------------------------------- federation
 
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_SERVICE = re.compile(
+# Patterns as text: re compiles (and caches) them when a query may name a
+# service; a cold query that cannot (service_targets) never compiles them.
+_ESCAPE = r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})"
+_SERVICE = (
     SKIPPED + r"|[?$]\w+"
-    r"|(?<![\w:\\-])(?P<keyword>SERVICE|PREFIX)(?![\w:\\-])",
-    re.IGNORECASE | re.DOTALL,
+    r"|(?<![\w:\\-])(?P<keyword>SERVICE|PREFIX)(?![\w:\\-])"
 )
 _GAP = r"(?:\s|#[^\n]*\n)*"
 _TARGET = (
     rf"{_GAP}(?:SILENT\b{_GAP})?(?:<(?P<iri>[^<>\s]*)>|(?P<prefix>[\w.-]*):(?P<local>[\w.:%-]*)"
     r"|(?P<var>[?$]\w+))?"
 )
-_DECLARED = re.compile(rf"{_GAP}(?P<name>[\w.-]*):{_GAP}<(?P<iri>[^<>\s]*)>")
+_DECLARED = rf"{_GAP}(?P<name>[\w.-]*):{_GAP}<(?P<iri>[^<>\s]*)>"
 _ABSOLUTE = r"[A-Za-z][A-Za-z0-9+.-]*:[^\\]*\Z"
 
 
@@ -107,7 +108,7 @@ def _unescaped(text: str) -> str:
         value = int(m.group(1) or m.group(2), 16)
         return chr(value) if value <= 0x10FFFF else m.group()
 
-    return _ESCAPE.sub(code, text)
+    return re.sub(_ESCAPE, code, text)
 
 
 def service_targets(text: str) -> list[str | None]:
@@ -117,13 +118,15 @@ def service_targets(text: str) -> list[str | None]:
     comments is not a use; case does not matter; the text is read both as
     written and with its ``\\u`` escapes processed."""
     targets: list[str | None] = []
+    if "\\" not in text and not re.search("service", text, re.IGNORECASE):
+        return targets  # nothing in it reads as SERVICE, escaped or not
     for version in dict.fromkeys((text, _unescaped(text))):
         prefixes: dict[str, str | None] = {}
         found: list[tuple[str | None, str | None]] = []
-        for token in _SERVICE.finditer(version):
+        for token in re.finditer(_SERVICE, version, re.IGNORECASE | re.DOTALL):
             keyword = (token.group("keyword") or "").upper()
             if keyword == "PREFIX":
-                declared = _DECLARED.match(version, token.end())
+                declared = re.compile(_DECLARED).match(version, token.end())
                 if declared:
                     name, iri = declared.group("name"), declared.group("iri")
                     prefixes[name] = iri if prefixes.get(name, iri) == iri else None
