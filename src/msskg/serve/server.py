@@ -21,7 +21,6 @@ from urllib.parse import parse_qsl
 import anyio
 import uvicorn
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -215,7 +214,7 @@ async def _handle(
     job = handler(Asked(params, accept, str(request.base_url), dict(request.path_params)))
     if isinstance(job[0], int):
         return job
-    return await run_in_threadpool(pool.run, job)
+    return await pool.run(job)
 
 
 async def _read_body(request: Request, config: ServeConfig) -> bytes | Reply:
@@ -294,6 +293,7 @@ def start_server(
     settings = uvicorn.Config(
         make_app(pool, config, log),
         http="h11",
+        loop="asyncio",
         lifespan="on",
         log_config=None,
         access_log=False,
