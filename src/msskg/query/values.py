@@ -65,6 +65,8 @@ def unreturned_parameters(query: SavedQuery, names: frozenset[str]) -> list[str]
     """Those of ``names`` a SELECT query uses but does not return (none for
     ``SELECT *`` and for other forms): pyoxigraph's substitution refuses them,
     and msskg keeps that rule wherever it binds."""
+    if not names:
+        return []
     lexemes = lex_sparql(query.text)
     for index, (kind, value, _) in enumerate(lexemes):
         if kind == "word" and value.upper() in ("ASK", "CONSTRUCT", "DESCRIBE"):

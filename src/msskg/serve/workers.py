@@ -17,6 +17,7 @@ import functools
 import multiprocessing
 import os
 import pickle
+import resource
 import socket
 import struct
 import sys
@@ -50,7 +51,7 @@ def _worker_main(conn: Connection, config: ServeConfig) -> None:
             return
         from msskg.serve.endpoint import run_job
 
-        resting = resident_bytes() or 0
+        resting, peak = resident_bytes() or 0, _peak()
         conn.send(("ready", resting))
         while True:
             try:
@@ -65,10 +66,19 @@ def _worker_main(conn: Connection, config: ServeConfig) -> None:
                 # The traceback goes to the server's log, never to the client.
                 traceback.print_exc(file=sys.stderr)
                 reply = plain(500, "Error: the server failed on this request (see its log)\n")
-            # Measured here rather than by the server on each request: whether
-            # this worker now holds so much that it should be replaced.
-            used = resident_bytes()
+            # Whether this worker now holds so much more memory than when it was
+            # new that it should be replaced (an allocator keeps what a heavy
+            # query took). A job that took that much raised the process's peak
+            # (one system call): only then is /proc read.
+            now = _peak()
+            used = resident_bytes() if now > max(peak, resting + BLOAT) else None
+            peak = max(peak, now)
             conn.send((reply, used is not None and used > resting + BLOAT))
+
+
+def _peak() -> int:
+    """This process's peak resident memory, in bytes (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss << 10
 
 
 class _Worker:
