@@ -37,6 +37,11 @@ def guarded(protocol: Callable[..., asyncio.Protocol], read_timeout: float) -> t
     return type("Guard", (Guard,), attributes)
 
 
+def _reader() -> h11.Connection:
+    # No size limit of h11's own: the guard checks the head's length itself.
+    return h11.Connection(h11.SERVER, max_incomplete_event_size=1 << 62)
+
+
 class Guard(asyncio.Protocol):
     """One connection: the checks on the bytes as they come, then the bytes
     handed to the HTTP protocol behind (:func:`guarded` sets the class's fields)."""
@@ -49,10 +54,9 @@ class Guard(asyncio.Protocol):
 
     def __init__(self, **settings: Any) -> None:
         self.inner = self.protocol(**settings)
-        self.requests = h11.Connection(h11.SERVER, max_incomplete_event_size=1 << 62)
+        self.requests = _reader()
         self.deadline: asyncio.TimerHandle | None = None
         self.refused = False
-        self.following = True  # reading the requests' framing, until it cannot
         self.client = "-"
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -102,7 +106,7 @@ class Guard(asyncio.Protocol):
                 return
             if self.deadline is None and pending:
                 self._arrive()
-        if self.following and not self._follow(data):
+        if not self._follow(data):
             return
         self.inner.data_received(data)
 
@@ -119,21 +123,18 @@ class Guard(asyncio.Protocol):
                     self._headed()
                 elif isinstance(event, h11.EndOfMessage):
                     self._arrived()
-                    # A stand-in answer lets the reader move on to the next request.
-                    self.requests.send(h11.Response(status_code=204, headers=[]))
-                    self.requests.send(h11.EndOfMessage())
-                    self.requests.start_next_cycle()
-                    if self.requests.trailing_data[0]:  # the next request, pipelined
+                    # A fresh reader for the next request: h11's own would wait
+                    # for this one's answer, and making a stand-in costs more.
+                    rest = self.requests.trailing_data[0]
+                    self.requests = _reader()
+                    if rest:  # the next request, pipelined
+                        self.requests.receive_data(bytes(rest))
                         self._arrive()
         except h11.RemoteProtocolError:
             # A malformed request (a bad length or header line): answered
             # here, with the one line and the headers every answer carries.
             self._refuse(b"400 Bad Request", "the request is not valid HTTP/1.1")
             return False
-        except h11.ProtocolError:
-            # The last request (Connection: close): nothing more to follow.
-            self.following = False
-            self._arrived()
         return True
 
     def _refuse(self, status: bytes, message: str) -> None:
