@@ -329,7 +329,9 @@ def start_server(
     settings = uvicorn.Config(
         make_app(pool, config, log),
         http="httptools",
-        loop="asyncio",
+        loop="uvloop",
+        ws="none",
+        proxy_headers=False,  # the client address is the socket's, never a header's
         lifespan="on",
         log_config=None,
         access_log=False,
