@@ -17,11 +17,11 @@ import functools
 import multiprocessing
 import os
 import pickle
-import resource
 import socket
 import struct
 import sys
 import threading
+import time
 import traceback
 from multiprocessing.connection import Connection
 from typing import Any
@@ -36,6 +36,7 @@ __all__ = ["Reply", "ServeConfig", "WorkerPool"]
 # allocator keeps what a heavy query (a large DISTINCT or sort) took, while a
 # light query leaves far less than this behind.
 BLOAT = 32 << 20
+SHORT = 0.0005  # seconds: writing BLOAT bytes takes several milliseconds
 SPARQL_LANE, PAGES_LANE = "sparql", "pages"
 LANES = (SPARQL_LANE, PAGES_LANE)
 
@@ -49,15 +50,16 @@ def _worker_main(conn: Connection, config: ServeConfig) -> None:
         except MsskgError as err:
             conn.send(("failed", str(err)))
             return
+        resting = resident_bytes() or 0  # the graph open, before the pages' code is read
         from msskg.serve.endpoint import run_job
 
-        resting, peak = resident_bytes() or 0, _peak()
         conn.send(("ready", resting))
         while True:
             try:
                 job = conn.recv()
             except (EOFError, OSError):
                 return
+            started = time.perf_counter()
             try:
                 reply = run_job(graph, job, config)
             except MsskgError as err:
@@ -68,17 +70,11 @@ def _worker_main(conn: Connection, config: ServeConfig) -> None:
                 reply = plain(500, "Error: the server failed on this request (see its log)\n")
             # Whether this worker now holds so much more memory than when it was
             # new that it should be replaced (an allocator keeps what a heavy
-            # query took). A job that took that much raised the process's peak
-            # (one system call): only then is /proc read.
-            now = _peak()
-            used = resident_bytes() if now > max(peak, resting + BLOAT) else None
-            peak = max(peak, now)
+            # query took). A job that left BLOAT more behind has written it,
+            # which takes far longer than SHORT: only then is /proc read.
+            short = time.perf_counter() - started < SHORT
+            used = None if short else resident_bytes()
             conn.send((reply, used is not None and used > resting + BLOAT))
-
-
-def _peak() -> int:
-    """This process's peak resident memory, in bytes (ru_maxrss is in KiB on Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss << 10
 
 
 class _Worker:
