@@ -15,7 +15,7 @@ from typing import Any, ClassVar, cast
 
 import httptools
 
-__all__ = ["MAX_HEAD", "SECURITY_HEADERS", "WAITING_PER_CLIENT", "Guard", "guarded"]
+__all__ = ["MAX_HEAD", "SECURITY_HEADERS", "WAITING_PER_CLIENT", "Coalescing", "Guard", "guarded"]
 
 MAX_HEAD = 64 * 1024
 WAITING_PER_CLIENT = 32
@@ -61,10 +61,10 @@ class Guard(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports are not asyncio.Transport's subclasses: no isinstance
-        self.transport = cast(asyncio.Transport, transport)
+        self.transport = cast(asyncio.Transport, Coalescing(transport))
         peer = transport.get_extra_info("peername")
         self.client = str(peer[0]) if isinstance(peer, tuple) and peer else "-"
-        self.inner.connection_made(transport)
+        self.inner.connection_made(self.transport)
         self._arrive()
 
     def _arrive(self) -> None:
@@ -189,3 +189,39 @@ class Guard(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._arrived()
         self.inner.connection_lost(exc)
+
+
+class Coalescing:
+    """A transport that sends what is written to it within one turn of the
+    event loop (uvicorn writes a response's head, then its body) at the turn's
+    end, in one system call and one segment the client reads at once."""
+
+    def __init__(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+        self.pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self.pending:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self.pending.append(data)
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        if not pending or self.transport.is_closing():  # sent already, by a close
+            return
+        if sum(map(len, pending)) <= 1 << 16:
+            self.transport.write(b"".join(pending))
+        else:  # a large body: no copy
+            for data in pending:
+                self.transport.write(data)
+
+    def write_eof(self) -> None:
+        self.flush()
+        self.transport.write_eof()
+
+    def close(self) -> None:
+        self.flush()
+        self.transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
