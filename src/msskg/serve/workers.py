@@ -160,7 +160,8 @@ class WorkerPool:
         patience = max(30.0, 3 * limit)
         lane = _lane(job)
         try:
-            worker = await asyncio.wait_for(self._lanes[lane].get(), patience)
+            async with asyncio.timeout(patience):  # no task of its own, as wait_for makes
+                worker = await self._lanes[lane].get()
         except TimeoutError:
             return plain(503, f"Error: every worker stayed busy for {patience:g} s; try again\n")
         overran = False
