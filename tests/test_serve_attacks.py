@@ -582,3 +582,35 @@ def test_malformed_requests_are_one_line_400s(server: Server, request_bytes: byt
     head, _, body = raw(server, request_bytes).partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n") and b"\r\nX-Frame-Options: DENY" in head
     assert body == b"Error: the request is not valid HTTP/1.1\n"
+
+
+def test_a_job_cancelled_midway_costs_its_worker_not_the_lane() -> None:
+    import asyncio
+
+    from msskg.serve.workers import WorkerPool
+
+    slow_text = (  # over a second
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?c ?i WHERE "
+        "{ ?a ?b ?c . ?d ?e ?c . ?d ?h ?i } }"
+    )
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # not light: the same lane
+
+    def job(text: str) -> tuple[str, dict[str, str | None]]:
+        return ("sparql", {"query": text, "accept": "text/csv", "format": None})
+
+    pool = WorkerPool(ServeConfig(workers=1, timeout=30))
+    try:
+
+        async def cancel_then_ask() -> tuple[int, str, bytes]:
+            slow = asyncio.ensure_future(pool.run(job(slow_text)))
+            await asyncio.sleep(0.3)
+            slow.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await slow
+            return await pool.run(job(count))  # waits for the worker put in its place
+
+        status, _, body = asyncio.run(cancel_then_ask())
+        assert status == 200 and body.startswith(b"n\r\n")
+        assert len(pool._all) == 2
+    finally:
+        pool.close()

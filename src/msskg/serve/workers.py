@@ -181,19 +181,22 @@ class WorkerPool:
                 worker = await self._lanes[lane].get()
         except TimeoutError:
             return plain(503, f"Error: every worker stayed busy for {patience:g} s; try again\n")
-        overran = False
         try:
             async with asyncio.timeout(limit):
                 reply, retire = await worker.ask(job)
+        except TimeoutError:
+            overran = True
+        except (EOFError, OSError):  # it ended without a reply: it crashed
+            overran = False
+        except asyncio.CancelledError:  # the server is stopping, the job half done
+            self._drop(worker)
+            raise
+        else:
             if retire:
                 await self._retire(worker)
             else:
                 self._lanes[lane].put_nowait(worker)
             return reply
-        except TimeoutError:
-            overran = True
-        except (EOFError, OSError):  # it ended without a reply: it crashed
-            pass
         exitcode = await self._retire(worker)
         if exitcode == EXIT_MEMORY and self.config.memory_limit:
             return plain(
@@ -219,6 +222,18 @@ class WorkerPool:
         threading.Thread(target=self._add, args=(worker.lane,), daemon=True).start()
         exitcode: int | None = worker.process.exitcode
         return exitcode
+
+    def _drop(self, worker: _Worker) -> None:
+        """End ``worker`` and start another in its place, from a thread."""
+        with self._lock:
+            self._all.remove(worker)
+        worker.hang_up()
+
+        def replace() -> None:
+            worker.stop()
+            self._add(worker.lane)
+
+        threading.Thread(target=replace, daemon=True).start()
 
     def close(self) -> None:
         with self._lock:
