@@ -329,7 +329,7 @@ def start_server(
     settings = uvicorn.Config(
         make_app(pool, config, log),
         http="httptools",
-        loop="uvloop",
+        loop="auto",  # uvloop where it installs (not on Windows), else asyncio
         ws="none",
         proxy_headers=False,  # the client address is the socket's, never a header's
         lifespan="on",
