@@ -8,6 +8,7 @@ A failure is one line; a traceback goes to the log only."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import socket
 import sys
@@ -194,6 +195,17 @@ def make_app(
     return app
 
 
+@functools.lru_cache(maxsize=1024)
+def _query_parameters(query: bytes) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_qsl(query.decode("utf-8", errors="replace"), keep_blank_values=True))
+
+
+def _parameters(query: bytes) -> tuple[tuple[str, str], ...]:
+    """A query string's parameters, decoded (clients send the same ones
+    again and again: the short ones are kept)."""
+    return _query_parameters(query) if len(query) <= 4096 else _query_parameters.__wrapped__(query)
+
+
 def _pattern(route: str) -> re.Pattern[str]:
     """A route's path as a pattern: ``{name:path}`` is the rest of the path,
     slashes included."""
@@ -219,8 +231,7 @@ async def _handle(
     if cross_site(headers.get("origin"), headers.get("sec-fetch-site"), host):
         return plain(403, "Error: this server answers only its own pages, not another site's\n")
     method = scope["method"]
-    query = scope["query_string"].decode("utf-8", errors="replace")
-    params = dict(parse_qsl(query, keep_blank_values=True))
+    params = dict(_parameters(scope["query_string"]))
     found, handler = route
     if method == "POST":
         if handler is not _sparql:
