@@ -223,7 +223,7 @@ async def _handle(
     config: ServeConfig,
     allowed: set[str],
 ) -> Reply:
-    # The first of a repeated header, as Starlette's did.
+    # A repeated header counts once, as first given.
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in reversed(scope["headers"])}
     host = headers.get("host", "")
     if host_name(host) not in allowed:
