@@ -135,3 +135,22 @@ def test_pyoxigraphs_own_serializer_writes_what_the_rows_make(home: Path, fmt: s
     direct = output("query", "--sparql", sparql, "-f", fmt)
     counted = output("query", "--sparql", sparql, "-f", fmt, "--max-rows", "1000")
     assert direct == counted and "사회안전성".encode() in direct and direct.endswith(b"\n")
+
+
+def test_json_is_byte_for_byte_what_pyoxigraph_writes() -> None:
+    texts = ['a"b\\c', "line\nbreak\ttab\r", "\x00\x01\x1f\x7f", "café \u2028 \U0001f600", "</x>"]
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    rows = [
+        (ox.Literal(text), ox.Literal(text, language="ko"), ox.NamedNode(f"{MSR}{n}"))
+        for n, text in enumerate(texts)
+    ]
+    triple = ox.Triple(
+        ox.NamedNode(MSR + "s"), ox.NamedNode(MSR + "p"), ox.Literal("1", datatype=integer)
+    )
+    rows += [(ox.BlankNode("b1"), triple, None), (None, None, None)]
+    for result in (SelectResult(("a", "b", "c"), tuple(rows)), AskResult(False)):
+        solutions = ox.parse_query_results(
+            format_result(result, "json"), ox.QueryResultsFormat.JSON
+        )
+        written = solutions.serialize(format=ox.QueryResultsFormat.JSON)
+        assert format_result(result, "json").encode() == written

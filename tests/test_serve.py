@@ -309,3 +309,44 @@ def test_reader_takes_only_catalogued_sources(server: Server) -> None:
     assert "no source text https://w3id.org/msskg/id/ri-thae-sop in the catalogue" in html
     html = fetch(server, "/id/source-001", accept="text/html")[2]
     assert '<a id="read" href="/source/source-001">' in html
+
+
+def test_a_response_written_in_one_turn_is_sent_in_one_write() -> None:
+    import asyncio
+
+    from msskg.serve.connection import Coalescing
+
+    class Recording(asyncio.Transport):
+        def __init__(self) -> None:
+            super().__init__()
+            self.writes: list[bytes] = []
+            self.closed = False
+
+        def write(self, data: bytes | bytearray | memoryview) -> None:
+            self.writes.append(bytes(data))
+
+        def is_closing(self) -> bool:
+            return self.closed
+
+        def close(self) -> None:
+            self.closed = True
+
+    async def respond() -> list[bytes]:
+        inner = Recording()
+        outer = Coalescing(inner)
+        outer.write(b"HTTP/1.1 200 OK\r\n\r\n")
+        outer.write(b"body")
+        assert inner.writes == []  # not before the turn ends
+        await asyncio.sleep(0)
+        outer.write(b"late")
+        outer.close()  # what is pending goes out before the close
+        assert inner.closed
+        big = b"x" * 70_000
+        outer.transport = Recording()
+        outer.write(b"head")
+        outer.write(big)
+        await asyncio.sleep(0)
+        assert outer.transport.writes == [b"head", big]  # a large body: no copy
+        return inner.writes
+
+    assert asyncio.run(respond()) == [b"HTTP/1.1 200 OK\r\n\r\nbody", b"late"]

@@ -527,3 +527,90 @@ def test_pipelined_requests_are_answered_and_a_slow_next_one_is_cut_off(server: 
         assert time.monotonic() - began < 5
     assert answers.count(b"HTTP/1.1 200") == 2
     assert rest == b""
+
+
+def test_a_large_post_pipelined_before_a_get_leaves_both_answered(server: Server) -> None:
+    text = "ASK { ?s ?p ?o } #" + "x" * 100_000
+    body = ("query=" + urllib.parse.quote(text)).encode()
+    post = (
+        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+    get = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    answers = raw(server, post + get)
+    assert answers.count(b"HTTP/1.1 200 OK") == 2
+    assert answers.count(b'"boolean":true') == 2
+
+
+def test_a_long_head_pipelined_after_a_request_is_still_414(server: Server) -> None:
+    first = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    long = b"GET /sparql?query=" + b"a" * 70_000
+    host, port = server.address
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(first + long[:1000])
+        time.sleep(0.2)  # the long head goes on in a later read
+        sock.sendall(long[1000:] + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        answers = b""
+        while chunk := sock.recv(65536):
+            answers += chunk
+    assert answers.startswith(b"HTTP/1.1 200 OK")
+    assert answers.endswith(b"Error: the address may be at most 64 KiB\n")
+    assert b"HTTP/1.1 414 URI Too Long" in answers
+
+
+def test_a_request_after_the_last_one_gets_one_answer(server: Server) -> None:
+    request = b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
+    assert raw(server, request).endswith(b'{"head":{},"boolean":true}')
+    # HTTP/1.0 without keep-alive: nothing may follow in the same bytes
+    answer = raw(server, request + request)
+    assert answer.count(b"HTTP/1.1 ") == 1
+    assert answer.endswith((b'{"head":{},"boolean":true}', b"not valid HTTP/1.1\n"))
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nNo colon here\r\n\r\n",
+        b"GET /a b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + b"\x00" * 40,  # a TLS hello
+        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",  # smuggling: both lengths
+    ],
+)
+def test_malformed_requests_are_one_line_400s(server: Server, request_bytes: bytes) -> None:
+    head, _, body = raw(server, request_bytes).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n") and b"\r\nX-Frame-Options: DENY" in head
+    assert body == b"Error: the request is not valid HTTP/1.1\n"
+
+
+def test_a_job_cancelled_midway_costs_its_worker_not_the_lane() -> None:
+    import asyncio
+
+    from msskg.serve.workers import WorkerPool
+
+    slow_text = (  # over a second
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?c ?i WHERE "
+        "{ ?a ?b ?c . ?d ?e ?c . ?d ?h ?i } }"
+    )
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"  # not light: the same lane
+
+    def job(text: str) -> tuple[str, dict[str, str | None]]:
+        return ("sparql", {"query": text, "accept": "text/csv", "format": None})
+
+    pool = WorkerPool(ServeConfig(workers=1, timeout=30))
+    try:
+
+        async def cancel_then_ask() -> tuple[int, str, bytes]:
+            slow = asyncio.ensure_future(pool.run(job(slow_text)))
+            await asyncio.sleep(0.3)
+            slow.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await slow
+            return await pool.run(job(count))  # waits for the worker put in its place
+
+        status, _, body = asyncio.run(cancel_then_ask())
+        assert status == 200 and body.startswith(b"n\r\n")
+        assert len(pool._all) == 2
+    finally:
+        pool.close()

@@ -1,6 +1,6 @@
 """msskg serve's connections: a guard in front of uvicorn's HTTP protocol, by
 composition, that sees the bytes first and reads the requests' framing with
-its own h11 connection, so that a slow or hostile client cannot get past a read
+its own parser (httptools, as uvicorn's), so that a slow or hostile client cannot get past a read
 deadline, a 64 KiB request head (414 or 431, answered rather than reset), or
 :data:`WAITING_PER_CLIENT` connections of one client waiting for a request
 (past it, the one waiting longest is closed: slowloris cannot keep out a
@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-import h11
+import httptools
 
-__all__ = ["MAX_HEAD", "SECURITY_HEADERS", "WAITING_PER_CLIENT", "Guard", "guarded"]
+__all__ = ["MAX_HEAD", "SECURITY_HEADERS", "WAITING_PER_CLIENT", "Coalescing", "Guard", "guarded"]
 
 MAX_HEAD = 64 * 1024
 WAITING_PER_CLIENT = 32
@@ -49,18 +49,22 @@ class Guard(asyncio.Protocol):
 
     def __init__(self, **settings: Any) -> None:
         self.inner = self.protocol(**settings)
-        self.requests = h11.Connection(h11.SERVER, max_incomplete_event_size=1 << 62)
+        self.parser = httptools.HttpRequestParser(self)
+        self.head = b""  # what has come of a request's head not yet whole
+        self.in_head = True  # between requests, or in one's head
+        self.ended = False  # a request ended in the bytes being read,
+        self.begun = False  # and another began after it
+        self.following = True  # reading the requests' framing, until it cannot
         self.deadline: asyncio.TimerHandle | None = None
         self.refused = False
-        self.following = True  # reading the requests' framing, until it cannot
         self.client = "-"
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports are not asyncio.Transport's subclasses: no isinstance
+        self.transport = cast(asyncio.Transport, Coalescing(transport))
         peer = transport.get_extra_info("peername")
         self.client = str(peer[0]) if isinstance(peer, tuple) and peer else "-"
-        self.inner.connection_made(transport)
+        self.inner.connection_made(self.transport)
         self._arrive()
 
     def _arrive(self) -> None:
@@ -90,56 +94,77 @@ class Guard(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.refused:  # read and drop the rest, so the client sees the answer
             return
-        if self.requests.their_state is h11.IDLE:  # a request's head is arriving
-            pending = self.requests.trailing_data[0] + data
-            end = pending.find(b"\r\n\r\n")
-            head = pending if end < 0 else pending[:end]
-            if len(head) > MAX_HEAD:
-                long_url = b"\n" not in head[:MAX_HEAD]
-                status = b"414 URI Too Long" if long_url else b"431 Request Header Fields Too Large"
-                what = "the address" if long_url else "the request's headers"
-                self._refuse(status, f"{what} may be at most {MAX_HEAD // 1024} KiB")
-                return
-            if self.deadline is None and pending:
-                self._arrive()
         if self.following and not self._follow(data):
             return
         self.inner.data_received(data)
 
     def _follow(self, data: bytes) -> bool:
         """Read the requests' framing: where each head and each request ends.
-        False: the request is not HTTP/1.1 and has been answered here."""
+        False: the request was refused here (too long a head, or not HTTP/1.1)."""
+        if self.in_head:  # a request's head is arriving
+            if not self._short(self.head + data):
+                return False
+            if self.deadline is None:
+                self._arrive()
+        self.ended = self.begun = False
         try:
-            self.requests.receive_data(data)
-            while True:
-                event = self.requests.next_event()
-                if event is h11.NEED_DATA or event is h11.PAUSED:
-                    return True
-                if isinstance(event, h11.Request):
-                    self._headed()
-                elif isinstance(event, h11.EndOfMessage):
-                    self._arrived()
-                    # A stand-in answer lets the reader move on to the next request.
-                    self.requests.send(h11.Response(status_code=204, headers=[]))
-                    self.requests.send(h11.EndOfMessage())
-                    self.requests.start_next_cycle()
-                    if self.requests.trailing_data[0]:  # the next request, pipelined
-                        self._arrive()
-        except h11.RemoteProtocolError:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self.following = False  # uvicorn answers the request and reads no more
+            self._arrived()
+            return True
+        except httptools.HttpParserError:
             # A malformed request (a bad length or header line): answered
             # here, with the one line and the headers every answer carries.
             self._refuse(b"400 Bad Request", "the request is not valid HTTP/1.1")
             return False
-        except h11.ProtocolError:
-            # The last request (Connection: close): nothing more to follow.
-            self.following = False
-            self._arrived()
+        if not self.in_head or (self.ended and not self.begun):
+            self.head = b""
+        elif not self.ended:
+            self.head += data
+        else:
+            # The next request began after one that ended in these bytes (it
+            # was pipelined): its head is at most what follows their last blank
+            # line (a body may come before it), checked with the next bytes.
+            self.head = data[data.rfind(b"\r\n\r\n") + 4 :]
         return True
 
+    def _short(self, pending: bytes) -> bool:
+        """Whether the head in ``pending`` is within :data:`MAX_HEAD`; if not,
+        it is refused (414 or 431)."""
+        if len(pending) <= MAX_HEAD:
+            return True
+        end = pending.find(b"\r\n\r\n")
+        head = pending if end < 0 else pending[:end]
+        if len(head) <= MAX_HEAD:
+            return True
+        long_url = b"\n" not in head[:MAX_HEAD]
+        status = b"414 URI Too Long" if long_url else b"431 Request Header Fields Too Large"
+        what = "the address" if long_url else "the request's headers"
+        self._refuse(status, f"{what} may be at most {MAX_HEAD // 1024} KiB")
+        return False
+
+    # The parser's callbacks
+
+    def on_message_begin(self) -> None:
+        self.in_head, self.begun = True, True
+        if self.deadline is None:  # the next request, pipelined
+            self._arrive()
+
+    def on_headers_complete(self) -> None:
+        self.in_head = False
+        self._headed()
+
+    def on_message_complete(self) -> None:
+        self.in_head, self.ended, self.begun = True, True, False
+        self._arrived()
+        if not self.parser.should_keep_alive():
+            self.following = False  # the last request: uvicorn closes after it
+
     def _refuse(self, status: bytes, message: str) -> None:
-        """An answer written directly, and the connection closed after it: for
-        a head too long, h11 would only close the connection on the client
-        while it is still sending."""
+        """An answer written directly, and the connection closed after it (the
+        rest read and dropped): closed at once, the client still sending would
+        see a reset rather than the answer."""
         body = f"Error: {message}\n".encode()
         extra = "".join(f"{k}: {v}\r\n" for k, v in SECURITY_HEADERS.items()).encode()
         length = str(len(body)).encode()
@@ -164,3 +189,39 @@ class Guard(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._arrived()
         self.inner.connection_lost(exc)
+
+
+class Coalescing:
+    """A transport that sends what is written to it within one turn of the
+    event loop (uvicorn writes a response's head, then its body) at the turn's
+    end, in one system call and one segment the client reads at once."""
+
+    def __init__(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+        self.pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self.pending:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self.pending.append(data)
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        if not pending or self.transport.is_closing():  # sent already, by a close
+            return
+        if sum(map(len, pending)) <= 1 << 16:
+            self.transport.write(b"".join(pending))
+        else:  # a large body: no copy
+            for data in pending:
+                self.transport.write(data)
+
+    def write_eof(self) -> None:
+        self.flush()
+        self.transport.write_eof()
+
+    def close(self) -> None:
+        self.flush()
+        self.transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)

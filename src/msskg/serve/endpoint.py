@@ -5,6 +5,7 @@ negotiated format, or render a page (home, saved query, timeline, describe)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -104,8 +105,10 @@ def _timeline(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) 
 def run_sparql(graph: KnowledgeGraph, text: str, config: ServeConfig) -> QueryResult:
     """Run ad-hoc SPARQL, reading a SELECT's rows lazily so that the row limit
     and the time limit are checked as they come."""
-    saved = parse_query(text, name="query")
-    check_query_text(saved, config.allow_service)
+    if len(text) <= 4096:  # clients send the same texts again and again
+        saved = _checked(text, config.allow_service)
+    else:
+        saved = _checked.__wrapped__(text, config.allow_service)
     result = OxigraphBackend(graph).stream(saved, {})
     if isinstance(result, SelectStream):
         rows = limited(result.rows, config.limits, server=True)
@@ -113,6 +116,14 @@ def run_sparql(graph: KnowledgeGraph, text: str, config: ServeConfig) -> QueryRe
     if isinstance(result, GraphResult):
         check_rows(len(result.triples), config.limits, server=True)
     return result
+
+
+@functools.lru_cache(maxsize=1024)
+def _checked(text: str, allow_service: tuple[str, ...]) -> SavedQuery:
+    """An ad-hoc query's text read and checked (an error is raised, not kept)."""
+    saved = parse_query(text, name="query")
+    check_query_text(saved, allow_service)
+    return saved
 
 
 @job

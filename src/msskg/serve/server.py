@@ -1,4 +1,4 @@
-"""msskg serve's HTTP side: a Starlette app served by uvicorn (h11), in front
+"""msskg serve's HTTP side: a small ASGI app served by uvicorn, in front
 of the query workers (:mod:`msskg.serve.workers`). It refuses what a hostile
 page or client could abuse (docs/security.md): other ``Host`` names (DNS
 rebinding), another site's pages, bodies over 1 MB, query names not the
@@ -7,24 +7,20 @@ A failure is one line; a traceback goes to the log only."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import re
 import socket
 import sys
 import threading
 import time
 import traceback
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
 
-import anyio
 import uvicorn
-from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from msskg.errors import MsskgError, shown
 from msskg.serve.connection import MAX_HEAD, SECURITY_HEADERS, guarded
@@ -60,14 +56,24 @@ _SOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 _METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 
-def _response(reply: Reply, method: str) -> Response:
+Message = dict[str, Any]
+App = Callable[
+    [dict[str, Any], Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]],
+    Awaitable[None],
+]
+"""An ASGI application (its scope, receive and send)."""
+
+_ALWAYS = [(b"vary", b"Accept")] + [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+
+def _start(reply: Reply) -> Message:
     status, content_type, body = reply
-    response = Response(b"" if method == "HEAD" else body, status, media_type=content_type)
-    response.headers["Vary"] = "Accept"
-    response.headers.update(SECURITY_HEADERS)
-    if method == "HEAD":
-        response.headers["Content-Length"] = str(len(body))
-    return response
+    length = (b"content-length", str(len(body)).encode())
+    return {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [length, (b"content-type", content_type.encode()), *_ALWAYS],
+    }
 
 
 def host_name(header: str) -> str:
@@ -156,52 +162,84 @@ ROUTES: list[tuple[str, Handler]] = [
 
 def make_app(
     pool: WorkerPool, config: ServeConfig, log: Callable[[str], None] | None = None
-) -> Starlette:
+) -> App:
     """The ASGI app: the routes, the checks, and each job handed to ``pool``."""
     allowed = {*LOOPBACK, *(host_name(h) for h in config.hosts)}
+    routes = [(_pattern(path), handler) for path, handler in ROUTES]
 
-    def page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            method = request.method
-            try:
-                reply = await _handle(request, handler, pool, config, allowed)
-            except Exception:
-                traceback.print_exc(file=sys.stderr)
-                reply = plain(500, "Error: the server failed on this request (see its log)\n")
-            if log is not None:
-                client = request.client.host if request.client else "-"
-                log(f"{client} {method} {shown(request.url.path)} {reply[0]}")
-            return _response(reply, method)
+    async def app(
+        scope: dict[str, Any],
+        receive: Callable[[], Awaitable[Message]],
+        send: Callable[[Message], Awaitable[None]],
+    ) -> None:
+        if scope["type"] == "lifespan":
+            await receive()  # the server starts
+            await send({"type": "lifespan.startup.complete"})
+            await receive()  # it stops: before uvicorn hands a caught SIGTERM back
+            pool.close()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        method, path = scope["method"], scope["path"]
+        try:
+            found = next((m, h) for r, h in routes if (m := r.fullmatch(path)))
+            reply = await _handle(scope, receive, found, pool, config, allowed)
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            reply = plain(500, "Error: the server failed on this request (see its log)\n")
+        if log is not None:
+            client = scope["client"][0] if scope.get("client") else "-"
+            log(f"{client} {method} {shown(path)} {reply[0]}")
+        await send(_start(reply))
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else reply[2]})
 
-        return endpoint
+    return app
 
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        pool.close()  # before uvicorn hands a caught SIGTERM back to the process
 
-    routes = [Route(path, page(handler), methods=_METHODS) for path, handler in ROUTES]
-    return Starlette(routes=routes, lifespan=lifespan)
+@functools.lru_cache(maxsize=1024)
+def _query_parameters(query: bytes) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_qsl(query.decode("utf-8", errors="replace"), keep_blank_values=True))
+
+
+def _parameters(query: bytes) -> tuple[tuple[str, str], ...]:
+    """A query string's parameters, decoded (clients send the same ones
+    again and again: the short ones are kept)."""
+    return _query_parameters(query) if len(query) <= 4096 else _query_parameters.__wrapped__(query)
+
+
+def _pattern(route: str) -> re.Pattern[str]:
+    """A route's path as a pattern: ``{name:path}`` is the rest of the path,
+    slashes included."""
+    parts = re.split(r"\{(\w+):path\}", route)  # text, a name, text, ...
+    return re.compile(
+        "".join(f"(?P<{p}>.*)" if i % 2 else re.escape(p) for i, p in enumerate(parts))
+    )
 
 
 async def _handle(
-    request: Request, handler: Handler, pool: WorkerPool, config: ServeConfig, allowed: set[str]
+    scope: dict[str, Any],
+    receive: Callable[[], Awaitable[Message]],
+    route: tuple[re.Match[str], Handler],
+    pool: WorkerPool,
+    config: ServeConfig,
+    allowed: set[str],
 ) -> Reply:
-    host = request.headers.get("host", "")
+    # A repeated header counts once, as first given.
+    headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in reversed(scope["headers"])}
+    host = headers.get("host", "")
     if host_name(host) not in allowed:
         return plain(400, "Error: this server answers only to the host names it listens on\n")
-    headers = request.headers
     if cross_site(headers.get("origin"), headers.get("sec-fetch-site"), host):
         return plain(403, "Error: this server answers only its own pages, not another site's\n")
-    method = request.method
-    params = dict(parse_qsl(request.url.query, keep_blank_values=True))
+    method = scope["method"]
+    params = dict(_parameters(scope["query_string"]))
+    found, handler = route
     if method == "POST":
         if handler is not _sparql:
             return plain(405, "Error: POST only to /sparql\n")
-        body = await _read_body(request, config)
+        body = await _read_body(receive, headers, config)
         if isinstance(body, tuple):
             return body
-        kind = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+        kind = (headers.get("content-type") or "").split(";")[0].strip().lower()
         text = body.decode("utf-8", errors="replace")
         if kind == "application/x-www-form-urlencoded":
             params.update(parse_qsl(text, keep_blank_values=True))
@@ -211,30 +249,38 @@ async def _handle(
             return plain(415, "Error: send application/sparql-query or a urlencoded form\n")
     elif method not in ("GET", "HEAD"):
         return plain(405, "Error: this server answers GET, HEAD and POST only\n")
-    accept = request.headers.get("accept") or "*/*"
-    job = handler(Asked(params, accept, str(request.base_url), dict(request.path_params)))
+    accept = headers.get("accept") or "*/*"
+    base = f"{scope.get('scheme', 'http')}://{host}/"
+    job = handler(Asked(params, accept, base, found.groupdict()))
     if isinstance(job[0], int):
         return job
-    return await run_in_threadpool(pool.run, job)
+    return await pool.run(job)
 
 
-async def _read_body(request: Request, config: ServeConfig) -> bytes | Reply:
-    declared = request.headers.get("content-length")
+async def _read_body(
+    receive: Callable[[], Awaitable[Message]], headers: dict[str, str], config: ServeConfig
+) -> bytes | Reply:
+    declared = headers.get("content-length")
     if declared is not None and not declared.isdigit():
         return plain(400, "Error: Content-Length must be a number of bytes\n")
     if declared is not None and int(declared) > MAX_BODY:
         return plain(413, "Error: a query may be at most 1 MB\n")
     body = bytearray()
-    with anyio.move_on_after(config.read_timeout) as scope:
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_BODY:
-                return plain(413, "Error: a query may be at most 1 MB\n")
-    if scope.cancelled_caught:
+    try:
+        async with asyncio.timeout(config.read_timeout):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return plain(400, "Error: the client left before its request arrived\n")
+                body += message.get("body", b"")
+                if len(body) > MAX_BODY:
+                    return plain(413, "Error: a query may be at most 1 MB\n")
+                if not message.get("more_body"):
+                    return bytes(body)
+    except TimeoutError:
         return plain(
             408, f"Error: the request took more than {config.read_timeout:g} s to arrive\n"
         )
-    return bytes(body)
 
 
 @dataclass
@@ -293,15 +339,16 @@ def start_server(
     pool = WorkerPool(config)
     settings = uvicorn.Config(
         make_app(pool, config, log),
-        http="h11",
+        http="httptools",
+        loop="auto",  # uvloop where it installs (not on Windows), else asyncio
+        ws="none",
+        proxy_headers=False,  # the client address is the socket's, never a header's
         lifespan="on",
         log_config=None,
         access_log=False,
         timeout_keep_alive=5,
         timeout_graceful_shutdown=5,
         limit_concurrency=200,
-        # well above MAX_HEAD, which the guard checks on each read
-        h11_max_incomplete_event_size=1024 * 1024,
         server_header=False,
     )
     settings.load()
