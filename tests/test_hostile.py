@@ -326,6 +326,41 @@ def test_a_killed_command_says_so() -> None:
     )
 
 
+def test_a_command_ends_when_its_watcher_is_killed(tmp_path: Path) -> None:
+    """A SIGKILL of the watcher (the process the shell started) leaves it no
+    time to pass anything on: the command it watched must not run on alone."""
+    said = tmp_path / "pid"
+    body = (
+        "from pathlib import Path\nPath(sys.argv[1]).write_text(str(os.getpid()))\n"
+        "time.sleep(60)"
+    )
+    script = "import os, sys, time\nfrom msskg import launch\nlaunch._watch_for_crashes()\n"
+    watcher = subprocess.Popen([sys.executable, "-c", script + body, str(said)])
+    try:
+        deadline = time.monotonic() + 30
+        while not (said.exists() and said.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        child = int(said.read_text())
+        assert child != watcher.pid
+        watcher.kill()
+        watcher.wait(10)
+        deadline = time.monotonic() + 10
+        while _running(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _running(child)
+    finally:
+        watcher.kill()
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not ended (a zombie has)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def test_a_crash_is_one_line_and_leaves_no_half_written_output(tmp_path: Path) -> None:
     body = (
         "from pathlib import Path\nfrom msskg.output import open_atomically\n"

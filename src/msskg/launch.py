@@ -114,38 +114,40 @@ def _watch_for_crashes() -> None:
     # back; a terminal's stays a terminal to the child (its progress bars).
     reader, writer = os.openpty() if sys.stderr.isatty() else os.pipe()
     told, tell = os.pipe()
-    watcher = os.getpid()
+    alive, kept = os.pipe()  # this process holds the only write end while it lives
     pid = os.fork()
     if pid == 0:
         os.setpgid(0, 0)
         os.close(reader)
         os.close(told)
+        os.close(kept)
         os.dup2(writer, 2)
         os.close(writer)
         os.environ["MSSKG_CRASH_WATCH"] = f"{os.getpid()}:{tell}"  # msskg.output
-        _end_with(watcher)
+        _end_with(alive)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, watched)
         return
     with contextlib.suppress(OSError):
         os.setpgid(pid, pid)
     os.close(writer)
     os.close(tell)
+    os.close(alive)
     code = _watch(pid, reader, told, watched)
     sys.stderr.flush()
     os._exit(code)  # nothing of this process's own to finish: skip the interpreter's
 
 
-def _end_with(watcher: int) -> None:
-    # Linux: the child is killed when the watcher dies (SIGKILL leaves it no
-    # time to pass anything on).
-    try:
-        import ctypes
+def _end_with(alive: int) -> None:
+    """End this process (the child) as soon as the watcher ends, however it
+    ends (a SIGKILL leaves it no time to pass anything on): the watcher holds
+    the only write end of ``alive``, so a read of it returns then."""
 
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != watcher:
-        os._exit(1)
+    def wait() -> None:
+        with contextlib.suppress(OSError):
+            os.read(alive, 1)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    start(wait)
 
 
 def _watch(pid: int, reader: int, told: int, watched: set[signal.Signals]) -> int:
