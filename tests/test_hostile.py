@@ -331,8 +331,7 @@ def test_a_command_ends_when_its_watcher_is_killed(tmp_path: Path) -> None:
     time to pass anything on: the command it watched must not run on alone."""
     said = tmp_path / "pid"
     body = (
-        "from pathlib import Path\nPath(sys.argv[1]).write_text(str(os.getpid()))\n"
-        "time.sleep(60)"
+        "from pathlib import Path\nPath(sys.argv[1]).write_text(str(os.getpid()))\ntime.sleep(60)"
     )
     script = "import os, sys, time\nfrom msskg import launch\nlaunch._watch_for_crashes()\n"
     watcher = subprocess.Popen([sys.executable, "-c", script + body, str(said)])

@@ -614,3 +614,28 @@ def test_a_job_cancelled_midway_costs_its_worker_not_the_lane() -> None:
         assert len(pool._all) == 2
     finally:
         pool.close()
+
+
+def test_a_page_borrows_an_idle_sparql_worker_and_sparql_never_the_pages_one() -> None:
+    """The pages' lane takes an idle /sparql worker when its own is busy (both
+    cores then answer saved queries); ad-hoc SPARQL waits for its own lane."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from msskg.serve.workers import PAGES_LANE, SPARQL_LANE, WorkerPool
+
+    async def check() -> None:
+        pool = WorkerPool.__new__(WorkerPool)  # the lanes alone: no processes
+        pool._lanes = {SPARQL_LANE: asyncio.Queue(), PAGES_LANE: asyncio.Queue()}
+        spare, page = SimpleNamespace(lane=SPARQL_LANE), SimpleNamespace(lane=PAGES_LANE)
+        pool._lanes[SPARQL_LANE].put_nowait(spare)
+        assert await pool._free(PAGES_LANE, 1) is spare  # the pages' worker is busy
+        pool._lanes[PAGES_LANE].put_nowait(page)
+        pool._lanes[SPARQL_LANE].put_nowait(spare)
+        assert await pool._free(PAGES_LANE, 1) is page  # its own first
+        assert await pool._free(SPARQL_LANE, 1) is spare
+        with pytest.raises(TimeoutError):  # the pages' worker idle, never lent
+            pool._lanes[PAGES_LANE].put_nowait(page)
+            await pool._free(SPARQL_LANE, 0.05)
+
+    asyncio.run(check())

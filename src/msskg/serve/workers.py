@@ -175,10 +175,8 @@ class WorkerPool:
         # Waiting for a free worker is not the query's time: a queue behind slow
         # queries gets longer, bounded, patience.
         patience = max(30.0, 3 * limit)
-        lane = _lane(job)
         try:
-            async with asyncio.timeout(patience):  # no task of its own, as wait_for makes
-                worker = await self._lanes[lane].get()
+            worker = await self._free(_lane(job), patience)
         except TimeoutError:
             return plain(503, f"Error: every worker stayed busy for {patience:g} s; try again\n")
         try:
@@ -195,7 +193,7 @@ class WorkerPool:
             if retire:
                 await self._retire(worker)
             else:
-                self._lanes[lane].put_nowait(worker)
+                self._lanes[worker.lane].put_nowait(worker)
             return reply
         exitcode = await self._retire(worker)
         if exitcode == EXIT_MEMORY and self.config.memory_limit:
@@ -212,6 +210,16 @@ class WorkerPool:
                 "of values it cannot all compare: sort by STR(?x)); the worker was replaced\n",
             )
         return plain(503, f"Error: {time_message(limit)}\n")
+
+    async def _free(self, lane: str, patience: float) -> _Worker:
+        """A free worker of ``lane``; a job of the pages' lane borrows an idle
+        /sparql worker when its own is busy (never the reverse: the pages' worker
+        is kept from costly SPARQL)."""
+        spare = self._lanes[SPARQL_LANE]
+        if lane == PAGES_LANE and self._lanes[lane].empty() and not spare.empty():
+            return spare.get_nowait()
+        async with asyncio.timeout(patience):  # no task of its own, as wait_for makes
+            return await self._lanes[lane].get()
 
     async def _retire(self, worker: _Worker) -> int | None:
         """End ``worker``, start another in its place; the ended one's exit code."""
