@@ -112,12 +112,24 @@ def check_shape(text: str, where: str = "query") -> None:
 def is_light(text: str) -> bool:
     """Whether a query is cheap by its shape: one SELECT of at most 8 triple
     patterns, each with a constant predicate and a constant subject or object,
-    all joined, no ``*`` or ``+`` path. msskg serve runs such ad-hoc queries
-    beside the pages, not behind costly ones."""
-    if re.search(r"[+*]", _skeleton(text).replace("SELECT *", "").replace("(*)", "")):
+    all joined, no ``*`` or ``+`` path, and none of :data:`_NOT_LIGHT` (rows
+    written inline, a sort, text that grows). msskg serve runs such ad-hoc
+    queries beside the pages, not behind costly ones."""
+    skeleton = _skeleton(text)
+    if re.search(r"[+*]", skeleton.replace("SELECT *", "").replace("(*)", "")):
+        return False
+    if _NOT_LIGHT.search(skeleton):
         return False
     found = shape(text)
     return found.narrow and found.product is None and found.selects <= 1 and found.patterns <= 8
+
+
+# Cheap patterns can still cost: VALUES rows multiply the work, any ORDER BY
+# may end pyoxigraph (a sort of values it cannot all compare panics), and
+# CONCAT, REPLACE or ENCODE_FOR_URI, chained, double a text at each step.
+_NOT_LIGHT = re.compile(
+    r"(?<![?$:\w])(?:VALUES|ORDER BY|CONCAT|GROUP_CONCAT|REPLACE|ENCODE_FOR_URI)(?![\w:])"
+)
 
 
 def _skeleton(text: str) -> str:

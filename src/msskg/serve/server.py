@@ -181,8 +181,11 @@ def make_app(
             return
         method, path = scope["method"], scope["path"]
         try:
-            found = next((m, h) for r, h in routes if (m := r.fullmatch(path)))
-            reply = await _handle(scope, receive, found, pool, config, allowed)
+            found = next(((m, h) for r, h in routes if (m := r.fullmatch(path))), None)
+            if found is None:  # not a path: "*" (OPTIONS *), or an absolute URL's remains
+                reply = plain(400, "Error: this server answers requests for a path, /...\n")
+            else:
+                reply = await _handle(scope, receive, found, pool, config, allowed)
         except Exception:
             traceback.print_exc(file=sys.stderr)
             reply = plain(500, "Error: the server failed on this request (see its log)\n")
