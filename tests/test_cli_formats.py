@@ -154,3 +154,22 @@ def test_json_is_byte_for_byte_what_pyoxigraph_writes() -> None:
         )
         written = solutions.serialize(format=ox.QueryResultsFormat.JSON)
         assert format_result(result, "json").encode() == written
+
+
+def test_a_value_too_large_for_pyoxigraph_to_read_back_is_one_line() -> None:
+    """Regression: a value over 16 MiB in CSV, TSV or XML (written through
+    pyoxigraph's JSON reader) was a MemoryError, and a 500 in msskg serve."""
+    import pyoxigraph as ox
+
+    from msskg.errors import OutputError
+    from msskg.query.formats import format_result
+    from msskg.query.results import SelectResult
+
+    result = SelectResult(("v",), ((ox.Literal("a" * (17 << 20)),),))
+    with pytest.raises(OutputError) as raised:
+        format_result(result, "csv")
+    assert str(raised.value) == (
+        "a value of the answer is too large to write in csv here (Reached the buffer maximal "
+        "size of 16777216); ask for json, or narrow the query"
+    )
+    assert len(format_result(result, "json")) > 17 << 20

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
-from msskg.errors import visible
+from msskg.errors import OutputError, visible
 from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
 from msskg.query.registry import FORMATS, GRAPH, RESULTS, names, unknown_format
 from msskg.query.results import (
@@ -94,7 +94,13 @@ def w3c_result(result: SelectResult | AskResult, fmt: str, **_: object) -> str:
     if fmt == "json":  # byte for byte what pyoxigraph writes (tested)
         return _w3c_json(result)
     solutions = ox.parse_query_results(_w3c_json(result), ox.QueryResultsFormat.JSON)
-    return _text(solutions.serialize(format=W3C_FORMATS[fmt]))
+    try:
+        return _text(solutions.serialize(format=W3C_FORMATS[fmt]))
+    except MemoryError as err:  # pyoxigraph reads no JSON value over 16 MiB back
+        raise OutputError(
+            f"a value of the answer is too large to write in {fmt} here ({err}); ask for "
+            "json, or narrow the query"
+        ) from None
 
 
 def human_text(
