@@ -246,3 +246,27 @@ def test_queries_read_named_graphs_and_the_default_graph_together(tmp_path: Path
     assert [row[0].value for row in result.rows if row[0] is not None] == ["default", "named"]
     (tmp_path / "one.ttl").write_text('<http://e/a> <http://e/p> "default" .\n')
     assert not OxigraphBackend(open_store(data=[tmp_path / "one.ttl"])).union
+
+
+def test_prefixes_kept_in_a_store_read_back_and_those_of_stores_built_before(
+    tmp_path: Path,
+) -> None:
+    """A store's prefixes are a line each (a cold query reads them without
+    importing json); a store built by an earlier msskg kept them as JSON."""
+    from msskg.graph.prefixes import read_prefixes, write_prefixes
+
+    found = {
+        "": "urn:default#",
+        "ex": "http://example.org/a b",
+        "msr": "https://w3id.org/msskg/id/",
+    }
+    write_prefixes(tmp_path, found)
+    assert (tmp_path / "msskg-prefixes.txt").read_text() == (
+        " urn:default#\nmsr https://w3id.org/msskg/id/\n"
+    )
+    assert read_prefixes(tmp_path) == {"": "urn:default#", "msr": "https://w3id.org/msskg/id/"}
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "msskg-prefixes.json").write_text('{"ex": "http://example.org/"}')
+    assert read_prefixes(earlier) == {"ex": "http://example.org/"}
+    assert read_prefixes(tmp_path / "none") == {}

@@ -61,8 +61,10 @@ def local_words(iri: str) -> str:
 _LOCAL = r"\w(?:[\w.-]*[\w-])?"
 
 
-PREFIXES_FILE = "msskg-prefixes.json"
-"""Where a store folder keeps the prefixes its data declared."""
+PREFIXES_FILE = "msskg-prefixes.txt"
+"""Where a store folder keeps the prefixes its data declared: a line each, the
+name, a space, the IRI (neither holds a space or a line break)."""
+_JSON_PREFIXES_FILE = "msskg-prefixes.json"  # where stores built before kept them
 
 
 def merge_prefixes(found: Mapping[str, str]) -> dict[str, str]:
@@ -73,18 +75,32 @@ def merge_prefixes(found: Mapping[str, str]) -> dict[str, str]:
 
 
 def write_prefixes(folder: Path, prefixes: Mapping[str, str]) -> None:
-    """Keep ``prefixes`` in the store folder ``folder``."""
-    import json
-
-    (folder / PREFIXES_FILE).write_text(json.dumps(dict(prefixes), indent=1, sort_keys=True))
+    """Keep ``prefixes`` in the store folder ``folder`` (a line each, read
+    back without a JSON parser: a cold query opens a store and declares them)."""
+    lines = [
+        f"{name} {iri}\n"
+        for name, iri in sorted(prefixes.items())
+        if not any(c.isspace() for c in name + iri)
+    ]
+    (folder / PREFIXES_FILE).write_text("".join(lines), encoding="utf-8")
 
 
 def read_prefixes(folder: Path) -> dict[str, str]:
     """The prefixes kept in ``folder`` ({} when there are none, or they cannot be read)."""
+    try:
+        text = (folder / PREFIXES_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return _read_json_prefixes(folder)
+    except (OSError, ValueError):
+        return {}
+    return dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
+
+
+def _read_json_prefixes(folder: Path) -> dict[str, str]:
     import json
 
     try:
-        loaded = json.loads((folder / PREFIXES_FILE).read_text())
+        loaded = json.loads((folder / _JSON_PREFIXES_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}

@@ -56,7 +56,7 @@ IN_MEMORY_LIMIT = 64 * 1024
 
 
 # Bumped when the layout of a cache entry, or how its key is made, changes.
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 
 
 Progress = Callable[[int, int], None]

@@ -4,7 +4,6 @@ for CONSTRUCT and DESCRIBE."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
@@ -170,6 +169,8 @@ def _boolean(result: AskResult) -> str:
 
 def _w3c_json(result: SelectResult | AskResult) -> str:
     """The SPARQL 1.1 JSON results document, written as pyoxigraph writes it."""
+    import json  # here: a cold query in another format does without it
+
     if isinstance(result, AskResult):
         return json.dumps({"head": {}, "boolean": result.value}, separators=(",", ":"))
     bindings = [
