@@ -639,3 +639,99 @@ def test_a_page_borrows_an_idle_sparql_worker_and_sparql_never_the_pages_one() -
             await pool._free(SPARQL_LANE, 0.05)
 
     asyncio.run(check())
+
+
+def answers_to(server: Server, *writes: bytes, pause: float = 0.0) -> bytes:
+    """Everything the server sends on one connection to ``writes`` (``pause``
+    seconds apart), until it closes it."""
+    host, port = server.address
+    with socket.create_connection((host, port), timeout=10) as sock:
+        for data in writes:
+            sock.sendall(data)
+            time.sleep(pause)
+        answers = b""
+        while chunk := sock.recv(65536):
+            answers += chunk
+    return answers
+
+
+ASK = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+PADDED = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * 100_000 + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize("protocol", [b"websocket", b"h2c"])
+def test_an_upgrade_is_answered_in_http_1_1_and_the_guard_goes_on(
+    server: Server, protocol: bytes
+) -> None:
+    upgrade = (
+        b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: " + protocol + b"\r\n"
+        b"HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n"
+    )
+    # msskg never switches protocols: the request pipelined after the
+    # upgrade is answered, and a long head after them is still refused.
+    answers = answers_to(server, upgrade + ASK, PADDED, pause=0.3)
+    assert answers.count(b"HTTP/1.1 200 OK\r\n") == 2
+    assert answers.count(b'{"head":{},"boolean":true}') == 2
+    assert b"HTTP/1.1 431 Request Header Fields Too Large\r\n" in answers
+    assert answers.endswith(b"Error: the request's headers may be at most 64 KiB\n")
+
+
+@pytest.mark.parametrize(
+    ("long", "status", "message"),
+    [
+        (PADDED, b"431 Request Header Fields Too Large", b"the request's headers"),
+        (
+            b"GET /?" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            b"414 URI Too Long",
+            b"the address",
+        ),
+    ],
+)
+def test_a_whole_long_head_pipelined_in_the_same_write_is_refused(
+    server: Server, long: bytes, status: bytes, message: bytes
+) -> None:
+    answers = answers_to(server, ASK + long + ASK)
+    assert answers.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert answers.count(b"HTTP/1.1 ") == 2
+    assert b"\r\n\r\nHTTP/1.1 " + status + b"\r\n" in answers.replace(b"true}", b"true}\r\n\r\n")
+    assert answers.endswith(b"Error: " + message + b" may be at most 64 KiB\n")
+
+
+def test_a_refused_connection_is_closed_soon_though_the_client_stays() -> None:
+    running = start_server(ServeConfig(workers=1, read_timeout=60))
+    host, port = running.address
+    try:
+        with socket.create_connection((host, port), timeout=10) as sock:
+            sock.sendall(b"GARBAGE\r\n\r\n")
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+            assert answer.endswith(b"Error: the request is not valid HTTP/1.1\n")
+            # The client keeps its side open and goes on sending: the server
+            # still closes the connection, after a grace of 2 s for the answer.
+            began = time.monotonic()
+            with pytest.raises(OSError):
+                while time.monotonic() - began < 10:
+                    sock.sendall(b"more ")
+                    time.sleep(0.1)
+            assert time.monotonic() - began < 5
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("pause", [0.0, 0.05])
+def test_a_request_followed_by_bad_bytes_is_answered_before_the_400(
+    server: Server, pause: float, caplog: pytest.LogCaptureFixture
+) -> None:
+    slow = (  # answered after a second or so, when the bad bytes have long come
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?c ?i WHERE "
+        "{ ?a ?b ?c . ?d ?e ?c . ?d ?h ?i } }"
+    )
+    first = f"GET {sparql(slow)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    writes = (ASK + first, b"GARBAGE\r\n\r\n") if pause else (ASK + first + b"GARBAGE\r\n\r\n",)
+    answers = answers_to(server, *writes, pause=pause)
+    assert answers.count(b"HTTP/1.1 200 OK\r\n") == 2
+    assert answers.rindex(b"HTTP/1.1 200 OK") < answers.index(b"HTTP/1.1 400 Bad Request\r\n")
+    assert answers.endswith(b"Error: the request is not valid HTTP/1.1\n")
+    assert "write_eof" not in caplog.text
