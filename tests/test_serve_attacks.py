@@ -10,9 +10,12 @@ import socket
 import time
 import urllib.parse
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from msskg.cli import main
 from msskg.serve.protocol import ServeConfig
@@ -735,3 +738,96 @@ def test_a_request_followed_by_bad_bytes_is_answered_before_the_400(
     assert answers.rindex(b"HTTP/1.1 200 OK") < answers.index(b"HTTP/1.1 400 Bad Request\r\n")
     assert answers.endswith(b"Error: the request is not valid HTTP/1.1\n")
     assert "write_eof" not in caplog.text
+
+
+class _Transport:
+    """A transport that keeps what the guard writes, for the guard alone."""
+
+    def __init__(self) -> None:
+        self.written = b""
+        self.closing = False
+
+    def get_extra_info(self, name: str) -> object:
+        return ("127.0.0.1", 1) if name == "peername" else None
+
+    def write(self, data: bytes) -> None:
+        self.written += data
+
+    def can_write_eof(self) -> bool:
+        return True
+
+    def write_eof(self) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+
+class _Behind:
+    """The protocol behind the guard: what it was handed."""
+
+    def __init__(self) -> None:
+        self.handed = b""
+
+    def connection_made(self, transport: object) -> None:
+        pass
+
+    def data_received(self, data: bytes) -> None:
+        self.handed += data
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        pass
+
+
+PIECES = [
+    b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    b"GET /a HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+    b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 12\r\n\r\nA\r\n\r\nB\r\n\r\n\r\n",
+    b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"6\r\n\r\n\r\n\r\n\r\n0\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: y\r\n\r\n",
+    b"\r\n",  # an empty line between requests
+]
+
+
+@given(
+    requests=st.lists(st.sampled_from(PIECES), max_size=6),
+    garbage=st.sampled_from([b"", b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nNo colon\r\n\r\n"]),
+    cuts=st.lists(st.integers(min_value=0, max_value=2000), max_size=8),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_guard_hands_on_exactly_the_requests_before_a_bad_one(
+    requests: list[bytes], garbage: bytes, cuts: list[int]
+) -> None:
+    """However the bytes are split into reads, the protocol behind is given
+    the whole requests before a bad one, and of the bad one at most what came
+    in reads before the one it was found bad in (a part of a head, which it
+    keeps and never acts on); the 400 only when there is a bad one."""
+    import asyncio
+    import itertools
+
+    from msskg.serve.connection import guarded
+
+    valid = b"".join(requests)
+    stream = valid + garbage
+    bounds = sorted({0, len(stream), *(cut % (len(stream) + 1) for cut in cuts)})
+
+    async def feed() -> tuple[bytes, bytes]:
+        guard = guarded(_Behind, 10)()
+        transport = _Transport()
+        guard.connection_made(transport)  # type: ignore[arg-type]
+        for start, end in itertools.pairwise(bounds):
+            guard.data_received(stream[start:end])
+        await asyncio.sleep(0)
+        guard.connection_lost(None)
+        return cast(_Behind, guard.inner).handed, transport.written
+
+    handed, written = asyncio.run(feed())
+    last = max((i for i, r in enumerate(requests) if r != b"\r\n"), default=-1)
+    assert handed.startswith(b"".join(requests[: last + 1]))  # empty lines may follow
+    assert stream.startswith(handed)
+    assert len(handed) < len(stream) if garbage else handed == valid
+    assert written.startswith(b"HTTP/1.1 400 Bad Request\r\n") if garbage else written == b""
