@@ -9,6 +9,7 @@ request that arrives whole)."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, ClassVar, cast
@@ -22,6 +23,7 @@ WAITING_PER_CLIENT = 32
 GRACE = 2.0  # seconds a refused client has to read the answer before the close
 NOT_HTTP = "the request is not valid HTTP/1.1"
 _BLANK = b"\r\n\r\n"  # the end of a head
+_UPGRADE = re.compile(rb"\r\nupgrade:", re.IGNORECASE)
 # The pages need nothing but their own inline style, forms and links back here.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
@@ -71,7 +73,7 @@ class Guard(asyncio.Protocol):
         # Offsets in the connection's bytes: of the bytes being read, of the
         # last head's end and of the last request's end; the piece being
         # parsed ends at ``piece_end`` in the bytes read.
-        self.offset = self.head_end = self.last_end = self.piece_end = 0
+        self.offset = self.head_end = self.last_end = self.piece_end = self.start = 0
         self.tail = b""  # the last bytes read: a blank line may straddle two reads
         self.completed = self.answered = 0  # requests handed on whole; answered
         self.refusal: tuple[bytes, str] | None = None  # a head found too long
@@ -150,14 +152,8 @@ class Guard(asyncio.Protocol):
                 try:
                     self.parser.feed_data(view[at:end])
                 except httptools.HttpParserUpgrade as upgrade:
-                    # The request asking for another protocol has ended: uvicorn
-                    # answers it in HTTP/1.1 and parses the rest as HTTP/1.1,
-                    # given apart (its parser drops what follows an upgrade).
                     end = at + int(upgrade.args[0])
-                    self.last_end = self.offset + end
-                    self.inner.data_received(data[handed:end])
-                    handed = end
-                    self.parser = httptools.HttpRequestParser(self)
+                    handed = self._upgraded(data, handed, end)
                 at = end
         except httptools.HttpParserError:
             # A malformed request (a bad length or header line), or a head too
@@ -179,6 +175,28 @@ class Guard(asyncio.Protocol):
         else:
             self.head += data
 
+    def _upgraded(self, data: bytes, handed: int, end: int) -> int:
+        """A request asking for another protocol has ended at ``end``, with
+        its head (llhttp leaves a body to the new protocol). msskg never
+        switches: the request is given on with its Upgrade header renamed, and
+        parsed again so, so that uvicorn answers it in HTTP/1.1, body and all,
+        and both parsers read on in HTTP/1.1. Only the request's head before
+        these bytes (rare) went on as it came: uvicorn then answers it without
+        its body, and parses the rest apart (its parser drops what follows an
+        upgrade). Returns up to where the bytes were handed on."""
+        self.parser = httptools.HttpRequestParser(self)
+        start = self.start - self.offset  # where its head began, at the earliest
+        head, renamed = _UPGRADE.subn(b"\r\nUpgrade-Ignored:", data[max(start, 0) : end])
+        if start < handed or not renamed:  # (CONNECT asks for a tunnel without one)
+            self.last_end = self.offset + end
+            self.inner.data_received(data[handed:end])
+            return end
+        self.inner.data_received(data[handed:start] + head)
+        self.completed -= 1  # it ends again, in the new parser
+        self.last_end, self.piece_end = self.start, end
+        self.parser.feed_data(head)
+        return end
+
     @staticmethod
     def _too_long(pending: bytes) -> tuple[bytes, str] | None:
         """The refusal (414 or 431) of the head in ``pending``, if it is over
@@ -197,6 +215,7 @@ class Guard(asyncio.Protocol):
 
     def on_message_begin(self) -> None:
         self.in_head = True
+        self.start = self.last_end
         self.size, self.length = 0, None
         if self.deadline is None:  # the next request, pipelined
             self._arrive()
