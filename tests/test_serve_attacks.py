@@ -849,3 +849,26 @@ def test_a_post_asking_for_h2c_is_answered_with_its_body(server: Server) -> None
     answers = answers_to(server, post + post + last)
     assert answers.count(b"HTTP/1.1 200 OK\r\n") == 3
     assert answers.count(b'{"head":{},"boolean":true}') == 3
+
+
+def test_a_refused_connection_counts_as_waiting_until_it_is_closed() -> None:
+    import asyncio
+
+    from msskg.serve.connection import guarded
+
+    async def refuse() -> tuple[bool, bool, bool, bytes]:
+        kind = guarded(_Behind, 0.05)  # the grace is then 0.05 s, not 2 s
+        guard, transport = kind(), _Transport()
+        guard.connection_made(transport)  # type: ignore[arg-type]
+        guard.data_received(b"GARBAGE\r\n\r\n")
+        await asyncio.sleep(0)
+        counted = guard in kind.waiting.get("127.0.0.1", {})
+        open_then = not transport.closing
+        await asyncio.sleep(0.2)
+        closed = transport.closing
+        guard.connection_lost(None)
+        return counted, open_then, closed, transport.written
+
+    counted, open_then, closed, written = asyncio.run(refuse())
+    assert written.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert (counted, open_then, closed) == (True, True, True)
