@@ -1,10 +1,13 @@
 """msskg serve's connections: a guard in front of uvicorn's HTTP protocol, by
 composition, that sees the bytes first and reads the requests' framing with
-its own parser (httptools, as uvicorn's), so that a slow or hostile client cannot get past a read
-deadline, a 64 KiB request head (414 or 431, answered rather than reset), or
-:data:`WAITING_PER_CLIENT` connections of one client waiting for a request
-(past it, the one waiting longest is closed: slowloris cannot keep out a
-request that arrives whole)."""
+its own parser (httptools, as uvicorn's), so that a slow or hostile client
+cannot get past a read deadline, a 64 KiB request head (414 or 431, answered
+rather than reset, pipelined or not), or :data:`WAITING_PER_CLIENT`
+connections of one client waiting for a request (past it, the one waiting
+longest is closed: slowloris cannot keep out a request that arrives whole).
+A refused connection is closed :data:`GRACE` seconds after its answer, which
+follows the answers to the requests before it; an ``Upgrade`` never turns
+the guard off (msskg answers in HTTP/1.1 only)."""
 
 from __future__ import annotations
 
@@ -178,16 +181,19 @@ class Guard(asyncio.Protocol):
     def _upgraded(self, data: bytes, handed: int, end: int) -> int:
         """A request asking for another protocol has ended at ``end``, with
         its head (llhttp leaves a body to the new protocol). msskg never
-        switches: the request is given on with its Upgrade header renamed, and
-        parsed again so, so that uvicorn answers it in HTTP/1.1, body and all,
-        and both parsers read on in HTTP/1.1. Only the request's head before
-        these bytes (rare) went on as it came: uvicorn then answers it without
-        its body, and parses the rest apart (its parser drops what follows an
-        upgrade). Returns up to where the bytes were handed on."""
+        switches: the request is given on with its Upgrade header renamed
+        (``Ignored``) and parsed again so, and uvicorn answers it in HTTP/1.1,
+        body and all; both parsers read on in HTTP/1.1. Only a head begun in
+        an earlier read (rare) went on as it came: uvicorn then answers the
+        request without its body, and is given the rest apart (its parser
+        drops what follows an upgrade). Returns up to where the bytes were
+        handed on."""
+        tunnel = self.parser.get_method() == b"CONNECT"  # an upgrade without the header
         self.parser = httptools.HttpRequestParser(self)
         start = self.start - self.offset  # where its head began, at the earliest
-        head, renamed = _UPGRADE.subn(b"\r\nUpgrade-Ignored:", data[max(start, 0) : end])
-        if start < handed or not renamed:  # (CONNECT asks for a tunnel without one)
+        # A name as long: the head's size is the same.
+        head, renamed = _UPGRADE.subn(b"\r\nIgnored:", data[max(start, 0) : end])
+        if start < handed or not renamed or tunnel:
             self.last_end = self.offset + end
             self.inner.data_received(data[handed:end])
             return end
@@ -231,7 +237,7 @@ class Guard(asyncio.Protocol):
         if self.size > MAX_HEAD:
             self.refusal = _over(long_url=False)
             raise _HeadTooLong
-        if len(name) == 14 and name.lower() == b"content-length":
+        if self.in_head and len(name) == 14 and name.lower() == b"content-length":
             self.length = int(value)
 
     def on_headers_complete(self) -> None:
