@@ -10,9 +10,12 @@ import socket
 import time
 import urllib.parse
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from msskg.cli import main
 from msskg.serve.protocol import ServeConfig
@@ -657,3 +660,236 @@ def test_a_page_borrows_an_idle_sparql_worker_and_sparql_never_the_pages_one() -
             await pool._free(SPARQL_LANE, 0.05)
 
     asyncio.run(check())
+
+
+def answers_to(server: Server, *writes: bytes, pause: float = 0.0) -> bytes:
+    """Everything the server sends on one connection to ``writes`` (``pause``
+    seconds apart), until it closes it."""
+    host, port = server.address
+    with socket.create_connection((host, port), timeout=10) as sock:
+        for data in writes:
+            sock.sendall(data)
+            time.sleep(pause)
+        answers = b""
+        while chunk := sock.recv(65536):
+            answers += chunk
+    return answers
+
+
+ASK = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+PADDED = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * 100_000 + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize("protocol", [b"websocket", b"h2c"])
+def test_an_upgrade_is_answered_in_http_1_1_and_the_guard_goes_on(
+    server: Server, protocol: bytes
+) -> None:
+    upgrade = (
+        b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: " + protocol + b"\r\n"
+        b"HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n"
+    )
+    # msskg never switches protocols: the request pipelined after the
+    # upgrade is answered, and a long head after them is still refused.
+    answers = answers_to(server, upgrade + ASK, PADDED, pause=0.3)
+    assert answers.count(b"HTTP/1.1 200 OK\r\n") == 2
+    assert answers.count(b'{"head":{},"boolean":true}') == 2
+    assert b"HTTP/1.1 431 Request Header Fields Too Large\r\n" in answers
+    assert answers.endswith(b"Error: the request's headers may be at most 64 KiB\n")
+
+
+@pytest.mark.parametrize(
+    ("long", "status", "message"),
+    [
+        (PADDED, b"431 Request Header Fields Too Large", b"the request's headers"),
+        (
+            b"GET /?" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            b"414 URI Too Long",
+            b"the address",
+        ),
+    ],
+)
+def test_a_whole_long_head_pipelined_in_the_same_write_is_refused(
+    server: Server, long: bytes, status: bytes, message: bytes
+) -> None:
+    answers = answers_to(server, ASK + long + ASK)
+    assert answers.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert answers.count(b"HTTP/1.1 ") == 2
+    assert b"\r\n\r\nHTTP/1.1 " + status + b"\r\n" in answers.replace(b"true}", b"true}\r\n\r\n")
+    assert answers.endswith(b"Error: " + message + b" may be at most 64 KiB\n")
+
+
+def test_a_refused_connection_is_closed_soon_though_the_client_stays() -> None:
+    running = start_server(ServeConfig(workers=1, read_timeout=60))
+    host, port = running.address
+    try:
+        with socket.create_connection((host, port), timeout=10) as sock:
+            sock.sendall(b"GARBAGE\r\n\r\n")
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+            assert answer.endswith(b"Error: the request is not valid HTTP/1.1\n")
+            # The client keeps its side open and goes on sending: the server
+            # still closes the connection, after a grace of 2 s for the answer.
+            began = time.monotonic()
+            with pytest.raises(OSError):
+                while time.monotonic() - began < 10:
+                    sock.sendall(b"more ")
+                    time.sleep(0.1)
+            assert time.monotonic() - began < 5
+    finally:
+        running.stop()
+
+
+@pytest.mark.parametrize("pause", [0.0, 0.05])
+def test_a_request_followed_by_bad_bytes_is_answered_before_the_400(
+    server: Server, pause: float, caplog: pytest.LogCaptureFixture
+) -> None:
+    slow = (  # answered after a second or so, when the bad bytes have long come
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?a ?c ?i WHERE "
+        "{ ?a ?b ?c . ?d ?e ?c . ?d ?h ?i } }"
+    )
+    first = f"GET {sparql(slow)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    writes = (ASK + first, b"GARBAGE\r\n\r\n") if pause else (ASK + first + b"GARBAGE\r\n\r\n",)
+    answers = answers_to(server, *writes, pause=pause)
+    assert answers.count(b"HTTP/1.1 200 OK\r\n") == 2
+    assert answers.rindex(b"HTTP/1.1 200 OK") < answers.index(b"HTTP/1.1 400 Bad Request\r\n")
+    assert answers.endswith(b"Error: the request is not valid HTTP/1.1\n")
+    assert "write_eof" not in caplog.text
+
+
+class _Transport:
+    """A transport that keeps what the guard writes, for the guard alone."""
+
+    def __init__(self) -> None:
+        self.written = b""
+        self.closing = False
+
+    def get_extra_info(self, name: str) -> object:
+        return ("127.0.0.1", 1) if name == "peername" else None
+
+    def write(self, data: bytes) -> None:
+        self.written += data
+
+    def can_write_eof(self) -> bool:
+        return True
+
+    def write_eof(self) -> None:
+        pass
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+
+class _Behind:
+    """The protocol behind the guard: what it was handed."""
+
+    def __init__(self) -> None:
+        self.handed = b""
+
+    def connection_made(self, transport: object) -> None:
+        pass
+
+    def data_received(self, data: bytes) -> None:
+        self.handed += data
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        pass
+
+
+PIECES = [
+    b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    b"GET /a HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+    b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 12\r\n\r\nA\r\n\r\nB\r\n\r\n\r\n",
+    b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"6\r\n\r\n\r\n\r\n\r\n0\r\n\r\n",
+    b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: y\r\n\r\n",
+    b"\r\n",  # an empty line between requests
+    b"CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    b"CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+    b"Upgrade: h2c\r\n\r\n",
+]
+
+
+@given(
+    requests=st.lists(st.sampled_from(PIECES), max_size=6),
+    garbage=st.sampled_from([b"", b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nNo colon\r\n\r\n"]),
+    cuts=st.lists(st.integers(min_value=0, max_value=2000), max_size=8),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_guard_hands_on_exactly_the_requests_before_a_bad_one(
+    requests: list[bytes], garbage: bytes, cuts: list[int]
+) -> None:
+    """However the bytes are split into reads, the protocol behind is given
+    the whole requests before a bad one, and of the bad one at most what came
+    in reads before the one it was found bad in (a part of a head, which it
+    keeps and never acts on); the 400 only when there is a bad one."""
+    import asyncio
+    import itertools
+
+    from msskg.serve.connection import guarded
+
+    valid = b"".join(requests)
+    stream = valid + garbage
+    bounds = sorted({0, len(stream), *(cut % (len(stream) + 1) for cut in cuts)})
+
+    async def feed() -> tuple[bytes, bytes]:
+        guard = guarded(_Behind, 10)()
+        transport = _Transport()
+        guard.connection_made(transport)  # type: ignore[arg-type]
+        for start, end in itertools.pairwise(bounds):
+            guard.data_received(stream[start:end])
+        await asyncio.sleep(0)
+        guard.connection_lost(None)
+        # (an Upgrade header is renamed: msskg never switches protocols)
+        handed = cast(_Behind, guard.inner).handed.replace(b"Ignored:", b"Upgrade:")
+        return handed, transport.written
+
+    handed, written = asyncio.run(feed())
+    last = max((i for i, r in enumerate(requests) if r != b"\r\n"), default=-1)
+    assert handed.startswith(b"".join(requests[: last + 1]))  # empty lines may follow
+    assert stream.startswith(handed)
+    assert len(handed) < len(stream) if garbage else handed == valid
+    assert written.startswith(b"HTTP/1.1 400 Bad Request\r\n") if garbage else written == b""
+
+
+def test_a_post_asking_for_h2c_is_answered_with_its_body(server: Server) -> None:
+    # What curl --http2 -d sends: llhttp leaves the body of a request asking
+    # for an upgrade to the new protocol, which msskg never switches to.
+    body = b"query=ASK%7B%7D"
+    post = (
+        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )
+    last = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    answers = answers_to(server, post + post + last)
+    assert answers.count(b"HTTP/1.1 200 OK\r\n") == 3
+    assert answers.count(b'{"head":{},"boolean":true}') == 3
+
+
+def test_a_refused_connection_counts_as_waiting_until_it_is_closed() -> None:
+    import asyncio
+
+    from msskg.serve.connection import guarded
+
+    async def refuse() -> tuple[bool, bool, bool, bytes]:
+        kind = guarded(_Behind, 0.05)  # the grace is then 0.05 s, not 2 s
+        guard, transport = kind(), _Transport()
+        guard.connection_made(transport)  # type: ignore[arg-type]
+        guard.data_received(b"GARBAGE\r\n\r\n")
+        await asyncio.sleep(0)
+        counted = guard in kind.waiting.get("127.0.0.1", {})
+        open_then = not transport.closing
+        await asyncio.sleep(0.2)
+        closed = transport.closing
+        guard.connection_lost(None)
+        return counted, open_then, closed, transport.written
+
+    counted, open_then, closed, written = asyncio.run(refuse())
+    assert written.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert (counted, open_then, closed) == (True, True, True)
