@@ -501,6 +501,49 @@ def test_a_target_that_is_not_a_path_is_one_line(server: Server, method: str) ->
 
 
 @pytest.mark.slow
+def test_answers_left_unread_are_bounded_by_cutting_the_clients_that_leave_them() -> None:
+    """Regression: 24 clients that asked for a 64 MB answer each and read none
+    of it took the server over its memory limit, and it ended. The answers so
+    held stay within a quarter of the limit: past it, such a client is cut."""
+    doubled = " ".join(f"BIND (CONCAT(?s{i}, ?s{i}) AS ?s{i + 1})" for i in range(21))
+    text = f'SELECT ?s21 {{ BIND ("abcdefgh" AS ?s0) {doubled} }}'  # 16 MiB
+    running = start_server(ServeConfig(timeout=30, workers=2, memory_limit=256 << 20))
+    guard = running.uvicorn.config.http_protocol_class
+    host, port = running.address
+    request = f"GET {sparql(text)}&format=json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    stuck: list[socket.socket] = []
+    try:
+        for _ in range(8):
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect((host, port))
+            sock.sendall(request)
+            stuck.append(sock)
+        for _ in range(20):  # the answers are made and written, the clients reading none
+            time.sleep(0.5)
+            assert guard.unread[0] <= 64 << 20
+        sizes = []
+        for sock in stuck:  # each read to its end: whole, or cut short
+            sock.settimeout(10)
+            received = 0
+            try:
+                while chunk := sock.recv(1 << 20):
+                    received += len(chunk)
+                    if received > 16 << 20:
+                        break
+            except (ConnectionResetError, TimeoutError):
+                pass
+            sizes.append(received)
+        whole = sum(1 for size in sizes if size > 16 << 20)
+        assert whole >= 1 and len(sizes) - whole >= 1, sizes
+        assert get(running, "/sparql?query=ASK%7B%7D")[0] == 200
+    finally:
+        for sock in stuck:
+            sock.close()
+        running.stop()
+
+
+@pytest.mark.slow
 def test_a_worker_left_holding_memory_is_replaced() -> None:
     from msskg.query.limits import resident_bytes
     from msskg.serve.workers import BLOAT
@@ -837,7 +880,7 @@ def test_the_guard_hands_on_exactly_the_requests_before_a_bad_one(
     bounds = sorted({0, len(stream), *(cut % (len(stream) + 1) for cut in cuts)})
 
     async def feed() -> tuple[bytes, bytes]:
-        guard = guarded(_Behind, 10)()
+        guard = guarded(_Behind, 10, 1 << 30)()
         transport = _Transport()
         guard.connection_made(transport)  # type: ignore[arg-type]
         for start, end in itertools.pairwise(bounds):
@@ -878,7 +921,7 @@ def test_a_refused_connection_counts_as_waiting_until_it_is_closed() -> None:
     from msskg.serve.connection import guarded
 
     async def refuse() -> tuple[bool, bool, bool, bytes]:
-        kind = guarded(_Behind, 0.05)  # the grace is then 0.05 s, not 2 s
+        kind = guarded(_Behind, 0.05, 1 << 30)  # the grace is then 0.05 s, not 2 s
         guard, transport = kind(), _Transport()
         guard.connection_made(transport)  # type: ignore[arg-type]
         guard.data_received(b"GARBAGE\r\n\r\n")

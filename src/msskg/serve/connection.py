@@ -38,10 +38,20 @@ SECURITY_HEADERS = {
 }
 
 
-def guarded(protocol: Callable[..., asyncio.Protocol], read_timeout: float) -> type[Guard]:
+def guarded(
+    protocol: Callable[..., asyncio.Protocol], read_timeout: float, unread_budget: int
+) -> type[Guard]:
     """A guard class in front of ``protocol`` (what uvicorn's ``Config.load``
-    chose), for one server: its own read deadline and waiting connections."""
-    attributes = {"protocol": staticmethod(protocol), "read_timeout": read_timeout, "waiting": {}}
+    chose), for one server: its own read deadline, waiting connections, and
+    ``unread_budget``: the bytes of answers it holds for clients that do not
+    read them (past it, such a connection is cut)."""
+    attributes = {
+        "protocol": staticmethod(protocol),
+        "read_timeout": read_timeout,
+        "waiting": {},
+        "unread_budget": unread_budget,
+        "unread": [0],
+    }
     return type("Guard", (Guard,), attributes)
 
 
@@ -65,6 +75,10 @@ class Guard(asyncio.Protocol):
     # Connections waiting for a request, by client address, oldest first: one
     # dict per server, whose event loop runs them all.
     waiting: ClassVar[dict[str, OrderedDict[Guard, None]]]
+    # Answers are written whole, and what a client does not read stays in this
+    # process: the bytes so held by all connections, and how many may be.
+    unread_budget: ClassVar[int]
+    unread: ClassVar[list[int]]
 
     def __init__(self, **settings: Any) -> None:
         self.inner = self.protocol(**settings)
@@ -84,6 +98,7 @@ class Guard(asyncio.Protocol):
         self.deadline: asyncio.TimerHandle | None = None
         self.refused = False
         self.client = "-"
+        self.held = 0  # bytes of this connection's answers its client has not read
         # uvicorn calls this when it has written an answer whole: a refusal is
         # written after the answers to every request before it.
         done = getattr(self.inner, "on_response_complete", None)
@@ -295,12 +310,27 @@ class Guard(asyncio.Protocol):
         return self.inner.eof_received()
 
     def pause_writing(self) -> None:
+        """The client reads slower than its answers come: past the budget
+        held for all such clients, this one is cut, so that clients that
+        do not read cannot take the server over its memory limit."""
+        self.held = self.transport.get_write_buffer_size()
+        self.unread[0] += self.held
+        if self.unread[0] > self.unread_budget:
+            self._release()
+            self.transport.abort()
+            return
         self.inner.pause_writing()
 
     def resume_writing(self) -> None:
+        self._release()
         self.inner.resume_writing()
 
+    def _release(self) -> None:
+        self.unread[0] -= self.held
+        self.held = 0
+
     def connection_lost(self, exc: Exception | None) -> None:
+        self._release()
         self._arrived()
         self.inner.connection_lost(exc)
 

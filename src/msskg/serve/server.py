@@ -49,6 +49,7 @@ __all__ = [
 ]
 
 MAX_BODY = 1_000_000
+UNREAD_WITHOUT_LIMIT = 8 << 30  # as msskg.query.limits' default at most
 LOOPBACK = (DEFAULT_HOST, "localhost", "::1")
 _HOST = re.compile(r"(?:\[(?P<ip6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9._-]+))(?::[0-9]{1,5})?")
 _QUERY_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
@@ -355,7 +356,11 @@ def start_server(
         server_header=False,
     )
     settings.load()
-    settings.http_protocol_class = guarded(settings.http_protocol_class, config.read_timeout)
+    # a quarter of the memory the process may use, for answers clients leave unread
+    unread = (config.memory_limit or UNREAD_WITHOUT_LIMIT) // 4
+    settings.http_protocol_class = guarded(
+        settings.http_protocol_class, config.read_timeout, unread
+    )
     runner = uvicorn.Server(settings)
     server = Server(runner, pool, sock)
     if background:
