@@ -387,14 +387,19 @@ def test_long_headers_are_431(server: Server) -> None:
     assert body == b"Error: the request's headers may be at most 64 KiB\n"
 
 
+def form_post(text: str, headers: bytes = b"") -> bytes:
+    """A POST of ``text`` to /sparql as a form, with ``headers`` (lines) added."""
+    body = ("query=" + urllib.parse.quote(text)).encode()
+    return (
+        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers
+        + b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    )  # fmt: skip
+
+
 def test_a_large_post_body_is_not_taken_for_a_long_head(server: Server) -> None:
     text = "ASK { ?s ?p ?o } #" + "x" * 200_000
-    body = ("query=" + urllib.parse.quote(text)).encode()
-    request = (
-        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        b"Content-Type: application/x-www-form-urlencoded\r\n"
-        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
-    )
+    request = form_post(text, b"Connection: close\r\n")
     assert raw(server, request).split()[1] == b"200"
 
 
@@ -594,13 +599,7 @@ def test_pipelined_requests_are_answered_and_a_slow_next_one_is_cut_off(server: 
 
 
 def test_a_large_post_pipelined_before_a_get_leaves_both_answered(server: Server) -> None:
-    text = "ASK { ?s ?p ?o } #" + "x" * 100_000
-    body = ("query=" + urllib.parse.quote(text)).encode()
-    post = (
-        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        b"Content-Type: application/x-www-form-urlencoded\r\n"
-        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
-    )
+    post = form_post("ASK { ?s ?p ?o } #" + "x" * 100_000)
     get = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     answers = raw(server, post + get)
     assert answers.count(b"HTTP/1.1 200 OK") == 2
@@ -902,12 +901,10 @@ def test_the_guard_hands_on_exactly_the_requests_before_a_bad_one(
 def test_a_post_asking_for_h2c_is_answered_with_its_body(server: Server) -> None:
     # What curl --http2 -d sends: llhttp leaves the body of a request asking
     # for an upgrade to the new protocol, which msskg never switches to.
-    body = b"query=ASK%7B%7D"
-    post = (
-        b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
-        b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n"
-        b"Content-Type: application/x-www-form-urlencoded\r\n"
-        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+    post = form_post(
+        "ASK{}",
+        b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+        b"HTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n",
     )
     last = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
     answers = answers_to(server, post + post + last)

@@ -71,17 +71,13 @@ def unreturned_parameters(query: SavedQuery, names: frozenset[str]) -> list[str]
 
 @lru_cache(maxsize=64)
 def _unreturned(query: SavedQuery, names: frozenset[str]) -> tuple[str, ...]:
-    return tuple(_find_unreturned(query, names))
-
-
-def _find_unreturned(query: SavedQuery, names: frozenset[str]) -> list[str]:
     lexemes = lex_sparql(query.text)
     for index, (kind, value, _) in enumerate(lexemes):
         if kind == "word" and value.upper() in ("ASK", "CONSTRUCT", "DESCRIBE"):
-            return []
+            return ()
         if kind == "word" and value.upper() == "SELECT":
-            return sorted(names - _projection(lexemes[index + 1 :], names))
-    return []
+            return tuple(sorted(names - _projection(lexemes[index + 1 :], names)))
+    return ()
 
 
 def bind_values(query: SavedQuery, bindings: Mapping[str, Binding]) -> str:

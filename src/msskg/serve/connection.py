@@ -137,10 +137,13 @@ class Guard(asyncio.Protocol):
                 del self.waiting[self.client]
 
     def _arrived(self) -> None:
+        self._no_deadline()
+        self._headed()
+
+    def _no_deadline(self) -> None:
         if self.deadline is not None:
             self.deadline.cancel()
             self.deadline = None
-        self._headed()
 
     def data_received(self, data: bytes) -> None:
         if self.refused:  # read and drop the rest, so the client sees the answer
@@ -281,9 +284,7 @@ class Guard(asyncio.Protocol):
             b"content-length: " + length + b"\r\nconnection: close\r\n" + extra + b"\r\n" + body
         )
         self.refused = True
-        if self.deadline is not None:
-            self.deadline.cancel()
-            self.deadline = None
+        self._no_deadline()
         self._count()
         if self.done is None or self.answered >= self.completed:
             self._answer()

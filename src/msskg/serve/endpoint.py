@@ -5,7 +5,6 @@ negotiated format, or render a page (home, saved query, timeline, describe)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import re
 from collections.abc import Callable
@@ -25,7 +24,13 @@ from msskg.query.formats import format_result
 from msskg.query.limits import check_rows, limited
 from msskg.query.results import GraphResult, QueryResult, SelectResult, SelectStream
 from msskg.serve.explorer import reader_address
-from msskg.serve.protocol import CONTENT_TYPES, GRAPH_TYPES, SELECT_TYPES, negotiate
+from msskg.serve.protocol import (
+    CONTENT_TYPES,
+    GRAPH_TYPES,
+    SELECT_TYPES,
+    kept_when_short,
+    negotiate,
+)
 from msskg.views.reader import sources
 
 if TYPE_CHECKING:
@@ -105,10 +110,7 @@ def _timeline(graph: KnowledgeGraph, args: dict[str, Any], config: ServeConfig) 
 def run_sparql(graph: KnowledgeGraph, text: str, config: ServeConfig) -> QueryResult:
     """Run ad-hoc SPARQL, reading a SELECT's rows lazily so that the row limit
     and the time limit are checked as they come."""
-    if len(text) <= 4096:  # clients send the same texts again and again
-        saved = _checked(text, config.allow_service)
-    else:
-        saved = _checked.__wrapped__(text, config.allow_service)
+    saved = _checked(text, config.allow_service)
     result = OxigraphBackend(graph).stream(saved, {})
     if isinstance(result, SelectStream):
         rows = limited(result.rows, config.limits, server=True)
@@ -118,7 +120,7 @@ def run_sparql(graph: KnowledgeGraph, text: str, config: ServeConfig) -> QueryRe
     return result
 
 
-@functools.lru_cache(maxsize=1024)
+@kept_when_short
 def _checked(text: str, allow_service: tuple[str, ...]) -> SavedQuery:
     """An ad-hoc query's text read and checked (an error is raised, not kept)."""
     saved = parse_query(text, name="query")

@@ -1,11 +1,14 @@
 """What the server and its query workers share: the server's settings, a job
-and its reply, and HTTP content negotiation."""
+and its reply, HTTP content negotiation, and keeping what is worked out from
+the texts clients send again and again."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from msskg.errors import MsskgError
 from msskg.query.limits import SERVER_ROWS, SERVER_SECONDS, Limits, memory_limit
@@ -17,9 +20,11 @@ __all__ = [
     "DEFAULT_PORT",
     "GRAPH_TYPES",
     "SELECT_TYPES",
+    "SHORT_TEXT",
     "Job",
     "Reply",
     "ServeConfig",
+    "kept_when_short",
     "negotiate",
     "plain",
 ]
@@ -40,6 +45,27 @@ GRAPH_TYPES = accepted(GRAPH, PAGE)
 
 CONTENT_TYPES = {name: fmt.media_type for name, fmt in FORMATS.items()}
 """Format -> the media type it is sent with."""
+
+
+SHORT_TEXT = 4096
+"""Texts (a query, a query string) up to this long have what is worked out from
+them kept by :func:`kept_when_short`; a long one would crowd the others out."""
+_KEPT = 1024
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def kept_when_short(function: F) -> F:
+    """``function`` of a text (and other hashable arguments), its results
+    kept for the last :data:`_KEPT` short texts: clients send the same ones
+    again and again. An error is raised each time, never kept."""
+    kept = functools.lru_cache(maxsize=_KEPT)(function)
+
+    @functools.wraps(function)
+    def call(text: str | bytes, *args: Any) -> Any:
+        return (kept if len(text) <= SHORT_TEXT else function)(text, *args)
+
+    return cast(F, call)
 
 
 DEFAULT_HOST = "127.0.0.1"

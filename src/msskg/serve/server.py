@@ -8,7 +8,6 @@ A failure is one line; a traceback goes to the log only."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import re
 import socket
 import sys
@@ -30,6 +29,7 @@ from msskg.serve.protocol import (
     Job,
     Reply,
     ServeConfig,
+    kept_when_short,
     plain,
 )
 from msskg.serve.workers import WorkerPool
@@ -199,15 +199,10 @@ def make_app(
     return app
 
 
-@functools.lru_cache(maxsize=1024)
-def _query_parameters(query: bytes) -> tuple[tuple[str, str], ...]:
-    return tuple(parse_qsl(query.decode("utf-8", errors="replace"), keep_blank_values=True))
-
-
+@kept_when_short
 def _parameters(query: bytes) -> tuple[tuple[str, str], ...]:
-    """A query string's parameters, decoded (clients send the same ones
-    again and again: the short ones are kept)."""
-    return _query_parameters(query) if len(query) <= 4096 else _query_parameters.__wrapped__(query)
+    """A query string's parameters, decoded."""
+    return tuple(parse_qsl(query.decode("utf-8", errors="replace"), keep_blank_values=True))
 
 
 def _pattern(route: str) -> re.Pattern[str]:

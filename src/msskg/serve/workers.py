@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import multiprocessing
 import os
 import pickle
@@ -28,7 +27,7 @@ from typing import Any
 
 from msskg.errors import EXIT_MEMORY, DataError, MsskgError
 from msskg.query.limits import Limits, resident_bytes, size_text, time_message, within
-from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig, plain
+from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig, kept_when_short, plain
 
 __all__ = ["Reply", "ServeConfig", "WorkerPool"]
 
@@ -223,25 +222,27 @@ class WorkerPool:
 
     async def _retire(self, worker: _Worker) -> int | None:
         """End ``worker``, start another in its place; the ended one's exit code."""
-        with self._lock:
-            self._all.remove(worker)
-        worker.hang_up()
+        self._forget(worker)
         await asyncio.to_thread(worker.stop)
         threading.Thread(target=self._add, args=(worker.lane,), daemon=True).start()
         exitcode: int | None = worker.process.exitcode
         return exitcode
 
     def _drop(self, worker: _Worker) -> None:
-        """End ``worker`` and start another in its place, from a thread."""
-        with self._lock:
-            self._all.remove(worker)
-        worker.hang_up()
+        """End ``worker`` and start another in its place, both from a thread
+        (when the job is cancelled, nothing may be awaited)."""
+        self._forget(worker)
 
         def replace() -> None:
             worker.stop()
             self._add(worker.lane)
 
         threading.Thread(target=replace, daemon=True).start()
+
+    def _forget(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.remove(worker)
+        worker.hang_up()
 
     def close(self) -> None:
         with self._lock:
@@ -256,16 +257,11 @@ def _lane(job: Job) -> str:
     """Ad-hoc SPARQL goes to its own lane, unless its shape says it is cheap."""
     if job[0] != "sparql":
         return PAGES_LANE
-    text = str(job[1].get("query", ""))
-    light = _light(text) if len(text) <= 4096 else _shape_is_light(text)
-    return PAGES_LANE if light else SPARQL_LANE
+    return PAGES_LANE if _light(str(job[1].get("query", ""))) else SPARQL_LANE
 
 
-def _shape_is_light(text: str) -> bool:
+@kept_when_short
+def _light(text: str) -> bool:
     from msskg.query.shape import is_light
 
     return is_light(text)
-
-
-# Clients send the same texts again and again; the cache holds only short ones.
-_light = functools.lru_cache(maxsize=1024)(_shape_is_light)

@@ -210,14 +210,6 @@ def _result(
 # --- SHACL-SPARQL constraints, one query each -----------------------------------------------
 
 
-def _sparql_results(
-    view: StoreView, shapes: Graph, shape: Node, constraint: Node
-) -> Iterator[ValidationResult]:
-    return _results_of(
-        view, shapes, shape, *_constraint_rows(view.store, shapes, shape, constraint)
-    )
-
-
 Rows = list[dict[str, Term]]
 
 
