@@ -265,19 +265,12 @@ CRASHED = (
 )
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        MIXED_ORDER,
-        # the bundled graph joined with itself before the sort: seconds, and 0.5 GB
-        pytest.param(
-            "SELECT * { ?a ?b ?c . ?d ?e ?c . ?d ?h ?i } ORDER BY ?a ?i LIMIT 5",
-            marks=pytest.mark.slow,
-        ),
-    ],
-)
-def test_an_engine_panic_is_one_line_and_its_own_exit_code(query: str) -> None:
-    out, err = msskg("query", "--sparql", query, "-f", "csv").communicate(timeout=120)
+# Whether Rust's sort notices the broken order depends on the order of its
+# input, so a case must fix that order. A sort of the bundled graph joined with
+# itself (once a case here) does not: blank nodes get new labels each time a
+# cache is built, and one CI run in many got an answer instead of the panic.
+def test_an_engine_panic_is_one_line_and_its_own_exit_code() -> None:
+    out, err = msskg("query", "--sparql", MIXED_ORDER, "-f", "csv").communicate(timeout=120)
     assert (out, err.decode()) == (b"", CRASHED)
 
 
