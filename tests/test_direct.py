@@ -18,6 +18,7 @@ from msskg.graph.files import resolve_files
 from msskg.graph.store import parse_into
 from msskg.publish.direct import export_at
 from msskg.publish.export import export
+from msskg.vocab import RDF
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIXES = """
@@ -288,3 +289,28 @@ def test_plain_org_finds_complete_memberships() -> None:
     assert answers(layer, incomplete) == []
     terms = "SELECT ?m WHERE { ?m a org:Membership }"
     assert len(answers(layer, terms)) == 19  # every term of office
+
+
+def test_the_direct_lines_are_sorted_and_each_once() -> None:
+    """direct_lines puts each statement's lines in one run among the triples:
+    the same lines as sorting them all, also when a rule repeats a statement's
+    own lines, labels blank nodes, or derives a triple about a statement IRI."""
+    from msskg.graph.direct import STATEMENT_BASE, direct_lines
+
+    e, base = "https://e/", f"<{STATEMENT_BASE}"
+    derived = {
+        (f"<{e}a>", f"<{e}p>", f"<{e}z>"): ({f"<{e}f1>", f"<{e}f0>"}, {"r1", "r0"}),
+        (f"<{e}a>", f"<{e}p>", f"<{e}z>", f'<{e}certainty> "possible"'): ({f"<{e}f2>"}, {"r2"}),
+        (f"<{e}zz>", f"<{e}p>", "_:x1", f"<{RDF}type> <{RDF}Statement>"): ({"_:x2"}, {"r"}),
+        ("<a:0>", f"<{e}p>", '"v"@en'): ({f"<{e}f>"}, {"r"}),
+    }
+    labels = {b"_:x1": b"_:b0" + b"1" * 30, b"_:x2": b"_:b0" + b"2" * 30}
+
+    def plain(found: dict[tuple[str, ...], tuple[set[str], set[str]]]) -> list[str]:
+        return sorted({line for k, v in found.items() for line in direct_lines({k: v}, labels)})
+
+    found = direct_lines(derived, labels)
+    assert found == plain(derived) and len(found) == len(set(found))
+    assert "_:x" not in "".join(found) and f"_:b0{'1' * 30}" in "".join(found)
+    clash = {**derived, (f"{base}0>", f"<{e}p>", f"<{e}o>"): ({f"<{e}f>"}, {"r"})}
+    assert direct_lines(clash, labels) == plain(clash)

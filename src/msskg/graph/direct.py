@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -131,24 +132,42 @@ def direct_lines(derived: Derived, labels: Mapping[bytes, bytes] | None = None) 
     """Each derived triple and its ``rdf:Statement`` as N-Triples lines,
     sorted so that the output is the same on every run (the data's blank
     nodes by ``labels``, when given)."""
-    lines: list[str] = []
+    triples: set[str] = set()
+    statements: list[tuple[str, list[str]]] = []
     for key, (facts, rules_of) in derived.items():
-        if labels:
+        if labels and "_:" in "".join((*key, *facts)):
             key = tuple(_label(term, labels) for term in key)
             facts = {_label(fact, labels) for fact in facts}
         subject, predicate, obj, *extra = key
-        statement = f"<{statement_iri(key)}> "
-        lines += (
-            f"{subject} {predicate} {obj} .",
+        iri = f"<{statement_iri(key)}>"
+        statement = f"{iri} "
+        triples.add(f"{subject} {predicate} {obj} .")
+        lines = [
             f"{statement}{_TYPE} {_STATEMENT} .",
             f"{statement}{_SUBJECT} {subject} .",
             f"{statement}{_PREDICATE} {predicate} .",
             f"{statement}{_OBJECT} {obj} .",
-        )
+        ]
         lines += [f"{statement}{_DERIVED_FROM} {fact} ." for fact in facts]
         lines += [f"{statement}{_DERIVED_BY} <{RULE_BASE}{name}> ." for name in rules_of]
-        lines += [f"{statement}{pair} ." for pair in extra]
-    return sorted(set(lines))
+        if extra:  # a rule's own values may repeat the lines above
+            lines = list({*lines, *(f"{statement}{pair} ." for pair in extra)})
+        statements.append((iri, lines))
+    # Every statement's lines begin with its IRI, all as long: sorted, they
+    # are the statements by IRI, each one's lines sorted, in one run among
+    # the triples' lines (unless a triple's subject is such an IRI).
+    ordered = sorted(triples)
+    head = f"<{STATEMENT_BASE}"
+    at = bisect_left(ordered, head)
+    clash = ordered[at:][:1] and ordered[at].startswith(head)
+    if clash or len({iri for iri, _ in statements}) < len(statements):
+        return sorted({*ordered, *(line for _, lines in statements for line in lines)})
+    statements.sort()
+    run: list[str] = []
+    for _, lines in statements:
+        lines.sort()
+        run += lines
+    return ordered[:at] + run + ordered[at:]
 
 
 def _bound(rule: Rule, bindings: Mapping[str, Term]) -> str:

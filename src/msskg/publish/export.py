@@ -98,9 +98,10 @@ def write_export(
             nodes = itertools.chain(root_nodes(layout), nodes_of(f"{line}\n" for line in direct))
             write_jsonld(nodes, jsonld_context(), stream)
             return
+        # a line feed in N-Triples ends a line: " .\n" is each line's end
         end = f" {DIRECT_GRAPH} .\n" if fmt == "trig" else " .\n"
         layer = (
-            "".join(line[:-2] + end for line in direct[start : start + 4096]).encode()
+            ("\n".join(direct[start : start + 4096]) + "\n").replace(" .\n", end).encode()
             for start in range(0, len(direct), 4096)
         )
         chunks = itertools.chain(_chunks(layout, trig=fmt == "trig"), layer)
