@@ -129,19 +129,38 @@ def lay_out(lines: Lines) -> Layout:
         }
         if named:
             sources[fact] = tuple(sorted(named))
-    labels, tops = _labels(_digests(said, kids, parents), parents, kids)
+    namer = _Namer(_digests(said, kids, parents), parents)
+    labels, tops, label_of = namer.labels, namer.tops, namer.label
 
     def lines_of(root: bytes) -> Lines:
         if (found := roots.get(root)) is None:
             found = roots[root] = []
         return found
 
-    for node, pairs in said.items():
+    # The common case first: trees under one IRI each, top down, each node
+    # named (as _Namer.name would) and its lines written with the line that
+    # points at it, into its root's lines (an IRI subject's: there already).
+    queue = [n for n, above in parents.items() if len(above) == 1 and above[0][0][:1] == b"<"]
+    for node in queue:
+        ((key, p),) = parents[node]
+        parent = labels.get(key, key)
+        label = labels[node] = label_of(b"%s %s %s" % (parent, p, namer.digests[node]), b"_:b0")
+        bucket = roots[tops.setdefault(node, tops.get(key, key))]
+        bucket.append(b"%s %s %s ." % (parent, p, label))
+        pairs = said.get(node)
+        if (below := kids.get(node)) is not None:
+            queue += [c for _, c in below if len(parents[c]) == 1]
+            if pairs:  # its other lines come with its kids'
+                bucket += [b"%s %s ." % (label, pair) for pair in pairs]
+        elif pairs:  # sorted: its lines at once (no other line starts with its label)
+            bucket.append(b"%s %s ." % (label, (b" .\n%s " % label).join(pairs)))
+    # The rest (several parents, blank roots, cycles), blank parents first.
+    rest: Lines = []
+    _after(namer.digests, namer.blank_parents, labels, lambda node: rest.append(namer.name(node)))
+    for node in rest:
         label, bucket = labels[node], lines_of(tops[node])
-        bucket += [b"%s %s ." % (label, pair) for pair in pairs]
-    for node, above in parents.items():
-        label = labels[node]
-        for s, p in above:
+        bucket += [b"%s %s ." % (label, pair) for pair in said.get(node, ())]
+        for s, p in parents.get(node, ()):
             if s[:2] == b"_:":
                 lines_of(tops[s]).append(b"%s %s %s ." % (labels[s], p, label))
             else:
@@ -161,7 +180,11 @@ def _digests(
     parents: dict[bytes, list[tuple[bytes, bytes]]],
 ) -> dict[bytes, bytes]:
     """A hash of what each blank node says, nested blank nodes by their digests."""
-    digests = {n: _hash(b"\n".join(sorted(lines))) for n, lines in said.items() if n not in kids}
+    digests: dict[bytes, bytes] = {}
+    for n, lines in said.items():
+        if n not in kids:
+            lines.sort()  # in place: as its lines are written
+            digests[n] = _hash(b"\n".join(lines))
 
     def digest(node: bytes) -> None:
         pairs = kids.get(node, ())
@@ -172,46 +195,45 @@ def _digests(
     return digests
 
 
-def _labels(
-    digests: dict[bytes, bytes],
-    parents: dict[bytes, list[tuple[bytes, bytes]]],
-    kids: dict[bytes, list[tuple[bytes, bytes]]],
-) -> tuple[dict[bytes, bytes], dict[bytes, bytes]]:
-    """Each blank node's label and its root (blank parents are labelled first)."""
-    labels: dict[bytes, bytes] = {}
-    tops: dict[bytes, bytes] = {}
-    seen: dict[bytes, int] = {}
+class _Namer:
+    """Blank nodes' labels and roots, blank parents labelled first."""
 
-    def name(node: bytes) -> None:
-        above = parents.get(node, [])
+    def __init__(
+        self, digests: dict[bytes, bytes], parents: dict[bytes, list[tuple[bytes, bytes]]]
+    ):
+        self.digests, self.parents = digests, parents
+        self.labels: dict[bytes, bytes] = {}
+        self.tops: dict[bytes, bytes] = {}
+        self.seen: dict[bytes, int] = {}
+
+    def label(self, base: bytes, kind: bytes) -> bytes:
+        """The label of a node of ``base`` ("_:b0" or "_:b1" ``kind``)."""
+        # nodes of one base say the same things from the same place: numbered
+        count = self.seen[base] = self.seen.get(base, 0) + 1
+        own = hashlib.sha256(base if count == 1 else b"%s %d" % (base, count)).hexdigest()
+        return kind + own[:30].encode()
+
+    def name(self, node: bytes) -> bytes:
+        """Label ``node``; returns it."""
+        labels, tops = self.labels, self.tops
+        above = self.parents.get(node, [])
         key = above[0][0] if len(above) == 1 else b""
-        if key[:1] == b"<" or key in labels:  # the common case: one parent, IRI or labelled
+        if key[:1] == b"<" or key in labels:  # one parent, IRI or labelled
             predicate = above[0][1]
         else:  # a cycle of blank nodes is cut where it closes: a parent not yet labelled
             places = [(labels.get(s, s), p, s) for s, p in above if s[:2] != b"_:" or s in labels]
             _, predicate, key = min(places, default=(b"", b"", b""))
         if key:
-            base = b"%s %s %s" % (labels.get(key, key), predicate, digests[node])
+            base = b"%s %s %s" % (labels.get(key, key), predicate, self.digests[node])
             top = tops.get(key, key)
         else:  # no parent (or only a cycle's): a root of its own
-            base, top = digests[node], b""
-        # nodes of one base say the same things from the same place: numbered
-        count = seen[base] = seen.get(base, 0) + 1
-        own = hashlib.sha256(base if count == 1 else b"%s %d" % (base, count)).hexdigest()
-        label = labels[node] = (b"_:b1" if len(above) > 1 else b"_:b0") + own[:30].encode()
+            base, top = self.digests[node], b""
+        label = labels[node] = self.label(base, b"_:b1" if len(above) > 1 else b"_:b0")
         tops[node] = top or label
+        return node
 
-    # The common case first: trees under one IRI each, top down.
-    queue = [n for n, above in parents.items() if len(above) == 1 and above[0][0][:1] == b"<"]
-    for node in queue:
-        name(node)
-        queue += [c for _, c in kids.get(node, ()) if len(parents[c]) == 1]
-
-    def blank_parents(node: bytes) -> list[bytes]:
-        return [s for s, _ in parents.get(node, ()) if s[:2] == b"_:"]
-
-    _after(digests, blank_parents, labels, name)
-    return labels, tops
+    def blank_parents(self, node: bytes) -> list[bytes]:
+        return [s for s, _ in self.parents.get(node, ()) if s[:2] == b"_:"]
 
 
 def _after(

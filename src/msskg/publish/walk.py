@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from msskg.graph.jsonld import Edges, Node
-from msskg.graph.labels import Layout, Lines
+from msskg.graph.labels import Layout
 
 __all__ = ["root_nodes"]
 
@@ -25,17 +25,18 @@ def root_nodes(layout: Layout) -> Iterator[Node]:
     """The resources of ``layout``, in its order."""
     for _, roots in layout.groups():
         for root, lines in roots:
-            yield from _resources(root.decode(), lines)
+            # a line may hold several (a blank node's, written at once)
+            yield from _resources(root.decode(), b"\n".join(lines).decode().split("\n"))
 
 
-def _resources(root: str, lines: Lines) -> Iterator[Node]:
+def _resources(root: str, lines: list[str]) -> Iterator[Node]:
     """A root with what it nests, then the shared blank nodes under it with
     theirs, then what none nested (a cycle) as resources of their own."""
     edges: Edges = []
     inner: dict[str, Edges] = {}  # the blank nodes under the root that one triple points at
     shared: dict[str, Edges] = {}  # those several point at
     for line in lines:
-        subject, predicate, value = line.decode().split(" ", 2)
+        subject, predicate, value = line.split(" ", 2)
         if subject == root:
             edges.append((predicate, value[:-2]))
         else:
