@@ -83,6 +83,7 @@ class Compactor:
         self._keys: dict[str, str] = {}  # predicates ("<iri>") -> '"key": '
         self._types: dict[str, str] = {}  # types ("<iri>") -> '"compacted"'
         self._suffixes: dict[str, str] = {}  # "@lang" or "^^<iri>" -> the end of a value object
+        self._refs: dict[str, str] = {}  # objects ("<iri>") -> '{"id": "compacted"}'
         for name, value in sorted(context.items()):
             if isinstance(value, str) and not value.startswith("@") and name not in prefixes:
                 self._terms.setdefault(self._expand(value, prefixes), name)
@@ -116,7 +117,7 @@ class Compactor:
     def _object(self, subject: str, edges: Edges, inner: dict[str, Edges], depth: int) -> str:
         """A subject's triples come by predicate (the store's order, or
         sorted), so each key's values are one run."""
-        keys, iri, suffixes = self._keys, self.iri, self._suffixes
+        keys, iri, suffixes, refs = self._keys, self.iri, self._suffixes, self._refs
         if subject[:1] == "<":
             parts = [f'"id": "{iri(subject[1:-1])}"']
         else:
@@ -135,8 +136,8 @@ class Compactor:
             elif first == "<" and value[:2] != "<<":
                 if predicate == RDF_TYPE:
                     this, text = '"type": ', self._types.get(value) or self._type(value)
-                else:
-                    text = f'{{"id": "{iri(value[1:-1])}"}}'
+                else:  # the same IRIs are pointed at again and again
+                    text = refs.get(value) or self._ref(value)
             elif first == "_":
                 # nested no deeper than readers recurse: deeper, a resource of its own
                 nested = inner.pop(value, None) if depth < MAX_NESTING else None
@@ -158,6 +159,10 @@ class Compactor:
         key = json.dumps(self.iri(predicate[1:-1], vocab=True), ensure_ascii=False) + ": "
         self._keys[predicate] = key
         return key
+
+    def _ref(self, value: str) -> str:
+        text = self._refs[value] = f'{{"id": "{self.iri(value[1:-1])}"}}'
+        return text
 
     def _type(self, value: str) -> str:
         text = self._types[value] = f'"{self.iri(value[1:-1], vocab=True)}"'
