@@ -113,7 +113,11 @@ def write_export(
         )
         rdf = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.TURTLE
         # lenient: the text is pyoxigraph's own output, already checked when parsed
-        quads = (q for chunk in chunks for q in ox.parse(chunk, ox.RdfFormat.N_QUADS, lenient=True))
+        quads = (
+            q
+            for text in _joined(chunks)
+            for q in ox.parse(text, ox.RdfFormat.N_QUADS, lenient=True)
+        )
         ox.serialize(quads, cast("IO[bytes]", _Body(stream)), rdf, prefixes=prefixes)
 
 
@@ -131,6 +135,20 @@ def _chunks(layout: Layout, *, trig: bool) -> Iterator[bytes]:
         for sources, roots in groups:
             if source in sources:
                 yield from ((b"\n".join(lines) + b"\n").replace(b" .\n", end) for _, lines in roots)
+
+
+def _joined(chunks: Iterator[bytes], size: int = 1 << 20) -> Iterator[bytes]:
+    """``chunks`` joined into texts of about ``size`` bytes: a parser a root
+    costs more than the root's lines."""
+    held: list[bytes] = []
+    count = 0
+    for chunk in chunks:
+        held.append(chunk)
+        count += len(chunk)
+        if count >= size:
+            yield b"".join(held)
+            held, count = [], 0
+    yield b"".join(held)
 
 
 def _release_freed() -> None:
