@@ -299,7 +299,7 @@ def test_the_direct_lines_are_sorted_and_each_once() -> None:
 
     e, base = "https://e/", f"<{STATEMENT_BASE}"
     derived = {
-        (f"<{e}a>", f"<{e}p>", f"<{e}z>"): ({f"<{e}f1>", f"<{e}f0>"}, {"r1", "r0"}),
+        (f"<{e}a>", f"<{e}p>", f"<{e}z>"): ({f"<{e}f{i}>" for i in range(20)}, {"r1", "r10", "r0"}),
         (f"<{e}a>", f"<{e}p>", f"<{e}z>", f'<{e}certainty> "possible"'): ({f"<{e}f2>"}, {"r2"}),
         (f"<{e}zz>", f"<{e}p>", "_:x1", f"<{RDF}type> <{RDF}Statement>"): ({"_:x2"}, {"r"}),
         ("<a:0>", f"<{e}p>", '"v"@en'): ({f"<{e}f>"}, {"r"}),

@@ -59,6 +59,7 @@ _SUBJECT, _PREDICATE, _OBJECT = str(SUBJECT), str(PREDICATE), str(OBJECT)
 _PARTS = (_SUBJECT, _PREDICATE, _OBJECT)
 _TYPE, _STATEMENT = f"<{_RDF}type>", f"<{_RDF}Statement>"
 _DERIVED_FROM, _DERIVED_BY = f"<{vocab.DERIVED_FROM}>", f"<{_MSS}derivedBy>"
+_TYPED = f"{_TYPE} {_STATEMENT} ."
 
 
 @dataclass(frozen=True)
@@ -142,16 +143,22 @@ def direct_lines(derived: Derived, labels: Mapping[bytes, bytes] | None = None) 
         iri = f"<{statement_iri(key)}>"
         statement = f"{iri} "
         triples.add(f"{subject} {predicate} {obj} .")
+        # sorted: rdf:object, rdf:predicate, rdf:subject, rdf:type, then the
+        # facts and the rules, each sorted (tests/test_direct.py checks the order)
         lines = [
-            f"{statement}{_TYPE} {_STATEMENT} .",
-            f"{statement}{_SUBJECT} {subject} .",
-            f"{statement}{_PREDICATE} {predicate} .",
             f"{statement}{_OBJECT} {obj} .",
+            f"{statement}{_PREDICATE} {predicate} .",
+            f"{statement}{_SUBJECT} {subject} .",
+            statement + _TYPED,
         ]
-        lines += [f"{statement}{_DERIVED_FROM} {fact} ." for fact in facts]
-        lines += [f"{statement}{_DERIVED_BY} <{RULE_BASE}{name}> ." for name in rules_of]
-        if extra:  # a rule's own values may repeat the lines above
-            lines = list({*lines, *(f"{statement}{pair} ." for pair in extra)})
+        found = [f"{statement}{_DERIVED_FROM} {fact} ." for fact in facts]
+        by = [f"{statement}{_DERIVED_BY} <{RULE_BASE}{name}> ." for name in rules_of]
+        if extra:  # a rule's own values may come anywhere, and repeat the lines above
+            lines = sorted({*lines, *found, *by, *(f"{statement}{pair} ." for pair in extra)})
+        else:
+            found.sort()
+            by.sort()
+            lines += found + by
         statements.append((iri, lines))
     # Every statement's lines begin with its IRI, all as long: sorted, they
     # are the statements by IRI, each one's lines sorted, in one run among
@@ -165,7 +172,6 @@ def direct_lines(derived: Derived, labels: Mapping[bytes, bytes] | None = None) 
     statements.sort()
     run: list[str] = []
     for _, lines in statements:
-        lines.sort()
         run += lines
     return ordered[:at] + run + ordered[at:]
 
