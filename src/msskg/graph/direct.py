@@ -211,18 +211,21 @@ def _statements(text: str) -> Iterator[tuple[tuple[str, ...], list[str]]]:
         nodes[subject].append((predicate, obj[:-2]))
     for values in nodes.values():
         found: dict[str, str] = {}
-        rest, facts = [], []
+        rest: list[str] = []
+        facts: list[str] = []
         for predicate, obj in values:
-            if predicate in _PARTS:
-                found.setdefault(predicate, obj)
-            elif predicate == _DERIVED_FROM:
+            if predicate == _DERIVED_FROM:
                 facts.append(obj)
+            elif predicate in _PARTS:
+                found.setdefault(predicate, obj)
             else:
                 rest.append(f"{predicate} {obj}")
-        subject, predicate, obj = (found.get(part, "") for part in _PARTS)
+        get = found.get
+        subject, predicate, obj = get(_SUBJECT, ""), get(_PREDICATE, ""), get(_OBJECT, "")
         if subject[:1] not in ("<", "_") or predicate[:1] != "<" or not obj or obj[:2] == "<<":
             continue
-        yield (subject, predicate, obj, *sorted(rest)), facts
+        key = (subject, predicate, obj)
+        yield (*key, *sorted(rest)) if rest else key, facts
 
 
 def _label(term: str, labels: Mapping[bytes, bytes]) -> str:
