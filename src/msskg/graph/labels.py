@@ -191,6 +191,13 @@ def _digests(
         lines = said.get(node, []) + [p + b" _:" + digests.get(c, b"cycle") for p, c in pairs]
         digests[node] = _hash(b"\n".join(sorted(lines)))
 
+    for node, pairs in kids.items():  # most point only at nodes that point at none
+        try:
+            lines = said[node] + [p + b" _:" + digests[c] for p, c in pairs]
+        except KeyError:  # at one not hashed yet: in order, below
+            continue
+        lines.sort()
+        digests[node] = _hash(b"\n".join(lines))
     _after([*kids, *parents], lambda node: [c for _, c in kids.get(node, ())], digests, digest)
     return digests
 
