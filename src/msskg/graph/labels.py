@@ -40,8 +40,9 @@ Lines = list[bytes]
 
 
 class Layout(NamedTuple):
-    """The graph's N-Triples lines by root (labelled, sorted), each fact's
-    sources, and each blank node's label by the id the store gave it."""
+    """The graph's N-Triples lines by root (labelled, sorted; a blank node's
+    lines may be one entry, joined by line feeds), each fact's sources, and
+    each blank node's label by the id the store gave it."""
 
     roots: dict[bytes, Lines]
     sources: dict[bytes, tuple[bytes, ...]]
