@@ -35,6 +35,7 @@ __all__ = ["Layout", "graph_lines", "lay_out"]
 
 _DERIVED = b"<http://www.w3.org/ns/prov#wasDerivedFrom>"
 _HAS_SOURCE = b"<http://www.w3.org/ns/oa#hasSource> <"
+_QUOTE_OR_IRI = b'">'
 
 Lines = list[bytes]
 
@@ -106,19 +107,21 @@ def lay_out(lines: Lines) -> Layout:
             s = subject[:-1]
             blank = s[:2] == b"_:"
             own = (said if blank else roots).setdefault(s, [])
-        end = line.index(b" ", start)
-        if line[end + 1 : end + 3] == b"_:":
-            p, o = line[start:end], line[end + 1 : -2]
-            if (up := parents.get(o)) is None:
-                parents[o] = [(s, p)]
-            else:
-                up.append((s, p))
-            if blank:
-                kids.setdefault(s, []).append((p, o))
-            elif p == _DERIVED:
-                quotes.setdefault(s, []).append(o)
-        else:
-            own.append(line[start:-2] if blank else line)
+        # an object that ends in a quote or ">" (a literal, an IRI) is no blank node
+        if line[-3] not in _QUOTE_OR_IRI:
+            end = line.index(b" ", start)
+            if line[end + 1 : end + 3] == b"_:":
+                p, o = line[start:end], line[end + 1 : -2]
+                if (up := parents.get(o)) is None:
+                    parents[o] = [(s, p)]
+                else:
+                    up.append((s, p))
+                if blank:
+                    kids.setdefault(s, []).append((p, o))
+                elif p == _DERIVED:
+                    quotes.setdefault(s, []).append(o)
+                continue
+        own.append(line[start:-2] if blank else line)
     lines.clear()
     sources: dict[bytes, tuple[bytes, ...]] = {}
     for fact, found in quotes.items():
