@@ -4,6 +4,7 @@ and editing one quote changes only that quote's labels."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -89,6 +90,35 @@ def test_a_deep_list_and_a_cycle_are_labelled_without_recursion(tmp_path: Path) 
     found = canonical(tmp_path / "deep.nt")
     assert len(found) == depth + 3
     assert canonical(tmp_path / "deep.nt") == found
+
+
+CYCLE = [
+    "_:c1 <https://e/next> _:c2 .",
+    "_:c2 <https://e/next> _:c3 .",
+    "_:c3 <https://e/next> _:c1 .",
+    "<https://e/cyc> <https://e/into> _:c2 .",
+]
+
+
+def test_a_cycle_is_cut_where_the_graph_says_whatever_the_order_of_its_lines(
+    tmp_path: Path,
+) -> None:
+    # its three nodes say the same: where the cycle is cut once depended on
+    # which came first in the store, and so on the files and their labels
+    found = {
+        tuple(
+            canonical(
+                write(tmp_path, f"{n}.nt", "\n".join(order).replace("_:c", "_:" + label) + "\n")
+            )
+        )
+        for n, (order, label) in enumerate(itertools.product(itertools.permutations(CYCLE), "cz"))
+    }
+    assert len(found) == 1
+    # beside a named graph (an export reads the graphs of a dataset as one)
+    graph = write(tmp_path, "g.trig", '<https://e/g> { <https://e/x> <https://e/p> "in g" . }')
+    (lines,) = found
+    (with_graph,) = {tuple(canonical(tmp_path / "0.nt", graph)) for _ in range(6)}
+    assert set(with_graph) == {*lines, '<https://e/x> <https://e/p> "in g" .'}
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "trig", "jsonld"])

@@ -133,7 +133,8 @@ def lay_out(lines: Lines) -> Layout:
         }
         if named:
             sources[fact] = tuple(sorted(named))
-    namer = _Namer(_digests(said, kids, parents), parents)
+    digests, cycles = _digests(said, kids, parents)
+    namer = _Namer(digests, parents, _places(cycles, digests, kids, parents))
     labels, tops, label_of = namer.labels, namer.tops, namer.label
 
     def lines_of(root: bytes) -> Lines:
@@ -160,7 +161,8 @@ def lay_out(lines: Lines) -> Layout:
             bucket.append(b"%s %s ." % (label, (b" .\n%s " % label).join(pairs)))
     # The rest (several parents, blank roots, cycles), blank parents first.
     rest: Lines = []
-    _after(namer.digests, namer.blank_parents, labels, lambda node: rest.append(namer.name(node)))
+    unnamed = sorted((n for n in namer.digests if n not in labels), key=namer.rank)
+    _after(unnamed, namer.blank_parents, labels, lambda node: rest.append(namer.name(node)))
     for node in rest:
         label, bucket = labels[node], lines_of(tops[node])
         bucket += [b"%s %s ." % (label, pair) for pair in said.get(node, ())]
@@ -182,18 +184,14 @@ def _digests(
     said: dict[bytes, Lines],
     kids: dict[bytes, list[tuple[bytes, bytes]]],
     parents: dict[bytes, list[tuple[bytes, bytes]]],
-) -> dict[bytes, bytes]:
-    """A hash of what each blank node says, nested blank nodes by their digests."""
+) -> tuple[dict[bytes, bytes], list[list[bytes]]]:
+    """A hash of what each blank node says, nested blank nodes by their
+    digests; and the cycles of blank nodes."""
     digests: dict[bytes, bytes] = {}
     for n, lines in said.items():
         if n not in kids:
             lines.sort()  # in place: as its lines are written
             digests[n] = _hash(b"\n".join(lines))
-
-    def digest(node: bytes) -> None:
-        pairs = kids.get(node, ())
-        lines = said.get(node, []) + [p + b" _:" + digests.get(c, b"cycle") for p, c in pairs]
-        digests[node] = _hash(b"\n".join(sorted(lines)))
 
     for node, pairs in kids.items():  # most point only at nodes that point at none
         try:
@@ -202,17 +200,35 @@ def _digests(
             continue
         lines.sort()
         digests[node] = _hash(b"\n".join(lines))
-    _after([*kids, *parents], lambda node: [c for _, c in kids.get(node, ())], digests, digest)
-    return digests
+    left = [n for n in [*kids, *parents] if n not in digests]
+
+    def below(node: bytes) -> list[bytes]:
+        return [c for _, c in kids.get(node, ()) if c not in digests]
+
+    def written(node: bytes, last: dict[bytes, bytes]) -> Lines:  # ``last``: the ring's
+        pairs = kids.get(node, ())
+        return said.get(node, []) + [
+            p + b" _:" + (last[c] if c in last else digests[c]) for p, c in pairs
+        ]
+
+    cycles = []
+    for ring in _rings(left, below):
+        digests.update(_refine(ring, dict.fromkeys(ring, b""), written))
+        if len(ring) > 1 or ring[0] in below(ring[0]):
+            cycles.append(ring)
+    return digests, cycles
 
 
 class _Namer:
     """Blank nodes' labels and roots, blank parents labelled first."""
 
     def __init__(
-        self, digests: dict[bytes, bytes], parents: dict[bytes, list[tuple[bytes, bytes]]]
+        self,
+        digests: dict[bytes, bytes],
+        parents: dict[bytes, list[tuple[bytes, bytes]]],
+        places: dict[bytes, bytes],
     ):
-        self.digests, self.parents = digests, parents
+        self.digests, self.parents, self.places = digests, parents, places
         self.labels: dict[bytes, bytes] = {}
         self.tops: dict[bytes, bytes] = {}
         self.seen: dict[bytes, int] = {}
@@ -244,7 +260,102 @@ class _Namer:
         return node
 
     def blank_parents(self, node: bytes) -> list[bytes]:
-        return [s for s, _ in self.parents.get(node, ()) if s[:2] == b"_:"]
+        """In the order they are named (:meth:`rank`)."""
+        found = [s for s, _ in self.parents.get(node, ()) if s[:2] == b"_:"]
+        return sorted(found, key=self.rank) if len(found) > 1 else found
+
+    def rank(self, node: bytes) -> bytes:
+        """Where ``node`` comes in the order nodes are named."""
+        return self.places.get(node) or self.digests[node]
+
+
+def _rings(nodes: list[bytes], below: Callable[[bytes], list[bytes]]) -> Iterator[list[bytes]]:
+    """The strongly connected sets of ``nodes`` (``below``: a node's
+    neighbours among them), each after every set it reaches (Tarjan's
+    algorithm, without recursion: lists can be deep)."""
+    index: dict[bytes, int] = {}
+    low: dict[bytes, int] = {}
+    stack: list[bytes] = []
+    on_stack: set[bytes] = set()
+
+    def enter(node: bytes) -> tuple[bytes, Iterator[bytes]]:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        return node, iter(below(node))
+
+    for start in nodes:
+        if start in index:
+            continue
+        work = [enter(start)]
+        while work:
+            node, todo = work[-1]
+            for child in todo:
+                if child not in index:
+                    work.append(enter(child))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    ring = [stack.pop()]
+                    while ring[-1] != node:
+                        ring.append(stack.pop())
+                    on_stack.difference_update(ring)
+                    yield ring
+
+
+def _refine(
+    ring: list[bytes],
+    start: dict[bytes, bytes],
+    lines: Callable[[bytes, dict[bytes, bytes]], Lines],
+) -> dict[bytes, bytes]:
+    """Hashes for the nodes of ``ring`` (one node, or a cycle's), told apart
+    round by round (colour refinement): each round hashes a node's last hash
+    (``start`` at first) and its ``lines`` written with the last hashes,
+    until a round tells no more nodes apart. That depends on the graph alone,
+    not on the order its lines came in."""
+    last = start
+    for _ in ring:
+        hashes = {}
+        for node in ring:
+            found = lines(node, last)
+            found.sort()
+            hashes[node] = _hash(last[node] + b"\n".join(found))
+        settled = len(set(hashes.values())) == len(set(last.values()))
+        last = hashes
+        if settled:
+            break
+    return last
+
+
+def _places(
+    cycles: list[list[bytes]],
+    digests: dict[bytes, bytes],
+    kids: dict[bytes, list[tuple[bytes, bytes]]],
+    parents: dict[bytes, list[tuple[bytes, bytes]]],
+) -> dict[bytes, bytes]:
+    """For each node on a cycle, a hash of where it stands: its digest, what
+    points at it (an IRI as written) and its neighbours on the cycle. Nodes
+    are named in this order, so that where a cycle is cut is the graph's
+    choice: the digests look only down, and a cycle's nodes often say the
+    same."""
+
+    def around(node: bytes, last: dict[bytes, bytes]) -> Lines:  # ``last``: the cycle's
+        up = [
+            b"^%s %s" % (p, last[s] if s in last else digests.get(s, s))
+            for s, p in parents.get(node, ())
+        ]
+        return up + [p + b" _:" + last[c] for p, c in kids.get(node, ()) if c in last]
+
+    places: dict[bytes, bytes] = {}
+    for ring in cycles:
+        places.update(_refine(ring, {n: digests[n] for n in ring}, around))
+    return places
 
 
 def _after(
