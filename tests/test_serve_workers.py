@@ -39,6 +39,8 @@ def pool_of(*workers: _Worker, sparql_waiting: bool = False) -> WorkerPool:
 def test_a_page_goes_behind_cheap_jobs_before_it_wakes_an_idle_worker() -> None:
     page, spare = fake(PAGES_LANE, PAGES_LANE), fake(SPARQL_LANE)
     assert pool_of(page, spare)._pick(PAGES_LANE) is page
+    long_line = fake(PAGES_LANE, *[PAGES_LANE] * QUEUED, cost=CHEAP / 2)
+    assert pool_of(long_line, spare)._pick(PAGES_LANE) is long_line
 
 
 def test_a_page_goes_to_an_idle_worker_when_the_line_is_costly() -> None:

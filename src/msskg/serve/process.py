@@ -26,7 +26,7 @@ __all__ = ["BLOAT", "SHORT", "Replies", "worker_main"]
 # allocator keeps what a heavy query (a large DISTINCT or sort) took, while a
 # light query leaves far less than this behind.
 BLOAT = 32 << 20
-SHORT = 0.0005  # seconds: writing BLOAT bytes takes several milliseconds
+SHORT = 0.0005  # CPU seconds: writing BLOAT bytes takes several milliseconds
 
 
 def worker_main(conn: Connection, config: ServeConfig) -> None:
@@ -53,7 +53,7 @@ def worker_main(conn: Connection, config: ServeConfig) -> None:
                 job = pickle.loads(incoming.read(struct.unpack("!i", header)[0]))
             except (struct.error, EOFError, pickle.UnpicklingError, OSError):
                 return  # the server has gone
-            started = time.perf_counter()
+            started = time.thread_time()  # CPU: other processes on the cores change no job's cost
             try:
                 reply = run_job(graph, job, config)
             except MsskgError as err:
@@ -66,7 +66,7 @@ def worker_main(conn: Connection, config: ServeConfig) -> None:
             # new that it should be replaced (an allocator keeps what a heavy
             # query took). A job that left BLOAT more behind has written it,
             # which takes far longer than SHORT: only then is /proc read.
-            took = time.perf_counter() - started
+            took = time.thread_time() - started
             used = None if took < SHORT else resident_bytes()
             _send(sock, (reply, used is not None and used > resting + BLOAT, took))
 

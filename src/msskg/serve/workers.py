@@ -35,14 +35,14 @@ SPARQL_LANE, PAGES_LANE = "sparql", "pages"
 LANES = (SPARQL_LANE, PAGES_LANE)
 QUEUED = 8
 """Jobs of the pages' lane that may wait in a busy worker's socket behind the
-one it runs, when those are cheap (:data:`CHEAP`): the worker takes the next
-at once and warm, where woken for each job it costs twice as much CPU (on 2
-cores, one warm worker answered 6,500-8,300 simple SELECTs a second, three
-woken by turns 3,500-4,000)."""
+one it runs, when its jobs are cheap (:data:`CHEAP`): the worker takes the
+next at once and warm, where woken for each job it costs twice as much CPU
+(on 2 cores, one warm worker answered 6,500-8,300 simple SELECTs a second,
+three woken by turns 3,500-4,000)."""
 CHEAP = 0.001
-"""Seconds of work a page's job may find queued ahead of it in a busy worker
-(its jobs' recent mean time each); a costlier line sends it to an idle worker
-(both cores work), or to wait for the first one free."""
+"""CPU seconds a worker's recent jobs may take each for a page's job to wait
+behind them; costlier, it goes to an idle worker (both cores work), or waits
+for the first one free."""
 
 
 class _Ended(Exception):
@@ -91,18 +91,19 @@ class _Worker:
         self.transport: asyncio.Transport | None = None
         self.pending: collections.deque[_Ticket] = collections.deque()
         self.began = 0.0  # the event loop's clock, for the time limit
-        self.cost = CHEAP / 2  # seconds a job took it, a moving mean of the last dozen or so
+        self.cost = CHEAP / 2  # CPU seconds a job took it, a moving mean of the last dozen or so
         self.timer: asyncio.TimerHandle | None = None
         self.alive = True
         self.gone: asyncio.Future[int | None] | None = None  # its exit code, once ended
 
     def backlog(self) -> float:
-        """Seconds of work a page's job sent now would wait for: infinite when
-        it may not wait here (a /sparql job runs, or the line is full)."""
+        """For a page's job sent now: the jobs ahead of it, infinite when it
+        may not wait here (a /sparql job runs, the line is full, or its jobs
+        are not cheap)."""
         pending = self.pending
-        if len(pending) > QUEUED or pending[0].lane != PAGES_LANE:
+        if len(pending) > QUEUED or pending[0].lane != PAGES_LANE or self.cost >= CHEAP:
             return math.inf
-        return len(pending) * self.cost
+        return len(pending)
 
     def hang_up(self) -> None:
         """Close the event loop's side of the socket (on the loop's thread)."""
@@ -235,7 +236,7 @@ class WorkerPool:
 
     def _pick(self, lane: str) -> _Worker | None:
         """A worker for a job of ``lane``. A page's job goes behind cheap
-        ones (:data:`CHEAP`) in a busy worker of its lane, else to an idle
+        ones (:data:`CHEAP`) in a busy worker of its lane, the shortest line, else to an idle
         worker of its lane, else to an idle /sparql worker; a /sparql job to an
         idle /sparql worker. The pages' worker is never lent to /sparql, and a
         /sparql worker is lent only while no /sparql job waits."""
@@ -245,7 +246,7 @@ class WorkerPool:
         lenders = [] if self._waiting[SPARQL_LANE] else self._workers[SPARQL_LANE]
         for group in (own, lenders):
             busy = [worker for worker in group if worker.pending]
-            if busy and (least := min(busy, key=_Worker.backlog)).backlog() < CHEAP:
+            if busy and (least := min(busy, key=_Worker.backlog)).backlog() < math.inf:
                 return least
             if len(busy) < len(group):
                 return next(worker for worker in group if not worker.pending)
@@ -284,7 +285,7 @@ class WorkerPool:
 
     def _answered(self, worker: _Worker, reply: Reply, retire: bool, took: float) -> None:
         """A worker's reply to the first job it was sent, which ``took`` it
-        so many seconds; ``retire``: it holds so much more memory than at its
+        so many seconds of CPU; ``retire``: it holds so much more memory than at its
         start that it is replaced."""
         if not worker.alive or not worker.pending:
             return
