@@ -137,3 +137,29 @@ def test_a_worker_that_dies_idle_costs_no_job(pool: WorkerPool) -> None:
         return [await pool.run(HOLDER) for _ in range(3)]
 
     assert [reply[0] for reply in asyncio.run(ask())] == [200, 200, 200]
+
+
+def test_a_job_no_worker_takes_in_its_patience_is_503(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The time a job may wait for a worker is bounded, and one timer a lane
+    (not one a job) ends the wait: the job leaves the line with a 503."""
+    monkeypatch.setattr(WorkerPool, "_patience_s", property(lambda pool: 0.2))
+    pool = pool_of(fake(PAGES_LANE, PAGES_LANE, cost=CHEAP))  # busy with a costly job
+    pool.config = ServeConfig(timeout=1)
+    pool._patience = dict.fromkeys((SPARQL_LANE, PAGES_LANE))
+
+    async def ask() -> tuple[Reply, float]:
+        pool._loop = asyncio.get_running_loop()
+        pool._opened = pool._loop.create_future()
+        pool._opened.set_result(None)
+        began = time.monotonic()
+        reply = await pool.run(HOLDER)
+        return reply, time.monotonic() - began
+
+    reply, waited = asyncio.run(ask())
+    assert reply == (
+        503,
+        "text/plain; charset=utf-8",
+        b"Error: every worker stayed busy for 0.2 s; try again\n",
+    )
+    assert 0.15 < waited < 5
+    assert not pool._waiting[PAGES_LANE]
