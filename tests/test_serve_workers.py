@@ -9,20 +9,24 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
 
 from msskg.serve.protocol import Job, Reply, ServeConfig
-from msskg.serve.workers import CHEAP, PAGES_LANE, QUEUED, SPARQL_LANE, WorkerPool, _Worker
+from msskg.serve.workers import PAGES_LANE, QUEUED, SPARQL_LANE, WorkerPool, _Worker
+
+PAGE, COSTLY_PAGE, SPARQL = (PAGES_LANE, True), (PAGES_LANE, False), (SPARQL_LANE, False)
 
 
-def fake(lane: str, *running: str, cost: float = CHEAP / 10) -> _Worker:
-    """A worker without a process: its lane, the lanes of the jobs it was sent."""
+def fake(lane: str, *running: tuple[str, bool]) -> _Worker:
+    """A worker without a process: its lane, the jobs it was sent (their
+    lane, and whether cheap)."""
     worker = _Worker.__new__(_Worker)
-    worker.lane, worker.cost = lane, cost
+    worker.lane = lane
     worker.pending = collections.deque(
-        type("Ticket", (), {"lane": job_lane})() for job_lane in running
+        cast(Any, SimpleNamespace(lane=job_lane, cheap=cheap)) for job_lane, cheap in running
     )
     return worker
 
@@ -36,18 +40,19 @@ def pool_of(*workers: _Worker, sparql_waiting: bool = False) -> WorkerPool:
     return pool
 
 
-def test_a_page_goes_behind_cheap_jobs_before_it_wakes_an_idle_worker() -> None:
-    page, spare = fake(PAGES_LANE, PAGES_LANE), fake(SPARQL_LANE)
-    assert pool_of(page, spare)._pick(PAGES_LANE) is page
-    long_line = fake(PAGES_LANE, *[PAGES_LANE] * QUEUED, cost=CHEAP / 2)
-    assert pool_of(long_line, spare)._pick(PAGES_LANE) is long_line
+def test_a_cheap_page_goes_behind_cheap_jobs_before_it_wakes_an_idle_worker() -> None:
+    page, spare = fake(PAGES_LANE, PAGE), fake(SPARQL_LANE)
+    assert pool_of(page, spare)._pick(PAGES_LANE, True) is page
+    long_line = fake(PAGES_LANE, *[PAGE] * QUEUED)
+    assert pool_of(long_line, spare)._pick(PAGES_LANE, True) is long_line
+    assert pool_of(page, spare)._pick(PAGES_LANE, False) is spare  # a costly one spreads
 
 
 def test_a_page_goes_to_an_idle_worker_when_the_line_is_costly() -> None:
-    costly, spare = fake(PAGES_LANE, PAGES_LANE, cost=CHEAP), fake(SPARQL_LANE)
-    assert pool_of(costly, spare)._pick(PAGES_LANE) is spare
-    assert pool_of(costly, spare, sparql_waiting=True)._pick(PAGES_LANE) is None
-    assert pool_of(costly)._pick(PAGES_LANE) is None  # it waits for the first one free
+    costly, spare = fake(PAGES_LANE, PAGE, COSTLY_PAGE), fake(SPARQL_LANE)
+    assert pool_of(costly, spare)._pick(PAGES_LANE, True) is spare
+    assert pool_of(costly, spare, sparql_waiting=True)._pick(PAGES_LANE, True) is None
+    assert pool_of(costly)._pick(PAGES_LANE, True) is None  # it waits for the first one free
 
 
 def test_a_page_borrows_an_idle_sparql_worker_and_sparql_never_the_pages_one() -> None:
@@ -55,20 +60,29 @@ def test_a_page_borrows_an_idle_sparql_worker_and_sparql_never_the_pages_one() -
     cores then answer saved queries), unless a /sparql job waits; ad-hoc SPARQL
     waits for its own lane."""
     page, spare = fake(PAGES_LANE), fake(SPARQL_LANE)
-    assert pool_of(page, spare)._pick(PAGES_LANE) is page  # its own first
-    assert pool_of(page, spare)._pick(SPARQL_LANE) is spare
-    assert pool_of(page)._pick(SPARQL_LANE) is None  # the pages' worker idle, never lent
-    busy = fake(PAGES_LANE, PAGES_LANE, cost=CHEAP)
-    assert pool_of(busy, spare)._pick(PAGES_LANE) is spare
-    assert pool_of(busy, spare, sparql_waiting=True)._pick(PAGES_LANE) is None
+    assert pool_of(page, spare)._pick(PAGES_LANE, False) is page  # its own first
+    assert pool_of(page, spare)._pick(SPARQL_LANE, False) is spare
+    assert pool_of(page)._pick(SPARQL_LANE, False) is None  # the pages' worker idle, never lent
+    busy = fake(PAGES_LANE, COSTLY_PAGE)
+    assert pool_of(busy, spare)._pick(PAGES_LANE, False) is spare
+    assert pool_of(busy, spare, sparql_waiting=True)._pick(PAGES_LANE, False) is None
 
 
 def test_nothing_waits_behind_sparql_nor_in_a_full_line() -> None:
-    assert pool_of(fake(SPARQL_LANE, SPARQL_LANE))._pick(PAGES_LANE) is None
-    assert pool_of(fake(SPARQL_LANE, PAGES_LANE))._pick(SPARQL_LANE) is None
-    full = fake(PAGES_LANE, *[PAGES_LANE] * (QUEUED + 1), cost=0.0)
-    assert pool_of(full)._pick(PAGES_LANE) is None
-    assert pool_of(fake(PAGES_LANE, *[PAGES_LANE] * QUEUED, cost=0.0))._pick(PAGES_LANE)
+    assert pool_of(fake(SPARQL_LANE, SPARQL))._pick(PAGES_LANE, True) is None
+    assert pool_of(fake(SPARQL_LANE, PAGE))._pick(SPARQL_LANE, True) is None
+    assert pool_of(fake(PAGES_LANE, *[PAGE] * (QUEUED + 1)))._pick(PAGES_LANE, True) is None
+    assert pool_of(fake(PAGES_LANE, *[PAGE] * QUEUED))._pick(PAGES_LANE, True)
+
+
+def test_each_kind_of_job_has_its_own_cost() -> None:
+    from msskg.serve.workers import _kind
+
+    ask = ("sparql", {"query": "ASK {}", "accept": "*/*", "format": None})
+    assert _kind(ask) == ("sparql", "ASK {}")
+    assert _kind(("sparql", {"query": "#" * 5000})) == "sparql"  # a long text: one kind
+    assert _kind(HOLDER) == ("saved", "holder-at")
+    assert _kind(("describe", {"thing": "x"})) == "describe"
 
 
 HOLDER: Job = ("saved", {"name": "holder-at", "params": {"date": "2021"}, "accept": "text/csv"})
@@ -89,7 +103,7 @@ def behind_a_stopped_worker(pool: WorkerPool, then: signal.Signals) -> tuple[Rep
     async def ask() -> tuple[Reply, Reply]:
         await pool.run(HOLDER)  # the workers connected, all idle
         (worker,) = pool._workers[PAGES_LANE]
-        worker.cost = 0.0  # cheap: the second job goes behind the first
+        pool._costs[("saved", "holder-at")] = 0.0  # cheap: the second job goes behind the first
         os.kill(worker.process.pid, signal.SIGSTOP)
         first = asyncio.ensure_future(pool.run(HOLDER))
         second = asyncio.ensure_future(pool.run(HOLDER))
@@ -143,7 +157,8 @@ def test_a_job_no_worker_takes_in_its_patience_is_503(monkeypatch: pytest.Monkey
     """The time a job may wait for a worker is bounded, and one timer a lane
     (not one a job) ends the wait: the job leaves the line with a 503."""
     monkeypatch.setattr(WorkerPool, "_patience_s", property(lambda pool: 0.2))
-    pool = pool_of(fake(PAGES_LANE, PAGES_LANE, cost=CHEAP))  # busy with a costly job
+    pool = pool_of(fake(PAGES_LANE, COSTLY_PAGE))  # busy with a costly job
+    pool._costs = {}
     pool.config = ServeConfig(timeout=1)
     pool._patience = dict.fromkeys((SPARQL_LANE, PAGES_LANE))
 

@@ -27,7 +27,7 @@ from typing import Any
 from msskg.errors import EXIT_MEMORY, DataError
 from msskg.query.limits import size_text, time_message
 from msskg.serve.process import Replies, worker_main
-from msskg.serve.protocol import Job, Reply, ServeConfig, kept_when_short, plain
+from msskg.serve.protocol import SHORT_TEXT, Job, Reply, ServeConfig, kept_when_short, plain
 
 __all__ = ["Reply", "ServeConfig", "WorkerPool"]
 
@@ -40,9 +40,11 @@ next at once and warm, where woken for each job it costs twice as much CPU
 (on 2 cores, one warm worker answered 6,500-8,300 simple SELECTs a second,
 three woken by turns 3,500-4,000)."""
 CHEAP = 0.001
-"""CPU seconds a worker's recent jobs may take each for a page's job to wait
-behind them; costlier, it goes to an idle worker (both cores work), or waits
+"""CPU seconds a job of its kind (the same saved query, ad-hoc text or page)
+recently took: a cheap page's job waits behind cheap ones only; costlier, or
+of a kind not yet seen, it goes to an idle worker (both cores work), or waits
 for the first one free."""
+_KINDS = 4096  # kinds whose cost is kept; past it, all are forgotten
 
 
 class _Ended(Exception):
@@ -65,6 +67,8 @@ class _Ticket:
     lane: str
     future: asyncio.Future[Reply]
     since: float  # when it began to wait (the event loop's clock)
+    kind: object  # what its cost is known by (:func:`_kind`)
+    cheap: bool  # jobs of its kind took less than CHEAP of late
     worker: _Worker | None = None
 
 
@@ -91,17 +95,16 @@ class _Worker:
         self.transport: asyncio.Transport | None = None
         self.pending: collections.deque[_Ticket] = collections.deque()
         self.began = 0.0  # the event loop's clock, for the time limit
-        self.cost = CHEAP / 2  # CPU seconds a job took it, a moving mean of the last dozen or so
         self.timer: asyncio.TimerHandle | None = None
         self.alive = True
         self.gone: asyncio.Future[int | None] | None = None  # its exit code, once ended
 
-    def backlog(self) -> float:
-        """For a page's job sent now: the jobs ahead of it, infinite when it
-        may not wait here (a /sparql job runs, the line is full, or its jobs
-        are not cheap)."""
+    def line(self) -> float:
+        """For a cheap page's job sent now: the jobs ahead of it, infinite
+        when it may not wait here (the line is full, or not all of pages'
+        cheap jobs)."""
         pending = self.pending
-        if len(pending) > QUEUED or pending[0].lane != PAGES_LANE or self.cost >= CHEAP:
+        if len(pending) > QUEUED or not all(t.cheap and t.lane == PAGES_LANE for t in pending):
             return math.inf
         return len(pending)
 
@@ -141,6 +144,7 @@ class WorkerPool:
         self._opened: asyncio.Future[None] | None = None  # the first workers connected
         self._connecting: set[asyncio.Task[None]] = set()
         self._closed = False
+        self._costs: dict[object, float] = {}  # CPU seconds a job, by kind: a moving mean
         for _ in range(max(1, config.workers)):
             self._add(SPARQL_LANE)
         self._add(PAGES_LANE)
@@ -197,8 +201,9 @@ class WorkerPool:
         if not self._opened.done():
             await asyncio.shield(self._opened)
         assert self._loop is not None
-        lane = _lane(job)
-        ticket = _Ticket(job, lane, self._loop.create_future(), self._loop.time())
+        lane, kind = _lane(job), _kind(job)
+        cheap = self._costs.get(kind, CHEAP) < CHEAP
+        ticket = _Ticket(job, lane, self._loop.create_future(), self._loop.time(), kind, cheap)
         self._place(ticket)
         try:
             return await ticket.future
@@ -234,19 +239,20 @@ class WorkerPool:
         # queries gets longer, bounded, patience.
         return max(30.0, 3 * self.config.timeout)
 
-    def _pick(self, lane: str) -> _Worker | None:
-        """A worker for a job of ``lane``. A page's job goes behind cheap
-        ones (:data:`CHEAP`) in a busy worker of its lane, the shortest line, else to an idle
-        worker of its lane, else to an idle /sparql worker; a /sparql job to an
-        idle /sparql worker. The pages' worker is never lent to /sparql, and a
-        /sparql worker is lent only while no /sparql job waits."""
+    def _pick(self, lane: str, cheap: bool) -> _Worker | None:
+        """A worker for a job of ``lane``. A ``cheap`` page's job goes behind
+        cheap ones (:data:`CHEAP`) in a busy worker of its lane, the shortest
+        line; a page's job to an idle worker of its lane, else to an idle
+        /sparql worker; a /sparql job to an idle /sparql worker. The pages'
+        worker is never lent to /sparql, and a /sparql worker is lent only
+        while no /sparql job waits."""
         own = self._workers[lane]
         if lane != PAGES_LANE:
             return next((worker for worker in own if not worker.pending), None)
         lenders = [] if self._waiting[SPARQL_LANE] else self._workers[SPARQL_LANE]
         for group in (own, lenders):
             busy = [worker for worker in group if worker.pending]
-            if busy and (least := min(busy, key=_Worker.backlog)).backlog() < math.inf:
+            if cheap and busy and (least := min(busy, key=_Worker.line)).line() < math.inf:
                 return least
             if len(busy) < len(group):
                 return next(worker for worker in group if not worker.pending)
@@ -255,7 +261,7 @@ class WorkerPool:
     def _place(self, ticket: _Ticket) -> None:
         """Send ``ticket`` to a worker, or (none free) let it wait its turn."""
         waiting = self._waiting[ticket.lane]
-        worker = None if waiting else self._pick(ticket.lane)
+        worker = None if waiting else self._pick(ticket.lane, ticket.cheap)
         if worker is not None:
             self._send(worker, ticket)
             return
@@ -280,22 +286,25 @@ class WorkerPool:
         first (its workers are lent to pages only when none of its jobs wait)."""
         for lane in LANES:
             waiting = self._waiting[lane]
-            while waiting and (worker := self._pick(lane)) is not None:
+            while waiting and (worker := self._pick(lane, waiting[0].cheap)) is not None:
                 self._send(worker, waiting.popleft())
 
     def _answered(self, worker: _Worker, reply: Reply, retire: bool, took: float) -> None:
         """A worker's reply to the first job it was sent, which ``took`` it
-        so many seconds of CPU; ``retire``: it holds so much more memory than at its
-        start that it is replaced."""
+        so many seconds of CPU; ``retire``: it holds so much more memory than
+        at its start that it is replaced."""
         if not worker.alive or not worker.pending:
             return
         ticket = worker.pending.popleft()
         if not ticket.future.done():  # not cancelled
             ticket.future.set_result(reply)
+        known = self._costs.get(ticket.kind)
+        if known is None and len(self._costs) >= _KINDS:
+            self._costs.clear()
+        self._costs[ticket.kind] = took if known is None else known + (took - known) / 4
         if retire:
             self._end(worker)
             return
-        worker.cost += (took - worker.cost) / 8
         if worker.pending:
             assert self._loop is not None
             worker.began = self._loop.time()
@@ -391,6 +400,18 @@ class WorkerPool:
 def _settle(future: asyncio.Future[int | None], exitcode: int | None) -> None:
     if not future.done():
         future.set_result(exitcode)
+
+
+def _kind(job: Job) -> object:
+    """What a job's cost is known by: its saved query or ad-hoc text (a short
+    one), else its kind of page."""
+    kind, args = job
+    if kind == "saved":
+        return kind, args.get("name")
+    text = args.get("query")
+    if kind == "sparql" and isinstance(text, str) and len(text) <= SHORT_TEXT:
+        return kind, text
+    return kind
 
 
 def _lane(job: Job) -> str:
