@@ -14,8 +14,8 @@ from typing import Any, cast
 
 import pytest
 
-from msskg.serve.protocol import Job, Reply, ServeConfig
-from msskg.serve.workers import PAGES_LANE, QUEUED, SPARQL_LANE, WorkerPool, _Worker
+from msskg.serve.protocol import PAGES_LANE, SPARQL_LANE, Job, Reply, ServeConfig
+from msskg.serve.workers import QUEUED, WorkerPool, _Worker
 
 PAGE, COSTLY_PAGE, SPARQL = (PAGES_LANE, True), (PAGES_LANE, False), (SPARQL_LANE, False)
 
@@ -76,13 +76,13 @@ def test_nothing_waits_behind_sparql_nor_in_a_full_line() -> None:
 
 
 def test_each_kind_of_job_has_its_own_cost() -> None:
-    from msskg.serve.workers import _kind
+    from msskg.serve.protocol import kind_of
 
     ask = ("sparql", {"query": "ASK {}", "accept": "*/*", "format": None})
-    assert _kind(ask) == ("sparql", "ASK {}")
-    assert _kind(("sparql", {"query": "#" * 5000})) == "sparql"  # a long text: one kind
-    assert _kind(HOLDER) == ("saved", "holder-at")
-    assert _kind(("describe", {"thing": "x"})) == "describe"
+    assert kind_of(ask) == ("sparql", "ASK {}")
+    assert kind_of(("sparql", {"query": "#" * 5000})) == "sparql"  # a long text: one kind
+    assert kind_of(HOLDER) == ("saved", "holder-at")
+    assert kind_of(("describe", {"thing": "x"})) == "describe"
 
 
 HOLDER: Job = ("saved", {"name": "holder-at", "params": {"date": "2021"}, "accept": "text/csv"})

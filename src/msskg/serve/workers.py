@@ -27,12 +27,20 @@ from typing import Any
 from msskg.errors import EXIT_MEMORY, DataError
 from msskg.query.limits import size_text, time_message
 from msskg.serve.process import Replies, worker_main
-from msskg.serve.protocol import SHORT_TEXT, Job, Reply, ServeConfig, kept_when_short, plain
+from msskg.serve.protocol import (
+    LANES,
+    PAGES_LANE,
+    SPARQL_LANE,
+    Job,
+    Reply,
+    ServeConfig,
+    kind_of,
+    lane_of,
+    plain,
+)
 
 __all__ = ["Reply", "ServeConfig", "WorkerPool"]
 
-SPARQL_LANE, PAGES_LANE = "sparql", "pages"
-LANES = (SPARQL_LANE, PAGES_LANE)
 QUEUED = 8
 """Jobs of the pages' lane that may wait in a busy worker's socket behind the
 one it runs, when its jobs are cheap (:data:`CHEAP`): the worker takes the
@@ -67,7 +75,7 @@ class _Ticket:
     lane: str
     future: asyncio.Future[Reply]
     since: float  # when it began to wait (the event loop's clock)
-    kind: object  # what its cost is known by (:func:`_kind`)
+    kind: object  # what its cost is known by (:func:`~msskg.serve.protocol.kind_of`)
     cheap: bool  # jobs of its kind took less than CHEAP of late
     worker: _Worker | None = None
 
@@ -201,7 +209,7 @@ class WorkerPool:
         if not self._opened.done():
             await asyncio.shield(self._opened)
         assert self._loop is not None
-        lane, kind = _lane(job), _kind(job)
+        lane, kind = lane_of(job), kind_of(job)
         cheap = self._costs.get(kind, CHEAP) < CHEAP
         ticket = _Ticket(job, lane, self._loop.create_future(), self._loop.time(), kind, cheap)
         self._place(ticket)
@@ -400,29 +408,3 @@ class WorkerPool:
 def _settle(future: asyncio.Future[int | None], exitcode: int | None) -> None:
     if not future.done():
         future.set_result(exitcode)
-
-
-def _kind(job: Job) -> object:
-    """What a job's cost is known by: its saved query or ad-hoc text (a short
-    one), else its kind of page."""
-    kind, args = job
-    if kind == "saved":
-        return kind, args.get("name")
-    text = args.get("query")
-    if kind == "sparql" and isinstance(text, str) and len(text) <= SHORT_TEXT:
-        return kind, text
-    return kind
-
-
-def _lane(job: Job) -> str:
-    """Ad-hoc SPARQL goes to its own lane, unless its shape says it is cheap."""
-    if job[0] != "sparql":
-        return PAGES_LANE
-    return PAGES_LANE if _light(str(job[1].get("query", ""))) else SPARQL_LANE
-
-
-@kept_when_short
-def _light(text: str) -> bool:
-    from msskg.query.shape import is_light
-
-    return is_light(text)
