@@ -1,5 +1,5 @@
 """What the server and its query workers share: the server's settings, a job
-and its reply, HTTP content negotiation, and keeping what is worked out from
+(its lane and kind) and its reply, HTTP content negotiation, and keeping what is worked out from
 the texts clients send again and again."""
 
 from __future__ import annotations
@@ -19,12 +19,17 @@ __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
     "GRAPH_TYPES",
+    "LANES",
+    "PAGES_LANE",
     "SELECT_TYPES",
     "SHORT_TEXT",
+    "SPARQL_LANE",
     "Job",
     "Reply",
     "ServeConfig",
     "kept_when_short",
+    "kind_of",
+    "lane_of",
     "negotiate",
     "plain",
 ]
@@ -35,6 +40,11 @@ Reply = tuple[int, str, bytes]
 
 
 Job = tuple[str, dict[str, Any]]
+
+SPARQL_LANE, PAGES_LANE = "sparql", "pages"
+LANES = (SPARQL_LANE, PAGES_LANE)
+"""The workers' two lanes (:mod:`msskg.serve.workers`): ad-hoc SPARQL, and the
+rest (pages, saved queries, and ad-hoc SELECTs whose shape is cheap)."""
 
 
 SELECT_TYPES = accepted(RESULTS, PAGE)
@@ -128,3 +138,29 @@ def negotiate(accept: str, kinds: dict[str, str], fallback: str) -> str:
         if weight < 0 and media in ("*/*", "application/*", "text/*"):
             return fallback
     return fallback
+
+
+def kind_of(job: Job) -> object:
+    """What a job's cost is known by: its saved query or ad-hoc text (a short
+    one), else its kind of page."""
+    kind, args = job
+    if kind == "saved":
+        return kind, args.get("name")
+    text = args.get("query")
+    if kind == "sparql" and isinstance(text, str) and len(text) <= SHORT_TEXT:
+        return kind, text
+    return kind
+
+
+def lane_of(job: Job) -> str:
+    """Ad-hoc SPARQL goes to its own lane, unless its shape says it is cheap."""
+    if job[0] != "sparql":
+        return PAGES_LANE
+    return PAGES_LANE if _light(str(job[1].get("query", ""))) else SPARQL_LANE
+
+
+@kept_when_short
+def _light(text: str) -> bool:
+    from msskg.query.shape import is_light
+
+    return is_light(text)

@@ -12,95 +12,84 @@ the catalogue's bounded queries, and ad-hoc SELECTs whose shape is cheap,
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+import math
 import multiprocessing
 import os
 import pickle
 import socket
 import struct
-import sys
 import threading
-import time
-import traceback
-from multiprocessing.connection import Connection
+from dataclasses import dataclass
 from typing import Any
 
-from msskg.errors import EXIT_MEMORY, DataError, MsskgError
-from msskg.query.limits import Limits, resident_bytes, size_text, time_message, within
-from msskg.serve.protocol import CONTENT_TYPES, Job, Reply, ServeConfig, kept_when_short, plain
+from msskg.errors import EXIT_MEMORY, DataError
+from msskg.query.limits import size_text, time_message
+from msskg.serve.process import Replies, worker_main
+from msskg.serve.protocol import (
+    LANES,
+    PAGES_LANE,
+    SPARQL_LANE,
+    Job,
+    Reply,
+    ServeConfig,
+    kind_of,
+    lane_of,
+    plain,
+)
 
 __all__ = ["Reply", "ServeConfig", "WorkerPool"]
 
-# A worker holding this much more than its resting memory is replaced: the
-# allocator keeps what a heavy query (a large DISTINCT or sort) took, while a
-# light query leaves far less than this behind.
-BLOAT = 32 << 20
-SHORT = 0.0005  # seconds: writing BLOAT bytes takes several milliseconds
-SPARQL_LANE, PAGES_LANE = "sparql", "pages"
-LANES = (SPARQL_LANE, PAGES_LANE)
+QUEUED = 8
+"""Jobs of the pages' lane that may wait in a busy worker's socket behind the
+one it runs, when its jobs are cheap (:data:`CHEAP`): the worker takes the
+next at once and warm, where woken for each job it costs twice as much CPU
+(on 2 cores, one warm worker answered 6,500-8,300 simple SELECTs a second,
+three woken by turns 3,500-4,000)."""
+CHEAP = 0.001
+"""CPU seconds a job of its kind (the same saved query, ad-hoc text or page)
+recently took: a cheap page's job waits behind cheap ones only; costlier, or
+of a kind not yet seen, it goes to an idle worker (both cores work), or waits
+for the first one free."""
+_KINDS = 4096  # kinds whose cost is kept; past it, all are forgotten
 
 
-def _worker_main(conn: Connection, config: ServeConfig) -> None:
-    from msskg.graph.store import open_store
+class _Ended(Exception):
+    """The worker ended while it ran this job: it ``overran`` the time limit,
+    or not (it crashed, or went over the memory limit)."""
 
-    with within(Limits(memory=config.memory_limit), say=False):  # the pool says why it ended
-        try:
-            graph = open_store(data=config.data, store=config.store)
-        except MsskgError as err:
-            conn.send(("failed", str(err)))
-            return
-        resting = resident_bytes() or 0  # the graph open, before the pages' code is read
-        from msskg.serve.endpoint import run_job
-
-        conn.send(("ready", resting))
-        # From here on the socket itself, in Connection's framing: a buffered
-        # read takes a job in one system call, where Connection makes two.
-        sock = socket.socket(fileno=os.dup(conn.fileno()))
-        conn.close()
-        incoming = sock.makefile("rb")
-        while True:
-            try:
-                header = incoming.read(4)
-                job = pickle.loads(incoming.read(struct.unpack("!i", header)[0]))
-            except (struct.error, EOFError, pickle.UnpicklingError, OSError):
-                return  # the server has gone
-            started = time.perf_counter()
-            try:
-                reply = run_job(graph, job, config)
-            except MsskgError as err:
-                reply = (400, CONTENT_TYPES["text"], f"Error: {err}\n".encode())
-            except Exception:
-                # The traceback goes to the server's log, never to the client.
-                traceback.print_exc(file=sys.stderr)
-                reply = plain(500, "Error: the server failed on this request (see its log)\n")
-            # Whether this worker now holds so much more memory than when it was
-            # new that it should be replaced (an allocator keeps what a heavy
-            # query took). A job that left BLOAT more behind has written it,
-            # which takes far longer than SHORT: only then is /proc read.
-            short = time.perf_counter() - started < SHORT
-            used = None if short else resident_bytes()
-            _send(sock, (reply, used is not None and used > resting + BLOAT))
+    def __init__(self, *, overran: bool) -> None:
+        self.overran = overran
 
 
-def _send(sock: socket.socket, answer: tuple[Reply, bool]) -> None:
-    data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-    size = len(data)
-    header = struct.pack("!i", size) if size < 1 << 31 else struct.pack("!iQ", -1, size)
-    if size <= 1 << 16:
-        sock.sendall(header + data)
-    else:  # no copy of a large answer
-        sock.sendall(header)
-        sock.sendall(data)
+class _Patience(Exception):
+    """No worker was free for this job in the time it may wait for one."""
+
+
+@dataclass(eq=False)
+class _Ticket:
+    """A job on its way: waiting for a worker, then sent to ``worker``."""
+
+    job: Job
+    lane: str
+    future: asyncio.Future[Reply]
+    since: float  # when it began to wait (the event loop's clock)
+    kind: object  # what its cost is known by (:func:`~msskg.serve.protocol.kind_of`)
+    cheap: bool  # jobs of its kind took less than CHEAP of late
+    worker: _Worker | None = None
 
 
 class _Worker:
     """A worker process; the server's event loop talks to it over a socket,
-    in the framing of :class:`multiprocessing.connection.Connection`."""
+    in the framing of :class:`multiprocessing.connection.Connection`. The
+    jobs sent and not yet answered, in order: the first one runs (since
+    ``began``), the others wait in the socket."""
 
     def __init__(self, context: Any, config: ServeConfig, lane: str):
         self.lane = lane
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, config), daemon=True)
+        self.process = context.Process(target=worker_main, args=(child, config), daemon=True)
         self.process.start()
         child.close()
         try:
@@ -111,27 +100,27 @@ class _Worker:
             self.stop()
             raise DataError(message)
         self.resting: int = message
-        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self.transport: asyncio.Transport | None = None
+        self.pending: collections.deque[_Ticket] = collections.deque()
+        self.began = 0.0  # the event loop's clock, for the time limit
+        self.timer: asyncio.TimerHandle | None = None
+        self.alive = True
+        self.gone: asyncio.Future[int | None] | None = None  # its exit code, once ended
 
-    async def ask(self, job: Job) -> tuple[Reply, bool]:
-        """The worker's reply to ``job``, and whether it should be retired."""
-        if self.streams is None:
-            sock = socket.socket(fileno=os.dup(self.conn.fileno()))
-            self.streams = await asyncio.open_connection(sock=sock, limit=1 << 20)
-        reader, writer = self.streams
-        data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-        writer.write(struct.pack("!i", len(data)) + data)  # a job is at most a few MB
-        (size,) = struct.unpack("!i", await reader.readexactly(4))
-        if size == -1:  # a reply of 2 GiB or more
-            (size,) = struct.unpack("!Q", await reader.readexactly(8))
-        answer: tuple[Reply, bool] = pickle.loads(await reader.readexactly(size))
-        return answer
+    def line(self) -> float:
+        """For a cheap page's job sent now: the jobs ahead of it, infinite
+        when it may not wait here (the line is full, or not all of pages'
+        cheap jobs)."""
+        pending = self.pending
+        if len(pending) > QUEUED or not all(t.cheap and t.lane == PAGES_LANE for t in pending):
+            return math.inf
+        return len(pending)
 
     def hang_up(self) -> None:
         """Close the event loop's side of the socket (on the loop's thread)."""
-        if self.streams is not None:
-            self.streams[1].close()
-            self.streams = None
+        if self.transport is not None:
+            self.transport.close()
+            self.transport = None
 
     def stop(self) -> None:
         self.process.kill()
@@ -142,126 +131,280 @@ class _Worker:
 class WorkerPool:
     """Worker processes that each hold the graph; a job that overruns the time
     limit costs its worker, which is replaced. :meth:`run` is called on the
-    server's event loop."""
+    server's event loop, which alone touches the fields below (a thread that
+    starts a worker hands it over with ``call_soon_threadsafe``).
+
+    The time limits cost no timer a job: each worker has one, which when it
+    fires checks the job running then and is set again for that job's end;
+    the jobs waiting for a worker likewise, one a lane."""
 
     def __init__(self, config: ServeConfig):
         self.config = config
         self._context = multiprocessing.get_context("spawn")
-        self._lanes: dict[str, asyncio.Queue[_Worker]] = {lane: asyncio.Queue() for lane in LANES}
+        self._workers: dict[str, list[_Worker]] = {lane: [] for lane in LANES}  # connected
+        self._waiting: dict[str, collections.deque[_Ticket]] = {
+            lane: collections.deque() for lane in LANES
+        }
+        self._patience: dict[str, asyncio.TimerHandle | None] = dict.fromkeys(LANES)
         self._all: list[_Worker] = []
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._opened: asyncio.Future[None] | None = None  # the first workers connected
+        self._connecting: set[asyncio.Task[None]] = set()
+        self._closed = False
+        self._costs: dict[object, float] = {}  # CPU seconds a job, by kind: a moving mean
         for _ in range(max(1, config.workers)):
             self._add(SPARQL_LANE)
         self._add(PAGES_LANE)
 
     def _add(self, lane: str) -> None:
-        """Start a worker (blocking: from a thread once the server runs) and free it."""
+        """Start a worker (blocking: from a thread once the server runs)."""
+        if self._closed:
+            return
         worker = _Worker(self._context, self.config, lane)
         with self._lock:
             self._all.append(worker)
         if self._loop is None:
-            self._lanes[lane].put_nowait(worker)
-            return
+            return  # connected by the first job
         try:
-            self._loop.call_soon_threadsafe(self._lanes[lane].put_nowait, worker)
+            self._loop.call_soon_threadsafe(self._enlist, worker)
         except RuntimeError:  # the server has stopped
             worker.stop()
 
+    def _enlist(self, worker: _Worker) -> None:
+        if self._closed:
+            worker.stop()
+            return
+        task = asyncio.ensure_future(self._connect(worker))
+        self._connecting.add(task)  # kept from the garbage collector while it runs
+        task.add_done_callback(self._connecting.discard)
+
+    async def _connect(self, worker: _Worker) -> None:
+        assert self._loop is not None
+        sock = socket.socket(fileno=os.dup(worker.conn.fileno()))
+        transport, _ = await self._loop.create_connection(
+            lambda: Replies(
+                lambda reply, retire, took: self._answered(worker, reply, retire, took),
+                lambda: self._end(worker, _Ended(overran=False)),
+            ),
+            sock=sock,
+        )
+        worker.transport = transport
+        if not worker.alive or self._closed:  # the server is stopping
+            worker.hang_up()
+            return
+        self._workers[worker.lane].append(worker)
+        self._dispatch()
+
+    async def _open(self) -> None:
+        """Connect the workers started before the event loop ran."""
+        with self._lock:
+            started = list(self._all)
+        await asyncio.gather(*(self._connect(worker) for worker in started))
+
     async def run(self, job: Job) -> Reply:
-        self._loop = asyncio.get_running_loop()
-        limit = self.config.timeout
+        if self._opened is None:
+            self._loop = asyncio.get_running_loop()
+            self._opened = asyncio.ensure_future(self._open())
+        if not self._opened.done():
+            await asyncio.shield(self._opened)
+        assert self._loop is not None
+        lane, kind = lane_of(job), kind_of(job)
+        cheap = self._costs.get(kind, CHEAP) < CHEAP
+        ticket = _Ticket(job, lane, self._loop.create_future(), self._loop.time(), kind, cheap)
+        self._place(ticket)
+        try:
+            return await ticket.future
+        except _Patience:
+            return plain(
+                503, f"Error: every worker stayed busy for {self._patience_s:g} s; try again\n"
+            )
+        except _Ended as ended:
+            assert ticket.worker is not None and ticket.worker.gone is not None
+            exitcode = await ticket.worker.gone
+            if exitcode == EXIT_MEMORY and self.config.memory_limit:
+                return plain(
+                    503,
+                    "Error: the query went over the memory limit of "
+                    f"{size_text(self.config.memory_limit)} and was stopped; narrow it or add a "
+                    "LIMIT\n",
+                )
+            if not ended.overran:
+                return plain(
+                    500,
+                    "Error: the query crashed its worker process (pyoxigraph aborts on an ORDER "
+                    "BY of values it cannot all compare: sort by STR(?x)); the worker was "
+                    "replaced\n",
+                )
+            return plain(503, f"Error: {time_message(self.config.timeout)}\n")
+        except asyncio.CancelledError:  # the server is stopping, the job perhaps half done
+            self._cancelled(ticket)
+            raise
+
+    @property
+    def _patience_s(self) -> float:
         # Waiting for a free worker is not the query's time: a queue behind slow
         # queries gets longer, bounded, patience.
-        patience = max(30.0, 3 * limit)
-        try:
-            worker = await self._free(_lane(job), patience)
-        except TimeoutError:
-            return plain(503, f"Error: every worker stayed busy for {patience:g} s; try again\n")
-        try:
-            async with asyncio.timeout(limit):
-                reply, retire = await worker.ask(job)
-        except TimeoutError:
-            overran = True
-        except (EOFError, OSError):  # it ended without a reply: it crashed
-            overran = False
-        except asyncio.CancelledError:  # the server is stopping, the job half done
-            self._drop(worker)
-            raise
-        else:
-            if retire:
-                await self._retire(worker)
-            else:
-                self._lanes[worker.lane].put_nowait(worker)
-            return reply
-        exitcode = await self._retire(worker)
-        if exitcode == EXIT_MEMORY and self.config.memory_limit:
-            return plain(
-                503,
-                "Error: the query went over the memory limit of "
-                f"{size_text(self.config.memory_limit)} and was stopped; narrow it or add a "
-                "LIMIT\n",
-            )
-        if not overran:
-            return plain(
-                500,
-                "Error: the query crashed its worker process (pyoxigraph aborts on an ORDER BY "
-                "of values it cannot all compare: sort by STR(?x)); the worker was replaced\n",
-            )
-        return plain(503, f"Error: {time_message(limit)}\n")
+        return max(30.0, 3 * self.config.timeout)
 
-    async def _free(self, lane: str, patience: float) -> _Worker:
-        """A free worker of ``lane``; a job of the pages' lane borrows an idle
-        /sparql worker when its own is busy (never the reverse: the pages' worker
-        is kept from costly SPARQL)."""
-        spare = self._lanes[SPARQL_LANE]
-        if lane == PAGES_LANE and self._lanes[lane].empty() and not spare.empty():
-            return spare.get_nowait()
-        async with asyncio.timeout(patience):  # no task of its own, as wait_for makes
-            return await self._lanes[lane].get()
+    def _pick(self, lane: str, cheap: bool) -> _Worker | None:
+        """A worker for a job of ``lane``. A ``cheap`` page's job goes behind
+        cheap ones (:data:`CHEAP`) in a busy worker of its lane, the shortest
+        line; a page's job to an idle worker of its lane, else to an idle
+        /sparql worker; a /sparql job to an idle /sparql worker. The pages'
+        worker is never lent to /sparql, and a /sparql worker is lent only
+        while no /sparql job waits."""
+        own = self._workers[lane]
+        if lane != PAGES_LANE:
+            return next((worker for worker in own if not worker.pending), None)
+        lenders = [] if self._waiting[SPARQL_LANE] else self._workers[SPARQL_LANE]
+        for group in (own, lenders):
+            busy = [worker for worker in group if worker.pending]
+            if cheap and busy and (least := min(busy, key=_Worker.line)).line() < math.inf:
+                return least
+            if len(busy) < len(group):
+                return next(worker for worker in group if not worker.pending)
+        return None
 
-    async def _retire(self, worker: _Worker) -> int | None:
-        """End ``worker``, start another in its place; the ended one's exit code."""
-        self._forget(worker)
-        await asyncio.to_thread(worker.stop)
-        threading.Thread(target=self._add, args=(worker.lane,), daemon=True).start()
-        exitcode: int | None = worker.process.exitcode
-        return exitcode
+    def _place(self, ticket: _Ticket) -> None:
+        """Send ``ticket`` to a worker, or (none free) let it wait its turn."""
+        waiting = self._waiting[ticket.lane]
+        worker = None if waiting else self._pick(ticket.lane, ticket.cheap)
+        if worker is not None:
+            self._send(worker, ticket)
+            return
+        waiting.append(ticket)
+        if self._patience[ticket.lane] is None:
+            self._wait_patience(ticket.lane)
 
-    def _drop(self, worker: _Worker) -> None:
-        """End ``worker`` and start another in its place, both from a thread
-        (when the job is cancelled, nothing may be awaited)."""
-        self._forget(worker)
+    def _send(self, worker: _Worker, ticket: _Ticket) -> None:
+        assert self._loop is not None and worker.transport is not None
+        ticket.worker = worker
+        if not worker.pending:
+            worker.began = self._loop.time()
+            if worker.timer is None:
+                deadline = worker.began + self.config.timeout
+                worker.timer = self._loop.call_at(deadline, self._overdue, worker)
+        worker.pending.append(ticket)
+        data = pickle.dumps(ticket.job, protocol=pickle.HIGHEST_PROTOCOL)
+        worker.transport.write(struct.pack("!i", len(data)) + data)  # a job is at most a few MB
+
+    def _dispatch(self) -> None:
+        """Send the jobs waiting to the workers that take them, in turn; /sparql's
+        first (its workers are lent to pages only when none of its jobs wait)."""
+        for lane in LANES:
+            waiting = self._waiting[lane]
+            while waiting and (worker := self._pick(lane, waiting[0].cheap)) is not None:
+                self._send(worker, waiting.popleft())
+
+    def _answered(self, worker: _Worker, reply: Reply, retire: bool, took: float) -> None:
+        """A worker's reply to the first job it was sent, which ``took`` it
+        so many seconds of CPU; ``retire``: it holds so much more memory than
+        at its start that it is replaced."""
+        if not worker.alive or not worker.pending:
+            return
+        ticket = worker.pending.popleft()
+        if not ticket.future.done():  # not cancelled
+            ticket.future.set_result(reply)
+        known = self._costs.get(ticket.kind)
+        if known is None and len(self._costs) >= _KINDS:
+            self._costs.clear()
+        self._costs[ticket.kind] = took if known is None else known + (took - known) / 4
+        if retire:
+            self._end(worker)
+            return
+        if worker.pending:
+            assert self._loop is not None
+            worker.began = self._loop.time()
+        self._dispatch()
+
+    def _overdue(self, worker: _Worker) -> None:
+        """The worker's timer: the job it runs has overrun (its worker ends),
+        or the timer is set again for that job's end."""
+        assert self._loop is not None
+        worker.timer = None
+        if not worker.alive or not worker.pending:
+            return
+        deadline = worker.began + self.config.timeout
+        if self._loop.time() < deadline:
+            worker.timer = self._loop.call_at(deadline, self._overdue, worker)
+            return
+        self._end(worker, _Ended(overran=True))
+
+    def _wait_patience(self, lane: str) -> None:
+        """The lane's timer: jobs that waited too long for a worker are given up."""
+        assert self._loop is not None
+        self._patience[lane] = None
+        waiting, now = self._waiting[lane], self._loop.time()
+        while waiting and now >= waiting[0].since + self._patience_s:
+            ticket = waiting.popleft()
+            if not ticket.future.done():
+                ticket.future.set_exception(_Patience())
+        if waiting:
+            first = waiting[0].since + self._patience_s
+            self._patience[lane] = self._loop.call_at(first, self._wait_patience, lane)
+
+    def _end(self, worker: _Worker, error: _Ended | None = None) -> None:
+        """End ``worker`` and start another in its place, both from a thread;
+        the job it ran fails with ``error`` (if given), the jobs behind it go
+        back to the front of their lanes' lines."""
+        if not worker.alive:
+            return
+        assert self._loop is not None
+        worker.alive = False
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+        if worker in self._workers[worker.lane]:
+            self._workers[worker.lane].remove(worker)
+        worker.hang_up()
+        if worker.timer is not None:
+            worker.timer.cancel()
+            worker.timer = None
+        loop, gone = self._loop, self._loop.create_future()
+        worker.gone = gone
+        pending, worker.pending = list(worker.pending), collections.deque()
+        if pending and error is not None and not pending[0].future.done():
+            pending[0].future.set_exception(error)
+        for ticket in reversed(pending[1:]):
+            if not ticket.future.done():
+                ticket.worker = None
+                self._waiting[ticket.lane].appendleft(ticket)
+        for lane in LANES:
+            if self._waiting[lane] and self._patience[lane] is None:
+                self._wait_patience(lane)
 
         def replace() -> None:
             worker.stop()
+            with contextlib.suppress(RuntimeError):  # the loop has closed
+                loop.call_soon_threadsafe(_settle, gone, worker.process.exitcode)
             self._add(worker.lane)
 
         threading.Thread(target=replace, daemon=True).start()
+        self._dispatch()
 
-    def _forget(self, worker: _Worker) -> None:
-        with self._lock:
-            self._all.remove(worker)
-        worker.hang_up()
+    def _cancelled(self, ticket: _Ticket) -> None:
+        """A job given up (the server is stopping): out of its line if it
+        waits; its worker ended if running it (the job half done)."""
+        worker = ticket.worker
+        if worker is None:
+            with contextlib.suppress(ValueError):
+                self._waiting[ticket.lane].remove(ticket)
+        elif worker.alive and worker.pending and worker.pending[0] is ticket:
+            self._end(worker)
+        # else it waits in a worker's socket; its reply will be dropped
 
     def close(self) -> None:
+        self._closed = True
         with self._lock:
             workers, self._all = self._all, []
         for worker in workers:
+            worker.alive = False
             with contextlib.suppress(RuntimeError):  # the loop has closed already
                 worker.hang_up()
             worker.stop()
 
 
-def _lane(job: Job) -> str:
-    """Ad-hoc SPARQL goes to its own lane, unless its shape says it is cheap."""
-    if job[0] != "sparql":
-        return PAGES_LANE
-    return PAGES_LANE if _light(str(job[1].get("query", ""))) else SPARQL_LANE
-
-
-@kept_when_short
-def _light(text: str) -> bool:
-    from msskg.query.shape import is_light
-
-    return is_light(text)
+def _settle(future: asyncio.Future[int | None], exitcode: int | None) -> None:
+    if not future.done():
+        future.set_result(exitcode)
