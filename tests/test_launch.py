@@ -87,7 +87,7 @@ def test_the_fast_path_does_not_import_click(home: Path) -> None:
         "os._exit = sys.exit  # main ends so, past the interpreter's teardown\n"
         "from msskg.launch import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "unused = ('click', 'rdflib', 'dataclasses', 'threading')\n"
+        "unused = ('click', 'rdflib', 'dataclasses', 'threading', 'typing')\n"
         "print('imported:', sorted(m for m in unused if m in sys.modules))"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

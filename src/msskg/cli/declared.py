@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from msskg.query.limits import COMMAND_SECONDS
 from msskg.query.registry import GRAPH, RESULTS, listed
+from msskg.records import NamedTuple
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from msskg.query.summary import Summary
 
 __all__ = [

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from msskg.graph.files import bundled_files, project_home, resolve_files
     from msskg.graph.prefixes import DEFAULT_PREFIXES, shorten
     from msskg.graph.store import KnowledgeGraph, load_store, open_store

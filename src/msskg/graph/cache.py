@@ -12,9 +12,9 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 from msskg.errors import OutputError, ParameterError
+from msskg.records import NamedTuple
 
 __all__ = [
     "BUILDING",

@@ -9,11 +9,15 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
 from msskg.errors import DataError, DataSyntaxError, MissingDataError, check_name
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "RDF_FORMATS",

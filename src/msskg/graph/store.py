@@ -12,7 +12,6 @@ import io
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -33,8 +32,13 @@ from msskg.graph.prefixes import DEFAULT_PREFIXES, merge_prefixes, read_prefixes
 from msskg.graph.progress import StderrProgress
 from msskg.graph.scan import check_data_depth
 from msskg.graph.stamp import identity_of, read_stamp, write_stamp
+from msskg.records import NamedTuple
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
 if TYPE_CHECKING:
+    from typing import IO, Any
+
     from _typeshed import WriteableBuffer
 
 __all__ = [

@@ -8,7 +8,6 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal, NamedTuple, Protocol, cast, get_args
 
 import pyoxigraph as ox
 
@@ -24,10 +23,17 @@ from msskg.errors import (
 from msskg.graph.files import project_home
 from msskg.graph.prefixes import DEFAULT_PREFIXES, local_words, shorten
 from msskg.query.folding import fold, labelled_as, nfc, nfkc
+from msskg.records import NamedTuple, Protocol
 from msskg.vocab import XSD
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
 
 __all__ = [
     "LABELS_QUERY",
+    "PARAMETER_TYPES",
     "Binding",
     "LabelLookup",
     "Parameter",
@@ -40,7 +46,9 @@ __all__ = [
     "queries_dir",
 ]
 
-ParameterType = Literal["date", "resource", "string", "integer"]
+ParameterType: TypeAlias = 'Literal["date", "resource", "string", "integer"]'
+PARAMETER_TYPES: tuple[ParameterType, ...] = ("date", "resource", "string", "integer")
+"""Every :data:`ParameterType`, for the checks made at run time."""
 Binding = ox.NamedNode | ox.Literal
 
 
@@ -252,13 +260,13 @@ def _parse_parameter(value: str, where: str) -> Parameter:
     cls = None
     if of_class := _RESOURCE_KIND.fullmatch(kind):
         kind, cls = "resource", _class_iri(of_class.group(1), where)
-    if kind not in get_args(ParameterType):
-        types = ", ".join(get_args(ParameterType))
+    if kind not in PARAMETER_TYPES:
+        types = ", ".join(PARAMETER_TYPES)
         raise QueryFileError(
             f'{where}: unknown parameter type "{kind}"; use {types} or resource(CLASS)'
         )
     given = {"required": None, "optional": ""}.get(default, default)
-    return Parameter(name, cast(ParameterType, kind), given, description, cls)
+    return Parameter(name, PARAMETER_TYPES[PARAMETER_TYPES.index(kind)], given, description, cls)
 
 
 def _class_iri(text: str, where: str) -> str:

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any, NamedTuple
 
 from msskg.errors import UnknownFormatError
+from msskg.records import NamedTuple
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "CHART",

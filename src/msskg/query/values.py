@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Literal
 
 import pyoxigraph as ox
 
@@ -20,6 +19,11 @@ from msskg.graph.lexer import SKIPPED
 from msskg.query.catalogue import Binding, SavedQuery
 from msskg.query.text import query_syntax_error
 from msskg.vocab import XSD_STRING
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
 
 __all__ = [
     "QueryForm",
@@ -30,7 +34,7 @@ __all__ = [
     "unreturned_parameters",
 ]
 
-QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+QueryForm: TypeAlias = 'Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]'
 
 _LEXEME = re.compile(
     SKIPPED + r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
