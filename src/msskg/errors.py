@@ -6,7 +6,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from pathlib import Path
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "AmbiguousLabelError",
@@ -35,6 +39,7 @@ __all__ = [
     "UnknownLabelError",
     "UnknownQueryError",
     "ValidationError",
+    "check_length",
     "check_name",
     "clean",
     "first_line",
@@ -174,12 +179,20 @@ def check_name(path: Path | str, what: str = "file") -> Path:
     """``path``, unless a part of it or the whole is longer than a system call
     takes (:class:`NameTooLongError`, one line, instead of "File name too long"
     from deep inside whatever opens it first)."""
+    from pathlib import Path  # a cold query checks its names with check_length alone
+
+    check_length(path, what)
+    return Path(path)
+
+
+def check_length(path: str | os.PathLike[str], what: str = "file") -> None:
+    """:class:`NameTooLongError` when a part of ``path`` or the whole is longer
+    than a system call takes (see :func:`check_name`)."""
     raw = os.fsencode(path)
     if len(raw) > PATH_MAX or any(len(part) > NAME_MAX for part in raw.split(b"/")):
         raise NameTooLongError(
             f'{what} name too long: "{path}" (at most {NAME_MAX} bytes a name, {PATH_MAX} in all)'
         )
-    return Path(path)
 
 
 class RowLimitError(MsskgError):

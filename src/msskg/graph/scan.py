@@ -7,7 +7,6 @@ queries never nest more than a few dozen levels."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from msskg.errors import DataError, MsskgError, NestingError
 from msskg.graph.lexer import SKIPPED_BYTES
@@ -15,6 +14,7 @@ from msskg.graph.lexer import SKIPPED_BYTES
 TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Literal, TypeAlias
 
 __all__ = ["MAX_DEPTH", "Syntax", "check_data_depth", "check_depth", "nesting_depth"]

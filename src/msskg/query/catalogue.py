@@ -7,7 +7,6 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -20,7 +19,7 @@ from msskg.errors import (
     UnknownLabelError,
     UnknownQueryError,
 )
-from msskg.graph.files import project_home
+from msskg.graph.files import home_folder, project_home
 from msskg.graph.prefixes import DEFAULT_PREFIXES, local_words, shorten
 from msskg.query.folding import fold, labelled_as, nfc, nfkc
 from msskg.records import NamedTuple, Protocol
@@ -29,7 +28,10 @@ from msskg.vocab import XSD
 TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Literal, TypeAlias
+
+    from _typeshed import StrPath
 
 __all__ = [
     "LABELS_QUERY",
@@ -85,20 +87,21 @@ class Parameter(NamedTuple):
 
 class SavedQuery(NamedTuple):
     """A SPARQL query and what its header says about it. ``text`` is the whole
-    file, header included, so that line numbers in errors match the file."""
+    file, header included, so that line numbers in errors match the file;
+    ``path`` the file's name."""
 
     name: str
     title: str
     description: str
     parameters: tuple[Parameter, ...]
     text: str
-    path: Path | None = None
+    path: str | None = None
     example: str | None = None
 
     @property
     def where(self) -> str:
         """What errors name the query by: its file, else its name."""
-        return str(self.path) if self.path is not None else self.name
+        return self.path if self.path is not None else self.name
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -180,24 +183,32 @@ def queries_dir() -> Path:
     return project_home() / "queries"
 
 
+def _queries_folder() -> str:
+    return os.path.join(home_folder(), "queries")
+
+
 def list_queries(*, directory: Path | None = None) -> list[SavedQuery]:
     """Every saved query, by name."""
     folder = directory if directory is not None else queries_dir()
-    return [_read_query_file(path) for path in sorted(folder.glob("*.rq"))]
+    return [_read_query_file(str(path)) for path in sorted(folder.glob("*.rq"))]
 
 
-def get_query(name: str, *, directory: Path | None = None) -> SavedQuery:
+def get_query(name: str, *, directory: StrPath | None = None) -> SavedQuery:
     """A saved query by name, or a user's own ``.rq`` file by path."""
     if name.endswith(".rq") or "/" in name or "\\" in name:
-        path = Path(name)
+        from pathlib import Path  # the file's name as pathlib writes it
+
+        path = str(Path(name))
         if not os.path.isfile(path):  # also for a name too long for the system
             raise UnknownQueryError(f"query file not found: {path}")
         return _read_query_file(path)
-    folder = directory if directory is not None else queries_dir()
-    path = folder / f"{name}.rq"
+    # A saved query is found without pathlib: a cold query never imports it.
+    folder = os.fspath(directory) if directory is not None else _queries_folder()
+    path = os.path.join(folder, f"{name}.rq")
     if _NAME_OK.fullmatch(name) and os.path.isfile(path):
         return _read_query_file(path)
-    hint = did_you_mean(name, [p.stem for p in folder.glob("*.rq")])
+    names = os.listdir(folder) if os.path.isdir(folder) else []
+    hint = did_you_mean(name, [n[: -len(".rq")] for n in names if n.endswith(".rq")])
     raise UnknownQueryError(f'unknown query "{name}"{hint} (msskg queries lists them)')
 
 
@@ -211,17 +222,19 @@ def did_you_mean(
     return "; did you mean " + " or ".join(map(show, close)) + "?" if close else ""
 
 
-def _read_query_file(path: Path) -> SavedQuery:
+def _read_query_file(path: str) -> SavedQuery:
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
     except (OSError, UnicodeDecodeError) as err:
         raise QueryFileError(f"cannot read query file {path}: {err}") from err
-    return parse_query(text, name=path.stem, path=path)
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return parse_query(text, name=stem, path=path)
 
 
-def parse_query(text: str, *, name: str = "query", path: Path | None = None) -> SavedQuery:
+def parse_query(text: str, *, name: str = "query", path: StrPath | None = None) -> SavedQuery:
     """Read the metadata header (optional) at the top of a query's text."""
-    where = str(path) if path is not None else name
+    where = os.fspath(path) if path is not None else name
     fields: dict[str, list[str]] = {"title": [], "description": [], "example": []}
     parameters: list[Parameter] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -245,7 +258,7 @@ def parse_query(text: str, *, name: str = "query", path: Path | None = None) -> 
         description=" ".join(fields["description"]),
         parameters=tuple(parameters),
         text=text,
-        path=path,
+        path=None if path is None else where,
         example=" ".join(fields["example"]) or None,
     )
 

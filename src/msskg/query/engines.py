@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -37,6 +36,7 @@ from msskg.query.values import bind_values, unreturned_parameters
 TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Literal, TypeAlias
 
 __all__ = [
