@@ -51,11 +51,17 @@ def lex_sparql(text: str, *, full: bool = False) -> list[tuple[str, str, int]]:
     """(kind, text, end) of each variable, word and bracket; strings, IRIs and
     comments are skipped, so a brace or ``?x`` inside them counts for nothing.
     ``full``: also each literal, IRI, number and ``.``, ``;`` or ``,``."""
-    return [
+    lexemes = _lexemes(text)
+    return list(lexemes) if full else [lexeme for lexeme in lexemes if lexeme[0] in _BRIEF]
+
+
+@lru_cache(maxsize=4)  # a query's text is read for its shape, its parameters and its VALUES
+def _lexemes(text: str) -> tuple[tuple[str, str, int], ...]:
+    return tuple(
         (m.lastgroup, m.group(m.lastgroup), m.end())
         for m in _LEXEME.finditer(text)
-        if m.lastgroup is not None and (full or m.lastgroup in _BRIEF)
-    ]
+        if m.lastgroup is not None
+    )
 
 
 def query_form(text: str) -> QueryForm:
