@@ -85,7 +85,8 @@ def cache_folder() -> str:
     """:func:`cache_dir` as text: what a cold query opens without pathlib (whose
     import, with urllib.parse's, is a tenth of its time)."""
     if explicit := os.environ.get("MSSKG_CACHE_DIR"):
-        return explicit
+        # as pathlib reads it: "file/" names the file, not a folder inside it
+        return (explicit.rstrip("/") or "/") if os.sep == "/" else explicit
     xdg = os.environ.get("XDG_CACHE_HOME")
     return os.path.join(xdg or os.path.join(os.path.expanduser("~"), ".cache"), "msskg")
 
@@ -99,14 +100,22 @@ def usable_cache(cache: P) -> P:
     """``cache``, created if need be; :class:`OutputError` naming the fix when
     it cannot be (a file of that name, no permission)."""
     if os.path.exists(cache) and not os.path.isdir(cache):
-        raise OutputError(f"the cache folder {cache} is a file: set MSSKG_CACHE_DIR to a folder")
+        raise OutputError(
+            f"the cache folder {_shown(cache)} is a file: set MSSKG_CACHE_DIR to a folder"
+        )
     try:
         os.makedirs(cache, exist_ok=True)
     except OSError as err:
         raise OutputError(
-            f"cannot create the cache in {cache}: {err.strerror} (set MSSKG_CACHE_DIR)"
+            f"cannot create the cache in {_shown(cache)}: {err.strerror} (set MSSKG_CACHE_DIR)"
         ) from None
     return cache
+
+
+def _shown(folder: StrPath) -> str:
+    from pathlib import Path  # a folder named as pathlib writes it: only in an error
+
+    return str(Path(folder))
 
 
 class CacheEntry(NamedTuple):

@@ -102,8 +102,10 @@ def bundled_paths() -> list[str]:
     files = [p for p in ontology if os.path.basename(p) != "shapes.ttl"]
     files += _turtle_files(os.path.join(home, "data"))
     if not files:
+        from pathlib import Path  # the folder named as pathlib writes it
+
         raise MissingDataError(
-            f"no bundled data under {home}: set {HOME_ENV} to the msskg folder or pass --data"
+            f"no bundled data under {Path(home)}: set {HOME_ENV} to the msskg folder or pass --data"
         )
     return files
 
