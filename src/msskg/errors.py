@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
@@ -42,6 +42,7 @@ __all__ = [
     "check_length",
     "check_name",
     "clean",
+    "did_you_mean",
     "first_line",
     "shown",
     "visible",
@@ -168,6 +169,16 @@ class NestingError(MsskgError):
 
 class NameTooLongError(MsskgError):
     """A file or folder name longer than the system allows (255 bytes a part)."""
+
+
+def did_you_mean(
+    word: str, options: Iterable[str], n: int = 1, show: Callable[[str], str] = '"{}"'.format
+) -> str:
+    """``; did you mean "a" or "b"?`` for the ``n`` options closest to ``word``, or ""."""
+    import difflib  # only on the way to an error: not at start-up
+
+    close = difflib.get_close_matches(word, list(options), n=n)
+    return "; did you mean " + " or ".join(map(show, close)) + "?" if close else ""
 
 
 # Linux's NAME_MAX and PATH_MAX: longer names fail in every system call.

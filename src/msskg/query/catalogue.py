@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -18,6 +18,7 @@ from msskg.errors import (
     QueryFileError,
     UnknownLabelError,
     UnknownQueryError,
+    did_you_mean,
 )
 from msskg.graph.files import home_folder, project_home
 from msskg.graph.prefixes import DEFAULT_PREFIXES, local_words, shorten
@@ -30,8 +31,6 @@ TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Literal, TypeAlias
-
-    from _typeshed import StrPath
 
 __all__ = [
     "LABELS_QUERY",
@@ -50,7 +49,6 @@ __all__ = [
 
 ParameterType: TypeAlias = 'Literal["date", "resource", "string", "integer"]'
 PARAMETER_TYPES: tuple[ParameterType, ...] = ("date", "resource", "string", "integer")
-"""Every :data:`ParameterType`, for the checks made at run time."""
 Binding = ox.NamedNode | ox.Literal
 
 
@@ -183,17 +181,13 @@ def queries_dir() -> Path:
     return project_home() / "queries"
 
 
-def _queries_folder() -> str:
-    return os.path.join(home_folder(), "queries")
-
-
 def list_queries(*, directory: Path | None = None) -> list[SavedQuery]:
     """Every saved query, by name."""
     folder = directory if directory is not None else queries_dir()
     return [_read_query_file(str(path)) for path in sorted(folder.glob("*.rq"))]
 
 
-def get_query(name: str, *, directory: StrPath | None = None) -> SavedQuery:
+def get_query(name: str, *, directory: Path | str | None = None) -> SavedQuery:
     """A saved query by name, or a user's own ``.rq`` file by path."""
     if name.endswith(".rq") or "/" in name or "\\" in name:
         from pathlib import Path  # the file's name as pathlib writes it
@@ -203,7 +197,7 @@ def get_query(name: str, *, directory: StrPath | None = None) -> SavedQuery:
             raise UnknownQueryError(f"query file not found: {path}")
         return _read_query_file(path)
     # A saved query is found without pathlib: a cold query never imports it.
-    folder = os.fspath(directory) if directory is not None else _queries_folder()
+    folder = os.path.join(home_folder(), "queries") if directory is None else os.fspath(directory)
     path = os.path.join(folder, f"{name}.rq")
     if _NAME_OK.fullmatch(name) and os.path.isfile(path):
         return _read_query_file(path)
@@ -212,27 +206,16 @@ def get_query(name: str, *, directory: StrPath | None = None) -> SavedQuery:
     raise UnknownQueryError(f'unknown query "{name}"{hint} (msskg queries lists them)')
 
 
-def did_you_mean(
-    word: str, options: Iterable[str], n: int = 1, show: Callable[[str], str] = '"{}"'.format
-) -> str:
-    """``; did you mean "a" or "b"?`` for the ``n`` options closest to ``word``, or ""."""
-    import difflib  # only on the way to an error: not at start-up
-
-    close = difflib.get_close_matches(word, list(options), n=n)
-    return "; did you mean " + " or ".join(map(show, close)) + "?" if close else ""
-
-
 def _read_query_file(path: str) -> SavedQuery:
     try:
         with open(path, encoding="utf-8") as file:
             text = file.read()
     except (OSError, UnicodeDecodeError) as err:
         raise QueryFileError(f"cannot read query file {path}: {err}") from err
-    stem = os.path.splitext(os.path.basename(path))[0]
-    return parse_query(text, name=stem, path=path)
+    return parse_query(text, name=os.path.splitext(os.path.basename(path))[0], path=path)
 
 
-def parse_query(text: str, *, name: str = "query", path: StrPath | None = None) -> SavedQuery:
+def parse_query(text: str, *, name: str = "query", path: Path | str | None = None) -> SavedQuery:
     """Read the metadata header (optional) at the top of a query's text."""
     where = os.fspath(path) if path is not None else name
     fields: dict[str, list[str]] = {"title": [], "description": [], "example": []}
