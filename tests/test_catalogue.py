@@ -64,7 +64,7 @@ def test_header_gives_title_description_parameters_and_example(home: Path) -> No
         Parameter("thing", "resource", "msr:ministry", "The resource: IRI, prefixed name or label"),
     )
     assert query.example_parameters() == {"thing": "msr:ministry"}
-    assert query.path == home / "queries" / "labels-of.rq"
+    assert query.path == str(home / "queries" / "labels-of.rq")
     assert query.text.startswith("# title: Labels of a resource\n")
 
 

@@ -1031,10 +1031,13 @@ def test_the_cache_evicts_the_least_recently_used(
     assert len(left) == 2 and keys[2] in left and keys[0] not in left and keys[1] not in left
 
 
-def test_an_unusable_cache_folder_is_named(home: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("slash", ["", "/"])
+def test_an_unusable_cache_folder_is_named(home: Path, tmp_path: Path, slash: str) -> None:
+    """Also when written with a slash after it (the cache folder is found as
+    text, without pathlib, which drops the slash)."""
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x")
-    result = CliRunner(env={"MSSKG_CACHE_DIR": str(not_a_folder)}).invoke(
+    result = CliRunner(env={"MSSKG_CACHE_DIR": str(not_a_folder) + slash}).invoke(
         main, ["query", "conflicts", "--data", str(_big_data(tmp_path))]
     )
     assert result.exit_code == 4

@@ -80,20 +80,39 @@ def test_everything_else_goes_to_click(home: Path, args: tuple[str, ...]) -> Non
     assert fast[0] == clicked[0] and fast[2] == clicked[2]
 
 
-def test_the_fast_path_does_not_import_click(home: Path) -> None:
+def imported(args: tuple[str, ...], unused: tuple[str, ...]) -> list[str]:
+    """Which of ``unused`` the processes of ``msskg query ARGS`` imported: a line
+    from the process that answered, one from the crash watcher."""
     code = (
         "import os, sys\n"
-        "sys.argv = ['msskg', 'query', 'labels-of', '-f', 'csv']\n"
+        f"sys.argv = ['msskg', 'query', *{args!r}]\n"
         "os._exit = sys.exit  # main ends so, past the interpreter's teardown\n"
         "from msskg.launch import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "unused = ('click', 'rdflib', 'dataclasses', 'threading')\n"
-        "print('imported:', sorted(m for m in unused if m in sys.modules))"
+        f"print('imported:', sorted(m for m in {unused!r} if m in sys.modules))"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    # one line from the process that answered, one from the crash watcher
-    said = [line for line in run.stdout.splitlines() if line.startswith("imported:")]
-    assert said == ["imported: []"] * 2
+    return [line for line in run.stdout.splitlines() if line.startswith("imported:")]
+
+
+@pytest.mark.parametrize(
+    "args", [("labels-of", "-f", "csv"), ("named-by", "-p", "date=2010", "-f", "csv")]
+)
+def test_the_fast_path_does_not_import_click(home: Path, args: tuple[str, ...]) -> None:
+    """Nor what no query uses: typing (msskg.records)."""
+    unused = ("click", "rdflib", "dataclasses", "threading", "typing")
+    assert imported(args, unused) == ["imported: []"] * 2
+
+
+def test_a_query_on_the_cached_graph_does_not_import_pathlib() -> None:
+    """Its files and saved query are found as text: pathlib (with urllib.parse
+    and ipaddress) is a tenth of a cold query; nor importlib and warnings for
+    the lazy imports. Data small enough to be parsed into memory on each run
+    does import pathlib (for the files' base IRIs)."""
+    args = ("holder-at", "-p", "date=2021-08-15", "-f", "csv")
+    imported(args, ())  # builds the cache entry and its stamp
+    unused = ("pathlib", "urllib.parse", "ipaddress", "typing", "hashlib", "importlib", "warnings")
+    assert imported(args, unused) == ["imported: []"] * 2
 
 
 def test_the_fast_path_keeps_the_time_limit_given() -> None:

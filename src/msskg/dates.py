@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
-from typing import NamedTuple
 
 from msskg.errors import BadDateError
+from msskg.records import NamedTuple
 from msskg.vocab import XSD
 
 __all__ = [

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "AmbiguousLabelError",
@@ -35,8 +39,10 @@ __all__ = [
     "UnknownLabelError",
     "UnknownQueryError",
     "ValidationError",
+    "check_length",
     "check_name",
     "clean",
+    "did_you_mean",
     "first_line",
     "shown",
     "visible",
@@ -165,6 +171,16 @@ class NameTooLongError(MsskgError):
     """A file or folder name longer than the system allows (255 bytes a part)."""
 
 
+def did_you_mean(
+    word: str, options: Iterable[str], n: int = 1, show: Callable[[str], str] = '"{}"'.format
+) -> str:
+    """``; did you mean "a" or "b"?`` for the ``n`` options closest to ``word``, or ""."""
+    import difflib  # only on the way to an error: not at start-up
+
+    close = difflib.get_close_matches(word, list(options), n=n)
+    return "; did you mean " + " or ".join(map(show, close)) + "?" if close else ""
+
+
 # Linux's NAME_MAX and PATH_MAX: longer names fail in every system call.
 NAME_MAX = 255
 PATH_MAX = 4095
@@ -174,12 +190,20 @@ def check_name(path: Path | str, what: str = "file") -> Path:
     """``path``, unless a part of it or the whole is longer than a system call
     takes (:class:`NameTooLongError`, one line, instead of "File name too long"
     from deep inside whatever opens it first)."""
+    from pathlib import Path  # a cold query checks its names with check_length alone
+
+    check_length(path, what)
+    return Path(path)
+
+
+def check_length(path: str | os.PathLike[str], what: str = "file") -> None:
+    """:class:`NameTooLongError` when a part of ``path`` or the whole is longer
+    than a system call takes (see :func:`check_name`)."""
     raw = os.fsencode(path)
     if len(raw) > PATH_MAX or any(len(part) > NAME_MAX for part in raw.split(b"/")):
         raise NameTooLongError(
             f'{what} name too long: "{path}" (at most {NAME_MAX} bytes a name, {PATH_MAX} in all)'
         )
-    return Path(path)
 
 
 class RowLimitError(MsskgError):

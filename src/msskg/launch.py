@@ -19,10 +19,11 @@ import os
 import select
 import signal
 import sys
-from typing import TYPE_CHECKING
 
 # Imported before the fork, both processes use them: each then loads them once.
 from msskg.threads import start
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
 if TYPE_CHECKING:
     from typing import Any

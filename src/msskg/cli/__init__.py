@@ -6,9 +6,9 @@ by the fast start of ``msskg query`` without them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from msskg.graph import lazy_names
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
 if TYPE_CHECKING:
     from msskg.cli.group import main

@@ -7,13 +7,17 @@ without importing click, and leaves any other line to click."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from msskg.query.limits import COMMAND_SECONDS
 from msskg.query.registry import GRAPH, RESULTS, listed
+from msskg.records import NamedTuple
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     from msskg.query.summary import Summary
 
 __all__ = [
@@ -79,6 +83,12 @@ def _assignment(value: str) -> tuple[str, str] | None:
     return (name, text) if equals and name else None
 
 
+def _path(value: str) -> Path:
+    from pathlib import Path  # only for --data and --store: a cold query never imports it
+
+    return Path(value)
+
+
 def _seconds(value: str) -> float | None:
     # Plain decimals only: click reads 1e3, inf and the rest, and says what is wrong.
     plain = value.isascii() and value.replace(".", "", 1).isdigit()
@@ -87,7 +97,7 @@ def _seconds(value: str) -> float | None:
 
 READERS: dict[str, Callable[[str], Any]] = {
     "text": str,
-    "path": Path,
+    "path": _path,
     "assignment": _assignment,
     "seconds": _seconds,
 }

@@ -8,17 +8,23 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
 from msskg.errors import DataError, DataSyntaxError, MissingDataError, check_name
 
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
 __all__ = [
     "RDF_FORMATS",
     "bundled_files",
+    "bundled_paths",
     "data_syntax_error",
+    "home_folder",
     "input_paths",
     "jsonld_context",
     "package_home",
@@ -45,37 +51,71 @@ _BUNDLE = "_bundle"
 def project_home() -> Path:
     """The folder holding ontology/, data/, queries/ and seeds/: $MSSKG_HOME,
     else :func:`package_home`."""
-    home = os.environ.get(HOME_ENV)
-    return Path(home) if home else package_home()
+    from pathlib import Path
+
+    return Path(home_folder())
 
 
 def package_home() -> Path:
     """The graph that came with this package: msskg/_bundle/ in an installed
     wheel (the build copies the repository's folders there), else the working
     tree this package is imported from (a checkout, or an editable install)."""
+    from pathlib import Path
+
+    return Path(_package_folder())
+
+
+# The functions below give paths as text: a cold query finds its files without
+# importing pathlib (with urllib.parse and ipaddress, a tenth of its time).
+
+
+def home_folder() -> str:
+    """:func:`project_home` as text."""
+    return os.environ.get(HOME_ENV) or _package_folder()
+
+
+def _package_folder() -> str:
     # The package's own folder, as importlib.resources finds it on disk, without
     # importing it (and zipfile, tempfile and shutil) on every cold query.
-    package = Path(__file__).resolve().parents[1]
-    bundle = package / _BUNDLE
-    if bundle.is_dir():
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    bundle = os.path.join(package, _BUNDLE)
+    if os.path.isdir(bundle):
         return bundle
-    if not package.is_dir():  # imported from a zip file: no folder to read files from
+    if not os.path.isdir(package):  # imported from a zip file: no folder to read files from
         raise MissingDataError(
             f"msskg is imported from an archive; unpack it or set {HOME_ENV} to a msskg folder"
         )
-    return package.parents[1]
+    return os.path.dirname(os.path.dirname(package))
 
 
 def bundled_files() -> list[Path]:
     """The bundled graph: the ontology (without the SHACL shapes) and the data."""
-    home = project_home()
-    ontology = [p for p in sorted((home / "ontology").glob("*.ttl")) if p.name != "shapes.ttl"]
-    files = ontology + sorted((home / "data").glob("*.ttl"))
+    from pathlib import Path
+
+    return [Path(path) for path in bundled_paths()]
+
+
+def bundled_paths() -> list[str]:
+    """:func:`bundled_files` as text."""
+    home = home_folder()
+    ontology = _turtle_files(os.path.join(home, "ontology"))
+    files = [p for p in ontology if os.path.basename(p) != "shapes.ttl"]
+    files += _turtle_files(os.path.join(home, "data"))
     if not files:
+        from pathlib import Path  # the folder named as pathlib writes it
+
         raise MissingDataError(
-            f"no bundled data under {home}: set {HOME_ENV} to the msskg folder or pass --data"
+            f"no bundled data under {Path(home)}: set {HOME_ENV} to the msskg folder or pass --data"
         )
     return files
+
+
+def _turtle_files(folder: str) -> list[str]:
+    try:
+        names = os.listdir(folder)
+    except OSError:  # none there, as a glob finds none
+        return []
+    return sorted(os.path.join(folder, name) for name in names if name.endswith(".ttl"))
 
 
 HOME_FOLDERS = ("ontology", "data", "queries", "rules", "seeds")
@@ -87,6 +127,8 @@ def input_paths(
     """What a command reads and so must never write over (msskg.output
     refuses these as ``-o``): the ``data`` files and folders, the ``store``,
     and the project home's own folders, whatever ``data`` says."""
+    from pathlib import Path
+
     home = project_home()
     paths = [Path(p) for p in data or ()] + [home / name for name in HOME_FOLDERS]
     return paths + ([Path(store)] if store is not None else [])

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
 from msskg import vocab
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from _typeshed import StrPath
 
 __all__ = [
     "DEFAULT_PREFIXES",
@@ -74,7 +79,7 @@ def merge_prefixes(found: Mapping[str, str]) -> dict[str, str]:
     return merged
 
 
-def write_prefixes(folder: Path, prefixes: Mapping[str, str]) -> None:
+def write_prefixes(folder: StrPath, prefixes: Mapping[str, str]) -> None:
     """Keep ``prefixes`` in the store folder ``folder`` (a line each, read
     back without a JSON parser: a cold query opens a store and declares them)."""
     lines = [
@@ -82,13 +87,15 @@ def write_prefixes(folder: Path, prefixes: Mapping[str, str]) -> None:
         for name, iri in sorted(prefixes.items())
         if not any(c.isspace() for c in name + iri)
     ]
-    (folder / PREFIXES_FILE).write_text("".join(lines), encoding="utf-8")
+    with open(os.path.join(folder, PREFIXES_FILE), "w", encoding="utf-8") as file:
+        file.write("".join(lines))
 
 
-def read_prefixes(folder: Path) -> dict[str, str]:
+def read_prefixes(folder: StrPath) -> dict[str, str]:
     """The prefixes kept in ``folder`` ({} when there are none, or they cannot be read)."""
     try:
-        text = (folder / PREFIXES_FILE).read_text(encoding="utf-8")
+        with open(os.path.join(folder, PREFIXES_FILE), encoding="utf-8") as file:
+            text = file.read()
     except FileNotFoundError:
         return _read_json_prefixes(folder)
     except (OSError, ValueError):
@@ -96,11 +103,12 @@ def read_prefixes(folder: Path) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
 
 
-def _read_json_prefixes(folder: Path) -> dict[str, str]:
+def _read_json_prefixes(folder: StrPath) -> dict[str, str]:
     import json
 
     try:
-        loaded = json.loads((folder / _JSON_PREFIXES_FILE).read_text(encoding="utf-8"))
+        with open(os.path.join(folder, _JSON_PREFIXES_FILE), encoding="utf-8") as file:
+            loaded = json.load(file)
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import IO
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from typing import IO
 
 __all__ = ["StderrProgress"]
 

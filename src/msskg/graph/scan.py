@@ -7,18 +7,22 @@ queries never nest more than a few dozen levels."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import Literal
 
 from msskg.errors import DataError, MsskgError, NestingError
 from msskg.graph.lexer import SKIPPED_BYTES
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Literal, TypeAlias
 
 __all__ = ["MAX_DEPTH", "Syntax", "check_data_depth", "check_depth", "nesting_depth"]
 
 MAX_DEPTH = 200
 """The deepest nesting accepted: far beyond real data, far below a crash."""
 
-Syntax = Literal["sparql", "turtle", "json"]
+Syntax: TypeAlias = 'Literal["sparql", "turtle", "json"]'
 
 # Strings, IRIs and comments hold no brackets that count (graph/lexer.py);
 # JSON has only double-quoted strings. Patterns as text for what

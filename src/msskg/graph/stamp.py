@@ -15,11 +15,16 @@ content names the files in full, so that two identities never share a stamp.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import zlib
 from collections.abc import Sequence
-from pathlib import Path
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from _typeshed import StrPath
 
 __all__ = ["MARGIN_NS", "identity_of", "read_stamp", "write_stamp"]
 
@@ -30,7 +35,7 @@ timestamps have a 2 s grain; ext4's and APFS's, nanoseconds)."""
 STAMPS = ".stamps"  # a dot: not a cache entry (graph/cache.py lists those)
 
 
-def identity_of(files: Sequence[Path], salt: str) -> tuple[str, int] | None:
+def identity_of(files: Sequence[StrPath], salt: str) -> tuple[str, int] | None:
     """The files' identity as a stamp records it, and their newest time; None
     when a file cannot be read (the caller then hashes, and says why).
     :func:`write_stamp` compares it with the one taken before hashing."""
@@ -38,7 +43,7 @@ def identity_of(files: Sequence[Path], salt: str) -> tuple[str, int] | None:
     newest = 0
     try:
         for path in files:
-            stat = path.stat()
+            stat = os.stat(path)
             newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
             lines.append(
                 f"{os.path.abspath(path)}\t{stat.st_size}\t{stat.st_ino}"
@@ -49,12 +54,12 @@ def identity_of(files: Sequence[Path], salt: str) -> tuple[str, int] | None:
     return "\n".join(lines) + "\n", newest
 
 
-def _stamp_path(cache: Path, identity: str) -> Path:
+def _stamp_path(cache: StrPath, identity: str) -> str:
     data = identity.encode("utf-8", "surrogateescape")
-    return cache / STAMPS / f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+    return os.path.join(cache, STAMPS, f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}")
 
 
-def read_stamp(cache: Path, files: Sequence[Path], salt: str) -> str | None:
+def read_stamp(cache: StrPath, files: Sequence[StrPath], salt: str) -> str | None:
     """The key that a trusted stamp gives ``files`` (``salt``: what else the
     key depends on), or None: no stamp, another identity, or files too new."""
     found = identity_of(files, salt)
@@ -63,8 +68,9 @@ def read_stamp(cache: Path, files: Sequence[Path], salt: str) -> str | None:
     identity, newest = found
     stamp = _stamp_path(cache, identity)
     try:
-        written = stamp.stat().st_mtime_ns
-        text = stamp.read_text(encoding="utf-8", errors="surrogateescape")
+        written = os.stat(stamp).st_mtime_ns
+        with open(stamp, encoding="utf-8", errors="surrogateescape") as file:
+            text = file.read()
     except OSError:
         return None
     recorded, _, key = text.rpartition("\n\n")
@@ -74,7 +80,7 @@ def read_stamp(cache: Path, files: Sequence[Path], salt: str) -> str | None:
 
 
 def write_stamp(
-    cache: Path, files: Sequence[Path], salt: str, key: str, before: tuple[str, int] | None
+    cache: StrPath, files: Sequence[StrPath], salt: str, key: str, before: tuple[str, int] | None
 ) -> None:
     """Record ``key`` for ``files``, when their identity is still ``before``
     (taken before their bytes were hashed) and old enough to trust; a stamp
@@ -84,10 +90,14 @@ def write_stamp(
         return
     identity = found[0]
     stamp = _stamp_path(cache, identity)
-    partial = stamp.with_name(f".{stamp.name}.{os.getpid()}")
+    folder, name = os.path.split(stamp)
+    partial = os.path.join(folder, f".{name}.{os.getpid()}")
     try:
-        stamp.parent.mkdir(exist_ok=True)
-        partial.write_text(f"{identity}\n{key}", encoding="utf-8", errors="surrogateescape")
-        partial.replace(stamp)
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(folder)
+        with open(partial, "w", encoding="utf-8", errors="surrogateescape") as file:
+            file.write(f"{identity}\n{key}")
+        os.replace(partial, stamp)
     except OSError:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(partial)

@@ -11,31 +11,36 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 import pyoxigraph as ox
 
-from msskg.errors import DataError, MissingDataError, OutputError, check_name
+from msskg.errors import DataError, MissingDataError, OutputError, check_length, check_name
 from msskg.graph.cache import (
     BUILDING,
     CacheEntry,
     cache_dir,
     cache_entries,
+    cache_folder,
     clear_cache,
     evict,
     set_aside,
     sweep,
     usable_cache,
 )
-from msskg.graph.files import data_syntax_error, rdf_format, resolve_files
+from msskg.graph.files import bundled_paths, data_syntax_error, rdf_format, resolve_files
 from msskg.graph.prefixes import DEFAULT_PREFIXES, merge_prefixes, read_prefixes, write_prefixes
 from msskg.graph.progress import StderrProgress
 from msskg.graph.scan import check_data_depth
 from msskg.graph.stamp import identity_of, read_stamp, write_stamp
+from msskg.records import NamedTuple
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
 if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
+    from pathlib import Path
+    from typing import IO, Any
+
+    from _typeshed import StrPath, WriteableBuffer
 
 __all__ = [
     "CacheEntry",
@@ -84,13 +89,14 @@ def open_store(
     memory when small and into a content-keyed cache under ``cache`` when not;
     ``progress`` hears how far the parse into the cache is."""
     if store is not None:
-        return _open_persistent(Path(store))
-    files = resolve_files(data)
-    if sum(p.stat().st_size for p in files) < in_memory_limit:
+        return _open_persistent(check_name(store, "store"))
+    # The bundled files as text: a cold query on them never imports pathlib.
+    files: Sequence[StrPath] = resolve_files(data) if data else bundled_paths()
+    if sum(os.stat(p).st_size for p in files) < in_memory_limit:
         memory = ox.Store()
         prefixes = parse_into(memory, files)
         return KnowledgeGraph(memory, merge_prefixes(prefixes))
-    return _open_cached(files, cache if cache is not None else cache_dir(), progress)
+    return _open_cached(files, cache if cache is not None else cache_folder(), progress)
 
 
 def open_graph(
@@ -121,6 +127,7 @@ def load_store(
     only when complete: it is built beside ``path`` and renamed into place."""
     import shutil
     import tempfile
+    from pathlib import Path
 
     target = check_name(path, "store")
     if target.exists():
@@ -147,8 +154,9 @@ def load_store(
     return count
 
 
-def _open_persistent(path: Path) -> KnowledgeGraph:
-    if not check_name(path, "store").is_dir():
+def _open_persistent(path: StrPath) -> KnowledgeGraph:
+    check_length(path, "store")
+    if not os.path.isdir(path):
         raise MissingDataError(f"store not found: {path} (build it with msskg load --store)")
     try:
         disk = ox.Store.read_only(str(path))
@@ -157,23 +165,25 @@ def _open_persistent(path: Path) -> KnowledgeGraph:
     return KnowledgeGraph(disk, merge_prefixes(read_prefixes(path)))
 
 
-def _open_cached(files: Sequence[Path], cache: Path, progress: Progress | None) -> KnowledgeGraph:
+def _open_cached(
+    files: Sequence[StrPath], cache: StrPath, progress: Progress | None
+) -> KnowledgeGraph:
     salt = _salt()
     key = read_stamp(usable_cache(cache), files, salt)
     if key is None:  # hashed, then stamped when the files are old enough to trust
         before = identity_of(files, salt)
         key = _content_key(files)
         write_stamp(cache, files, salt, key, before)
-    entry = cache / key
-    if entry.is_dir():
-        os.utime(entry)  # when it was last used: eviction and msskg cache go by it
+    found = os.path.join(cache, key)
+    if os.path.isdir(found):
+        os.utime(found)  # when it was last used: eviction and msskg cache go by it
         try:
-            return _open_persistent(entry / "store")
+            return _open_persistent(os.path.join(found, "store"))
         except DataError as err:
-            set_aside(entry, str(err.__cause__ or err))
-    entry = _build_cache_entry(files, cache, progress)
-    evict(cache, keep=entry.name)
-    return _open_persistent(entry / "store")
+            set_aside(found, str(err.__cause__ or err))
+    built = _build_cache_entry(files, cache, progress)
+    evict(cache, keep=os.path.basename(built))
+    return _open_persistent(os.path.join(built, "store"))
 
 
 def _salt() -> str:
@@ -196,9 +206,11 @@ def _file_footer(digest: Any, size: int) -> None:
     digest.update(f"\n{size}\n".encode())
 
 
-def _content_key(files: Sequence[Path]) -> str:
+def _content_key(files: Sequence[StrPath]) -> str:
+    from pathlib import Path
+
     digest = _new_digest()
-    for path in files:
+    for path in map(Path, files):
         _file_header(digest, path)
         size = 0
         with path.open("rb") as stream:
@@ -209,14 +221,18 @@ def _content_key(files: Sequence[Path]) -> str:
     return str(digest.hexdigest())[:32]
 
 
-def _build_cache_entry(files: Sequence[Path], cache: Path, progress: Progress | None) -> Path:
+def _build_cache_entry(
+    files: Sequence[StrPath], folder: StrPath, progress: Progress | None
+) -> Path:
     """Build into a private folder, then rename it into place under the key
     of exactly the bytes parsed (hashed as they are read): a file edited while
     it is read cannot be filed under its old content's key. When two processes
     build at once, the first rename wins and the loser's copy goes."""
     import shutil
     import tempfile
+    from pathlib import Path
 
+    cache = Path(folder)
     try:
         sweep(usable_cache(cache))
         building = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=cache))
@@ -244,7 +260,7 @@ def _build_cache_entry(files: Sequence[Path], cache: Path, progress: Progress | 
 
 def parse_into(
     store: ox.Store,
-    files: Sequence[Path],
+    files: Sequence[StrPath],
     *,
     progress: Progress | None = None,
     bulk: bool = False,
@@ -253,10 +269,12 @@ def parse_into(
     """Parse every file into ``store``; return the prefixes they declare.
     Blank nodes are renamed so that ``_:b1`` in two files stays two nodes.
     ``digest``, when given, is fed exactly the bytes parsed."""
-    total = sum(p.stat().st_size for p in files)
+    from pathlib import Path
+
+    total = sum(os.stat(p).st_size for p in files)
     done = 0
     prefixes: dict[str, str] = {}
-    for path in files:
+    for path in map(Path, files):
         if rdf_format(path) == ox.RdfFormat.JSON_LD:
             # pyoxigraph's Turtle parser does not recurse; its JSON-LD one
             # crawls (and rdflib's parsers recurse: graph/dataset.py checks all).

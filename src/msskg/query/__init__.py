@@ -5,9 +5,9 @@ this package (as a cold ``msskg query`` does) does not import them all."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from msskg.graph import lazy_names
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
 if TYPE_CHECKING:
     from msskg.query.catalogue import SavedQuery, get_query, list_queries, parse_query

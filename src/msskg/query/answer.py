@@ -6,7 +6,6 @@ disagree about the answer. ``msskg query`` is this call."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from msskg.errors import UnknownColumnError, visible
 from msskg.query.catalogue import SavedQuery
@@ -15,6 +14,8 @@ from msskg.query.formats import default_format
 from msskg.query.limits import Limits, within
 from msskg.query.results import Backend, QueryResult, SelectResult, SelectStream
 from msskg.query.stream import write_result
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
 
 if TYPE_CHECKING:
     from msskg.query.summary import Summary

@@ -6,9 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
-from typing import Literal, NamedTuple, Protocol, cast, get_args
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -20,14 +18,23 @@ from msskg.errors import (
     QueryFileError,
     UnknownLabelError,
     UnknownQueryError,
+    did_you_mean,
 )
-from msskg.graph.files import project_home
+from msskg.graph.files import home_folder, project_home
 from msskg.graph.prefixes import DEFAULT_PREFIXES, local_words, shorten
 from msskg.query.folding import fold, labelled_as, nfc, nfkc
+from msskg.records import NamedTuple, Protocol
 from msskg.vocab import XSD
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Literal, TypeAlias
 
 __all__ = [
     "LABELS_QUERY",
+    "PARAMETER_TYPES",
     "Binding",
     "LabelLookup",
     "Parameter",
@@ -40,7 +47,8 @@ __all__ = [
     "queries_dir",
 ]
 
-ParameterType = Literal["date", "resource", "string", "integer"]
+ParameterType: TypeAlias = 'Literal["date", "resource", "string", "integer"]'
+PARAMETER_TYPES: tuple[ParameterType, ...] = ("date", "resource", "string", "integer")
 Binding = ox.NamedNode | ox.Literal
 
 
@@ -77,20 +85,21 @@ class Parameter(NamedTuple):
 
 class SavedQuery(NamedTuple):
     """A SPARQL query and what its header says about it. ``text`` is the whole
-    file, header included, so that line numbers in errors match the file."""
+    file, header included, so that line numbers in errors match the file;
+    ``path`` the file's name."""
 
     name: str
     title: str
     description: str
     parameters: tuple[Parameter, ...]
     text: str
-    path: Path | None = None
+    path: str | None = None
     example: str | None = None
 
     @property
     def where(self) -> str:
         """What errors name the query by: its file, else its name."""
-        return str(self.path) if self.path is not None else self.name
+        return self.path if self.path is not None else self.name
 
     def parameter(self, name: str) -> Parameter | None:
         return next((p for p in self.parameters if p.name == name), None)
@@ -175,45 +184,40 @@ def queries_dir() -> Path:
 def list_queries(*, directory: Path | None = None) -> list[SavedQuery]:
     """Every saved query, by name."""
     folder = directory if directory is not None else queries_dir()
-    return [_read_query_file(path) for path in sorted(folder.glob("*.rq"))]
+    return [_read_query_file(str(path)) for path in sorted(folder.glob("*.rq"))]
 
 
-def get_query(name: str, *, directory: Path | None = None) -> SavedQuery:
+def get_query(name: str, *, directory: Path | str | None = None) -> SavedQuery:
     """A saved query by name, or a user's own ``.rq`` file by path."""
     if name.endswith(".rq") or "/" in name or "\\" in name:
-        path = Path(name)
+        from pathlib import Path  # the file's name as pathlib writes it
+
+        path = str(Path(name))
         if not os.path.isfile(path):  # also for a name too long for the system
             raise UnknownQueryError(f"query file not found: {path}")
         return _read_query_file(path)
-    folder = directory if directory is not None else queries_dir()
-    path = folder / f"{name}.rq"
+    # A saved query is found without pathlib: a cold query never imports it.
+    folder = os.path.join(home_folder(), "queries") if directory is None else os.fspath(directory)
+    path = os.path.join(folder, f"{name}.rq")
     if _NAME_OK.fullmatch(name) and os.path.isfile(path):
         return _read_query_file(path)
-    hint = did_you_mean(name, [p.stem for p in folder.glob("*.rq")])
+    names = os.listdir(folder) if os.path.isdir(folder) else []
+    hint = did_you_mean(name, [n[: -len(".rq")] for n in names if n.endswith(".rq")])
     raise UnknownQueryError(f'unknown query "{name}"{hint} (msskg queries lists them)')
 
 
-def did_you_mean(
-    word: str, options: Iterable[str], n: int = 1, show: Callable[[str], str] = '"{}"'.format
-) -> str:
-    """``; did you mean "a" or "b"?`` for the ``n`` options closest to ``word``, or ""."""
-    import difflib  # only on the way to an error: not at start-up
-
-    close = difflib.get_close_matches(word, list(options), n=n)
-    return "; did you mean " + " or ".join(map(show, close)) + "?" if close else ""
-
-
-def _read_query_file(path: Path) -> SavedQuery:
+def _read_query_file(path: str) -> SavedQuery:
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
     except (OSError, UnicodeDecodeError) as err:
         raise QueryFileError(f"cannot read query file {path}: {err}") from err
-    return parse_query(text, name=path.stem, path=path)
+    return parse_query(text, name=os.path.splitext(os.path.basename(path))[0], path=path)
 
 
-def parse_query(text: str, *, name: str = "query", path: Path | None = None) -> SavedQuery:
+def parse_query(text: str, *, name: str = "query", path: Path | str | None = None) -> SavedQuery:
     """Read the metadata header (optional) at the top of a query's text."""
-    where = str(path) if path is not None else name
+    where = os.fspath(path) if path is not None else name
     fields: dict[str, list[str]] = {"title": [], "description": [], "example": []}
     parameters: list[Parameter] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -237,7 +241,7 @@ def parse_query(text: str, *, name: str = "query", path: Path | None = None) -> 
         description=" ".join(fields["description"]),
         parameters=tuple(parameters),
         text=text,
-        path=path,
+        path=None if path is None else where,
         example=" ".join(fields["example"]) or None,
     )
 
@@ -252,13 +256,13 @@ def _parse_parameter(value: str, where: str) -> Parameter:
     cls = None
     if of_class := _RESOURCE_KIND.fullmatch(kind):
         kind, cls = "resource", _class_iri(of_class.group(1), where)
-    if kind not in get_args(ParameterType):
-        types = ", ".join(get_args(ParameterType))
+    if kind not in PARAMETER_TYPES:
+        types = ", ".join(PARAMETER_TYPES)
         raise QueryFileError(
             f'{where}: unknown parameter type "{kind}"; use {types} or resource(CLASS)'
         )
     given = {"required": None, "optional": ""}.get(default, default)
-    return Parameter(name, cast(ParameterType, kind), given, description, cls)
+    return Parameter(name, PARAMETER_TYPES[PARAMETER_TYPES.index(kind)], given, description, cls)
 
 
 def _class_iri(text: str, where: str) -> str:

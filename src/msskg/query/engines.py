@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
-from typing import Literal
 
 import pyoxigraph as ox
 
@@ -35,6 +33,12 @@ from msskg.query.text import (
 )
 from msskg.query.values import bind_values, unreturned_parameters
 
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Literal, TypeAlias
+
 __all__ = [
     "Engine",
     "OxigraphBackend",
@@ -43,7 +47,7 @@ __all__ = [
     "run_query",
 ]
 
-Engine = Literal["oxigraph", "rdflib"]
+Engine: TypeAlias = 'Literal["oxigraph", "rdflib"]'
 
 
 def run_query(

@@ -19,11 +19,18 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import NamedTuple, NoReturn, TypeVar
 
 from msskg.errors import EXIT_MEMORY, EXIT_TIMEOUT, RowLimitError, TimeLimitError
 from msskg.graph.cache import size_setting, size_text
+from msskg.records import NamedTuple
 from msskg.threads import start
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from typing import NoReturn, TypeVar
+
+    T = TypeVar("T")
 
 __all__ = [
     "COMMAND_SECONDS",
@@ -47,7 +54,6 @@ __all__ = [
     "within",
 ]
 
-T = TypeVar("T")
 
 COMMAND_SECONDS = 120.0
 """Seconds a local ``msskg query`` may run unless ``--timeout`` says otherwise."""

@@ -9,11 +9,16 @@ and its writer (docs/extending/output-format.md)."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import Any, NamedTuple
 
 from msskg.errors import UnknownFormatError
+from msskg.graph import import_module
+from msskg.records import NamedTuple
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "CHART",
@@ -74,7 +79,7 @@ class Format(NamedTuple):
     def load(self) -> Callable[..., str]:
         """The writer, imported now."""
         module, _, function = self.writer.partition(":")
-        written: Callable[..., str] = getattr(importlib.import_module(module), function)
+        written: Callable[..., str] = getattr(import_module(module), function)
         return written
 
 

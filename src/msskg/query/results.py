@@ -7,12 +7,17 @@ from __future__ import annotations
 import collections
 import datetime
 from collections.abc import Hashable, Iterator, Mapping
-from typing import Any, NamedTuple, Protocol, cast
 
 import pyoxigraph as ox
 
 from msskg.query.catalogue import Binding, LabelLookup, SavedQuery, labels_query, parse_query
+from msskg.records import NamedTuple, Protocol
 from msskg.vocab import XSD
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "AskResult",
@@ -106,13 +111,18 @@ class SparqlLookups:
     SPARQL through the backend's own ``execute``: one way for every engine."""
 
     def labels(self, text: str | None = None, *, limit: int | None = None) -> list[tuple[str, str]]:
-        return select_labels(cast(Backend, self), text, limit=limit)
+        return select_labels(_backend(self), text, limit=limit)
 
     def mentions(self, iri: str) -> bool:
-        return ask_mentions(cast(Backend, self), iri)
+        return ask_mentions(_backend(self), iri)
 
     def is_a(self, iri: str, kind: str) -> bool:
-        return ask_instance(cast(Backend, self), iri, kind)
+        return ask_instance(_backend(self), iri, kind)
+
+
+def _backend(lookups: SparqlLookups) -> Backend:
+    # SparqlLookups is only ever mixed into a backend (a protocol cannot say so)
+    return lookups  # type: ignore[return-value]
 
 
 def ask_mentions(backend: Backend, iri: str) -> bool:

@@ -9,7 +9,6 @@ import codecs
 import io
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -24,6 +23,11 @@ from msskg.query.formats import (
 )
 from msskg.query.limits import Limits, check_rows, limited
 from msskg.query.results import GraphResult, QueryResult, SelectResult, SelectStream, Term
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["BATCH", "TABLE_SAMPLE", "write_result"]
 
@@ -107,7 +111,8 @@ def _serialize(solutions: ox.QuerySolutions, fmt: str, write: Callable[[str], No
     """pyoxigraph's answer written by its own serializer as it is read."""
     out = _Text(write)
     try:
-        solutions.serialize(cast("IO[bytes]", out), W3C_FORMATS[fmt])
+        # a raw binary writer: all the serializer calls is write
+        solutions.serialize(out, W3C_FORMATS[fmt])  # type: ignore[arg-type]
     except (RuntimeError, OSError) as err:
         raise out.failed or MsskgError(f"the query failed: {err}") from None
     out.write(b"" if out.ended else b"\n")  # as the command line always has: a last newline

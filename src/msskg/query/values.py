@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Literal
 
 import pyoxigraph as ox
 
@@ -20,6 +19,11 @@ from msskg.graph.lexer import SKIPPED
 from msskg.query.catalogue import Binding, SavedQuery
 from msskg.query.text import query_syntax_error
 from msskg.vocab import XSD_STRING
+
+TYPE_CHECKING = False  # typing's, without importing typing (see msskg.records)
+
+if TYPE_CHECKING:
+    from typing import Literal, TypeAlias
 
 __all__ = [
     "QueryForm",
@@ -30,7 +34,7 @@ __all__ = [
     "unreturned_parameters",
 ]
 
-QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+QueryForm: TypeAlias = 'Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]'
 
 _LEXEME = re.compile(
     SKIPPED + r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
@@ -47,11 +51,17 @@ def lex_sparql(text: str, *, full: bool = False) -> list[tuple[str, str, int]]:
     """(kind, text, end) of each variable, word and bracket; strings, IRIs and
     comments are skipped, so a brace or ``?x`` inside them counts for nothing.
     ``full``: also each literal, IRI, number and ``.``, ``;`` or ``,``."""
-    return [
+    lexemes = _lexemes(text)
+    return list(lexemes) if full else [lexeme for lexeme in lexemes if lexeme[0] in _BRIEF]
+
+
+@lru_cache(maxsize=4)  # a query's text is read for its shape, its parameters and its VALUES
+def _lexemes(text: str) -> tuple[tuple[str, str, int], ...]:
+    return tuple(
         (m.lastgroup, m.group(m.lastgroup), m.end())
         for m in _LEXEME.finditer(text)
-        if m.lastgroup is not None and (full or m.lastgroup in _BRIEF)
-    ]
+        if m.lastgroup is not None
+    )
 
 
 def query_form(text: str) -> QueryForm:
