@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from msskg.publish.export import export
 
@@ -132,3 +136,44 @@ def test_a_blank_node_has_the_same_label_in_every_format(home: Path, fmt: str) -
     assert ours and theirs <= ours
     if fmt != "jsonld":
         assert theirs == ours
+
+
+EDGES = st.lists(
+    st.tuples(
+        st.integers(0, 6),
+        st.sampled_from(["p", "q"]),
+        st.one_of(st.integers(0, 6), st.sampled_from(['"v"', '"w"', "<https://e/i>"])),
+    ),
+    min_size=1,
+    max_size=14,
+    unique=True,
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edges=EDGES, anchors=st.lists(st.integers(0, 6), max_size=2, unique=True), seed=st.randoms())
+def test_the_labels_are_the_graph_s_whatever_its_lines_order_and_labels(
+    tmp_path: Path, edges: list[tuple[int, str, int | str]], anchors: list[int], seed: random.Random
+) -> None:
+    # blank nodes in trees, cycles and roots, an IRI above some; each pointed at
+    # by one triple at most (nodes that several point at, alike in all they say
+    # and where they hang, are numbered in the order they are met: left alone)
+    above = [o for _, _, o in edges if isinstance(o, int)] + anchors
+    assume(len(above) == len(set(above)))
+
+    def triples(name: Callable[[int], str]) -> list[str]:
+        lines = [
+            f"{name(s)} <https://e/{p}> {name(o) if isinstance(o, int) else o} ."
+            for s, p, o in edges
+        ]
+        return lines + [
+            f"<https://e/top{n}> <https://e/p> {name(a)} ." for n, a in enumerate(anchors)
+        ]
+
+    first = triples(lambda n: f"_:n{n}")
+    found = canonical(write(tmp_path, "a.nt", "\n".join(first) + "\n"))
+    shuffled = triples(lambda n: f"_:other{6 - n}")
+    seed.shuffle(shuffled)
+    assert canonical(write(tmp_path, "b.nt", "\n".join(shuffled) + "\n")) == found

@@ -8,7 +8,7 @@ parent (IRI or label), the predicate, and its own content (its triples, nested
 blank nodes by their content), so editing one quote changes that quote's
 labels and nothing outside its fact: a dump kept in git diffs to what changed.
 A node no triple points at is labelled from its content alone; one that
-several point at, from the least of its parents. A label is "b", then "1" if
+several point at, from all of them (its root: the least). A label is "b", then "1" if
 several triples point at the node ("0" if one or none), then 30 hex digits of
 that hash. (RDFC-1.0, which pyoxigraph offers as ``Dataset.canonicalize``,
 numbers the nodes by the whole graph's shape: one new node renumbers others.)
@@ -213,8 +213,12 @@ def _digests(
 
     cycles = []
     for ring in _rings(left, below):
-        digests.update(_refine(ring, dict.fromkeys(ring, b""), written))
-        if len(ring) > 1 or ring[0] in below(ring[0]):
+        cycle = len(ring) > 1 or ring[0] in below(ring[0])
+        # a cycle's size tells apart rings whose nodes say the same (refining cannot)
+        digests.update(
+            _refine(ring, dict.fromkeys(ring, b"%d" % len(ring) if cycle else b""), written)
+        )
+        if cycle:
             cycles.append(ring)
     return digests, cycles
 
@@ -246,12 +250,14 @@ class _Namer:
         above = self.parents.get(node, [])
         key = above[0][0] if len(above) == 1 else b""
         if key[:1] == b"<" or key in labels:  # one parent, IRI or labelled
-            predicate = above[0][1]
-        else:  # a cycle of blank nodes is cut where it closes: a parent not yet labelled
-            places = [(labels.get(s, s), p, s) for s, p in above if s[:2] != b"_:" or s in labels]
-            _, predicate, key = min(places, default=(b"", b"", b""))
+            base = b"%s %s %s" % (labels.get(key, key), above[0][1], self.digests[node])
+        else:  # all its parents; a cycle of blank nodes is cut where it closes
+            places = sorted(
+                (labels.get(s, s), p, s) for s, p in above if s[:2] != b"_:" or s in labels
+            )
+            key = places[0][2] if places else b""
+            base = b"".join(b"%s %s " % (label, p) for label, p, _ in places) + self.digests[node]
         if key:
-            base = b"%s %s %s" % (labels.get(key, key), predicate, self.digests[node])
             top = tops.get(key, key)
         else:  # no parent (or only a cycle's): a root of its own
             base, top = self.digests[node], b""
