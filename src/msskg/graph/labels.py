@@ -134,7 +134,8 @@ def lay_out(lines: Lines) -> Layout:
         if named:
             sources[fact] = tuple(sorted(named))
     digests, cycles = _digests(said, kids, parents)
-    namer = _Namer(digests, parents, _places(cycles, digests, kids, parents))
+    places = _places(_tangled(cycles, kids, parents), digests, kids, parents)
+    namer = _Namer(digests, parents, places)
     labels, tops, label_of = namer.labels, namer.tops, namer.label
 
     def lines_of(root: bytes) -> Lines:
@@ -145,7 +146,11 @@ def lay_out(lines: Lines) -> Layout:
     # The common case first: trees under one IRI each, top down, each node
     # named (as _Namer.name would) and its lines written with the line that
     # points at it, into its root's lines (an IRI subject's: there already).
-    queue = [n for n, above in parents.items() if len(above) == 1 and above[0][0][:1] == b"<"]
+    queue = [
+        n
+        for n, above in parents.items()
+        if len(above) == 1 and above[0][0][:1] == b"<" and n not in places
+    ]
     for node in queue:
         ((key, p),) = parents[node]
         parent = labels.get(key, key)
@@ -154,7 +159,7 @@ def lay_out(lines: Lines) -> Layout:
         bucket.append(b"%s %s %s ." % (parent, p, label))
         pairs = said.get(node)
         if (below := kids.get(node)) is not None:
-            queue += [c for _, c in below if len(parents[c]) == 1]
+            queue += [c for _, c in below if len(parents[c]) == 1 and c not in places]
             if pairs:  # its other lines come with its kids'
                 bucket += [b"%s %s ." % (label, pair) for pair in pairs]
         elif pairs:  # sorted: its lines at once (no other line starts with its label)
@@ -339,29 +344,45 @@ def _refine(
     return last
 
 
-def _places(
+def _tangled(
     cycles: list[list[bytes]],
+    kids: dict[bytes, list[tuple[bytes, bytes]]],
+    parents: dict[bytes, list[tuple[bytes, bytes]]],
+) -> list[bytes]:
+    """The blank nodes joined through blank nodes to a cycle or to a node that
+    several triples point at: where nodes alike in what they say can stand in
+    places that are not alike, and so are named in an order of their places."""
+    found = {node for ring in cycles for node in ring}
+    found.update(node for node, above in parents.items() if len(above) > 1)
+    todo = list(found)
+    while todo:
+        node = todo.pop()
+        near = [c for _, c in kids.get(node, ())]
+        near += [s for s, _ in parents.get(node, ()) if s[:2] == b"_:"]
+        for other in near:
+            if other not in found:
+                found.add(other)
+                todo.append(other)
+    return sorted(found)
+
+
+def _places(
+    tangled: list[bytes],
     digests: dict[bytes, bytes],
     kids: dict[bytes, list[tuple[bytes, bytes]]],
     parents: dict[bytes, list[tuple[bytes, bytes]]],
 ) -> dict[bytes, bytes]:
-    """For each node on a cycle, a hash of where it stands: its digest, what
-    points at it (an IRI as written) and its neighbours on the cycle. Nodes
-    are named in this order, so that where a cycle is cut is the graph's
-    choice: the digests look only down, and a cycle's nodes often say the
-    same."""
+    """For each of the ``tangled`` nodes, a hash of where it stands: its
+    digest, what points at it (an IRI as written) and what it points at,
+    refined round by round. Nodes are named in this order, so that where a
+    cycle is cut, and how nodes that several point at are numbered, is the
+    graph's choice: the digests look only down."""
 
-    def around(node: bytes, last: dict[bytes, bytes]) -> Lines:  # ``last``: the cycle's
-        up = [
-            b"^%s %s" % (p, last[s] if s in last else digests.get(s, s))
-            for s, p in parents.get(node, ())
-        ]
-        return up + [p + b" _:" + last[c] for p, c in kids.get(node, ()) if c in last]
+    def around(node: bytes, last: dict[bytes, bytes]) -> Lines:  # ``last``: the tangled ones'
+        up = [b"^%s %s" % (p, last.get(s, s)) for s, p in parents.get(node, ())]
+        return up + [p + b" _:" + last[c] for p, c in kids.get(node, ())]
 
-    places: dict[bytes, bytes] = {}
-    for ring in cycles:
-        places.update(_refine(ring, {n: digests[n] for n in ring}, around))
-    return places
+    return _refine(tangled, {n: digests[n] for n in tangled}, around) if tangled else {}
 
 
 def _after(
