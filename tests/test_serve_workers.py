@@ -15,7 +15,7 @@ from typing import Any, cast
 import pytest
 
 from msskg.serve.protocol import PAGES_LANE, SPARQL_LANE, Job, Reply, ServeConfig
-from msskg.serve.workers import QUEUED, WorkerPool, _Worker
+from msskg.serve.workers import CHEAP, QUEUED, WorkerPool, _Worker
 
 PAGE, COSTLY_PAGE, SPARQL = (PAGES_LANE, True), (PAGES_LANE, False), (SPARQL_LANE, False)
 
@@ -24,7 +24,7 @@ def fake(lane: str, *running: tuple[str, bool]) -> _Worker:
     """A worker without a process: its lane, the jobs it was sent (their
     lane, and whether cheap)."""
     worker = _Worker.__new__(_Worker)
-    worker.lane = lane
+    worker.lane, worker.stalled = lane, False
     worker.pending = collections.deque(
         cast(Any, SimpleNamespace(lane=job_lane, cheap=cheap)) for job_lane, cheap in running
     )
@@ -66,6 +66,12 @@ def test_a_page_borrows_an_idle_sparql_worker_and_sparql_never_the_pages_one() -
     busy = fake(PAGES_LANE, COSTLY_PAGE)
     assert pool_of(busy, spare)._pick(PAGES_LANE, False) is spare
     assert pool_of(busy, spare, sparql_waiting=True)._pick(PAGES_LANE, False) is None
+
+
+def test_nothing_waits_behind_a_job_that_stalls() -> None:
+    stalled, spare = fake(PAGES_LANE, PAGE), fake(SPARQL_LANE)
+    stalled.stalled = True
+    assert pool_of(stalled, spare)._pick(PAGES_LANE, True) is spare
 
 
 def test_nothing_waits_behind_sparql_nor_in_a_full_line() -> None:
@@ -178,3 +184,49 @@ def test_a_job_no_worker_takes_in_its_patience_is_503(monkeypatch: pytest.Monkey
     )
     assert 0.15 < waited < 5
     assert not pool._waiting[PAGES_LANE]
+
+
+def test_a_kind_whose_job_overran_is_no_longer_judged_cheap(pool: WorkerPool) -> None:
+    """Else every job of that kind (a saved query with other parameters, any
+    long text) goes on being sent behind cheap ones and holds them up to the
+    time limit."""
+
+    async def ask() -> Reply:
+        await pool.run(HOLDER)
+        (worker,) = pool._workers[PAGES_LANE]
+        pool._costs[("saved", "holder-at")] = 0.0
+        os.kill(worker.process.pid, signal.SIGSTOP)
+        return await pool.run(HOLDER)
+
+    assert asyncio.run(ask()) == OVERRAN
+    assert pool._costs[("saved", "holder-at")] >= CHEAP
+
+
+def test_a_job_behind_one_that_stalls_is_answered_by_an_idle_worker() -> None:
+    """A job of a cheap kind that turns out slow (other parameters, another
+    long text) does not hold the jobs sent behind it until the time limit:
+    they go to an idle worker, and each is answered once."""
+    pool = WorkerPool(ServeConfig(workers=1, timeout=30))
+
+    async def ask() -> tuple[Reply, Reply, float, int]:
+        await pool.run(HOLDER)
+        (worker,) = pool._workers[PAGES_LANE]
+        pool._costs[("saved", "holder-at")] = 0.0
+        os.kill(worker.process.pid, signal.SIGSTOP)  # the first job stalls
+        first = asyncio.ensure_future(pool.run(HOLDER))
+        second = asyncio.ensure_future(pool.run(HOLDER))
+        began = time.monotonic()
+        answered = await asyncio.wait_for(second, 10)
+        waited = time.monotonic() - began
+        os.kill(worker.process.pid, signal.SIGCONT)
+        stalled = await first
+        await asyncio.sleep(0.5)  # the stalled worker answers the second job too: dropped
+        return stalled, answered, waited, len(worker.pending)
+
+    try:
+        first, second, waited, left = asyncio.run(ask())
+    finally:
+        pool.close()
+    assert first[0] == second[0] == 200 and second[2].startswith(b"holder,")
+    assert waited < 5  # not the time limit
+    assert left == 0

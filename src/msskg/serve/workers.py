@@ -52,6 +52,12 @@ CHEAP = 0.001
 recently took: a cheap page's job waits behind cheap ones only; costlier, or
 of a kind not yet seen, it goes to an idle worker (both cores work), or waits
 for the first one free."""
+STALL = 0.1
+"""Seconds a job may run while cheap ones wait behind it in its worker's
+socket: past them (its kind was cheap, this one is not: other parameters,
+another long text) they are sent again to the first free worker, and the
+worker takes no more until it answers; the answers it gives them later are
+dropped."""
 _KINDS = 4096  # kinds whose cost is kept; past it, all are forgotten
 
 
@@ -104,6 +110,7 @@ class _Worker:
         self.pending: collections.deque[_Ticket] = collections.deque()
         self.began = 0.0  # the event loop's clock, for the time limit
         self.timer: asyncio.TimerHandle | None = None
+        self.stalled = False  # the job it runs passed STALL with others behind it
         self.alive = True
         self.gone: asyncio.Future[int | None] | None = None  # its exit code, once ended
 
@@ -112,7 +119,11 @@ class _Worker:
         when it may not wait here (the line is full, or not all of pages'
         cheap jobs)."""
         pending = self.pending
-        if len(pending) > QUEUED or not all(t.cheap and t.lane == PAGES_LANE for t in pending):
+        if (
+            self.stalled
+            or len(pending) > QUEUED
+            or not all(t.cheap and t.lane == PAGES_LANE for t in pending)
+        ):
             return math.inf
         return len(pending)
 
@@ -282,10 +293,8 @@ class WorkerPool:
         ticket.worker = worker
         if not worker.pending:
             worker.began = self._loop.time()
-            if worker.timer is None:
-                deadline = worker.began + self.config.timeout
-                worker.timer = self._loop.call_at(deadline, self._overdue, worker)
         worker.pending.append(ticket)
+        self._arm(worker)
         data = pickle.dumps(ticket.job, protocol=pickle.HIGHEST_PROTOCOL)
         worker.transport.write(struct.pack("!i", len(data)) + data)  # a job is at most a few MB
 
@@ -306,30 +315,61 @@ class WorkerPool:
         ticket = worker.pending.popleft()
         if not ticket.future.done():  # not cancelled
             ticket.future.set_result(reply)
-        known = self._costs.get(ticket.kind)
-        if known is None and len(self._costs) >= _KINDS:
-            self._costs.clear()
-        self._costs[ticket.kind] = took if known is None else known + (took - known) / 4
+        self._learn(ticket.kind, took)
         if retire:
             self._end(worker)
             return
+        worker.stalled = False
         if worker.pending:
             assert self._loop is not None
             worker.began = self._loop.time()
+            self._arm(worker)
         self._dispatch()
+
+    def _arm(self, worker: _Worker) -> None:
+        """Set the worker's timer for the job it runs: its time limit, or
+        sooner STALL when jobs wait behind it."""
+        assert self._loop is not None
+        due = worker.began + self.config.timeout
+        if len(worker.pending) > 1 and not worker.stalled:
+            due = min(due, worker.began + STALL)
+        if worker.timer is not None:
+            if worker.timer.when() <= due:
+                return  # it fires first, and sets itself again
+            worker.timer.cancel()
+        worker.timer = self._loop.call_at(due, self._overdue, worker)
 
     def _overdue(self, worker: _Worker) -> None:
         """The worker's timer: the job it runs has overrun (its worker ends),
-        or the timer is set again for that job's end."""
+        or stalls the jobs behind it (they go to other workers), or the
+        timer is set again for that job's end."""
         assert self._loop is not None
         worker.timer = None
         if not worker.alive or not worker.pending:
             return
-        deadline = worker.began + self.config.timeout
-        if self._loop.time() < deadline:
-            worker.timer = self._loop.call_at(deadline, self._overdue, worker)
+        now = self._loop.time()
+        if now >= worker.began + self.config.timeout:
+            self._end(worker, _Ended(overran=True))
             return
-        self._end(worker, _Ended(overran=True))
+        if len(worker.pending) > 1 and not worker.stalled and now >= worker.began + STALL:
+            worker.stalled = True
+            self._requeue(worker, list(worker.pending)[1:])
+            # The worker will still answer them: in their place, tickets whose answers are dropped.
+            for at in range(1, len(worker.pending)):
+                ticket = worker.pending[at]
+                dropped = self._loop.create_future()
+                dropped.cancel()
+                worker.pending[at] = _Ticket(
+                    ticket.job,
+                    ticket.lane,
+                    dropped,
+                    ticket.since,
+                    ticket.kind,
+                    ticket.cheap,
+                    worker,
+                )
+            self._dispatch()
+        self._arm(worker)
 
     def _wait_patience(self, lane: str) -> None:
         """The lane's timer: jobs that waited too long for a worker are given up."""
@@ -364,15 +404,13 @@ class WorkerPool:
         loop, gone = self._loop, self._loop.create_future()
         worker.gone = gone
         pending, worker.pending = list(worker.pending), collections.deque()
-        if pending and error is not None and not pending[0].future.done():
-            pending[0].future.set_exception(error)
-        for ticket in reversed(pending[1:]):
-            if not ticket.future.done():
-                ticket.worker = None
-                self._waiting[ticket.lane].appendleft(ticket)
-        for lane in LANES:
-            if self._waiting[lane] and self._patience[lane] is None:
-                self._wait_patience(lane)
+        if pending and error is not None:
+            # Its kind is not cheap, whatever it cost before: the jobs of that
+            # kind go to idle workers, not behind cheap ones.
+            self._learn(pending[0].kind, max(CHEAP, loop.time() - worker.began), at_least=True)
+            if not pending[0].future.done():
+                pending[0].future.set_exception(error)
+        self._requeue(worker, pending[1:])
 
         def replace() -> None:
             worker.stop()
@@ -382,6 +420,26 @@ class WorkerPool:
 
         threading.Thread(target=replace, daemon=True).start()
         self._dispatch()
+
+    def _requeue(self, worker: _Worker, tickets: list[_Ticket]) -> None:
+        """``tickets``, sent to ``worker`` and not answered, back to the
+        front of their lanes' lines, in order."""
+        for ticket in reversed(tickets):
+            if not ticket.future.done():
+                ticket.worker = None
+                self._waiting[ticket.lane].appendleft(ticket)
+        for lane in LANES:
+            if self._waiting[lane] and self._patience[lane] is None:
+                self._wait_patience(lane)
+
+    def _learn(self, kind: object, took: float, *, at_least: bool = False) -> None:
+        """A job of ``kind`` took so many CPU seconds: its kind's moving mean
+        (``at_least``: no less than ``took``)."""
+        known = self._costs.get(kind)
+        if known is None and len(self._costs) >= _KINDS:
+            self._costs.clear()
+        mean = took if known is None else known + (took - known) / 4
+        self._costs[kind] = max(mean, took) if at_least else mean
 
     def _cancelled(self, ticket: _Ticket) -> None:
         """A job given up (the server is stopping): out of its line if it
