@@ -230,3 +230,39 @@ def test_a_job_behind_one_that_stalls_is_answered_by_an_idle_worker() -> None:
     assert first[0] == second[0] == 200 and second[2].startswith(b"holder,")
     assert waited < 5  # not the time limit
     assert left == 0
+
+
+COUNT: Job = ("sparql", {"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "accept": "text/csv"})
+
+
+def test_a_job_whose_client_left_leaves_its_line() -> None:
+    """Else clients that send costly queries and go at once leave jobs that
+    run, each to the time limit, ahead of those whose clients wait."""
+    pool = WorkerPool(ServeConfig(workers=1, timeout=30))
+
+    async def ask() -> tuple[Reply, float, int, Reply]:
+        await pool.run(COUNT)
+        (worker,) = pool._workers[SPARQL_LANE]
+        os.kill(worker.process.pid, signal.SIGSTOP)  # busy
+        first = asyncio.ensure_future(pool.run(COUNT))
+        gone = asyncio.get_running_loop().create_future()
+        began = time.monotonic()
+        second = asyncio.ensure_future(pool.run(COUNT, gone))
+        await asyncio.sleep(0.2)
+        gone.set_result(None)  # its client leaves
+        answer = await asyncio.wait_for(second, 10)
+        waited, waiting = time.monotonic() - began, len(pool._waiting[SPARQL_LANE])
+        os.kill(worker.process.pid, signal.SIGCONT)
+        return answer, waited, waiting, await first
+
+    try:
+        answer, waited, waiting, first = asyncio.run(ask())
+    finally:
+        pool.close()
+    assert answer == (
+        400,
+        "text/plain; charset=utf-8",
+        b"Error: the client left before its answer\n",
+    )
+    assert waited < 5 and waiting == 0
+    assert first[0] == 200

@@ -21,6 +21,7 @@ import pickle
 import socket
 import struct
 import threading
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,10 @@ class _Ended(Exception):
         self.overran = overran
 
 
+class _Left(Exception):
+    """The client left while its job waited for a worker."""
+
+
 class _Patience(Exception):
     """No worker was free for this job in the time it may wait for one."""
 
@@ -84,6 +89,7 @@ class _Ticket:
     kind: object  # what its cost is known by (:func:`~msskg.serve.protocol.kind_of`)
     cheap: bool  # jobs of its kind took less than CHEAP of late
     worker: _Worker | None = None
+    left: bool = False  # its client has gone
 
 
 class _Worker:
@@ -213,7 +219,9 @@ class WorkerPool:
             started = list(self._all)
         await asyncio.gather(*(self._connect(worker) for worker in started))
 
-    async def run(self, job: Job) -> Reply:
+    async def run(self, job: Job, left: Awaitable[object] | None = None) -> Reply:
+        """``job``'s reply. ``left``: done when its client goes; a job then
+        waiting for a worker leaves its line (one sent to a worker runs on)."""
         if self._opened is None:
             self._loop = asyncio.get_running_loop()
             self._opened = asyncio.ensure_future(self._open())
@@ -224,8 +232,13 @@ class WorkerPool:
         cheap = self._costs.get(kind, CHEAP) < CHEAP
         ticket = _Ticket(job, lane, self._loop.create_future(), self._loop.time(), kind, cheap)
         self._place(ticket)
+        watch = None if left is None else asyncio.ensure_future(left)
+        if watch is not None:
+            watch.add_done_callback(lambda _: self._left(ticket))
         try:
             return await ticket.future
+        except _Left:
+            return plain(400, "Error: the client left before its answer\n")
         except _Patience:
             return plain(
                 503, f"Error: every worker stayed busy for {self._patience_s:g} s; try again\n"
@@ -251,6 +264,16 @@ class WorkerPool:
         except asyncio.CancelledError:  # the server is stopping, the job perhaps half done
             self._cancelled(ticket)
             raise
+        finally:
+            if watch is not None:
+                watch.cancel()
+
+    def _left(self, ticket: _Ticket) -> None:
+        ticket.left = True
+        if ticket.worker is None and not ticket.future.done():
+            with contextlib.suppress(ValueError):
+                self._waiting[ticket.lane].remove(ticket)
+            ticket.future.set_exception(_Left())
 
     @property
     def _patience_s(self) -> float:
@@ -425,7 +448,9 @@ class WorkerPool:
         """``tickets``, sent to ``worker`` and not answered, back to the
         front of their lanes' lines, in order."""
         for ticket in reversed(tickets):
-            if not ticket.future.done():
+            if ticket.left and not ticket.future.done():
+                ticket.future.set_exception(_Left())
+            elif not ticket.future.done():
                 ticket.worker = None
                 self._waiting[ticket.lane].appendleft(ticket)
         for lane in LANES:
