@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from msskg.errors import QueryShapeError
-from msskg.query.limits import MAX_GROUPS, MAX_OPTIONALS, MAX_PATTERNS
+from msskg.query.limits import MAX_GROUPS, MAX_OPERANDS, MAX_OPTIONALS, MAX_PATTERNS
 from msskg.query.values import _LEXEME, lex_sparql
 
 __all__ = [
@@ -53,7 +53,7 @@ class _Part:
 class _Frame:
     __slots__ = (
         *("clause", "continued", "current", "depth", "kind", "parts", "terms", "union"),
-        "values",
+        *("values", "operands"),
     )
 
     def __init__(self, kind: str, union: bool) -> None:
@@ -63,6 +63,7 @@ class _Frame:
         self.current = _Part()
         self.terms: list[str] = []
         self.depth = 0  # inside ( ): an expression, whose variables join nothing
+        self.operands = 0  # terms in the expression it is inside
         self.values = False  # after VALUES: the next { } is data
         self.clause = False  # after SELECT (a subquery's head and tail): no patterns
         self.continued = False  # after ; or , in this part
@@ -79,10 +80,11 @@ class Shape:
     constant predicate and a constant end), joined to the others, and free of
     ``*`` and ``+`` paths."""
 
-    __slots__ = ("groups", "narrow", "optionals", "patterns", "product", "selects")
+    __slots__ = ("groups", "narrow", "operands", "optionals", "patterns", "product", "selects")
 
     def __init__(self) -> None:
         self.optionals = self.groups = self.patterns = self.selects = 0
+        self.operands = 0  # the most terms in one expression
         self.product: str | None = None
         self.narrow = True
 
@@ -107,6 +109,11 @@ def check_shape(text: str, where: str = "query") -> None:
                 f"{where}: {count} {what}; msskg {verb} at most {limit} in a query{why}: "
                 "split the query"
             )
+    if found.operands > MAX_OPERANDS:  # a chain a || b || ...: pyoxigraph crashes at ~9,000
+        raise QueryShapeError(
+            f"{where}: {found.operands} terms in one expression; msskg reads at most "
+            f"{MAX_OPERANDS} in one: split it"
+        )
 
 
 def is_light(text: str) -> bool:
@@ -169,9 +176,13 @@ def shape(text: str) -> Shape:
         elif value in ("(", ")") and kind == "mark":
             if value == "(" and frame.terms and not frame.depth and not frame.clause:
                 found.narrow = False  # a path: (a|b), !(a)
+            if value == "(" and not frame.depth:
+                frame.operands = 0
             frame.depth = max(0, frame.depth + (1 if value == "(" else -1))
         elif frame.depth or frame.clause:
-            pass
+            if frame.depth and kind != "mark":
+                frame.operands += 1
+                found.operands = max(found.operands, frame.operands)
         elif kind == "stop":
             if value == ".":
                 frame.close_part()
