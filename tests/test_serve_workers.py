@@ -266,3 +266,20 @@ def test_a_job_whose_client_left_leaves_its_line() -> None:
     )
     assert waited < 5 and waiting == 0
     assert first[0] == 200
+
+
+def test_a_long_text_goes_to_the_sparql_lane_unread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its lane is chosen on the server's event loop: working out the shape
+    of a megabyte of text there held every other request."""
+    from msskg.query import shape
+    from msskg.serve.protocol import SHORT_TEXT, lane_of
+
+    light = "SELECT ?p { ?p a <http://www.w3.org/ns/org#Post> }"
+    assert lane_of(("sparql", {"query": light})) == PAGES_LANE
+
+    def unread(text: str) -> bool:
+        raise AssertionError("read")
+
+    monkeypatch.setattr(shape, "is_light", unread)
+    padded = light + " #" + "x" * SHORT_TEXT
+    assert lane_of(("sparql", {"query": padded})) == SPARQL_LANE

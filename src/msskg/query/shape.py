@@ -231,15 +231,30 @@ def _hand_up(child: _Frame, parent: _Frame) -> None:
 
 
 def _check_product(frame: _Frame, found: Shape, whole: bool) -> None:
-    components: list[_Part] = []
-    for part in frame.parts:
-        merged = _Part()
-        merged.names, merged.wide = set(part.names), part.wide
-        for other in [c for c in components if not c.names.isdisjoint(part.names)]:
-            merged.names |= other.names
-            merged.wide |= other.wide
-            components.remove(other)
-        components.append(merged)
+    # The parts joined by the variables they share, by union-find: merging
+    # each part into the components it meets costs a query of thousands of
+    # patterns on one variable seconds (every part meets the grown component).
+    parts = frame.parts
+    up = list(range(len(parts)))
+
+    def root(at: int) -> int:
+        while up[at] != at:
+            up[at] = up[up[at]]
+            at = up[at]
+        return at
+
+    owner: dict[str, int] = {}
+    for at, part in enumerate(parts):
+        for name in part.names:
+            up[root(at)] = root(owner.setdefault(name, at))
+    joined: dict[int, _Part] = {}
+    last: dict[int, int] = {}  # a component's last part: components in the order they end
+    for at, part in enumerate(parts):
+        merged = joined.setdefault(root(at), _Part())
+        merged.names |= part.names
+        merged.wide |= part.wide
+        last[root(at)] = at
+    components = [joined[r] for r in sorted(joined, key=last.__getitem__)]
     found.narrow &= len(components) <= 1
     wide = [c for c in components if c.wide]
     if found.product is None and (len(wide) >= 2 or (wide and whole and len(components) >= 2)):
