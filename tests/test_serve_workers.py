@@ -15,7 +15,8 @@ from typing import Any, cast
 import pytest
 
 from msskg.serve.protocol import PAGES_LANE, SPARQL_LANE, Job, Reply, ServeConfig
-from msskg.serve.workers import CHEAP, QUEUED, WorkerPool, _Worker
+from msskg.serve.worker import CHEAP, QUEUED, _Worker
+from msskg.serve.workers import WorkerPool
 
 PAGE, COSTLY_PAGE, SPARQL = (PAGES_LANE, True), (PAGES_LANE, False), (SPARQL_LANE, False)
 
