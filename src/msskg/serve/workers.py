@@ -133,7 +133,7 @@ class WorkerPool:
         self._place(ticket)
         watch = None if left is None else asyncio.ensure_future(left)
         if watch is not None:
-            watch.add_done_callback(lambda _: self._left(ticket))
+            watch.add_done_callback(lambda gone: self._left(ticket, gone))
         try:
             return await ticket.future
         except _Left:
@@ -167,7 +167,9 @@ class WorkerPool:
             if watch is not None:
                 watch.cancel()
 
-    def _left(self, ticket: _Ticket) -> None:
+    def _left(self, ticket: _Ticket, gone: asyncio.Future[object]) -> None:
+        if gone.cancelled():  # the job was answered (or given up) first
+            return
         ticket.left = True
         if ticket.worker is None and not ticket.future.done():
             with contextlib.suppress(ValueError):
