@@ -860,6 +860,10 @@ HEAVY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?c . ?d ?h ?i . ?j ?k ?i } ORDER BY ?
             "3001 groups and clauses ({ }, BIND, FILTER, MINUS...); msskg runs at most 1000 in "
             "a query: split the query",
         ),
+        (  # a flat chain of 10,000 crashed pyoxigraph's parser, in serve a worker at each request
+            "SELECT ?l { ?a <http://e/p> ?l FILTER(" + " || ".join(["?l"] * 10_000) + ") }",
+            "10000 terms in one expression; msskg reads at most 2000 in one: split it",
+        ),
     ],
 )
 def test_a_query_of_a_hostile_shape_is_refused_before_it_runs(text: str, message: str) -> None:

@@ -15,7 +15,8 @@ from typing import Any, cast
 import pytest
 
 from msskg.serve.protocol import PAGES_LANE, SPARQL_LANE, Job, Reply, ServeConfig
-from msskg.serve.workers import QUEUED, WorkerPool, _Worker
+from msskg.serve.worker import CHEAP, QUEUED, _Worker
+from msskg.serve.workers import WorkerPool
 
 PAGE, COSTLY_PAGE, SPARQL = (PAGES_LANE, True), (PAGES_LANE, False), (SPARQL_LANE, False)
 
@@ -24,7 +25,7 @@ def fake(lane: str, *running: tuple[str, bool]) -> _Worker:
     """A worker without a process: its lane, the jobs it was sent (their
     lane, and whether cheap)."""
     worker = _Worker.__new__(_Worker)
-    worker.lane = lane
+    worker.lane, worker.stalled = lane, False
     worker.pending = collections.deque(
         cast(Any, SimpleNamespace(lane=job_lane, cheap=cheap)) for job_lane, cheap in running
     )
@@ -66,6 +67,12 @@ def test_a_page_borrows_an_idle_sparql_worker_and_sparql_never_the_pages_one() -
     busy = fake(PAGES_LANE, COSTLY_PAGE)
     assert pool_of(busy, spare)._pick(PAGES_LANE, False) is spare
     assert pool_of(busy, spare, sparql_waiting=True)._pick(PAGES_LANE, False) is None
+
+
+def test_nothing_waits_behind_a_job_that_stalls() -> None:
+    stalled, spare = fake(PAGES_LANE, PAGE), fake(SPARQL_LANE)
+    stalled.stalled = True
+    assert pool_of(stalled, spare)._pick(PAGES_LANE, True) is spare
 
 
 def test_nothing_waits_behind_sparql_nor_in_a_full_line() -> None:
@@ -178,3 +185,102 @@ def test_a_job_no_worker_takes_in_its_patience_is_503(monkeypatch: pytest.Monkey
     )
     assert 0.15 < waited < 5
     assert not pool._waiting[PAGES_LANE]
+
+
+def test_a_kind_whose_job_overran_is_no_longer_judged_cheap(pool: WorkerPool) -> None:
+    """Else every job of that kind (a saved query with other parameters, any
+    long text) goes on being sent behind cheap ones and holds them up to the
+    time limit."""
+
+    async def ask() -> Reply:
+        await pool.run(HOLDER)
+        (worker,) = pool._workers[PAGES_LANE]
+        pool._costs[("saved", "holder-at")] = 0.0
+        os.kill(worker.process.pid, signal.SIGSTOP)
+        return await pool.run(HOLDER)
+
+    assert asyncio.run(ask()) == OVERRAN
+    assert pool._costs[("saved", "holder-at")] >= CHEAP
+
+
+def test_a_job_behind_one_that_stalls_is_answered_by_an_idle_worker() -> None:
+    """A job of a cheap kind that turns out slow (other parameters, another
+    long text) does not hold the jobs sent behind it until the time limit:
+    they go to an idle worker, and each is answered once."""
+    pool = WorkerPool(ServeConfig(workers=1, timeout=30))
+
+    async def ask() -> tuple[Reply, Reply, float, int]:
+        await pool.run(HOLDER)
+        (worker,) = pool._workers[PAGES_LANE]
+        pool._costs[("saved", "holder-at")] = 0.0
+        os.kill(worker.process.pid, signal.SIGSTOP)  # the first job stalls
+        first = asyncio.ensure_future(pool.run(HOLDER))
+        second = asyncio.ensure_future(pool.run(HOLDER))
+        began = time.monotonic()
+        answered = await asyncio.wait_for(second, 10)
+        waited = time.monotonic() - began
+        os.kill(worker.process.pid, signal.SIGCONT)
+        stalled = await first
+        await asyncio.sleep(0.5)  # the stalled worker answers the second job too: dropped
+        return stalled, answered, waited, len(worker.pending)
+
+    try:
+        first, second, waited, left = asyncio.run(ask())
+    finally:
+        pool.close()
+    assert first[0] == second[0] == 200 and second[2].startswith(b"holder,")
+    assert waited < 5  # not the time limit
+    assert left == 0
+
+
+COUNT: Job = ("sparql", {"query": "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "accept": "text/csv"})
+
+
+def test_a_job_whose_client_left_leaves_its_line() -> None:
+    """Else clients that send costly queries and go at once leave jobs that
+    run, each to the time limit, ahead of those whose clients wait."""
+    pool = WorkerPool(ServeConfig(workers=1, timeout=30))
+
+    async def ask() -> tuple[Reply, float, int, Reply]:
+        await pool.run(COUNT)
+        (worker,) = pool._workers[SPARQL_LANE]
+        os.kill(worker.process.pid, signal.SIGSTOP)  # busy
+        first = asyncio.ensure_future(pool.run(COUNT))
+        gone = asyncio.get_running_loop().create_future()
+        began = time.monotonic()
+        second = asyncio.ensure_future(pool.run(COUNT, gone))
+        await asyncio.sleep(0.2)
+        gone.set_result(None)  # its client leaves
+        answer = await asyncio.wait_for(second, 10)
+        waited, waiting = time.monotonic() - began, len(pool._waiting[SPARQL_LANE])
+        os.kill(worker.process.pid, signal.SIGCONT)
+        return answer, waited, waiting, await first
+
+    try:
+        answer, waited, waiting, first = asyncio.run(ask())
+    finally:
+        pool.close()
+    assert answer == (
+        400,
+        "text/plain; charset=utf-8",
+        b"Error: the client left before its answer\n",
+    )
+    assert waited < 5 and waiting == 0
+    assert first[0] == 200
+
+
+def test_a_long_text_goes_to_the_sparql_lane_unread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its lane is chosen on the server's event loop: working out the shape
+    of a megabyte of text there held every other request."""
+    from msskg.query import shape
+    from msskg.serve.protocol import SHORT_TEXT, lane_of
+
+    light = "SELECT ?p { ?p a <http://www.w3.org/ns/org#Post> }"
+    assert lane_of(("sparql", {"query": light})) == PAGES_LANE
+
+    def unread(text: str) -> bool:
+        raise AssertionError("read")
+
+    monkeypatch.setattr(shape, "is_light", unread)
+    padded = light + " #" + "x" * SHORT_TEXT
+    assert lane_of(("sparql", {"query": padded})) == SPARQL_LANE

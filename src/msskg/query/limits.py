@@ -36,6 +36,7 @@ __all__ = [
     "COMMAND_SECONDS",
     "GRACE",
     "MAX_GROUPS",
+    "MAX_OPERANDS",
     "MAX_OPTIONALS",
     "MAX_PATTERNS",
     "MEMORY_ENV",
@@ -68,6 +69,7 @@ SERVER_SECONDS = 10.0
 MAX_PATTERNS = 100
 MAX_OPTIONALS = 100
 MAX_GROUPS = 1000
+MAX_OPERANDS = 2000  # terms in one expression: a flat a || b || ... of ~9,000 crashes the parser
 
 
 class Limits(NamedTuple):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from msskg.errors import QueryShapeError
-from msskg.query.limits import MAX_GROUPS, MAX_OPTIONALS, MAX_PATTERNS
+from msskg.query.limits import MAX_GROUPS, MAX_OPERANDS, MAX_OPTIONALS, MAX_PATTERNS
 from msskg.query.values import _LEXEME, lex_sparql
 
 __all__ = [
@@ -53,7 +53,7 @@ class _Part:
 class _Frame:
     __slots__ = (
         *("clause", "continued", "current", "depth", "kind", "parts", "terms", "union"),
-        "values",
+        *("values", "operands"),
     )
 
     def __init__(self, kind: str, union: bool) -> None:
@@ -63,6 +63,7 @@ class _Frame:
         self.current = _Part()
         self.terms: list[str] = []
         self.depth = 0  # inside ( ): an expression, whose variables join nothing
+        self.operands = 0  # terms in the expression it is inside
         self.values = False  # after VALUES: the next { } is data
         self.clause = False  # after SELECT (a subquery's head and tail): no patterns
         self.continued = False  # after ; or , in this part
@@ -79,10 +80,11 @@ class Shape:
     constant predicate and a constant end), joined to the others, and free of
     ``*`` and ``+`` paths."""
 
-    __slots__ = ("groups", "narrow", "optionals", "patterns", "product", "selects")
+    __slots__ = ("groups", "narrow", "operands", "optionals", "patterns", "product", "selects")
 
     def __init__(self) -> None:
         self.optionals = self.groups = self.patterns = self.selects = 0
+        self.operands = 0  # the most terms in one expression
         self.product: str | None = None
         self.narrow = True
 
@@ -107,6 +109,11 @@ def check_shape(text: str, where: str = "query") -> None:
                 f"{where}: {count} {what}; msskg {verb} at most {limit} in a query{why}: "
                 "split the query"
             )
+    if found.operands > MAX_OPERANDS:  # a chain a || b || ...: pyoxigraph crashes at ~9,000
+        raise QueryShapeError(
+            f"{where}: {found.operands} terms in one expression; msskg reads at most "
+            f"{MAX_OPERANDS} in one: split it"
+        )
 
 
 def is_light(text: str) -> bool:
@@ -169,9 +176,13 @@ def shape(text: str) -> Shape:
         elif value in ("(", ")") and kind == "mark":
             if value == "(" and frame.terms and not frame.depth and not frame.clause:
                 found.narrow = False  # a path: (a|b), !(a)
+            if value == "(" and not frame.depth:
+                frame.operands = 0
             frame.depth = max(0, frame.depth + (1 if value == "(" else -1))
         elif frame.depth or frame.clause:
-            pass
+            if frame.depth and kind != "mark":
+                frame.operands += 1
+                found.operands = max(found.operands, frame.operands)
         elif kind == "stop":
             if value == ".":
                 frame.close_part()
@@ -220,15 +231,30 @@ def _hand_up(child: _Frame, parent: _Frame) -> None:
 
 
 def _check_product(frame: _Frame, found: Shape, whole: bool) -> None:
-    components: list[_Part] = []
-    for part in frame.parts:
-        merged = _Part()
-        merged.names, merged.wide = set(part.names), part.wide
-        for other in [c for c in components if not c.names.isdisjoint(part.names)]:
-            merged.names |= other.names
-            merged.wide |= other.wide
-            components.remove(other)
-        components.append(merged)
+    # The parts joined by the variables they share, by union-find: merging
+    # each part into the components it meets costs a query of thousands of
+    # patterns on one variable seconds (every part meets the grown component).
+    parts = frame.parts
+    up = list(range(len(parts)))
+
+    def root(at: int) -> int:
+        while up[at] != at:
+            up[at] = up[up[at]]
+            at = up[at]
+        return at
+
+    owner: dict[str, int] = {}
+    for at, part in enumerate(parts):
+        for name in part.names:
+            up[root(at)] = root(owner.setdefault(name, at))
+    joined: dict[int, _Part] = {}
+    last: dict[int, int] = {}  # a component's last part: components in the order they end
+    for at, part in enumerate(parts):
+        merged = joined.setdefault(root(at), _Part())
+        merged.names |= part.names
+        merged.wide |= part.wide
+        last[root(at)] = at
+    components = [joined[r] for r in sorted(joined, key=last.__getitem__)]
     found.narrow &= len(components) <= 1
     wide = [c for c in components if c.wide]
     if found.product is None and (len(wide) >= 2 or (wide and whole and len(components) >= 2)):

@@ -153,10 +153,13 @@ def kind_of(job: Job) -> object:
 
 
 def lane_of(job: Job) -> str:
-    """Ad-hoc SPARQL goes to its own lane, unless its shape says it is cheap."""
+    """Ad-hoc SPARQL goes to its own lane, unless its shape says it is cheap.
+    A long text goes there unread: its shape is worked out on the server's
+    event loop, where a megabyte of it held every request for most of a second."""
     if job[0] != "sparql":
         return PAGES_LANE
-    return PAGES_LANE if _light(str(job[1].get("query", ""))) else SPARQL_LANE
+    text = str(job[1].get("query", ""))
+    return PAGES_LANE if len(text) <= SHORT_TEXT and _light(text) else SPARQL_LANE
 
 
 @kept_when_short

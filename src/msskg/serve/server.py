@@ -253,7 +253,13 @@ async def _handle(
     job = handler(Asked(params, accept, base, found.groupdict()))
     if isinstance(job[0], int):
         return job
-    return await pool.run(job)
+    return await pool.run(job, _gone(receive))
+
+
+async def _gone(receive: Callable[[], Awaitable[Message]]) -> None:
+    """Returns when the client has gone (its request read, nothing else comes)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 async def _read_body(

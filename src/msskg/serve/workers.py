@@ -21,12 +21,11 @@ import pickle
 import socket
 import struct
 import threading
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Awaitable
 
-from msskg.errors import EXIT_MEMORY, DataError
+from msskg.errors import EXIT_MEMORY
 from msskg.query.limits import size_text, time_message
-from msskg.serve.process import Replies, worker_main
+from msskg.serve.process import Replies
 from msskg.serve.protocol import (
     LANES,
     PAGES_LANE,
@@ -38,94 +37,11 @@ from msskg.serve.protocol import (
     lane_of,
     plain,
 )
+from msskg.serve.worker import CHEAP, STALL, _Ended, _Left, _Patience, _Ticket, _Worker
 
 __all__ = ["Reply", "ServeConfig", "WorkerPool"]
 
-QUEUED = 8
-"""Jobs of the pages' lane that may wait in a busy worker's socket behind the
-one it runs, when its jobs are cheap (:data:`CHEAP`): the worker takes the
-next at once and warm, where woken for each job it costs twice as much CPU
-(on 2 cores, one warm worker answered 6,500-8,300 simple SELECTs a second,
-three woken by turns 3,500-4,000)."""
-CHEAP = 0.001
-"""CPU seconds a job of its kind (the same saved query, ad-hoc text or page)
-recently took: a cheap page's job waits behind cheap ones only; costlier, or
-of a kind not yet seen, it goes to an idle worker (both cores work), or waits
-for the first one free."""
 _KINDS = 4096  # kinds whose cost is kept; past it, all are forgotten
-
-
-class _Ended(Exception):
-    """The worker ended while it ran this job: it ``overran`` the time limit,
-    or not (it crashed, or went over the memory limit)."""
-
-    def __init__(self, *, overran: bool) -> None:
-        self.overran = overran
-
-
-class _Patience(Exception):
-    """No worker was free for this job in the time it may wait for one."""
-
-
-@dataclass(eq=False)
-class _Ticket:
-    """A job on its way: waiting for a worker, then sent to ``worker``."""
-
-    job: Job
-    lane: str
-    future: asyncio.Future[Reply]
-    since: float  # when it began to wait (the event loop's clock)
-    kind: object  # what its cost is known by (:func:`~msskg.serve.protocol.kind_of`)
-    cheap: bool  # jobs of its kind took less than CHEAP of late
-    worker: _Worker | None = None
-
-
-class _Worker:
-    """A worker process; the server's event loop talks to it over a socket,
-    in the framing of :class:`multiprocessing.connection.Connection`. The
-    jobs sent and not yet answered, in order: the first one runs (since
-    ``began``), the others wait in the socket."""
-
-    def __init__(self, context: Any, config: ServeConfig, lane: str):
-        self.lane = lane
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=worker_main, args=(child, config), daemon=True)
-        self.process.start()
-        child.close()
-        try:
-            status, message = self.conn.recv()
-        except (EOFError, OSError):
-            status, message = "failed", "a query worker of msskg serve could not start"
-        if status != "ready":
-            self.stop()
-            raise DataError(message)
-        self.resting: int = message
-        self.transport: asyncio.Transport | None = None
-        self.pending: collections.deque[_Ticket] = collections.deque()
-        self.began = 0.0  # the event loop's clock, for the time limit
-        self.timer: asyncio.TimerHandle | None = None
-        self.alive = True
-        self.gone: asyncio.Future[int | None] | None = None  # its exit code, once ended
-
-    def line(self) -> float:
-        """For a cheap page's job sent now: the jobs ahead of it, infinite
-        when it may not wait here (the line is full, or not all of pages'
-        cheap jobs)."""
-        pending = self.pending
-        if len(pending) > QUEUED or not all(t.cheap and t.lane == PAGES_LANE for t in pending):
-            return math.inf
-        return len(pending)
-
-    def hang_up(self) -> None:
-        """Close the event loop's side of the socket (on the loop's thread)."""
-        if self.transport is not None:
-            self.transport.close()
-            self.transport = None
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.join(5)
-        self.conn.close()
 
 
 class WorkerPool:
@@ -202,7 +118,9 @@ class WorkerPool:
             started = list(self._all)
         await asyncio.gather(*(self._connect(worker) for worker in started))
 
-    async def run(self, job: Job) -> Reply:
+    async def run(self, job: Job, left: Awaitable[object] | None = None) -> Reply:
+        """``job``'s reply. ``left``: done when its client goes; a job then
+        waiting for a worker leaves its line (one sent to a worker runs on)."""
         if self._opened is None:
             self._loop = asyncio.get_running_loop()
             self._opened = asyncio.ensure_future(self._open())
@@ -213,8 +131,13 @@ class WorkerPool:
         cheap = self._costs.get(kind, CHEAP) < CHEAP
         ticket = _Ticket(job, lane, self._loop.create_future(), self._loop.time(), kind, cheap)
         self._place(ticket)
+        watch = None if left is None else asyncio.ensure_future(left)
+        if watch is not None:
+            watch.add_done_callback(lambda gone: self._left(ticket, gone))
         try:
             return await ticket.future
+        except _Left:
+            return plain(400, "Error: the client left before its answer\n")
         except _Patience:
             return plain(
                 503, f"Error: every worker stayed busy for {self._patience_s:g} s; try again\n"
@@ -240,6 +163,18 @@ class WorkerPool:
         except asyncio.CancelledError:  # the server is stopping, the job perhaps half done
             self._cancelled(ticket)
             raise
+        finally:
+            if watch is not None:
+                watch.cancel()
+
+    def _left(self, ticket: _Ticket, gone: asyncio.Future[object]) -> None:
+        if gone.cancelled():  # the job was answered (or given up) first
+            return
+        ticket.left = True
+        if ticket.worker is None and not ticket.future.done():
+            with contextlib.suppress(ValueError):
+                self._waiting[ticket.lane].remove(ticket)
+            ticket.future.set_exception(_Left())
 
     @property
     def _patience_s(self) -> float:
@@ -282,10 +217,8 @@ class WorkerPool:
         ticket.worker = worker
         if not worker.pending:
             worker.began = self._loop.time()
-            if worker.timer is None:
-                deadline = worker.began + self.config.timeout
-                worker.timer = self._loop.call_at(deadline, self._overdue, worker)
         worker.pending.append(ticket)
+        self._arm(worker)
         data = pickle.dumps(ticket.job, protocol=pickle.HIGHEST_PROTOCOL)
         worker.transport.write(struct.pack("!i", len(data)) + data)  # a job is at most a few MB
 
@@ -306,30 +239,61 @@ class WorkerPool:
         ticket = worker.pending.popleft()
         if not ticket.future.done():  # not cancelled
             ticket.future.set_result(reply)
-        known = self._costs.get(ticket.kind)
-        if known is None and len(self._costs) >= _KINDS:
-            self._costs.clear()
-        self._costs[ticket.kind] = took if known is None else known + (took - known) / 4
+        self._learn(ticket.kind, took)
         if retire:
             self._end(worker)
             return
+        worker.stalled = False
         if worker.pending:
             assert self._loop is not None
             worker.began = self._loop.time()
+            self._arm(worker)
         self._dispatch()
+
+    def _arm(self, worker: _Worker) -> None:
+        """Set the worker's timer for the job it runs: its time limit, or
+        sooner STALL when jobs wait behind it."""
+        assert self._loop is not None
+        due = worker.began + self.config.timeout
+        if len(worker.pending) > 1 and not worker.stalled:
+            due = min(due, worker.began + STALL)
+        if worker.timer is not None:
+            if worker.timer.when() <= due:
+                return  # it fires first, and sets itself again
+            worker.timer.cancel()
+        worker.timer = self._loop.call_at(due, self._overdue, worker)
 
     def _overdue(self, worker: _Worker) -> None:
         """The worker's timer: the job it runs has overrun (its worker ends),
-        or the timer is set again for that job's end."""
+        or stalls the jobs behind it (they go to other workers), or the
+        timer is set again for that job's end."""
         assert self._loop is not None
         worker.timer = None
         if not worker.alive or not worker.pending:
             return
-        deadline = worker.began + self.config.timeout
-        if self._loop.time() < deadline:
-            worker.timer = self._loop.call_at(deadline, self._overdue, worker)
+        now = self._loop.time()
+        if now >= worker.began + self.config.timeout:
+            self._end(worker, _Ended(overran=True))
             return
-        self._end(worker, _Ended(overran=True))
+        if len(worker.pending) > 1 and not worker.stalled and now >= worker.began + STALL:
+            worker.stalled = True
+            self._requeue(worker, list(worker.pending)[1:])
+            # The worker will still answer them: in their place, tickets whose answers are dropped.
+            for at in range(1, len(worker.pending)):
+                ticket = worker.pending[at]
+                dropped = self._loop.create_future()
+                dropped.cancel()
+                worker.pending[at] = _Ticket(
+                    ticket.job,
+                    ticket.lane,
+                    dropped,
+                    ticket.since,
+                    ticket.kind,
+                    ticket.cheap,
+                    worker,
+                )
+            self._dispatch()
+        self._arm(worker)
 
     def _wait_patience(self, lane: str) -> None:
         """The lane's timer: jobs that waited too long for a worker are given up."""
@@ -364,15 +328,13 @@ class WorkerPool:
         loop, gone = self._loop, self._loop.create_future()
         worker.gone = gone
         pending, worker.pending = list(worker.pending), collections.deque()
-        if pending and error is not None and not pending[0].future.done():
-            pending[0].future.set_exception(error)
-        for ticket in reversed(pending[1:]):
-            if not ticket.future.done():
-                ticket.worker = None
-                self._waiting[ticket.lane].appendleft(ticket)
-        for lane in LANES:
-            if self._waiting[lane] and self._patience[lane] is None:
-                self._wait_patience(lane)
+        if pending and error is not None:
+            # Its kind is not cheap, whatever it cost before: the jobs of that
+            # kind go to idle workers, not behind cheap ones.
+            self._learn(pending[0].kind, max(CHEAP, loop.time() - worker.began), at_least=True)
+            if not pending[0].future.done():
+                pending[0].future.set_exception(error)
+        self._requeue(worker, pending[1:])
 
         def replace() -> None:
             worker.stop()
@@ -382,6 +344,28 @@ class WorkerPool:
 
         threading.Thread(target=replace, daemon=True).start()
         self._dispatch()
+
+    def _requeue(self, worker: _Worker, tickets: list[_Ticket]) -> None:
+        """``tickets``, sent to ``worker`` and not answered, back to the
+        front of their lanes' lines, in order."""
+        for ticket in reversed(tickets):
+            if ticket.left and not ticket.future.done():
+                ticket.future.set_exception(_Left())
+            elif not ticket.future.done():
+                ticket.worker = None
+                self._waiting[ticket.lane].appendleft(ticket)
+        for lane in LANES:
+            if self._waiting[lane] and self._patience[lane] is None:
+                self._wait_patience(lane)
+
+    def _learn(self, kind: object, took: float, *, at_least: bool = False) -> None:
+        """A job of ``kind`` took so many CPU seconds: its kind's moving mean
+        (``at_least``: no less than ``took``)."""
+        known = self._costs.get(kind)
+        if known is None and len(self._costs) >= _KINDS:
+            self._costs.clear()
+        mean = took if known is None else known + (took - known) / 4
+        self._costs[kind] = max(mean, took) if at_least else mean
 
     def _cancelled(self, ticket: _Ticket) -> None:
         """A job given up (the server is stopping): out of its line if it
