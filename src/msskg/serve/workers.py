@@ -18,6 +18,7 @@ import math
 import multiprocessing
 import os
 import pickle
+import signal
 import socket
 import struct
 import threading
@@ -153,12 +154,7 @@ class WorkerPool:
                     "LIMIT\n",
                 )
             if not ended.overran:
-                return plain(
-                    500,
-                    "Error: the query crashed its worker process (pyoxigraph aborts on an ORDER "
-                    "BY of values it cannot all compare: sort by STR(?x)); the worker was "
-                    "replaced\n",
-                )
+                return plain(500, _crashed(exitcode))
             return plain(503, f"Error: {time_message(self.config.timeout)}\n")
         except asyncio.CancelledError:  # the server is stopping, the job perhaps half done
             self._cancelled(ticket)
@@ -392,3 +388,23 @@ class WorkerPool:
 def _settle(future: asyncio.Future[int | None], exitcode: int | None) -> None:
     if not future.done():
         future.set_result(exitcode)
+
+
+def _crashed(exitcode: int | None) -> str:
+    """The answer for a job whose worker ended under it (``exitcode``: the
+    worker's, negative for a signal)."""
+    if exitcode == -signal.SIGABRT:  # a Rust panic: pyoxigraph is built to abort
+        return (
+            "Error: the query crashed its worker process (pyoxigraph aborts on an ORDER BY of "
+            "values it cannot all compare: sort by STR(?x)); the worker was replaced\n"
+        )
+    if exitcode is not None and exitcode < 0:
+        how = f"was ended by signal {-exitcode}"
+        with contextlib.suppress(ValueError):
+            how = f"was ended by {signal.Signals(-exitcode).name}"
+    else:
+        how = f"ended with exit code {exitcode}"
+    return (
+        f"Error: the worker process running the query {how}; the worker was replaced: "
+        "narrow the query, and please report it\n"
+    )
