@@ -244,7 +244,8 @@ class _Namer:
 
     def label(self, base: bytes, kind: bytes) -> bytes:
         """The label of a node of ``base`` ("_:b0" or "_:b1" ``kind``)."""
-        # nodes of one base say the same things from the same place: numbered
+        # nodes of one base say the same things from the same place: numbered in
+        # the order they are named (of their places, where they are tangled)
         count = self.seen[base] = self.seen.get(base, 0) + 1
         own = hashlib.sha256(base if count == 1 else b"%s %d" % (base, count)).hexdigest()
         return kind + own[:30].encode()
@@ -321,19 +322,19 @@ def _rings(nodes: list[bytes], below: Callable[[bytes], list[bytes]]) -> Iterato
 
 
 def _refine(
-    ring: list[bytes],
+    nodes: list[bytes],
     start: dict[bytes, bytes],
     lines: Callable[[bytes, dict[bytes, bytes]], Lines],
 ) -> dict[bytes, bytes]:
-    """Hashes for the nodes of ``ring`` (one node, or a cycle's), told apart
-    round by round (colour refinement): each round hashes a node's last hash
-    (``start`` at first) and its ``lines`` written with the last hashes,
-    until a round tells no more nodes apart. That depends on the graph alone,
-    not on the order its lines came in."""
+    """Hashes for ``nodes`` (one node, a cycle's, or a tangled set's), told
+    apart round by round (colour refinement): each round hashes a node's last
+    hash (``start`` at first) and its ``lines`` written with the last hashes,
+    until a round tells no more nodes apart (at most one round a node). That
+    depends on the graph alone, not on the order its lines came in."""
     last = start
-    for _ in ring:
+    for _ in nodes:
         hashes = {}
-        for node in ring:
+        for node in nodes:
             found = lines(node, last)
             found.sort()
             hashes[node] = _hash(last[node] + b"\n".join(found))
